@@ -1,0 +1,140 @@
+//! Configuration: one struct per concern, each with safe defaults and `with_*` setters.
+//!
+//! [`ConnectionConfig`] governs an open connection (limits, pongs, fragmentation, deadlines);
+//! [`HandshakeLimits`] bounds what a handshake will read. Role-specific handshake settings
+//! (subprotocols, extensions) live with the handshakes in `crate::handshake`.
+//! A config is fixed when a connection starts: there are no setters on a live connection.
+
+use core::time::Duration;
+
+/// Limits and behaviour of an open connection.
+///
+/// ```
+/// use core::time::Duration;
+/// use sansock_core::ConnectionConfig;
+/// let config = ConnectionConfig::default()
+///     .with_max_message_size(1 << 20)
+///     .with_keepalive(Some(Duration::from_secs(20)), Some(Duration::from_secs(60)));
+/// assert_eq!(config.max_message_size, 1 << 20);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ConnectionConfig {
+    /// The largest frame payload accepted; a larger one fails the connection with 1009.
+    /// Default 16 MiB.
+    pub max_frame_size: usize,
+    /// The largest message accepted (after any extension such as permessage-deflate has
+    /// inflated it); a larger one fails the connection with 1009. Default 64 MiB.
+    pub max_message_size: usize,
+    /// Answer every ping with a pong automatically. Pings are reported as events either way.
+    /// Default `true`.
+    pub auto_pong: bool,
+    /// Split outgoing messages into frames of at most this many payload bytes. Default `None`:
+    /// every message is one frame.
+    pub fragment_size: Option<usize>,
+    /// How long to wait for the peer's close frame after sending ours, and (as a client) for the
+    /// server to end the transport after the closing handshake. Default 10 s.
+    pub close_timeout: Duration,
+    /// Send a ping when nothing has been received for this long. Default `None`.
+    pub keepalive_interval: Option<Duration>,
+    /// Consider the peer dead when nothing has been received for this long. Default `None`.
+    pub idle_timeout: Option<Duration>,
+}
+
+impl Default for ConnectionConfig {
+    fn default() -> Self {
+        ConnectionConfig {
+            max_frame_size: 16 << 20,
+            max_message_size: 64 << 20,
+            auto_pong: true,
+            fragment_size: None,
+            close_timeout: Duration::from_secs(10),
+            keepalive_interval: None,
+            idle_timeout: None,
+        }
+    }
+}
+
+impl ConnectionConfig {
+    /// Sets [`max_frame_size`](Self::max_frame_size).
+    pub fn with_max_frame_size(mut self, bytes: usize) -> Self {
+        self.max_frame_size = bytes;
+        self
+    }
+
+    /// Sets [`max_message_size`](Self::max_message_size).
+    pub fn with_max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// Sets [`auto_pong`](Self::auto_pong).
+    pub fn with_auto_pong(mut self, on: bool) -> Self {
+        self.auto_pong = on;
+        self
+    }
+
+    /// Sets [`fragment_size`](Self::fragment_size); a size of zero is taken as one byte.
+    pub fn with_fragment_size(mut self, bytes: Option<usize>) -> Self {
+        self.fragment_size = bytes.map(|b| b.max(1));
+        self
+    }
+
+    /// Sets [`close_timeout`](Self::close_timeout).
+    pub fn with_close_timeout(mut self, timeout: Duration) -> Self {
+        self.close_timeout = timeout;
+        self
+    }
+
+    /// Sets [`keepalive_interval`](Self::keepalive_interval) and
+    /// [`idle_timeout`](Self::idle_timeout) together.
+    pub fn with_keepalive(mut self, interval: Option<Duration>, idle: Option<Duration>) -> Self {
+        self.keepalive_interval = interval;
+        self.idle_timeout = idle;
+        self
+    }
+}
+
+/// What an opening handshake will read before giving up (defences against oversized and
+/// header-flooding requests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HandshakeLimits {
+    /// The most bytes in the request or response head (start line and headers). Past it a server
+    /// answers 431. Default 16 KiB.
+    pub max_head_bytes: usize,
+    /// The most header fields. Past it a server answers 431. Default 64.
+    pub max_headers: usize,
+    /// The most body bytes a client keeps from a non-101 response. Default 64 KiB.
+    pub max_body_bytes: usize,
+}
+
+impl Default for HandshakeLimits {
+    fn default() -> Self {
+        HandshakeLimits {
+            max_head_bytes: 16 << 10,
+            max_headers: 64,
+            max_body_bytes: 64 << 10,
+        }
+    }
+}
+
+impl HandshakeLimits {
+    /// Sets [`max_head_bytes`](Self::max_head_bytes).
+    pub fn with_max_head_bytes(mut self, bytes: usize) -> Self {
+        self.max_head_bytes = bytes;
+        self
+    }
+
+    /// Sets [`max_headers`](Self::max_headers).
+    pub fn with_max_headers(mut self, count: usize) -> Self {
+        self.max_headers = count;
+        self
+    }
+
+    /// Sets [`max_body_bytes`](Self::max_body_bytes).
+    pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+}

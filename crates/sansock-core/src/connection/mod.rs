@@ -1,0 +1,368 @@
+//! An open WebSocket connection: the state machine after the opening handshake.
+//!
+//! [`Connection`] does no I/O and reads no clock. The caller feeds it bytes and the time, takes
+//! the bytes it wants written, and polls its events and its next deadline. Its methods come in
+//! four groups, in this order: getters; `handle_*` inputs; commands (`send_*`, `ping`, `close`);
+//! `poll_*` and `transmit` outputs. Receiving lives in `receive.rs`, sending in `send.rs`.
+
+mod receive;
+mod send;
+
+use crate::entropy::Entropy;
+use crate::event::{Closed, Ending, Event, Initiator};
+use crate::extension::Extension;
+use crate::utf8::Utf8Validator;
+use crate::{CloseCode, ConnectionConfig, MessageKind, Timestamp, Utf8Bytes};
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use bytes::{Buf, BytesMut};
+
+/// Which end of the connection this is. Clients mask what they send; servers must not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The end that sent the opening handshake request.
+    Client,
+    /// The end that answered it.
+    Server,
+}
+
+/// Where the connection is in its life.
+///
+/// The opening handshake (the "connecting" state) is not a `Connection` yet: it is the
+/// [`ServerHandshake`](crate::ServerHandshake) / [`ClientHandshake`](crate::ClientHandshake)
+/// typestate that produces one.
+///
+/// ```text
+///            close() sent                 peer's close received
+///   Open ───────────────────▶ ClosingLocal ─────────────────────┐
+///    │                                                           ▼
+///    │ peer's close received, echo queued       echo written  Closed ──▶ is_finished()
+///    └────────────────────────▶ ClosingRemote ───────────────────▲
+///   (a protocol error queues a close and goes to ClosingLocal; EOF or a timeout goes to Closed)
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Messages flow both ways.
+    Open,
+    /// We sent (or queued) a close frame and wait for the peer's.
+    ClosingLocal,
+    /// The peer sent a close frame; our echo is queued but not yet written.
+    ClosingRemote,
+    /// The closing handshake is over (or the connection failed, or the transport ended).
+    Closed,
+}
+
+/// Buffers larger than this are released once empty, so idle connections stay small.
+const RETAIN_CAPACITY: usize = 64 << 10;
+/// The smallest spare room [`Connection::receive_buffer`] offers for a read.
+const MIN_READ: usize = 4 << 10;
+
+/// An open WebSocket connection, as a pure state machine.
+///
+/// The run loop: after every input (`handle_bytes`, `handle_eof`, `handle_timeout`) and command,
+/// drain [`poll_event`](Self::poll_event) until `Ok(None)`, write out
+/// [`transmit`](Self::transmit), and sleep until [`poll_timeout`](Self::poll_timeout) or more
+/// input. When [`is_finished`](Self::is_finished), close the transport.
+///
+/// ```
+/// # use sansock_core::*;
+/// # let (mut client, mut server) = sansock_core::testing::pair(ConnectionConfig::default());
+/// let now = Timestamp::ZERO;
+/// client.send_text("hello").unwrap();
+/// server.handle_bytes(now, client.transmit());
+/// let n = client.transmit().len();
+/// client.advance_transmit(n);
+/// match server.poll_event() {
+///     Ok(Some(Event::Message(Message::Text(t)))) => assert_eq!(t, "hello"),
+///     other => panic!("{other:?}"),
+/// }
+/// assert_eq!(server.poll_event(), Ok(None));
+/// ```
+pub struct Connection {
+    role: Role,
+    config: ConnectionConfig,
+    /// Received bytes not yet consumed; the current frame's payload starts at index 0 once its
+    /// header has been parsed.
+    recv: BytesMut,
+    /// Bytes to write to the transport.
+    out: BytesMut,
+    /// The frame being received, after its header.
+    frame: Option<receive::InFrame>,
+    /// The fragmented message being assembled, if any.
+    assembly: Option<receive::Assembly>,
+    /// Reused storage for assembled messages.
+    assembly_buf: BytesMut,
+    /// Validates the text message being received.
+    recv_utf8: Utf8Validator,
+    /// The fragmented message being sent with `send_fragment`, if any.
+    sending: Option<MessageKind>,
+    /// Validates the text fragments being sent.
+    send_utf8: Utf8Validator,
+    /// Scratch for extension output when sending.
+    scratch: Vec<u8>,
+    extension: Option<Box<dyn Extension>>,
+    entropy: Option<Box<dyn Entropy>>,
+    /// The terminal event, waiting to be polled.
+    pending: Option<Event>,
+    close_queued: bool,
+    close_received: bool,
+    initiator: Initiator,
+    failed: bool,
+    eof: bool,
+    /// The transport is done: EOF seen or a deadline passed.
+    ended: bool,
+    now: Timestamp,
+    last_recv: Timestamp,
+    keepalive_ping_sent: bool,
+    close_deadline: Option<Timestamp>,
+}
+
+impl core::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Connection")
+            .field("role", &self.role)
+            .field("state", &self.state())
+            .field("buffered_in", &self.recv.len())
+            .field("buffered_out", &self.out.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    /// A connection in the `Open` state, starting at `now`.
+    ///
+    /// Handshakes create connections for you; use this directly only when the handshake happened
+    /// elsewhere (for example over HTTP/2, RFC 8441). A client needs `entropy` for masking keys;
+    /// a server ignores it.
+    pub fn new(
+        role: Role,
+        config: ConnectionConfig,
+        now: Timestamp,
+        entropy: Option<Box<dyn Entropy>>,
+        extension: Option<Box<dyn Extension>>,
+    ) -> Connection {
+        Connection {
+            role,
+            config,
+            recv: BytesMut::new(),
+            out: BytesMut::new(),
+            frame: None,
+            assembly: None,
+            assembly_buf: BytesMut::new(),
+            recv_utf8: Utf8Validator::new(),
+            sending: None,
+            send_utf8: Utf8Validator::new(),
+            scratch: Vec::new(),
+            extension,
+            entropy: if role == Role::Client { entropy } else { None },
+            pending: None,
+            close_queued: false,
+            close_received: false,
+            initiator: Initiator::Neither,
+            failed: false,
+            eof: false,
+            ended: false,
+            now,
+            last_recv: now,
+            keepalive_ping_sent: false,
+            close_deadline: None,
+        }
+    }
+
+    // ---- getters ----
+
+    /// This end's role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The configuration the connection runs with.
+    pub fn config(&self) -> &ConnectionConfig {
+        &self.config
+    }
+
+    /// Where the connection is in its life.
+    pub fn state(&self) -> State {
+        let flushed = self.out.is_empty();
+        if self.ended || (self.close_queued && self.close_received && flushed) {
+            State::Closed
+        } else if self.close_received {
+            State::ClosingRemote
+        } else if self.close_queued {
+            State::ClosingLocal
+        } else {
+            State::Open
+        }
+    }
+
+    /// Whether the connection is over: close the transport and drop the connection.
+    ///
+    /// True once the transport ended or a deadline passed; or once the closing handshake is done
+    /// and written out, for a server (which closes the TCP connection first, RFC 6455 §7.1.1) or
+    /// after a protocol error. A client waits for the server to close, at most `close_timeout`.
+    pub fn is_finished(&self) -> bool {
+        self.ended
+            || (self.out.is_empty()
+                && self.close_queued
+                && (self.failed || (self.close_received && self.role == Role::Server)))
+    }
+
+    /// Whether a negotiated extension is active.
+    pub fn has_extension(&self) -> bool {
+        self.extension.is_some()
+    }
+
+    // ---- inputs ----
+
+    /// Bytes received from the transport. Call [`poll_event`](Self::poll_event) until it
+    /// returns `Ok(None)` afterwards: parsing happens there.
+    pub fn handle_bytes(&mut self, now: Timestamp, bytes: &[u8]) {
+        if self.is_receiving() && !bytes.is_empty() {
+            self.recv.extend_from_slice(bytes);
+            self.note_received(now);
+        }
+    }
+
+    /// The buffer to read into for zero-copy receiving: append bytes read from the transport to
+    /// it (it has spare capacity), then call [`handle_received`](Self::handle_received). Do not
+    /// remove or change bytes already in it.
+    pub fn receive_buffer(&mut self) -> &mut BytesMut {
+        let wanted = match &self.frame {
+            Some(f) => (f.len - self.recv.len().min(f.len)).clamp(MIN_READ, RETAIN_CAPACITY),
+            None => MIN_READ,
+        };
+        self.recv.reserve(wanted);
+        &mut self.recv
+    }
+
+    /// Bytes were appended to [`receive_buffer`](Self::receive_buffer) at `now`.
+    pub fn handle_received(&mut self, now: Timestamp) {
+        if self.is_receiving() {
+            self.note_received(now);
+        } else {
+            self.recv.clear();
+        }
+    }
+
+    /// The transport's read side ended. Events still buffered are reported first; then, if no
+    /// close frame came, [`Event::Closed`] with code 1006.
+    pub fn handle_eof(&mut self, now: Timestamp) {
+        self.now = now;
+        self.eof = true;
+        if self.close_received || self.failed || self.ended {
+            self.ended = true;
+        }
+    }
+
+    /// The time is `now`: fire whatever deadline has passed (keepalive ping, idle timeout, close
+    /// timeout). Call when [`poll_timeout`](Self::poll_timeout)'s instant arrives.
+    pub fn handle_timeout(&mut self, now: Timestamp) {
+        self.now = now;
+        if self.ended {
+            return;
+        }
+        if let Some(deadline) = self.close_deadline {
+            if now >= deadline {
+                self.ended = true;
+                if !self.close_received && !self.failed {
+                    self.finish_with(CloseCode::ABNORMAL, Ending::CloseTimedOut);
+                }
+            }
+            return;
+        }
+        if let Some(idle) = self.config.idle_timeout {
+            if now >= self.last_recv + idle {
+                self.ended = true;
+                self.finish_with(CloseCode::ABNORMAL, Ending::IdleTimedOut);
+                return;
+            }
+        }
+        if let Some(interval) = self.config.keepalive_interval {
+            if !self.keepalive_ping_sent && now >= self.last_recv + interval {
+                self.keepalive_ping_sent = true;
+                let mask = self.next_mask();
+                crate::frame::write_frame(
+                    &mut self.out,
+                    true,
+                    0,
+                    crate::frame::OpCode::Ping,
+                    b"",
+                    mask,
+                );
+            }
+        }
+    }
+
+    // ---- outputs ----
+
+    /// The next deadline, if any: call [`handle_timeout`](Self::handle_timeout) then.
+    #[must_use = "call handle_timeout when this instant arrives"]
+    pub fn poll_timeout(&self) -> Option<Timestamp> {
+        if self.ended || self.pending.is_some() {
+            return None;
+        }
+        if self.close_deadline.is_some() {
+            return self.close_deadline;
+        }
+        let idle = self.config.idle_timeout.map(|d| self.last_recv + d);
+        let ping = match self.config.keepalive_interval {
+            Some(d) if !self.keepalive_ping_sent => Some(self.last_recv + d),
+            _ => None,
+        };
+        match (idle, ping) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The bytes waiting to be written to the transport (possibly empty). After writing some,
+    /// call [`advance_transmit`](Self::advance_transmit).
+    #[must_use = "write these bytes to the transport"]
+    pub fn transmit(&self) -> &[u8] {
+        &self.out
+    }
+
+    /// `n` bytes of [`transmit`](Self::transmit) were written.
+    pub fn advance_transmit(&mut self, n: usize) {
+        self.out.advance(n.min(self.out.len()));
+        if self.out.is_empty() && self.out.capacity() > RETAIN_CAPACITY {
+            self.out = BytesMut::new();
+        }
+    }
+
+    // ---- shared helpers ----
+
+    fn is_receiving(&self) -> bool {
+        !self.close_received && !self.failed && !self.ended
+    }
+
+    fn note_received(&mut self, now: Timestamp) {
+        self.now = now;
+        self.last_recv = now;
+        self.keepalive_ping_sent = false;
+    }
+
+    /// A fresh masking key for a client, none for a server.
+    fn next_mask(&mut self) -> Option<[u8; 4]> {
+        self.entropy.as_mut().map(|e| {
+            let mut key = [0u8; 4];
+            e.fill_bytes(&mut key);
+            key
+        })
+    }
+
+    /// Queues the terminal event for an unclean end.
+    fn finish_with(&mut self, code: CloseCode, ending: Ending) {
+        self.pending = Some(Event::Closed(Closed {
+            code,
+            reason: Utf8Bytes::default(),
+            initiator: self.initiator,
+            ending,
+        }));
+    }
+
+    /// Starts (or restarts) the close deadline from now.
+    fn arm_close_deadline(&mut self) {
+        self.close_deadline = Some(self.now + self.config.close_timeout);
+    }
+}

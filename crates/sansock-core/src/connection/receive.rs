@@ -1,0 +1,320 @@
+//! The receive path: frames out of the receive buffer, checked and turned into [`Event`]s.
+//!
+//! Payloads are unmasked in place in the receive buffer as they arrive, and text is validated
+//! as it arrives too, so an invalid byte fails the connection at once. A message that is one
+//! frame is handed out as a slice of the receive buffer (no copy); fragmented messages are
+//! assembled in a reused buffer.
+
+use super::{Connection, RETAIN_CAPACITY, Role};
+use crate::close::{BadClose, ParsedClose, parse_close_payload};
+use crate::event::{Closed, Ending, Event, Initiator};
+use crate::frame::{
+    FrameHeader, HeaderError, MAX_CONTROL_PAYLOAD, OpCode, apply_mask, write_frame,
+};
+use crate::{CloseCode, Message, MessageKind, ProtocolError, Utf8Bytes};
+use bytes::{Buf, Bytes, BytesMut};
+
+/// A frame whose header has been parsed and whose payload is arriving.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct InFrame {
+    header: FrameHeader,
+    /// The payload length (checked against the limits, so it fits a `usize`).
+    pub(super) len: usize,
+    /// How many payload bytes have been unmasked and validated.
+    done: usize,
+    /// Whether the payload is text to validate as it arrives (no extension transform).
+    validate: bool,
+}
+
+/// A fragmented message being assembled.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Assembly {
+    kind: MessageKind,
+    /// RSV bits of the first frame: non-zero means the extension decodes the payload.
+    rsv: u8,
+}
+
+impl Connection {
+    /// The next event, if the buffered input holds one.
+    ///
+    /// Call after every input until it returns `Ok(None)`.
+    ///
+    /// # Errors
+    /// [`ProtocolError`] once, when the peer broke the protocol: the close frame is already
+    /// queued in [`transmit`](Self::transmit); later calls return `Ok(None)`.
+    #[must_use = "events carry messages and the close"]
+    pub fn poll_event(&mut self) -> Result<Option<Event>, ProtocolError> {
+        if let Some(event) = self.pending.take() {
+            return Ok(Some(event));
+        }
+        while self.is_receiving() {
+            let frame = match self.frame {
+                Some(frame) => frame,
+                None => match FrameHeader::parse(&self.recv) {
+                    Ok(Some((header, n))) => {
+                        let frame = self.check_header(header)?;
+                        self.recv.advance(n);
+                        self.frame = Some(frame);
+                        frame
+                    }
+                    Ok(None) => return Ok(self.out_of_input()),
+                    Err(HeaderError::LengthTopBitSet) => {
+                        return Err(self.fail(ProtocolError::LengthTopBitSet));
+                    }
+                    Err(HeaderError::NonMinimalLength) => {
+                        return Err(self.fail(ProtocolError::NonMinimalLength));
+                    }
+                },
+            };
+            let available = self.recv.len().min(frame.len);
+            if available > frame.done {
+                let fresh = &mut self.recv[frame.done..available];
+                if let Some(key) = frame.header.mask {
+                    apply_mask(fresh, key, frame.done);
+                }
+                if frame.validate && self.recv_utf8.feed(fresh).is_err() {
+                    return Err(self.fail(ProtocolError::InvalidUtf8));
+                }
+                if let Some(f) = self.frame.as_mut() {
+                    f.done = available;
+                }
+            }
+            if available < frame.len {
+                return Ok(self.out_of_input());
+            }
+            self.frame = None;
+            if let Some(event) = self.complete_frame(frame)? {
+                return Ok(Some(event));
+            }
+        }
+        Ok(self.pending.take())
+    }
+
+    /// No complete frame is buffered: report the end if the transport ended.
+    fn out_of_input(&mut self) -> Option<Event> {
+        if self.recv.is_empty() && self.recv.capacity() > RETAIN_CAPACITY {
+            self.recv = BytesMut::new();
+        }
+        if self.eof && self.is_receiving() {
+            self.ended = true;
+            self.finish_with(CloseCode::ABNORMAL, Ending::PeerDisconnected);
+        }
+        self.pending.take()
+    }
+
+    /// Checks what the header alone decides, before any payload is read (fail fast).
+    fn check_header(&mut self, header: FrameHeader) -> Result<InFrame, ProtocolError> {
+        let allowed_rsv = self.extension.as_ref().map_or(0, |e| e.rsv_bits());
+        let error = match (self.role, header.mask) {
+            (Role::Server, None) => Some(ProtocolError::UnmaskedFrame),
+            (Role::Client, Some(_)) => Some(ProtocolError::MaskedFrame),
+            _ => None,
+        };
+        let is_first = matches!(header.opcode, OpCode::Text | OpCode::Binary);
+        let error = error.or(if let OpCode::Reserved(op) = header.opcode {
+            Some(ProtocolError::ReservedOpcode(op))
+        } else if header.rsv & !allowed_rsv != 0 || (header.rsv != 0 && !is_first) {
+            Some(ProtocolError::ReservedBits)
+        } else if header.opcode.is_control() && header.payload_len > MAX_CONTROL_PAYLOAD as u64 {
+            Some(ProtocolError::ControlFrameTooLong)
+        } else if header.opcode.is_control() && !header.fin {
+            Some(ProtocolError::FragmentedControlFrame)
+        } else if header.opcode == OpCode::Continuation && self.assembly.is_none() {
+            Some(ProtocolError::UnexpectedContinuation)
+        } else if is_first && self.assembly.is_some() {
+            Some(ProtocolError::ExpectedContinuation)
+        } else if header.payload_len > self.config.max_frame_size as u64 {
+            Some(ProtocolError::FrameTooBig)
+        } else {
+            None
+        });
+        if let Some(error) = error {
+            return Err(self.fail(error));
+        }
+        let len = header.payload_len as usize;
+        let assembled = self.assembly_buf.len();
+        let (transformed, text) = match (header.opcode, self.assembly) {
+            (OpCode::Text, _) => (header.rsv != 0, true),
+            (OpCode::Continuation, Some(a)) => (a.rsv != 0, a.kind == MessageKind::Text),
+            _ => (false, false),
+        };
+        // A transformed payload's size is checked while decoding; a plain one now.
+        if !header.opcode.is_control()
+            && !transformed
+            && assembled.saturating_add(len) > self.config.max_message_size
+        {
+            return Err(self.fail(ProtocolError::MessageTooBig));
+        }
+        Ok(InFrame {
+            header,
+            len,
+            done: 0,
+            validate: text && !transformed,
+        })
+    }
+
+    /// A whole frame's payload is at the front of the receive buffer, unmasked.
+    fn complete_frame(&mut self, frame: InFrame) -> Result<Option<Event>, ProtocolError> {
+        let header = frame.header;
+        match header.opcode {
+            OpCode::Text | OpCode::Binary => {
+                let kind = if header.opcode == OpCode::Text {
+                    MessageKind::Text
+                } else {
+                    MessageKind::Binary
+                };
+                if header.fin && header.rsv == 0 {
+                    let payload = self.recv.split_to(frame.len).freeze();
+                    return self.finish_message(kind, payload).map(Some);
+                }
+                self.assembly = Some(Assembly {
+                    kind,
+                    rsv: header.rsv,
+                });
+                self.append_fragment(frame.len, header.fin)
+            }
+            OpCode::Continuation => self.append_fragment(frame.len, header.fin),
+            OpCode::Ping => {
+                let payload = self.recv.split_to(frame.len).freeze();
+                if self.config.auto_pong && !self.close_queued {
+                    let mask = self.next_mask();
+                    write_frame(&mut self.out, true, 0, OpCode::Pong, &payload, mask);
+                }
+                Ok(Some(Event::Ping(payload)))
+            }
+            OpCode::Pong => Ok(Some(Event::Pong(self.recv.split_to(frame.len).freeze()))),
+            OpCode::Close => {
+                let payload = self.recv.split_to(frame.len).freeze();
+                self.receive_close(payload).map(Some)
+            }
+            OpCode::Reserved(op) => Err(self.fail(ProtocolError::ReservedOpcode(op))),
+        }
+    }
+
+    /// Moves the frame payload (`len` bytes at the front of the receive buffer) into the
+    /// assembly, through the extension if the message is transformed.
+    fn append_fragment(&mut self, len: usize, fin: bool) -> Result<Option<Event>, ProtocolError> {
+        let Some(assembly) = self.assembly else {
+            return Err(self.fail(ProtocolError::UnexpectedContinuation));
+        };
+        if assembly.rsv == 0 {
+            self.assembly_buf.extend_from_slice(&self.recv[..len]);
+        } else {
+            let before = self.assembly_buf.len();
+            let max = self.config.max_message_size;
+            let result = match self.extension.as_mut() {
+                Some(ext) => ext.decode(
+                    assembly.rsv,
+                    &self.recv[..len],
+                    fin,
+                    &mut self.assembly_buf,
+                    max,
+                ),
+                None => return Err(self.fail(ProtocolError::ReservedBits)),
+            };
+            if let Err(e) = result {
+                let error = if e.code == CloseCode::MESSAGE_TOO_BIG {
+                    ProtocolError::MessageTooBig
+                } else {
+                    ProtocolError::Extension {
+                        code: e.code,
+                        reason: e.reason,
+                    }
+                };
+                return Err(self.fail(error));
+            }
+            if self.assembly_buf.len() > max {
+                return Err(self.fail(ProtocolError::MessageTooBig));
+            }
+            if assembly.kind == MessageKind::Text
+                && self.recv_utf8.feed(&self.assembly_buf[before..]).is_err()
+            {
+                return Err(self.fail(ProtocolError::InvalidUtf8));
+            }
+        }
+        self.recv.advance(len);
+        if !fin {
+            return Ok(None);
+        }
+        self.assembly = None;
+        let payload = self.assembly_buf.split().freeze();
+        self.finish_message(assembly.kind, payload).map(Some)
+    }
+
+    fn finish_message(
+        &mut self,
+        kind: MessageKind,
+        payload: Bytes,
+    ) -> Result<Event, ProtocolError> {
+        let message = match kind {
+            MessageKind::Binary => Message::Binary(payload),
+            MessageKind::Text => {
+                if self.recv_utf8.finish().is_err() {
+                    return Err(self.fail(ProtocolError::InvalidUtf8));
+                }
+                self.recv_utf8.reset();
+                Message::Text(Utf8Bytes::from_validated(payload))
+            }
+        };
+        Ok(Event::Message(message))
+    }
+
+    /// The peer's close frame: echo it (if we have not closed yet) and report the end.
+    fn receive_close(&mut self, payload: Bytes) -> Result<Event, ProtocolError> {
+        let (code, reason) = match parse_close_payload(payload) {
+            Ok(ParsedClose::NoCode) => (CloseCode::NO_STATUS, Utf8Bytes::default()),
+            Ok(ParsedClose::Code(code, reason)) => (code, reason),
+            Err(BadClose::OneByte) => return Err(self.fail(ProtocolError::CloseWithOneByte)),
+            Err(BadClose::InvalidCode) => return Err(self.fail(ProtocolError::InvalidCloseCode)),
+            Err(BadClose::Utf8) => return Err(self.fail(ProtocolError::InvalidUtf8)),
+        };
+        self.close_received = true;
+        if !self.close_queued {
+            self.initiator = Initiator::Remote;
+            self.close_queued = true;
+            let echo: &[u8] = if code == CloseCode::NO_STATUS {
+                &[]
+            } else {
+                &code.0.to_be_bytes()
+            };
+            let mask = self.next_mask();
+            write_frame(&mut self.out, true, 0, OpCode::Close, echo, mask);
+        }
+        self.arm_close_deadline();
+        if self.eof {
+            self.ended = true;
+        }
+        Ok(Event::Closed(Closed {
+            code,
+            reason,
+            initiator: self.initiator,
+            ending: Ending::Clean,
+        }))
+    }
+
+    /// Fails the connection: queues a close frame with the error's code (unless one was already
+    /// sent) and stops receiving.
+    pub(super) fn fail(&mut self, error: ProtocolError) -> ProtocolError {
+        self.failed = true;
+        self.frame = None;
+        self.assembly = None;
+        self.recv.clear();
+        if !self.close_queued {
+            self.close_queued = true;
+            if self.initiator == Initiator::Neither {
+                self.initiator = Initiator::Local;
+            }
+            let mask = self.next_mask();
+            write_frame(
+                &mut self.out,
+                true,
+                0,
+                OpCode::Close,
+                &error.close_code().0.to_be_bytes(),
+                mask,
+            );
+        }
+        self.arm_close_deadline();
+        error
+    }
+}

@@ -1,0 +1,203 @@
+//! The send path: messages, fragments, pings and the close frame, written into the transmit
+//! buffer.
+//!
+//! Every command checks first and writes after, so an error leaves the connection as it was.
+//! Each payload is copied once, into the transmit buffer, and masked there (client role).
+
+use super::Connection;
+use crate::close::MAX_CLOSE_REASON;
+use crate::frame::{MAX_CONTROL_PAYLOAD, OpCode, write_frame};
+use crate::{CloseCode, Message, MessageKind, SendError, Timestamp};
+
+impl Connection {
+    /// Queues a whole message.
+    ///
+    /// # Errors
+    /// [`SendError::Closed`] after a close was sent; [`SendError::FragmentedMessageInProgress`]
+    /// during [`send_fragment`](Self::send_fragment); an extension's error.
+    pub fn send(&mut self, message: &Message) -> Result<(), SendError> {
+        self.send_data(message.kind(), message.as_bytes())
+    }
+
+    /// Queues a text message.
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn send_text(&mut self, text: &str) -> Result<(), SendError> {
+        self.send_data(MessageKind::Text, text.as_bytes())
+    }
+
+    /// Queues a binary message.
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn send_binary(&mut self, data: &[u8]) -> Result<(), SendError> {
+        self.send_data(MessageKind::Binary, data)
+    }
+
+    /// Queues one fragment of a message the caller produces piece by piece (streaming).
+    ///
+    /// The first fragment's `kind` starts the message, later ones must repeat it, and
+    /// `is_final` ends it. Text may be split anywhere, even inside a code point; the whole is
+    /// checked to be UTF-8. Control frames and pongs may be interleaved; whole messages may not.
+    ///
+    /// ```
+    /// # use sansock_core::*;
+    /// # let (mut client, _server) = sansock_core::testing::pair(ConnectionConfig::default());
+    /// client.send_fragment(MessageKind::Text, "κό".as_bytes()[..3].as_ref(), false).unwrap();
+    /// client.send_fragment(MessageKind::Text, &"κό".as_bytes()[3..], true).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// [`SendError::Closed`], [`SendError::FragmentKindMismatch`], [`SendError::InvalidUtf8`].
+    pub fn send_fragment(
+        &mut self,
+        kind: MessageKind,
+        data: &[u8],
+        is_final: bool,
+    ) -> Result<(), SendError> {
+        self.check_open()?;
+        let opcode = match self.sending {
+            None => data_opcode(kind),
+            Some(k) if k == kind => OpCode::Continuation,
+            Some(_) => return Err(SendError::FragmentKindMismatch),
+        };
+        if kind == MessageKind::Text {
+            let mut validator = self.send_utf8.clone();
+            let valid = validator.feed(data).is_ok() && (!is_final || validator.finish().is_ok());
+            if !valid {
+                return Err(SendError::InvalidUtf8);
+            }
+            self.send_utf8 = validator;
+            if is_final {
+                self.send_utf8.reset();
+            }
+        }
+        self.sending = if is_final { None } else { Some(kind) };
+        let mask = self.next_mask();
+        write_frame(&mut self.out, is_final, 0, opcode, data, mask);
+        Ok(())
+    }
+
+    /// Queues a ping.
+    ///
+    /// # Errors
+    /// [`SendError::Closed`]; [`SendError::ControlPayloadTooLong`] over 125 bytes.
+    pub fn ping(&mut self, payload: &[u8]) -> Result<(), SendError> {
+        self.send_control(OpCode::Ping, payload)
+    }
+
+    /// Queues an unsolicited pong (a heartbeat that expects no answer).
+    ///
+    /// # Errors
+    /// As [`ping`](Self::ping).
+    pub fn pong(&mut self, payload: &[u8]) -> Result<(), SendError> {
+        self.send_control(OpCode::Pong, payload)
+    }
+
+    /// Starts the closing handshake at `now`: queues a close frame with `code` (or none) and
+    /// `reason`, and waits at most `close_timeout` for the peer's.
+    ///
+    /// Nothing can be sent afterwards; messages still arriving are reported until the peer's
+    /// close frame, then [`Event::Closed`](crate::Event::Closed).
+    ///
+    /// # Errors
+    /// [`SendError::Closed`]; [`SendError::InvalidCloseCode`] for a code not allowed on the
+    /// wire (or a reason without a code); [`SendError::ControlPayloadTooLong`] for a reason
+    /// over 123 bytes.
+    pub fn close(
+        &mut self,
+        now: Timestamp,
+        code: Option<CloseCode>,
+        reason: &str,
+    ) -> Result<(), SendError> {
+        self.check_open()?;
+        let mut payload = [0u8; MAX_CONTROL_PAYLOAD];
+        let len = match code {
+            None if reason.is_empty() => 0,
+            None => return Err(SendError::InvalidCloseCode),
+            Some(code) if !code.is_valid_on_wire() => return Err(SendError::InvalidCloseCode),
+            Some(_) if reason.len() > MAX_CLOSE_REASON => {
+                return Err(SendError::ControlPayloadTooLong);
+            }
+            Some(code) => {
+                payload[..2].copy_from_slice(&code.0.to_be_bytes());
+                payload[2..2 + reason.len()].copy_from_slice(reason.as_bytes());
+                2 + reason.len()
+            }
+        };
+        self.now = now;
+        self.close_queued = true;
+        self.initiator = crate::event::Initiator::Local;
+        let mask = self.next_mask();
+        write_frame(&mut self.out, true, 0, OpCode::Close, &payload[..len], mask);
+        self.arm_close_deadline();
+        Ok(())
+    }
+
+    fn check_open(&self) -> Result<(), SendError> {
+        if self.close_queued || self.failed || self.ended {
+            Err(SendError::Closed)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn send_control(&mut self, opcode: OpCode, payload: &[u8]) -> Result<(), SendError> {
+        self.check_open()?;
+        if payload.len() > MAX_CONTROL_PAYLOAD {
+            return Err(SendError::ControlPayloadTooLong);
+        }
+        let mask = self.next_mask();
+        write_frame(&mut self.out, true, 0, opcode, payload, mask);
+        Ok(())
+    }
+
+    fn send_data(&mut self, kind: MessageKind, payload: &[u8]) -> Result<(), SendError> {
+        self.check_open()?;
+        if self.sending.is_some() {
+            return Err(SendError::FragmentedMessageInProgress);
+        }
+        let mut scratch = core::mem::take(&mut self.scratch);
+        scratch.clear();
+        let rsv = match self.extension.as_mut() {
+            Some(ext) => ext
+                .encode(kind, payload, &mut scratch)
+                .map_err(|e| SendError::Extension(e.reason)),
+            None => Ok(None),
+        };
+        let result = rsv.map(|rsv| {
+            let body = if rsv.is_some() { &scratch[..] } else { payload };
+            self.write_message(data_opcode(kind), rsv.unwrap_or(0), body);
+        });
+        self.scratch = scratch;
+        result
+    }
+
+    /// Writes a message as one frame, or as `fragment_size` pieces.
+    fn write_message(&mut self, opcode: OpCode, rsv: u8, payload: &[u8]) {
+        let size = self.config.fragment_size.unwrap_or(usize::MAX).max(1);
+        if payload.len() <= size {
+            let mask = self.next_mask();
+            write_frame(&mut self.out, true, rsv, opcode, payload, mask);
+            return;
+        }
+        let count = payload.len().div_ceil(size);
+        for (i, piece) in payload.chunks(size).enumerate() {
+            let (op, bits) = if i == 0 {
+                (opcode, rsv)
+            } else {
+                (OpCode::Continuation, 0)
+            };
+            let mask = self.next_mask();
+            write_frame(&mut self.out, i + 1 == count, bits, op, piece, mask);
+        }
+    }
+}
+
+fn data_opcode(kind: MessageKind) -> OpCode {
+    match kind {
+        MessageKind::Text => OpCode::Text,
+        MessageKind::Binary => OpCode::Binary,
+    }
+}

@@ -1,0 +1,61 @@
+//! What an open connection reports to the application: [`Event`] and the final [`Closed`].
+
+use crate::{CloseCode, Message, Utf8Bytes};
+use bytes::Bytes;
+
+/// Something that happened on the connection, from [`Connection::poll_event`](crate::Connection::poll_event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A complete text or binary message.
+    Message(Message),
+    /// A ping arrived (answered automatically unless `auto_pong` is off).
+    Ping(Bytes),
+    /// A pong arrived (solicited or not).
+    Pong(Bytes),
+    /// The connection is over (the last event). A normal close is this event, never an error.
+    Closed(Closed),
+}
+
+/// How the connection ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closed {
+    /// The peer's close code; 1005 if its close frame had none; 1006 if no close frame came.
+    pub code: CloseCode,
+    /// The peer's close reason (empty if none).
+    pub reason: Utf8Bytes,
+    /// Who sent the first close frame.
+    pub initiator: Initiator,
+    /// Whether the closing handshake completed, or why not.
+    pub ending: Ending,
+}
+
+impl Closed {
+    /// Whether both close frames were exchanged (the browser's `wasClean`).
+    pub fn was_clean(&self) -> bool {
+        self.ending == Ending::Clean
+    }
+}
+
+/// Who started the closing handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Initiator {
+    /// This endpoint called `close` first.
+    Local,
+    /// The peer sent the first close frame.
+    Remote,
+    /// Neither: the connection ended without a closing handshake.
+    Neither,
+}
+
+/// Whether the closing handshake completed, or why it did not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Both close frames were exchanged.
+    Clean,
+    /// The transport ended (EOF) before the peer's close frame.
+    PeerDisconnected,
+    /// We sent a close frame and the peer did not answer within `close_timeout`.
+    CloseTimedOut,
+    /// Nothing was received for `idle_timeout`: the peer is presumed dead.
+    IdleTimedOut,
+}

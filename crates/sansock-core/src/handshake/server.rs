@@ -1,0 +1,543 @@
+//! The server's side of the opening handshake (RFC 6455 §4.2).
+//!
+//! [`ServerHandshake`] reads the request incrementally and checks it; the application inspects
+//! the resulting [`UpgradeRequest`] (path, host, origin, headers, offered subprotocols and
+//! extensions) and accepts or rejects it. Every failure carries the response to send.
+
+use super::accept_key::{accept_key, is_valid_key};
+use super::head::{Head, HeadError, HeadProgress, HeadReader, StartLine};
+use super::http_write::{InvalidHeader, ResponseWriter, check_header};
+use super::{all_tokens, list_contains, list_items};
+use crate::config::HandshakeLimits;
+use crate::connection::{Connection, Role};
+use crate::extension::{Extension, ExtensionOffer, ServerExtension};
+use crate::{ConnectionConfig, Timestamp};
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+/// How a server handshakes and runs its connections.
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// Limits of the request head.
+    pub limits: HandshakeLimits,
+    /// The accepted connections' configuration.
+    pub connection: ConnectionConfig,
+    /// Extensions the server supports, in its order of preference.
+    pub extensions: Vec<Arc<dyn ServerExtension>>,
+}
+
+impl core::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("limits", &self.limits)
+            .field("connection", &self.connection)
+            .field(
+                "extensions",
+                &self.extensions.iter().map(|e| e.name()).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl ServerConfig {
+    /// Sets [`limits`](Self::limits).
+    pub fn with_limits(mut self, limits: HandshakeLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Sets [`connection`](Self::connection).
+    pub fn with_connection(mut self, connection: ConnectionConfig) -> Self {
+        self.connection = connection;
+        self
+    }
+
+    /// Adds a supported extension (after those already added, which it yields to).
+    pub fn with_extension(mut self, extension: Arc<dyn ServerExtension>) -> Self {
+        self.extensions.push(extension);
+        self
+    }
+}
+
+/// A server waiting for (the rest of) an upgrade request.
+#[derive(Debug, Clone, Default)]
+pub struct ServerHandshake {
+    config: ServerConfig,
+    reader: HeadReader,
+}
+
+/// What [`ServerHandshake::receive`] made of its input.
+#[derive(Debug)]
+pub enum ServerStep {
+    /// The request is incomplete; all input was taken. Call `receive` again with more.
+    NeedMore(ServerHandshake),
+    /// A valid upgrade request. `consumed` bytes of the last input belonged to it; the rest are
+    /// frames for the connection.
+    Upgrade {
+        /// The request, for the application to accept or reject.
+        request: Box<UpgradeRequest>,
+        /// How many bytes of the last input were the request's.
+        consumed: usize,
+    },
+}
+
+impl ServerHandshake {
+    /// A server handshake with `config`.
+    pub fn new(config: ServerConfig) -> Self {
+        ServerHandshake {
+            config,
+            reader: HeadReader::default(),
+        }
+    }
+
+    /// Takes request bytes. Linear in the input however it is split.
+    ///
+    /// # Errors
+    /// [`ServerHandshakeError`] for a request that is malformed, too large or not a WebSocket
+    /// upgrade; its [`response`](ServerHandshakeError::response) is ready to send.
+    pub fn receive(mut self, input: &[u8]) -> Result<ServerStep, ServerHandshakeError> {
+        use ServerHandshakeErrorKind as K;
+        let limits = self.config.limits;
+        let consumed = match self.reader.push(input, limits.max_head_bytes) {
+            HeadProgress::Partial => return Ok(ServerStep::NeedMore(self)),
+            HeadProgress::TooLarge => return Err(ServerHandshakeError::new(K::HeadTooLarge, None)),
+            HeadProgress::Complete { consumed } => consumed,
+        };
+        let head = match Head::parse(self.reader.into_bytes(), &limits, true) {
+            Ok(head) => head,
+            Err(HeadError::TooManyHeaders) => {
+                return Err(ServerHandshakeError::new(K::TooManyHeaders, None));
+            }
+            Err(HeadError::Malformed) => return Err(ServerHandshakeError::new(K::Malformed, None)),
+        };
+        let request = UpgradeRequest::check(head, self.config)?;
+        Ok(ServerStep::Upgrade {
+            request: Box::new(request),
+            consumed,
+        })
+    }
+}
+
+/// A valid upgrade request, waiting for the application's decision.
+pub struct UpgradeRequest {
+    head: Head,
+    config: ServerConfig,
+    offered_extensions: Vec<ExtensionOffer>,
+}
+
+impl core::fmt::Debug for UpgradeRequest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("UpgradeRequest")
+            .field("target", &self.target())
+            .field("head", &self.head)
+            .finish()
+    }
+}
+
+impl UpgradeRequest {
+    /// Checks a parsed request against RFC 6455 §4.2.1.
+    fn check(head: Head, config: ServerConfig) -> Result<UpgradeRequest, ServerHandshakeError> {
+        use ServerHandshakeErrorKind as K;
+        let fail = |kind, head: Head| Err(ServerHandshakeError::new(kind, Some(head)));
+        let StartLine::Request { method, .. } = &head.start else {
+            return fail(K::Malformed, head);
+        };
+        if head.range_str(method) != "GET" {
+            return fail(K::MethodNotAllowed, head);
+        }
+        if head.minor_version < 1 {
+            return fail(K::HttpVersion, head);
+        }
+        if head.count("host") != 1 {
+            return fail(K::MissingHost, head);
+        }
+        if !list_contains(head.header_all("upgrade"), "websocket") {
+            return fail(K::NotWebSocketUpgrade, head);
+        }
+        if !list_contains(head.header_all("connection"), "upgrade") {
+            return fail(K::MissingConnectionUpgrade, head);
+        }
+        if head.count("sec-websocket-version") != 1
+            || head.header("sec-websocket-version") != Some(b"13")
+        {
+            return fail(K::UnsupportedVersion, head);
+        }
+        if head.count("sec-websocket-key") != 1
+            || !head.header("sec-websocket-key").is_some_and(is_valid_key)
+        {
+            return fail(K::InvalidKey, head);
+        }
+        if !all_tokens(list_items(head.header_all("sec-websocket-protocol"))) {
+            return fail(K::MalformedProtocols, head);
+        }
+        let mut offered_extensions = Vec::new();
+        let mut malformed = false;
+        for value in head.header_all("sec-websocket-extensions") {
+            let parsed = core::str::from_utf8(value)
+                .ok()
+                .and_then(|v| ExtensionOffer::parse_list(v).ok());
+            match parsed {
+                Some(list) => offered_extensions.extend(list),
+                None => malformed = true,
+            }
+        }
+        if malformed {
+            return fail(K::MalformedExtensions, head);
+        }
+        Ok(UpgradeRequest {
+            head,
+            config,
+            offered_extensions,
+        })
+    }
+
+    /// The request target: path and query, as sent (e.g. `/chat?room=1`).
+    pub fn target(&self) -> &str {
+        match &self.head.start {
+            StartLine::Request { target, .. } => self.head.range_str(target),
+            StartLine::Response { .. } => "",
+        }
+    }
+
+    /// The path, without the query.
+    pub fn path(&self) -> &str {
+        let t = self.target();
+        t.split_once('?').map_or(t, |(p, _)| p)
+    }
+
+    /// The query (after `?`), if any.
+    pub fn query(&self) -> Option<&str> {
+        self.target().split_once('?').map(|(_, q)| q)
+    }
+
+    /// The `Host` header.
+    pub fn host(&self) -> &str {
+        self.head.header_str("host").unwrap_or("")
+    }
+
+    /// The `Origin` header, which browsers always send (check it against an allow-list).
+    pub fn origin(&self) -> Option<&str> {
+        self.head.header_str("origin")
+    }
+
+    /// The request's head: every header, as received.
+    pub fn head(&self) -> &Head {
+        &self.head
+    }
+
+    /// The value of the first header named `name` (case-insensitive), if UTF-8.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.header_str(name)
+    }
+
+    /// The subprotocols the client offered, in its order of preference.
+    pub fn protocols(&self) -> impl Iterator<Item = &str> {
+        list_items(self.head.header_all("sec-websocket-protocol"))
+            .filter_map(|p| core::str::from_utf8(p).ok())
+    }
+
+    /// The extensions the client offered, in order.
+    pub fn extensions(&self) -> &[ExtensionOffer] {
+        &self.offered_extensions
+    }
+
+    /// Accepts the upgrade at `now`: checks `accept`, negotiates extensions, writes the 101
+    /// response and returns it with the open connection.
+    ///
+    /// # Errors
+    /// [`RejectedAccept`] (which gives the request back) when `accept` names a subprotocol the
+    /// client did not offer or carries an invalid header.
+    pub fn accept(self, now: Timestamp, accept: &Accept) -> Result<Accepted, RejectedAccept> {
+        let error = if let Some(p) = &accept.protocol {
+            (!self.protocols().any(|o| o == p)).then_some(AcceptError::ProtocolNotOffered)
+        } else {
+            None
+        };
+        let error = error.or_else(|| {
+            accept
+                .headers
+                .iter()
+                .any(|(n, v)| check_header(n, v).is_err())
+                .then_some(AcceptError::InvalidHeader(InvalidHeader))
+        });
+        if let Some(error) = error {
+            return Err(RejectedAccept {
+                request: Box::new(self),
+                error,
+            });
+        }
+        let key = self.head.header("sec-websocket-key").unwrap_or_default();
+        let mut w = ResponseWriter::new(101)
+            .header("Upgrade", "websocket")
+            .header("Connection", "Upgrade")
+            .header("Sec-WebSocket-Accept", &accept_key(key));
+        if let Some(p) = &accept.protocol {
+            w = w.header("Sec-WebSocket-Protocol", p);
+        }
+        let (extension, extension_header) = self.negotiate_extensions();
+        if let Some(value) = &extension_header {
+            w = w.header("Sec-WebSocket-Extensions", value);
+        }
+        for (n, v) in &accept.headers {
+            w = w.header(n, v);
+        }
+        let connection =
+            Connection::new(Role::Server, self.config.connection, now, None, extension);
+        Ok(Accepted {
+            connection,
+            response: w.finish(None),
+            protocol: accept.protocol.clone(),
+            extension: extension_header,
+        })
+    }
+
+    /// The first configured extension that accepts one of the client's offers.
+    fn negotiate_extensions(&self) -> (Option<Box<dyn Extension>>, Option<String>) {
+        for ext in &self.config.extensions {
+            let offers: Vec<&ExtensionOffer> = self
+                .offered_extensions
+                .iter()
+                .filter(|o| o.name.eq_ignore_ascii_case(ext.name()))
+                .collect();
+            if offers.is_empty() {
+                continue;
+            }
+            if let Some((header, instance)) = ext.negotiate(&offers) {
+                return (Some(instance), Some(header));
+            }
+        }
+        (None, None)
+    }
+
+    /// Refuses the upgrade: the response to send before closing the transport.
+    pub fn reject(self, reject: &Reject) -> Vec<u8> {
+        let mut w = ResponseWriter::new(reject.status);
+        for (n, v) in &reject.headers {
+            w = w.header(n, v);
+        }
+        w.finish(Some(&reject.body))
+    }
+}
+
+/// The application's "yes": an optional subprotocol and extra response headers.
+///
+/// ```
+/// use sansock_core::Accept;
+/// let accept = Accept::new().with_protocol("echo-protocol").with_header("X-Server", "sansock");
+/// assert_eq!(accept.protocol.as_deref(), Some("echo-protocol"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Accept {
+    /// The chosen subprotocol: must be one the client offered.
+    pub protocol: Option<String>,
+    /// Extra response headers.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Accept {
+    /// Accept with no subprotocol and no extra headers.
+    pub fn new() -> Self {
+        Accept::default()
+    }
+
+    /// Chooses `protocol`.
+    pub fn with_protocol(mut self, protocol: impl Into<String>) -> Self {
+        self.protocol = Some(protocol.into());
+        self
+    }
+
+    /// Adds a response header.
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+/// The application's "no": a status, headers and a body.
+///
+/// Invalid headers are left out of the response rather than sent.
+///
+/// ```
+/// use sansock_core::Reject;
+/// let reject = Reject::new(403).with_body("origin not allowed");
+/// assert_eq!(reject.status, 403);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Reject {
+    /// The HTTP status (not 101; values outside 200–599 are sent as 400).
+    pub status: u16,
+    /// Response headers.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Reject {
+    /// A rejection with `status`, no headers and an empty body.
+    pub fn new(status: u16) -> Self {
+        Reject {
+            status: if (200..=599).contains(&status) {
+                status
+            } else {
+                400
+            },
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// Adds a header, unless it is invalid (a header the caller could not mean to send).
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let (name, value) = (name.into(), value.into());
+        if check_header(&name, &value).is_ok() {
+            self.headers.push((name, value));
+        }
+        self
+    }
+
+    /// Sets the body.
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+}
+
+/// An accepted upgrade: the open connection and the 101 response to send first.
+#[derive(Debug)]
+pub struct Accepted {
+    /// The open connection.
+    pub connection: Connection,
+    /// The 101 response: write it before anything from `connection.transmit()`.
+    pub response: Vec<u8>,
+    /// The chosen subprotocol.
+    pub protocol: Option<String>,
+    /// The negotiated extension's response element, if any.
+    pub extension: Option<String>,
+}
+
+/// Why [`UpgradeRequest::accept`] refused the application's `Accept`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AcceptError {
+    /// The chosen subprotocol was not offered by the client.
+    ProtocolNotOffered,
+    /// An extra header is invalid.
+    InvalidHeader(InvalidHeader),
+}
+
+/// A refused `Accept`, with the request handed back so the application can decide again.
+#[derive(Debug)]
+pub struct RejectedAccept {
+    /// The request, unchanged.
+    pub request: Box<UpgradeRequest>,
+    /// What was wrong with the `Accept`.
+    pub error: AcceptError,
+}
+
+/// Why a request is not a valid WebSocket upgrade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ServerHandshakeErrorKind {
+    /// Not valid HTTP/1.x: 400.
+    Malformed,
+    /// The head exceeds `max_head_bytes`: 431.
+    HeadTooLarge,
+    /// More than `max_headers` fields: 431.
+    TooManyHeaders,
+    /// Not `GET`: 405.
+    MethodNotAllowed,
+    /// Older than HTTP/1.1: 505.
+    HttpVersion,
+    /// No `Host`, or more than one: 400.
+    MissingHost,
+    /// No `Upgrade: websocket` (a plain HTTP request, perhaps): 400.
+    NotWebSocketUpgrade,
+    /// `Connection` lacks the `upgrade` token: 400.
+    MissingConnectionUpgrade,
+    /// `Sec-WebSocket-Version` is missing or not 13: 426 with `Sec-WebSocket-Version: 13`.
+    UnsupportedVersion,
+    /// `Sec-WebSocket-Key` is missing, repeated, or not base64 of 16 bytes: 400.
+    InvalidKey,
+    /// `Sec-WebSocket-Protocol` is not a list of tokens: 400.
+    MalformedProtocols,
+    /// `Sec-WebSocket-Extensions` breaks the grammar: 400.
+    MalformedExtensions,
+}
+
+impl ServerHandshakeErrorKind {
+    /// The HTTP status the response carries.
+    pub fn status(self) -> u16 {
+        use ServerHandshakeErrorKind as K;
+        match self {
+            K::HeadTooLarge | K::TooManyHeaders => 431,
+            K::MethodNotAllowed => 405,
+            K::HttpVersion => 505,
+            K::UnsupportedVersion => 426,
+            _ => 400,
+        }
+    }
+}
+
+/// A request that cannot be upgraded, with the response to send before closing.
+#[derive(Debug)]
+pub struct ServerHandshakeError {
+    kind: ServerHandshakeErrorKind,
+    response: Vec<u8>,
+    head: Option<Box<Head>>,
+}
+
+impl ServerHandshakeError {
+    fn new(kind: ServerHandshakeErrorKind, head: Option<Head>) -> Self {
+        use ServerHandshakeErrorKind as K;
+        let mut w = ResponseWriter::new(kind.status());
+        w = match kind {
+            K::UnsupportedVersion => w.header("Sec-WebSocket-Version", "13"),
+            K::MethodNotAllowed => w.header("Allow", "GET"),
+            _ => w,
+        };
+        ServerHandshakeError {
+            kind,
+            response: w.finish(Some(b"")),
+            head: head.map(Box::new),
+        }
+    }
+
+    /// What was wrong.
+    pub fn kind(&self) -> ServerHandshakeErrorKind {
+        self.kind
+    }
+
+    /// The HTTP status of [`response`](Self::response).
+    pub fn status(&self) -> u16 {
+        self.kind.status()
+    }
+
+    /// The ready-to-send response.
+    pub fn response(&self) -> &[u8] {
+        &self.response
+    }
+
+    /// The parsed request head, when it was valid HTTP (so a plain HTTP request can be served
+    /// instead, e.g. a page at `/`).
+    pub fn head(&self) -> Option<&Head> {
+        self.head.as_deref()
+    }
+}
+
+impl core::fmt::Display for ServerHandshakeError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "invalid upgrade request ({:?}): answering {}",
+            self.kind,
+            self.status()
+        )
+    }
+}
+
+impl core::error::Error for ServerHandshakeError {}

@@ -1,0 +1,88 @@
+//! Sansock's core: WebSocket (RFC 6455) as pure state machines over byte buffers.
+//!
+//! This crate does no I/O, reads no clock and draws no randomness of its own. Bytes go in,
+//! events and bytes come out; time is passed in as a [`Timestamp`], and masking keys and
+//! handshake nonces come from an injected [`Entropy`]. The adapters (`sansock-tokio`,
+//! `sansock-futures`, `sansock-blocking`) only move bytes and time between a transport and this
+//! crate. It is `#![no_std]` (with `alloc`).
+//!
+//! # The run loop
+//!
+//! A server reads the request with a [`ServerHandshake`], lets the application inspect the
+//! [`UpgradeRequest`] and accept it, then drives the [`Connection`]: after every input, drain
+//! events, write what [`Connection::transmit`] holds, and wait for more input or the next
+//! [`Connection::poll_timeout`].
+//!
+//! ```
+//! use sansock_core::*;
+//!
+//! // Bytes "from the network": a browser's upgrade request, with a masked "Hello" glued on.
+//! let mut input = b"GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\n\
+//!     Connection: keep-alive, Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+//!     Origin: http://example.com\r\nSec-WebSocket-Protocol: chat, superchat\r\n\
+//!     Sec-WebSocket-Version: 13\r\n\r\n".to_vec();
+//! input.extend_from_slice(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]);
+//! let now = Timestamp::ZERO;
+//!
+//! let ServerStep::Upgrade { request, consumed } =
+//!     ServerHandshake::new(ServerConfig::default()).receive(&input).unwrap()
+//! else { unreachable!("the whole request is there") };
+//! assert_eq!(request.path(), "/chat");
+//! assert_eq!(request.origin(), Some("http://example.com"));
+//! let accepted = request.accept(now, &Accept::new().with_protocol("chat")).unwrap();
+//! let mut wire: Vec<u8> = accepted.response; // "HTTP/1.1 101 Switching Protocols ..."
+//! let mut conn = accepted.connection;
+//!
+//! // The bytes after the request are the connection's.
+//! conn.handle_bytes(now, &input[consumed..]);
+//! while let Some(event) = conn.poll_event().expect("the peer follows the protocol") {
+//!     if let Event::Message(message) = event {
+//!         conn.send(&message).unwrap(); // echo
+//!     }
+//! }
+//! wire.extend_from_slice(conn.transmit());
+//! let n = conn.transmit().len();
+//! conn.advance_transmit(n);
+//! assert!(wire.ends_with(&[0x81, 0x05, b'H', b'e', b'l', b'l', b'o']));
+//! ```
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+mod close;
+mod config;
+mod connection;
+mod entropy;
+mod error;
+mod event;
+mod extension;
+pub mod frame;
+pub mod handshake;
+mod message;
+pub mod testing;
+mod time;
+mod utf8;
+
+pub use close::{CloseCode, MAX_CLOSE_REASON};
+pub use config::{ConnectionConfig, HandshakeLimits};
+pub use connection::{Connection, Role, State};
+#[cfg(feature = "getrandom")]
+pub use entropy::OsRandomUnavailable;
+pub use entropy::{DefaultRng, Entropy};
+pub use error::{ProtocolError, SendError};
+pub use event::{Closed, Ending, Event, Initiator};
+pub use extension::{
+    ClientExtension, Extension, ExtensionError, ExtensionOffer, MalformedExtensions,
+    ServerExtension,
+};
+pub use handshake::{
+    Accept, AcceptError, Accepted, ClientConfig, ClientHandshake, ClientHandshakeError,
+    ClientRequest, ClientStep, Reject, RejectedAccept, Response, ServerConfig, ServerHandshake,
+    ServerHandshakeError, ServerHandshakeErrorKind, ServerStep, UpgradeRequest,
+};
+pub use message::{Message, MessageKind, Utf8Bytes};
+pub use time::Timestamp;
+pub use utf8::{InvalidUtf8, Utf8Validator};
