@@ -12,8 +12,12 @@ use sansock_core::{
 };
 
 fn start(request: &ClientRequest) -> (ClientHandshake, String) {
-    let (hs, bytes) =
-        ClientHandshake::new(request, ClientConfig::default(), Box::new(TestEntropy::new(3))).unwrap();
+    let (hs, bytes) = ClientHandshake::new(
+        request,
+        ClientConfig::default(),
+        Box::new(TestEntropy::new(3)),
+    )
+    .unwrap();
     (hs, String::from_utf8(bytes).unwrap())
 }
 
@@ -33,7 +37,11 @@ fn response_for(request: &str, extra: &str) -> String {
 }
 
 /// Feeds `input` in `chunk`-byte pieces until the handshake decides.
-fn run(mut hs: ClientHandshake, input: &[u8], chunk: usize) -> Result<(ClientStep, usize), ClientHandshakeError> {
+fn run(
+    mut hs: ClientHandshake,
+    input: &[u8],
+    chunk: usize,
+) -> Result<(ClientStep, usize), ClientHandshakeError> {
     let mut offset = 0;
     for piece in input.chunks(chunk.max(1)) {
         match hs.receive(T0, piece)? {
@@ -47,7 +55,10 @@ fn run(mut hs: ClientHandshake, input: &[u8], chunk: usize) -> Result<(ClientSte
 
 #[test]
 fn rfc_accept_key_vector() {
-    assert_eq!(accept_key(b"dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    assert_eq!(
+        accept_key(b"dGhlIHNhbXBsZSBub25jZQ=="),
+        "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+    );
 }
 
 #[test]
@@ -71,7 +82,12 @@ fn request_carries_host_target_protocols_headers_and_a_fresh_key() {
     assert!(text.ends_with("\r\n\r\n"));
     // The nonce comes from the injected entropy: another seed gives another key.
     let (_, other) = {
-        let (hs, b) = ClientHandshake::new(&request, ClientConfig::default(), Box::new(TestEntropy::new(4))).unwrap();
+        let (hs, b) = ClientHandshake::new(
+            &request,
+            ClientConfig::default(),
+            Box::new(TestEntropy::new(4)),
+        )
+        .unwrap();
         (hs, String::from_utf8(b).unwrap())
     };
     assert_ne!(key_of(&text), key_of(&other));
@@ -86,7 +102,14 @@ fn invalid_request_parts_are_refused_before_anything_is_sent() {
         ClientRequest::new("example.com", "/").with_protocol("two words"),
         ClientRequest::new("example.com", "/").with_header("X", "a\r\nEvil: 1"),
     ] {
-        assert!(ClientHandshake::new(&request, ClientConfig::default(), Box::new(TestEntropy::new(1))).is_err());
+        assert!(
+            ClientHandshake::new(
+                &request,
+                ClientConfig::default(),
+                Box::new(TestEntropy::new(1))
+            )
+            .is_err()
+        );
     }
 }
 
@@ -95,11 +118,19 @@ fn every_chunking_accepts_and_hands_the_glued_frame_to_the_connection() {
     let request = ClientRequest::new("localhost", "/").with_protocol("echo-protocol");
     for chunk in [1, 2, 5, 17, 1000] {
         let (hs, text) = start(&request);
-        let mut input = response_for(&text, "Sec-WebSocket-Protocol: echo-protocol\r\n").into_bytes();
+        let mut input =
+            response_for(&text, "Sec-WebSocket-Protocol: echo-protocol\r\n").into_bytes();
         let head_len = input.len();
         input.extend_from_slice(&[0x81, 0x02, b'h', b'i']);
         let (step, offset) = run(hs, &input, chunk).unwrap();
-        let ClientStep::Done { mut connection, response, consumed } = step else { panic!("not done") };
+        let ClientStep::Done {
+            mut connection,
+            response,
+            consumed,
+        } = step
+        else {
+            panic!("not done")
+        };
         assert_eq!(offset + consumed, head_len, "chunk {chunk}");
         assert_eq!(response.protocol(), Some("echo-protocol"));
         assert_eq!(connection.role(), Role::Client);
@@ -116,33 +147,54 @@ fn wrong_or_missing_accept_is_refused() {
     let (hs, _) = start(&ClientRequest::new("localhost", "/"));
     let bad = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
                Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
-    assert!(matches!(run(hs, bad.as_bytes(), 999), Err(ClientHandshakeError::InvalidAccept)));
+    assert!(matches!(
+        run(hs, bad.as_bytes(), 999),
+        Err(ClientHandshakeError::InvalidAccept)
+    ));
     let (hs, text) = start(&ClientRequest::new("localhost", "/"));
     let missing = response_for(&text, "").replace("Sec-WebSocket-Accept", "X-Not-Accept");
-    assert!(matches!(run(hs, missing.as_bytes(), 999), Err(ClientHandshakeError::InvalidAccept)));
+    assert!(matches!(
+        run(hs, missing.as_bytes(), 999),
+        Err(ClientHandshakeError::InvalidAccept)
+    ));
 }
 
 #[test]
 fn missing_upgrade_or_connection_is_refused() {
     let (hs, text) = start(&ClientRequest::new("localhost", "/"));
     let r = response_for(&text, "").replace("Upgrade: websocket\r\n", "");
-    assert!(matches!(run(hs, r.as_bytes(), 999), Err(ClientHandshakeError::MissingUpgrade)));
+    assert!(matches!(
+        run(hs, r.as_bytes(), 999),
+        Err(ClientHandshakeError::MissingUpgrade)
+    ));
     let (hs, text) = start(&ClientRequest::new("localhost", "/"));
     let r = response_for(&text, "").replace("Connection: Upgrade", "Connection: close");
-    assert!(matches!(run(hs, r.as_bytes(), 999), Err(ClientHandshakeError::MissingConnectionUpgrade)));
+    assert!(matches!(
+        run(hs, r.as_bytes(), 999),
+        Err(ClientHandshakeError::MissingConnectionUpgrade)
+    ));
 }
 
 #[test]
 fn a_protocol_or_extension_not_offered_is_refused() {
     let (hs, text) = start(&ClientRequest::new("localhost", "/").with_protocol("a"));
     let r = response_for(&text, "Sec-WebSocket-Protocol: b\r\n");
-    assert!(matches!(run(hs, r.as_bytes(), 999), Err(ClientHandshakeError::UnexpectedProtocol)));
+    assert!(matches!(
+        run(hs, r.as_bytes(), 999),
+        Err(ClientHandshakeError::UnexpectedProtocol)
+    ));
     let (hs, text) = start(&ClientRequest::new("localhost", "/"));
     let r = response_for(&text, "Sec-WebSocket-Protocol: a\r\n");
-    assert!(matches!(run(hs, r.as_bytes(), 999), Err(ClientHandshakeError::UnexpectedProtocol)));
+    assert!(matches!(
+        run(hs, r.as_bytes(), 999),
+        Err(ClientHandshakeError::UnexpectedProtocol)
+    ));
     let (hs, text) = start(&ClientRequest::new("localhost", "/"));
     let r = response_for(&text, "Sec-WebSocket-Extensions: permessage-deflate\r\n");
-    assert!(matches!(run(hs, r.as_bytes(), 999), Err(ClientHandshakeError::UnexpectedExtension)));
+    assert!(matches!(
+        run(hs, r.as_bytes(), 999),
+        Err(ClientHandshakeError::UnexpectedExtension)
+    ));
 }
 
 #[test]
@@ -151,9 +203,16 @@ fn non_101_carries_status_headers_and_the_whole_body_however_it_arrives() {
     for chunk in [1, 3, 40, answer.len()] {
         let (hs, _) = start(&ClientRequest::new("localhost", "/"));
         match run(hs, answer, chunk) {
-            Err(ClientHandshakeError::Rejected { status, response, body }) => {
+            Err(ClientHandshakeError::Rejected {
+                status,
+                response,
+                body,
+            }) => {
                 assert_eq!(status, 403);
-                assert_eq!(response.head().header_str("content-type"), Some("text/plain"));
+                assert_eq!(
+                    response.head().header_str("content-type"),
+                    Some("text/plain")
+                );
                 assert_eq!(body, b"origin not allowed", "chunk {chunk}");
             }
             other => panic!("chunk {chunk}: {other:?}"),
@@ -173,7 +232,9 @@ fn non_101_body_is_bounded_by_the_limit() {
     let answer = b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 1000000\r\n\r\nabcdefgh";
     let err = run(hs, answer, answer.len()).unwrap_err();
     assert_eq!(err.status(), Some(500));
-    let ClientHandshakeError::Rejected { body, .. } = err else { unreachable!() };
+    let ClientHandshakeError::Rejected { body, .. } = err else {
+        unreachable!()
+    };
     assert_eq!(body, b"abcd");
 }
 
@@ -181,7 +242,13 @@ fn non_101_body_is_bounded_by_the_limit() {
 fn oversized_and_malformed_responses_are_errors() {
     let (hs, _) = start(&ClientRequest::new("localhost", "/"));
     let huge = format!("HTTP/1.1 101 OK\r\nX: {}\r\n\r\n", "a".repeat(20 << 10));
-    assert!(matches!(run(hs, huge.as_bytes(), 1000), Err(ClientHandshakeError::HeadTooLarge)));
+    assert!(matches!(
+        run(hs, huge.as_bytes(), 1000),
+        Err(ClientHandshakeError::HeadTooLarge)
+    ));
     let (hs, _) = start(&ClientRequest::new("localhost", "/"));
-    assert!(matches!(run(hs, b"NOT HTTP\r\n\r\n", 100), Err(ClientHandshakeError::Malformed)));
+    assert!(matches!(
+        run(hs, b"NOT HTTP\r\n\r\n", 100),
+        Err(ClientHandshakeError::Malformed)
+    ));
 }

@@ -184,7 +184,7 @@ impl Connection {
     /// Where the connection is in its life.
     pub fn state(&self) -> State {
         let flushed = self.out.is_empty();
-        if self.ended || (self.close_queued && self.close_received && flushed) {
+        if self.ended || (self.close_queued && (self.close_received || self.failed) && flushed) {
             State::Closed
         } else if self.close_received {
             State::ClosingRemote
