@@ -1,5 +1,6 @@
 //! The client's opening handshake: the request it writes, and its checks of the response fed
 //! whole, byte by byte, and with the first frame glued behind; non-101 answers with a body.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Control frames and the closing handshake between a Sansock client and server in memory, with
 //! a manual clock: pongs, the close echo, who ends the transport, and every deadline.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Every way a peer can break RFC 6455 §5 on an open connection: each gives exactly one
 //! `ProtocolError` whose close frame, with the right code, is already queued; nothing after it.
 //! Then local misuse: a `SendError` that leaves the connection unchanged.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Property tests: arbitrary message sequences survive encode → decode with any fragment size
 //! and masking keys; any split of the input yields the same events; and a client/server pair
 //! exchanging arbitrary messages and pings ends with a clean close started by either side.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 mod common;
 
@@ -17,9 +18,12 @@ use sansock_core::{
 fn seeded_pair(seed: u64, config: ConnectionConfig) -> (Connection, Connection) {
     let request = ClientRequest::new("localhost", "/");
     let client_config = ClientConfig::default().with_connection(config.clone());
-    let (hs, bytes) = ClientHandshake::new(&request, client_config, Box::new(TestEntropy::new(seed))).unwrap();
+    let (hs, bytes) =
+        ClientHandshake::new(&request, client_config, Box::new(TestEntropy::new(seed))).unwrap();
     let ServerStep::Upgrade { request, .. } =
-        ServerHandshake::new(ServerConfig::default().with_connection(config)).receive(&bytes).unwrap()
+        ServerHandshake::new(ServerConfig::default().with_connection(config))
+            .receive(&bytes)
+            .unwrap()
     else {
         panic!("whole request")
     };
@@ -39,7 +43,10 @@ fn message() -> impl Strategy<Value = Message> {
 
 /// A message sent whole or as caller-made fragments of the given sizes.
 fn outgoing() -> impl Strategy<Value = (Message, Option<Vec<usize>>)> {
-    (message(), proptest::option::of(proptest::collection::vec(0usize..50, 0..6)))
+    (
+        message(),
+        proptest::option::of(proptest::collection::vec(0usize..50, 0..6)),
+    )
 }
 
 fn send(conn: &mut Connection, message: &Message, pieces: &Option<Vec<usize>>) {
@@ -51,10 +58,12 @@ fn send(conn: &mut Connection, message: &Message, pieces: &Option<Vec<usize>>) {
     let mut at = 0;
     for size in sizes {
         let end = (at + size).min(bytes.len());
-        conn.send_fragment(message.kind(), &bytes[at..end], false).unwrap();
+        conn.send_fragment(message.kind(), &bytes[at..end], false)
+            .unwrap();
         at = end;
     }
-    conn.send_fragment(message.kind(), &bytes[at..], true).unwrap();
+    conn.send_fragment(message.kind(), &bytes[at..], true)
+        .unwrap();
 }
 
 fn messages(events: &[Event]) -> Vec<Message> {

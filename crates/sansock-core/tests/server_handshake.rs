@@ -1,5 +1,6 @@
 //! The server's opening handshake: a real browser request fed whole, byte by byte and with a
 //! frame glued behind it; every rejection with its HTTP status and ready-to-send response.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 mod common;
 
