@@ -253,3 +253,14 @@ fn oversized_and_malformed_responses_are_errors() {
         Err(ClientHandshakeError::Malformed)
     ));
 }
+
+#[test]
+fn too_many_response_headers_is_an_error() {
+    let (hs, _) = start(&ClientRequest::new("localhost", "/"));
+    let many: String = (0..100).map(|i| format!("X-{i}: v\r\n")).collect();
+    let r = format!("HTTP/1.1 101 Switching Protocols\r\n{many}\r\n");
+    assert!(matches!(
+        run(hs, r.as_bytes(), 1000),
+        Err(ClientHandshakeError::TooManyHeaders)
+    ));
+}

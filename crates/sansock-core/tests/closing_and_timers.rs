@@ -263,3 +263,69 @@ fn no_deadline_without_keepalive_config() {
     assert_eq!((client.poll_timeout(), server.poll_timeout()), (None, None));
     assert_eq!((client.role(), server.role()), (Role::Client, Role::Server));
 }
+
+#[test]
+fn every_client_frame_gets_a_fresh_masking_key() {
+    let (mut client, _) = pair(ConnectionConfig::default());
+    for _ in 0..50 {
+        client.send_binary(b"same payload").unwrap();
+    }
+    client.ping(b"").unwrap();
+    let keys: std::collections::HashSet<[u8; 4]> = take_frames(&mut client)
+        .iter()
+        .map(|(h, _)| h.mask.expect("masked"))
+        .collect();
+    assert_eq!(keys.len(), 51);
+}
+
+#[test]
+fn outgoing_messages_are_fragmented_at_the_configured_size() {
+    let (mut client, mut server) = pair(ConnectionConfig::default().with_fragment_size(Some(4)));
+    server.send_text("0123456789").unwrap();
+    let wire = server.transmit().to_vec();
+    let shape: Vec<_> = common::frames(&wire)
+        .iter()
+        .map(|(h, p)| (h.opcode, h.fin, p.len()))
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            (OpCode::Text, false, 4),
+            (OpCode::Continuation, false, 4),
+            (OpCode::Continuation, true, 2)
+        ]
+    );
+    let (events, _) = pump(T0, &mut server, &mut client);
+    assert_eq!(
+        events,
+        [Event::Message(sansock_core::Message::from("0123456789"))]
+    );
+}
+
+#[test]
+fn reading_into_the_receive_buffer_is_the_same_as_handle_bytes() {
+    let mut server = server_with(ConnectionConfig::default());
+    let big = masked(true, 0, OpCode::Binary, &[5u8; 100_000]);
+    let mut fed = 0;
+    while fed < big.len() {
+        let buf = server.receive_buffer();
+        let room = (buf.capacity() - buf.len()).min(big.len() - fed);
+        assert!(room >= 4096, "the buffer offers room to read into");
+        buf.extend_from_slice(&big[fed..fed + room]);
+        fed += room;
+        server.handle_received(at(fed as u64));
+        let (events, err) = drain(&mut server);
+        assert_eq!(err, None);
+        if fed < big.len() {
+            assert!(events.is_empty());
+        } else {
+            assert_eq!(
+                events,
+                [Event::Message(sansock_core::Message::from(vec![
+                    5u8;
+                    100_000
+                ]))]
+            );
+        }
+    }
+}

@@ -56,6 +56,39 @@ impl Extension for Reverse {
     }
 }
 
+/// Refuses everything: corrupt input on receive (1007), failure on send.
+struct Broken;
+
+impl Extension for Broken {
+    fn rsv_bits(&self) -> u8 {
+        RSV1
+    }
+    fn encode(
+        &mut self,
+        _: MessageKind,
+        _: &[u8],
+        _: &mut Vec<u8>,
+    ) -> Result<Option<u8>, ExtensionError> {
+        Err(ExtensionError {
+            code: CloseCode::INTERNAL_ERROR,
+            reason: "cannot encode",
+        })
+    }
+    fn decode(
+        &mut self,
+        _: u8,
+        _: &[u8],
+        _: bool,
+        _: &mut BytesMut,
+        _: usize,
+    ) -> Result<(), ExtensionError> {
+        Err(ExtensionError {
+            code: CloseCode::INVALID_PAYLOAD,
+            reason: "corrupt",
+        })
+    }
+}
+
 struct ReverseFactory;
 
 impl ServerExtension for ReverseFactory {
@@ -173,4 +206,65 @@ fn without_negotiation_rsv1_is_1002() {
         feed(&mut server, &masked(true, RSV1, OpCode::Text, b"a")).1,
         Some(ProtocolError::ReservedBits)
     );
+}
+
+#[test]
+fn extension_errors_on_receive_close_with_their_code_and_on_send_change_nothing() {
+    let now = T0;
+    let mut server = sansock_core::Connection::new(
+        sansock_core::Role::Server,
+        ConnectionConfig::default(),
+        now,
+        None,
+        Some(Box::new(Broken)),
+    );
+    assert_eq!(
+        server.send_text("x"),
+        Err(sansock_core::SendError::Extension("cannot encode"))
+    );
+    assert!(server.transmit().is_empty());
+    let (_, err) = feed(&mut server, &masked(true, RSV1, OpCode::Binary, b"zz"));
+    assert_eq!(
+        err,
+        Some(ProtocolError::Extension {
+            code: CloseCode::INVALID_PAYLOAD,
+            reason: "corrupt"
+        })
+    );
+    assert_eq!(
+        queued_close_code(&mut server),
+        Some(CloseCode::INVALID_PAYLOAD)
+    );
+}
+
+#[test]
+fn client_refuses_parameters_its_extension_does_not_accept() {
+    use sansock_core::testing::TestEntropy;
+    use sansock_core::{
+        ClientHandshake, ClientHandshakeError, ClientRequest, handshake::accept_key,
+    };
+    let config = ClientConfig::default().with_extension(Arc::new(ReverseFactory));
+    let (hs, request) = ClientHandshake::new(
+        &ClientRequest::new("h", "/"),
+        config,
+        Box::new(TestEntropy::new(9)),
+    )
+    .unwrap();
+    let request = String::from_utf8(request).unwrap();
+    assert!(request.contains("\r\nSec-WebSocket-Extensions: x-reverse; quick\r\n"));
+    let key = request
+        .lines()
+        .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
+        .unwrap();
+    let response = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: {}\r\nSec-WebSocket-Extensions: x-reverse; fast=1\r\n\r\n",
+        accept_key(key.as_bytes())
+    );
+    assert!(matches!(
+        hs.receive(T0, response.as_bytes()),
+        Err(ClientHandshakeError::ExtensionRefused(
+            "no parameters expected"
+        ))
+    ));
 }
