@@ -50,10 +50,23 @@ pub fn pair(config: ConnectionConfig) -> (Connection, Connection) {
 /// If the handshake fails, which a test should hear about.
 #[allow(clippy::panic, clippy::unwrap_used)]
 pub fn pair_with(client: ClientConfig, server: ServerConfig) -> (Connection, Connection) {
+    pair_seeded(7, client, server)
+}
+
+/// Like [`pair_with`], the client's masking keys drawn from [`TestEntropy::new`]`(seed)`.
+///
+/// # Panics
+/// If the handshake fails, which a test should hear about.
+#[allow(clippy::panic, clippy::unwrap_used)]
+pub fn pair_seeded(
+    seed: u64,
+    client: ClientConfig,
+    server: ServerConfig,
+) -> (Connection, Connection) {
     let now = Timestamp::ZERO;
     let request = ClientRequest::new("localhost", "/");
     let (hs, bytes) =
-        ClientHandshake::new(&request, client, Box::new(TestEntropy::new(7))).unwrap();
+        ClientHandshake::new(&request, client, Box::new(TestEntropy::new(seed))).unwrap();
     let ServerStep::Upgrade { request, .. } = ServerHandshake::new(server).receive(&bytes).unwrap()
     else {
         panic!("whole request given")

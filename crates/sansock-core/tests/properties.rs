@@ -7,31 +7,19 @@ mod common;
 
 use common::T0;
 use proptest::prelude::*;
-use sansock_core::testing::{TestEntropy, drain, pump};
+use sansock_core::testing::{drain, pump};
 use sansock_core::{
-    Accept, ClientConfig, ClientHandshake, ClientRequest, ClientStep, CloseCode, Connection,
-    ConnectionConfig, Ending, Event, Message, MessageKind, ServerConfig, ServerHandshake,
-    ServerStep, Timestamp,
+    ClientConfig, CloseCode, Connection, ConnectionConfig, Ending, Event, Message, MessageKind,
+    ServerConfig, Timestamp,
 };
 
 /// A pair whose client draws masks from `seed`, both with `config`.
 fn seeded_pair(seed: u64, config: ConnectionConfig) -> (Connection, Connection) {
-    let request = ClientRequest::new("localhost", "/");
-    let client_config = ClientConfig::default().with_connection(config.clone());
-    let (hs, bytes) =
-        ClientHandshake::new(&request, client_config, Box::new(TestEntropy::new(seed))).unwrap();
-    let ServerStep::Upgrade { request, .. } =
-        ServerHandshake::new(ServerConfig::default().with_connection(config))
-            .receive(&bytes)
-            .unwrap()
-    else {
-        panic!("whole request")
-    };
-    let accepted = request.accept(T0, &Accept::new()).unwrap();
-    let ClientStep::Done { connection, .. } = hs.receive(T0, &accepted.response).unwrap() else {
-        panic!("whole response")
-    };
-    (connection, accepted.connection)
+    sansock_core::testing::pair_seeded(
+        seed,
+        ClientConfig::default().with_connection(config.clone()),
+        ServerConfig::default().with_connection(config),
+    )
 }
 
 fn message() -> impl Strategy<Value = Message> {

@@ -6,64 +6,18 @@
 //! extension were offered. A non-101 answer is an error carrying status, headers and body.
 
 use super::accept_key::{accept_key, encode_key};
+use super::config::ClientConfig;
 use super::head::{Head, HeadError, HeadProgress, HeadReader, StartLine};
 use super::http_write::{InvalidHeader, check_header};
 use super::{all_tokens, list_contains, list_items};
-use crate::config::HandshakeLimits;
+use crate::Timestamp;
 use crate::connection::{Connection, Role};
 use crate::entropy::Entropy;
-use crate::extension::{ClientExtension, Extension, ExtensionOffer};
-use crate::{ConnectionConfig, Timestamp};
+use crate::extension::{Extension, ExtensionOffer};
 use alloc::boxed::Box;
 use alloc::string::String;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt::Write;
-
-/// How a client handshakes and runs its connection.
-#[derive(Clone, Default)]
-#[non_exhaustive]
-pub struct ClientConfig {
-    /// Limits of the response head and body.
-    pub limits: HandshakeLimits,
-    /// The connection's configuration.
-    pub connection: ConnectionConfig,
-    /// Extensions to offer, in order of preference.
-    pub extensions: Vec<Arc<dyn ClientExtension>>,
-}
-
-impl core::fmt::Debug for ClientConfig {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("ClientConfig")
-            .field("limits", &self.limits)
-            .field("connection", &self.connection)
-            .field(
-                "extensions",
-                &self.extensions.iter().map(|e| e.name()).collect::<Vec<_>>(),
-            )
-            .finish()
-    }
-}
-
-impl ClientConfig {
-    /// Sets [`limits`](Self::limits).
-    pub fn with_limits(mut self, limits: HandshakeLimits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Sets [`connection`](Self::connection).
-    pub fn with_connection(mut self, connection: ConnectionConfig) -> Self {
-        self.connection = connection;
-        self
-    }
-
-    /// Adds an extension to offer.
-    pub fn with_extension(mut self, extension: Arc<dyn ClientExtension>) -> Self {
-        self.extensions.push(extension);
-        self
-    }
-}
 
 /// What the client asks for: host, path and query, subprotocols, extra headers.
 ///

@@ -8,19 +8,19 @@
 
 mod accept_key;
 mod client;
+mod config;
 mod head;
 mod http_write;
 mod server;
 
 pub use accept_key::accept_key;
-pub use client::{
-    ClientConfig, ClientHandshake, ClientHandshakeError, ClientRequest, ClientStep, Response,
-};
+pub use client::{ClientHandshake, ClientHandshakeError, ClientRequest, ClientStep, Response};
+pub use config::{ClientConfig, HandshakeConfig, ServerConfig};
 pub use head::Head;
 pub use http_write::InvalidHeader;
 pub use server::{
-    Accept, AcceptError, Accepted, Reject, RejectedAccept, ServerConfig, ServerHandshake,
-    ServerHandshakeError, ServerHandshakeErrorKind, ServerStep, UpgradeRequest,
+    Accept, AcceptError, Accepted, Reject, RejectedAccept, ServerHandshake, ServerHandshakeError,
+    ServerHandshakeErrorKind, ServerStep, UpgradeRequest,
 };
 
 /// Whether `b` may appear in an HTTP token (RFC 9110 §5.6.2).

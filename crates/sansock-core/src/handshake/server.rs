@@ -5,62 +5,16 @@
 //! extensions) and accepts or rejects it. Every failure carries the response to send.
 
 use super::accept_key::{accept_key, is_valid_key};
+use super::config::ServerConfig;
 use super::head::{Head, HeadError, HeadProgress, HeadReader, StartLine};
 use super::http_write::{InvalidHeader, ResponseWriter, check_header};
 use super::{all_tokens, list_contains, list_items};
-use crate::config::HandshakeLimits;
+use crate::Timestamp;
 use crate::connection::{Connection, Role};
-use crate::extension::{Extension, ExtensionOffer, ServerExtension};
-use crate::{ConnectionConfig, Timestamp};
+use crate::extension::{Extension, ExtensionOffer};
 use alloc::boxed::Box;
 use alloc::string::String;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
-
-/// How a server handshakes and runs its connections.
-#[derive(Clone, Default)]
-#[non_exhaustive]
-pub struct ServerConfig {
-    /// Limits of the request head.
-    pub limits: HandshakeLimits,
-    /// The accepted connections' configuration.
-    pub connection: ConnectionConfig,
-    /// Extensions the server supports, in its order of preference.
-    pub extensions: Vec<Arc<dyn ServerExtension>>,
-}
-
-impl core::fmt::Debug for ServerConfig {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("ServerConfig")
-            .field("limits", &self.limits)
-            .field("connection", &self.connection)
-            .field(
-                "extensions",
-                &self.extensions.iter().map(|e| e.name()).collect::<Vec<_>>(),
-            )
-            .finish()
-    }
-}
-
-impl ServerConfig {
-    /// Sets [`limits`](Self::limits).
-    pub fn with_limits(mut self, limits: HandshakeLimits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Sets [`connection`](Self::connection).
-    pub fn with_connection(mut self, connection: ConnectionConfig) -> Self {
-        self.connection = connection;
-        self
-    }
-
-    /// Adds a supported extension (after those already added, which it yields to).
-    pub fn with_extension(mut self, extension: Arc<dyn ServerExtension>) -> Self {
-        self.extensions.push(extension);
-        self
-    }
-}
 
 /// A server waiting for (the rest of) an upgrade request.
 #[derive(Debug, Clone, Default)]
