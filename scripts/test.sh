@@ -10,6 +10,8 @@ cargo fmt --all -- --check
 
 step "clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+(cd fuzz && cargo fmt --check && RUSTC_BOOTSTRAP=1 cargo clippy --all-targets -- -D warnings)
 
 step "core builds as no_std + alloc (no default features)"
 cargo build -p sansock-core --no-default-features
@@ -17,9 +19,13 @@ cargo build -p sansock-core --no-default-features
 step "docs (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
-step "tests (unit, integration, doc)"
-cargo test --workspace 2>&1 | tee target/test-output.txt
+step "tests (unit, integration, doc, fuzz corpus replay)"
+cargo test --workspace --all-features 2>&1 | tee target/test-output.txt
 passed=$(grep -Eo '[0-9]+ passed' target/test-output.txt | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed' target/test-output.txt | awk '{s+=$1} END {print s+0}')
+
+step "fuzz: build every target, run each for ${FUZZ_SECONDS:=10} s (a crash fails)"
+scripts/fuzz.sh "$FUZZ_SECONDS"
+
 echo
 echo "total: ${passed} passed, ${failed} failed"

@@ -49,7 +49,8 @@
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 extern crate alloc;
-#[cfg(test)]
+// Tests, and the fuzz harness's derived `Arbitrary` impls, need `std`; the library never does.
+#[cfg(any(test, feature = "arbitrary"))]
 extern crate std;
 
 mod close;
@@ -61,6 +62,7 @@ mod event;
 mod extension;
 pub mod frame;
 pub mod handshake;
+pub mod harness;
 mod message;
 pub mod testing;
 mod time;

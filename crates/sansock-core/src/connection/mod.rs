@@ -207,6 +207,15 @@ impl Connection {
                 && (self.failed || (self.close_received && self.role == Role::Server)))
     }
 
+    /// The bytes of buffer capacity the connection holds (receive, assembly, transmit and
+    /// scratch buffers): its memory cost beyond its fixed size.
+    pub fn buffer_capacity(&self) -> usize {
+        self.recv.capacity()
+            + self.assembly_buf.capacity()
+            + self.out.capacity()
+            + self.scratch.capacity()
+    }
+
     /// Whether a negotiated extension is active.
     pub fn has_extension(&self) -> bool {
         self.extension.is_some()

@@ -1,0 +1,484 @@
+//! Fuzz harnesses: the checks each `fuzz/` target runs, kept here so the targets are one line
+//! each and a stable `cargo test` can replay the checked-in corpora through the same code.
+//!
+//! Every harness asserts the core's promise for hostile input: arbitrary bytes give events or
+//! exactly one protocol error whose close frame (with the right code) is queued; never a panic;
+//! never buffers beyond the configured limits. A failed assertion is a bug (the fuzzer reports it
+//! as a crash). The `arbitrary` feature adds the structured harnesses (`pair_ops`,
+//! `round_trip`).
+
+use crate::frame::{FrameHeader, MAX_HEADER_LEN, OpCode, apply_mask};
+use crate::testing::TestEntropy;
+use crate::{
+    Accept, ClientConfig, ClientHandshake, ClientRequest, ClientStep, CloseCode, Connection,
+    ConnectionConfig, Event, HandshakeLimits, Reject, Role, ServerConfig, ServerHandshake,
+    ServerStep, Timestamp,
+};
+use alloc::boxed::Box;
+
+/// Small limits, so a fuzzer explores them and memory stays bounded.
+pub const FUZZ_MAX_FRAME: usize = 64 << 10;
+/// See [`FUZZ_MAX_FRAME`].
+pub const FUZZ_MAX_MESSAGE: usize = 256 << 10;
+
+fn fuzz_config() -> ConnectionConfig {
+    ConnectionConfig::default()
+        .with_max_frame_size(FUZZ_MAX_FRAME)
+        .with_max_message_size(FUZZ_MAX_MESSAGE)
+}
+
+/// Splits `data` into chunks whose sizes are driven by `seed` (1 to 256 bytes, or all at once).
+fn chunks(data: &[u8], seed: u8) -> impl Iterator<Item = &[u8]> {
+    let mut state = u32::from(seed) | 1;
+    let mut rest = data;
+    core::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let size = if seed == 0 {
+            rest.len()
+        } else {
+            (state >> 16) as usize % 256 + 1
+        };
+        let (head, tail) = rest.split_at(size.min(rest.len()));
+        rest = tail;
+        Some(head)
+    })
+}
+
+/// Frame header parsing: never panics, never reads past the header it reports, and a parsed
+/// header written back parses to itself. Masking twice restores the input.
+pub fn frame_header(data: &[u8]) {
+    if let Ok(Some((header, len))) = FrameHeader::parse(data) {
+        assert!(len <= MAX_HEADER_LEN && len <= data.len());
+        let mut out = [0u8; MAX_HEADER_LEN];
+        let written = header.write(&mut out);
+        assert_eq!(
+            FrameHeader::parse(&out[..written]),
+            Ok(Some((header, written)))
+        );
+        assert_eq!(written, len, "a minimal header is written as parsed");
+        let mut payload = data[len..].to_vec();
+        let key = header.mask.unwrap_or([1, 2, 3, 4]);
+        apply_mask(&mut payload, key, len);
+        apply_mask(&mut payload, key, len);
+        assert_eq!(payload, &data[len..]);
+    }
+}
+
+/// The server handshake on arbitrary request bytes, chunked by the first byte. A failure carries
+/// a well-formed response with its status; a success can be accepted and rejected.
+pub fn server_handshake(data: &[u8]) {
+    let Some((&seed, input)) = data.split_first() else {
+        return;
+    };
+    let limits = HandshakeLimits::default()
+        .with_max_head_bytes(4096)
+        .with_max_headers(16);
+    let mut hs = ServerHandshake::new(ServerConfig::default().with_limits(limits));
+    for chunk in chunks(input, seed) {
+        match hs.receive(chunk) {
+            Ok(ServerStep::NeedMore(next)) => hs = next,
+            Ok(ServerStep::Upgrade { request, consumed }) => {
+                assert!(consumed <= chunk.len());
+                assert!(request.head().as_bytes().len() <= 4096);
+                let protocol = request.protocols().next().map(alloc::string::String::from);
+                let rejected = Reject::new(403);
+                let accept = match protocol {
+                    Some(p) => Accept::new().with_protocol(p),
+                    None => Accept::new(),
+                };
+                let accepted = match request.accept(Timestamp::ZERO, &accept) {
+                    Ok(a) => a,
+                    Err(refused) => {
+                        let bytes = refused.request.reject(&rejected);
+                        assert!(bytes.starts_with(b"HTTP/1.1 403 "));
+                        return;
+                    }
+                };
+                assert!(
+                    accepted
+                        .response
+                        .starts_with(b"HTTP/1.1 101 Switching Protocols\r\n")
+                );
+                return;
+            }
+            Err(e) => {
+                let status = alloc::format!("HTTP/1.1 {} ", e.status());
+                assert!(e.response().starts_with(status.as_bytes()));
+                assert!(matches!(e.status(), 400 | 405 | 426 | 431 | 505));
+                return;
+            }
+        }
+    }
+}
+
+/// The client handshake on arbitrary response bytes (the request's key comes from a fixed
+/// seed, so a fuzzer can learn the matching accept value from the dictionary or the corpus).
+pub fn client_handshake(data: &[u8]) {
+    let Some((&seed, input)) = data.split_first() else {
+        return;
+    };
+    let request = ClientRequest::new("localhost", "/").with_protocol("chat");
+    let limits = HandshakeLimits::default()
+        .with_max_head_bytes(4096)
+        .with_max_body_bytes(1024);
+    let config = ClientConfig::default()
+        .with_limits(limits)
+        .with_connection(fuzz_config());
+    let Ok((mut hs, _)) = ClientHandshake::new(&request, config, Box::new(TestEntropy::new(1)))
+    else {
+        unreachable_harness("a fixed valid request")
+    };
+    for chunk in chunks(input, seed) {
+        match hs.receive(Timestamp::ZERO, chunk) {
+            Ok(ClientStep::NeedMore(next)) => hs = next,
+            Ok(ClientStep::Done {
+                mut connection,
+                consumed,
+                ..
+            }) => {
+                assert!(consumed <= chunk.len());
+                connection.handle_bytes(Timestamp::ZERO, &chunk[consumed..]);
+                check_drain(&mut connection, &mut 0);
+                return;
+            }
+            Err(e) => {
+                if let crate::ClientHandshakeError::Rejected { body, .. } = e {
+                    assert!(body.len() <= 1024);
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// An open connection in `role` fed arbitrary bytes in arbitrary chunks (the first byte drives
+/// the chunking), then EOF. Checks the one-error rule, the queued close code, the limits.
+pub fn connection(role: Role, data: &[u8]) {
+    let Some((&seed, input)) = data.split_first() else {
+        return;
+    };
+    let entropy: Box<dyn crate::Entropy> = Box::new(TestEntropy::new(u64::from(seed)));
+    let mut conn = Connection::new(role, fuzz_config(), Timestamp::ZERO, Some(entropy), None);
+    let mut errors = 0;
+    let mut now = 0;
+    for chunk in chunks(input, seed) {
+        now += 1;
+        conn.handle_bytes(Timestamp::from_millis(now), chunk);
+        check_drain(&mut conn, &mut errors);
+        // Bounded by the limits: a frame, a message, and what was written in reply (pongs are
+        // at most as large as the pings that caused them).
+        let bound = 2 * (FUZZ_MAX_FRAME + FUZZ_MAX_MESSAGE) + 2 * input.len() + (256 << 10);
+        assert!(
+            conn.buffer_capacity() <= bound,
+            "{} > {bound}",
+            conn.buffer_capacity()
+        );
+    }
+    conn.handle_eof(Timestamp::from_millis(now + 1));
+    let mut closed = 0;
+    loop {
+        match conn.poll_event() {
+            Ok(Some(Event::Closed(_))) => closed += 1,
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(_) => errors += 1,
+        }
+    }
+    assert!(errors <= 1, "more than one protocol error");
+    assert!(closed <= 1, "more than one Closed event");
+    assert!(conn.is_finished(), "EOF ends every connection");
+}
+
+/// Drains events; on a protocol error, checks that exactly the right close frame is queued.
+fn check_drain(conn: &mut Connection, errors: &mut u32) {
+    loop {
+        match conn.poll_event() {
+            Ok(Some(Event::Message(m))) => assert!(m.as_bytes().len() <= FUZZ_MAX_MESSAGE),
+            Ok(Some(_)) => {}
+            Ok(None) => return,
+            Err(e) => {
+                *errors += 1;
+                assert_eq!(*errors, 1, "a second protocol error");
+                let code = last_close_code(conn.transmit());
+                assert!(code.is_some(), "no close frame queued for {e:?}");
+                // Our own close may have gone out before (then the error's frame is not queued).
+                if let Some(code) = code {
+                    assert_eq!(code, e.close_code(), "{e:?}");
+                }
+                let n = conn.transmit().len();
+                conn.advance_transmit(n);
+            }
+        }
+    }
+}
+
+/// The code of the last frame in `bytes` if it is a close frame.
+fn last_close_code(mut bytes: &[u8]) -> Option<CloseCode> {
+    let mut last = None;
+    while let Ok(Some((h, n))) = FrameHeader::parse(bytes) {
+        let len = h.payload_len as usize;
+        let mut payload = bytes.get(n..n + len)?.to_vec();
+        if let Some(key) = h.mask {
+            apply_mask(&mut payload, key, 0);
+        }
+        last = (h.opcode == OpCode::Close && payload.len() >= 2)
+            .then(|| CloseCode(u16::from_be_bytes([payload[0], payload[1]])));
+        bytes = &bytes[n + len..];
+    }
+    last
+}
+
+#[cold]
+fn unreachable_harness(what: &str) -> ! {
+    panic!("harness invariant: {what}")
+}
+
+#[cfg(feature = "arbitrary")]
+pub use structured::{Op, Outgoing, pair_ops, round_trip};
+
+#[cfg(feature = "arbitrary")]
+mod structured {
+    use super::*;
+    use crate::Message;
+    use crate::testing::pair_seeded;
+    use alloc::collections::VecDeque;
+    use alloc::vec::Vec;
+    use core::time::Duration;
+
+    /// A message to send: text (lossily made UTF-8) or binary, whole or in caller-made pieces.
+    #[derive(Debug, Clone, arbitrary::Arbitrary)]
+    pub struct Outgoing {
+        /// Text or binary.
+        pub text: bool,
+        /// The payload.
+        pub payload: Vec<u8>,
+        /// Send as fragments of these sizes (then the rest as the final one).
+        pub pieces: Option<Vec<u8>>,
+    }
+
+    impl Outgoing {
+        fn message(&self) -> Message {
+            if self.text {
+                Message::from(alloc::string::String::from_utf8_lossy(&self.payload).into_owned())
+            } else {
+                Message::from(self.payload.clone())
+            }
+        }
+
+        /// Sends it; returns the message if the connection accepted it.
+        fn send(&self, conn: &mut Connection) -> Option<Message> {
+            let message = self.message();
+            let Some(sizes) = &self.pieces else {
+                return conn.send(&message).ok().map(|()| message);
+            };
+            let bytes = message.as_bytes();
+            let mut at = 0;
+            for &size in sizes {
+                let end = (at + usize::from(size)).min(bytes.len());
+                // Text pieces may split a code point; only the whole must be UTF-8.
+                conn.send_fragment(message.kind(), &bytes[at..end], false)
+                    .ok()?;
+                at = end;
+            }
+            conn.send_fragment(message.kind(), &bytes[at..], true)
+                .ok()?;
+            Some(message)
+        }
+    }
+
+    /// One step of a client/server conversation.
+    #[derive(Debug, Clone, arbitrary::Arbitrary)]
+    pub enum Op {
+        /// One side sends a message.
+        Send {
+            /// Which side.
+            from_client: bool,
+            /// What.
+            message: Outgoing,
+        },
+        /// One side pings.
+        Ping {
+            /// Which side.
+            from_client: bool,
+            /// The payload (cut to 125 bytes).
+            payload: Vec<u8>,
+        },
+        /// Up to `max` bytes travel from one side to the other.
+        Deliver {
+            /// Direction.
+            to_server: bool,
+            /// How many bytes at most.
+            max: u16,
+        },
+        /// Time passes; both sides handle their deadlines.
+        Advance {
+            /// Milliseconds.
+            ms: u16,
+        },
+        /// One side starts closing.
+        Close {
+            /// Which side.
+            from_client: bool,
+            /// The code (mapped into the valid ranges).
+            code: u16,
+        },
+    }
+
+    struct Side {
+        conn: Connection,
+        /// Messages accepted for sending, not yet received by the other side.
+        in_flight: VecDeque<Message>,
+        closed: bool,
+    }
+
+    /// Runs `ops` on a client/server pair, then delivers everything both ways and closes.
+    /// Whatever one side accepted for sending, the other receives intact and in order; nobody
+    /// reports a protocol error; both end cleanly.
+    pub fn pair_ops(ops: &[Op]) {
+        let config = ConnectionConfig::default()
+            .with_max_frame_size(FUZZ_MAX_MESSAGE)
+            .with_max_message_size(FUZZ_MAX_MESSAGE)
+            .with_close_timeout(Duration::from_secs(1 << 30))
+            .with_keepalive(Some(Duration::from_secs(5)), None);
+        let (c, s) = pair_seeded(
+            ops.len() as u64,
+            ClientConfig::default().with_connection(config.clone()),
+            ServerConfig::default().with_connection(config),
+        );
+        let mut sides = [
+            Side {
+                conn: c,
+                in_flight: VecDeque::new(),
+                closed: false,
+            },
+            Side {
+                conn: s,
+                in_flight: VecDeque::new(),
+                closed: false,
+            },
+        ];
+        let mut now = 0u64;
+        for op in ops {
+            match op {
+                Op::Send {
+                    from_client,
+                    message,
+                } => {
+                    let side = &mut sides[usize::from(!from_client)];
+                    if let Some(m) = message.send(&mut side.conn) {
+                        side.in_flight.push_back(m);
+                    }
+                }
+                Op::Ping {
+                    from_client,
+                    payload,
+                } => {
+                    let conn = &mut sides[usize::from(!from_client)].conn;
+                    let _ = conn.ping(&payload[..payload.len().min(125)]);
+                }
+                Op::Deliver { to_server, max } => {
+                    deliver(&mut sides, usize::from(*to_server), usize::from(*max), now);
+                }
+                Op::Advance { ms } => {
+                    now += u64::from(*ms);
+                    for side in &mut sides {
+                        if side
+                            .conn
+                            .poll_timeout()
+                            .is_some_and(|t| t <= Timestamp::from_millis(now))
+                        {
+                            side.conn.handle_timeout(Timestamp::from_millis(now));
+                        }
+                    }
+                }
+                Op::Close { from_client, code } => {
+                    let code = CloseCode(3000 + code % 2000);
+                    let _ = sides[usize::from(!from_client)].conn.close(
+                        Timestamp::from_millis(now),
+                        Some(code),
+                        "",
+                    );
+                }
+            }
+        }
+        let _ = sides[0]
+            .conn
+            .close(Timestamp::from_millis(now), Some(CloseCode::NORMAL), "");
+        for _ in 0..4 {
+            deliver(&mut sides, 1, usize::MAX, now);
+            deliver(&mut sides, 0, usize::MAX, now);
+        }
+        for side in &sides {
+            assert!(
+                side.in_flight.is_empty(),
+                "accepted messages were not delivered"
+            );
+            assert!(side.closed, "no clean close");
+        }
+        assert!(sides[1].conn.is_finished());
+    }
+
+    /// Moves up to `max` bytes from the other side to `sides[to]` and checks what arrives.
+    fn deliver(sides: &mut [Side; 2], to: usize, max: usize, now: u64) {
+        let from = 1 - to;
+        let now = Timestamp::from_millis(now);
+        let n = sides[from].conn.transmit().len().min(max);
+        let bytes = sides[from].conn.transmit()[..n].to_vec();
+        sides[from].conn.advance_transmit(n);
+        sides[to].conn.handle_bytes(now, &bytes);
+        loop {
+            match sides[to].conn.poll_event() {
+                Ok(Some(Event::Message(m))) => {
+                    let expected = sides[from].in_flight.pop_front();
+                    assert_eq!(Some(m), expected, "message changed, reordered or invented");
+                }
+                Ok(Some(Event::Closed(c))) => {
+                    assert!(c.was_clean(), "{c:?}");
+                    sides[to].closed = true;
+                }
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(e) => panic!("a protocol error between two Sansock ends: {e:?}"),
+            }
+        }
+    }
+
+    /// Arbitrary messages encoded by one end (with an arbitrary fragment size and masking keys
+    /// from `seed`) decode to the same messages at the other, both directions.
+    pub fn round_trip(seed: u64, fragment_size: Option<u16>, messages: &[Outgoing]) {
+        let config = ConnectionConfig::default()
+            .with_fragment_size(fragment_size.map(usize::from))
+            .with_max_message_size(FUZZ_MAX_MESSAGE);
+        let (mut client, mut server) = pair_seeded(
+            seed,
+            ClientConfig::default().with_connection(config.clone()),
+            ServerConfig::default().with_connection(config),
+        );
+        exchange(&mut client, &mut server, messages);
+        exchange(&mut server, &mut client, messages);
+    }
+
+    /// `a` sends `messages`; `b` must receive exactly what `a` accepted.
+    fn exchange(a: &mut Connection, b: &mut Connection, messages: &[Outgoing]) {
+        let mut sent = Vec::new();
+        for m in messages
+            .iter()
+            .filter(|m| m.payload.len() <= FUZZ_MAX_MESSAGE / 2)
+        {
+            sent.extend(m.send(a));
+        }
+        let n = a.transmit().len();
+        b.handle_bytes(Timestamp::ZERO, a.transmit());
+        a.advance_transmit(n);
+        let mut received = Vec::new();
+        while let Some(event) = b.poll_event().unwrap_or_else(|e| panic!("{e:?}")) {
+            if let Event::Message(m) = event {
+                received.push(m);
+            }
+        }
+        assert_eq!(received, sent);
+    }
+}

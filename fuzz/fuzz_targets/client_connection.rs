@@ -1,0 +1,6 @@
+//! A client-role connection fed arbitrary bytes in arbitrary chunks.
+#![no_main]
+
+use sansock_core::{Role, harness};
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::connection(Role::Client, data));
