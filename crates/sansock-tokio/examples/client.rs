@@ -1,0 +1,44 @@
+//! A client: connects to a URL, sends each line of stdin as a text message, prints what comes
+//! back (binary as its length), and the close code at the end.
+//!
+//! Run: `cargo run -p sansock-tokio --example client -- ws://127.0.0.1:9001/ [subprotocol]`
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use sansock_tokio::{ClientSettings, Message, WsUrl};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let url = args
+        .next()
+        .unwrap_or_else(|| "ws://127.0.0.1:9001/".to_string());
+    let mut target = WsUrl::parse(&url)?;
+    if let Some(protocol) = args.next() {
+        target = target.with_protocol(protocol);
+    }
+    let (ws, response) = sansock_tokio::connect_with(target, ClientSettings::default()).await?;
+    eprintln!("connected to {url} (subprotocol {:?})", response.protocol());
+    let (mut read, mut write) = ws.split();
+    let printer = tokio::spawn(async move {
+        while let Some(next) = read.recv().await {
+            match next {
+                Ok(Message::Text(text)) => println!("< {text}"),
+                Ok(Message::Binary(bytes)) => println!("< [{} bytes]", bytes.len()),
+                Err(e) => eprintln!("error: {e}"),
+            }
+        }
+        if let Some(closed) = read.closed() {
+            eprintln!("closed: code {} {:?}", closed.code, closed.reason.as_str());
+        }
+    });
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    while let Some(line) = lines.next_line().await? {
+        write.send(line).await?;
+    }
+    write
+        .close(Some(sansock_tokio::CloseCode::NORMAL), "")
+        .await?;
+    printer.await?;
+    Ok(())
+}

@@ -1,0 +1,47 @@
+//! Sansock on tokio: WebSocket clients and servers (`ws://` and `wss://`) over any tokio
+//! transport, with bounded write buffers, close/keepalive/idle timeouts and split halves.
+//!
+//! This crate only moves bytes and time between tokio and [`sansock_core`]; every protocol
+//! decision is the core's. Server: [`accept`] / [`accept_with`]. Client: [`connect`] /
+//! [`connect_with`] / [`client`]. Both give a [`WebSocketStream`].
+//!
+//! ```no_run
+//! use sansock_tokio::{Message, accept};
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! loop {
+//!     let (tcp, _) = listener.accept().await?;
+//!     tokio::spawn(async move {
+//!         let Ok(mut ws) = accept(tcp).await else { return };
+//!         while let Some(Ok(message)) = ws.recv().await {
+//!             if ws.send(message).await.is_err() {
+//!                 break;
+//!             }
+//!         }
+//!     });
+//! }
+//! # }
+//! ```
+
+mod client;
+mod config;
+mod driver;
+mod error;
+mod server;
+mod split;
+mod stream;
+mod tls;
+
+#[cfg(feature = "rustls")]
+pub use client::connect_with_tls;
+pub use client::{WsUrl, client, connect, connect_with};
+pub use config::{ClientSettings, Config, ServerSettings};
+pub use error::Error;
+pub use sansock_core::{
+    Accept, ClientConfig, CloseCode, Closed, ConnectionConfig, Ending, Event, Initiator, Message,
+    Reject, Response, ServerConfig, State, UpgradeRequest, Utf8Bytes,
+};
+pub use server::{accept, accept_with};
+pub use split::{ReadHalf, ReuniteError, WriteHalf};
+pub use stream::WebSocketStream;
+pub use tls::MaybeTlsStream;

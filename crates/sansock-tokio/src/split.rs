@@ -1,0 +1,236 @@
+//! Split halves: a [`ReadHalf`] and a [`WriteHalf`] over one connection, for two tasks.
+//!
+//! Both halves share the driver behind a mutex that is only held inside a poll (never across an
+//! `.await`). Either half may write: the read half flushes automatic pongs and the close echo
+//! even if the write half is idle. Because the transport keeps one waker per direction, each
+//! half registers its waker in a small fan-out set and polls the transport with a waker that
+//! wakes both; a half can then never be left waiting on readiness the other half consumed.
+
+use crate::Error;
+use crate::driver::Driver;
+use crate::stream::WebSocketStream;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
+use futures_core::Stream;
+use futures_sink::Sink;
+use futures_util::future::poll_fn;
+use futures_util::task::{ArcWake, AtomicWaker};
+use sansock_core::{CloseCode, Closed, Message};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::io::{AsyncRead, AsyncWrite};
+
+struct Shared<S> {
+    driver: Mutex<Driver<S>>,
+    protocol: Option<String>,
+}
+
+/// Wakes the tasks of both halves.
+#[derive(Default)]
+struct FanOut {
+    read: AtomicWaker,
+    write: AtomicWaker,
+}
+
+impl ArcWake for FanOut {
+    fn wake_by_ref(this: &Arc<Self>) {
+        this.read.wake();
+        this.write.wake();
+    }
+}
+
+struct Half<S> {
+    shared: Arc<Shared<S>>,
+    wakers: Arc<FanOut>,
+    waker: Waker,
+}
+
+impl<S> Half<S> {
+    fn lock(&self) -> MutexGuard<'_, Driver<S>> {
+        // No code panics while holding the lock, but a poisoned lock still holds a valid driver.
+        self.shared
+            .driver
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Runs `f` on the driver with the fan-out waker, after registering this half's waker.
+    fn poll<T>(
+        &self,
+        cx: &mut Context<'_>,
+        reader: bool,
+        f: impl FnOnce(&mut Driver<S>, &mut Context<'_>) -> T,
+    ) -> T {
+        let slot = if reader {
+            &self.wakers.read
+        } else {
+            &self.wakers.write
+        };
+        slot.register(cx.waker());
+        let mut fan_cx = Context::from_waker(&self.waker);
+        f(&mut self.lock(), &mut fan_cx)
+    }
+}
+
+pub(crate) fn split<S>(driver: Driver<S>, protocol: Option<String>) -> (ReadHalf<S>, WriteHalf<S>) {
+    let shared = Arc::new(Shared {
+        driver: Mutex::new(driver),
+        protocol,
+    });
+    let wakers = Arc::new(FanOut::default());
+    let waker = futures_util::task::waker(wakers.clone());
+    let read = Half {
+        shared: shared.clone(),
+        wakers: wakers.clone(),
+        waker: waker.clone(),
+    };
+    let write = Half {
+        shared,
+        wakers,
+        waker,
+    };
+    (ReadHalf { half: read }, WriteHalf { half: write })
+}
+
+/// The receiving half of a split [`WebSocketStream`].
+pub struct ReadHalf<S> {
+    half: Half<S>,
+}
+
+/// The sending half of a split [`WebSocketStream`].
+pub struct WriteHalf<S> {
+    half: Half<S>,
+}
+
+impl<S> core::fmt::Debug for ReadHalf<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("ReadHalf")
+    }
+}
+
+impl<S> core::fmt::Debug for WriteHalf<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("WriteHalf")
+    }
+}
+
+/// The halves passed to [`ReadHalf::reunite`] come from different streams.
+#[derive(Debug)]
+pub struct ReuniteError<S>(pub ReadHalf<S>, pub WriteHalf<S>);
+
+impl<S: AsyncRead + AsyncWrite + Unpin> ReadHalf<S> {
+    /// The next message; as [`WebSocketStream::recv`] (and cancel-safe likewise).
+    pub async fn recv(&mut self) -> Option<Result<Message, Error>> {
+        poll_fn(|cx| self.half.poll(cx, true, |d, cx| d.poll_next_message(cx))).await
+    }
+
+    /// The next event of any kind; as [`WebSocketStream::recv_event`].
+    pub async fn recv_event(&mut self) -> Option<Result<sansock_core::Event, Error>> {
+        poll_fn(|cx| self.half.poll(cx, true, |d, cx| d.poll_next_event(cx))).await
+    }
+
+    /// How the connection ended, once it has.
+    pub fn closed(&self) -> Option<Closed> {
+        self.half.lock().closed.clone()
+    }
+
+    /// The subprotocol the handshake agreed on.
+    pub fn protocol(&self) -> Option<&str> {
+        self.half.shared.protocol.as_deref()
+    }
+
+    /// Puts the halves back together.
+    ///
+    /// # Errors
+    /// [`ReuniteError`] (with both halves) if they belong to different streams.
+    pub fn reunite(self, write: WriteHalf<S>) -> Result<WebSocketStream<S>, ReuniteError<S>> {
+        if !Arc::ptr_eq(&self.half.shared, &write.half.shared) {
+            return Err(ReuniteError(self, write));
+        }
+        let shared = self.half.shared;
+        drop(write);
+        match Arc::try_unwrap(shared) {
+            Ok(shared) => {
+                let driver = shared
+                    .driver
+                    .into_inner()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                Ok(WebSocketStream::from_driver(driver, shared.protocol))
+            }
+            Err(_) => unreachable_two_halves(),
+        }
+    }
+}
+
+#[cold]
+fn unreachable_two_halves() -> ! {
+    // Only the two halves hold the Arc, and both were consumed above.
+    panic!("a split stream has exactly two halves")
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> WriteHalf<S> {
+    /// Sends a message; as [`WebSocketStream::send`].
+    ///
+    /// # Errors
+    /// As [`WebSocketStream::send`].
+    pub async fn send(&mut self, message: impl Into<Message>) -> Result<(), Error> {
+        let message = message.into();
+        poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_writable(cx))).await?;
+        self.half.lock().start_send(&message)?;
+        poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_flush(cx))).await
+    }
+
+    /// Sends a ping.
+    ///
+    /// # Errors
+    /// As [`WebSocketStream::ping`].
+    pub async fn ping(&mut self, payload: &[u8]) -> Result<(), Error> {
+        poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_writable(cx))).await?;
+        self.half.lock().start_ping(payload)?;
+        poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_flush(cx))).await
+    }
+
+    /// Sends a close frame and flushes it; the read half sees the peer's answer and ends.
+    ///
+    /// # Errors
+    /// An invalid code or reason; I/O errors.
+    pub async fn close(&mut self, code: Option<CloseCode>, reason: &str) -> Result<(), Error> {
+        self.half.lock().start_close(code, reason)?;
+        poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_flush(cx))).await
+    }
+
+    /// Bytes queued for the transport and not yet written.
+    pub fn buffered_amount(&self) -> usize {
+        self.half.lock().conn.transmit().len()
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Stream for ReadHalf<S> {
+    type Item = Result<Message, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.half.poll(cx, true, |d, cx| d.poll_next_message(cx))
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Sink<Message> for WriteHalf<S> {
+    type Error = Error;
+
+    fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        self.half.poll(cx, false, |d, cx| d.poll_writable(cx))
+    }
+
+    fn start_send(self: Pin<&mut Self>, item: Message) -> Result<(), Error> {
+        self.half.lock().start_send(&item)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        self.half.poll(cx, false, |d, cx| d.poll_flush(cx))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        self.half.poll(cx, false, |d, cx| {
+            d.start_close(Some(CloseCode::NORMAL), "")?;
+            d.poll_flush(cx)
+        })
+    }
+}

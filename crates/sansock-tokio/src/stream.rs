@@ -1,0 +1,191 @@
+//! [`WebSocketStream`]: a WebSocket over any tokio transport, as a `Stream` of messages, a
+//! `Sink` of messages, and plain async methods.
+
+use crate::Error;
+use crate::driver::Driver;
+use crate::split::{ReadHalf, WriteHalf};
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use futures_core::Stream;
+use futures_sink::Sink;
+use futures_util::future::poll_fn;
+use sansock_core::{CloseCode, Closed, Connection, Message, State};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::time::Instant;
+
+/// A WebSocket connection over the transport `S` (TCP, TLS, a Unix socket, an upgraded hyper
+/// connection — anything `AsyncRead + AsyncWrite + Unpin`).
+///
+/// Receive with [`recv`](Self::recv) or as a [`Stream`]; send with [`send`](Self::send) or as a
+/// [`Sink`]. Pings are answered automatically, keepalive pings and the close and idle timeouts
+/// run on tokio's timer, all while the stream is being polled.
+///
+/// **Cancel safety:** [`recv`](Self::recv) is cancel-safe: dropping it (say, in
+/// `tokio::select!`) loses nothing; the next call returns the next message. [`send`](Self::send),
+/// [`ping`](Self::ping) and [`close`](Self::close) are not: if dropped, the frame may or may not
+/// have been queued (once queued it is still written by later calls).
+pub struct WebSocketStream<S> {
+    driver: Driver<S>,
+    protocol: Option<String>,
+}
+
+impl<S> core::fmt::Debug for WebSocketStream<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("WebSocketStream")
+            .field("connection", &self.driver.conn)
+            .field("protocol", &self.protocol)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> WebSocketStream<S> {
+    /// Wraps a transport whose handshake is done. `leftover` are bytes read past the handshake
+    /// (frames already); `epoch` is the instant the connection's clock started.
+    pub(crate) fn from_parts(
+        io: S,
+        mut conn: Connection,
+        leftover: &[u8],
+        epoch: Instant,
+        high_water: usize,
+        protocol: Option<String>,
+    ) -> Self {
+        let now = sansock_core::Timestamp::from_duration(Instant::now() - epoch);
+        conn.handle_bytes(now, leftover);
+        WebSocketStream {
+            driver: Driver::new(io, conn, epoch, high_water),
+            protocol,
+        }
+    }
+
+    pub(crate) fn from_driver(driver: Driver<S>, protocol: Option<String>) -> Self {
+        WebSocketStream { driver, protocol }
+    }
+
+    /// Wraps a transport on which a WebSocket handshake already happened elsewhere (for example
+    /// `hyper`'s upgrade), with the core connection it produced.
+    pub fn from_connection(io: S, conn: Connection, high_water: usize) -> Self {
+        Self::from_parts(io, conn, &[], Instant::now(), high_water, None)
+    }
+
+    /// The next message; `None` once the connection closed cleanly.
+    ///
+    /// # Errors
+    /// [`Error::Protocol`] if the peer broke the protocol (the close frame is sent), I/O errors,
+    /// and [`Error::AbnormalClose`] if the connection ended without a closing handshake.
+    pub async fn recv(&mut self) -> Option<Result<Message, Error>> {
+        poll_fn(|cx| self.driver.poll_next_message(cx)).await
+    }
+
+    /// The next event of any kind: messages, pings (already answered), pongs, and the final
+    /// [`Event::Closed`](sansock_core::Event::Closed). For latency probes and close details.
+    /// Cancel-safe like [`recv`](Self::recv).
+    ///
+    /// # Errors
+    /// As [`recv`](Self::recv), except that an unclean end is an `Event::Closed`.
+    pub async fn recv_event(&mut self) -> Option<Result<sansock_core::Event, Error>> {
+        poll_fn(|cx| self.driver.poll_next_event(cx)).await
+    }
+
+    /// Sends a message and waits until it is handed to the transport.
+    ///
+    /// # Errors
+    /// [`Error::Send`] once the connection is closing; I/O errors.
+    pub async fn send(&mut self, message: impl Into<Message>) -> Result<(), Error> {
+        let message = message.into();
+        poll_fn(|cx| self.driver.poll_writable(cx)).await?;
+        self.driver.start_send(&message)?;
+        poll_fn(|cx| self.driver.poll_flush(cx)).await
+    }
+
+    /// Sends a ping (its pong arrives while receiving).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send); a payload over 125 bytes is [`Error::Send`].
+    pub async fn ping(&mut self, payload: &[u8]) -> Result<(), Error> {
+        poll_fn(|cx| self.driver.poll_writable(cx)).await?;
+        self.driver.start_ping(payload)?;
+        poll_fn(|cx| self.driver.poll_flush(cx)).await
+    }
+
+    /// Starts the closing handshake and waits for it to finish (at most the configured close
+    /// timeout). Messages that arrive meanwhile are dropped: to read them, send the close
+    /// through the [`Sink`] (`SinkExt::close`) and keep calling [`recv`](Self::recv) until `None`.
+    ///
+    /// # Errors
+    /// An invalid code or reason ([`Error::Send`]); [`Error::AbnormalClose`] when the peer did
+    /// not answer in time; I/O errors.
+    pub async fn close(&mut self, code: Option<CloseCode>, reason: &str) -> Result<Closed, Error> {
+        self.driver.start_close(code, reason)?;
+        while let Some(next) = self.recv().await {
+            next?;
+        }
+        self.driver.closed.clone().ok_or(Error::AlreadyClosed)
+    }
+
+    /// How the connection ended, once it has.
+    pub fn closed(&self) -> Option<&Closed> {
+        self.driver.closed.as_ref()
+    }
+
+    /// The subprotocol the handshake agreed on.
+    pub fn protocol(&self) -> Option<&str> {
+        self.protocol.as_deref()
+    }
+
+    /// The core connection's state.
+    pub fn state(&self) -> State {
+        self.driver.conn.state()
+    }
+
+    /// Bytes queued for the transport and not yet written (the browser's `bufferedAmount`).
+    pub fn buffered_amount(&self) -> usize {
+        self.driver.conn.transmit().len()
+    }
+
+    /// The transport.
+    pub fn get_ref(&self) -> &S {
+        self.driver.get_ref()
+    }
+
+    /// Splits into a read half and a write half that can live in different tasks. Pongs and the
+    /// close echo are written by whichever half is polled. [`ReadHalf::reunite`] undoes it.
+    pub fn split(self) -> (ReadHalf<S>, WriteHalf<S>) {
+        crate::split::split(self.driver, self.protocol)
+    }
+
+    /// The transport, giving up the connection.
+    pub fn into_inner(self) -> S {
+        self.driver.into_inner()
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Stream for WebSocketStream<S> {
+    type Item = Result<Message, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().driver.poll_next_message(cx)
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Sink<Message> for WebSocketStream<S> {
+    type Error = Error;
+
+    fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        self.get_mut().driver.poll_writable(cx)
+    }
+
+    fn start_send(self: Pin<&mut Self>, item: Message) -> Result<(), Error> {
+        self.get_mut().driver.start_send(&item)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        self.get_mut().driver.poll_flush(cx)
+    }
+
+    /// Sends a normal close (1000) and flushes it. Keep receiving to see the peer's answer.
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let driver = &mut self.get_mut().driver;
+        driver.start_close(Some(CloseCode::NORMAL), "")?;
+        driver.poll_flush(cx)
+    }
+}

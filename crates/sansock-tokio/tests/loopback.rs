@@ -1,0 +1,464 @@
+//! sansock-tokio on loopback TCP: messages of every kind and size, pings, every close code both
+//! ways, subprotocols, split halves, backpressure, timers, cancel safety, and readable errors.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use common::{bind_local, echo_once, silent_client};
+use futures_util::{SinkExt, StreamExt};
+use sansock_core::handshake::ClientHandshakeError;
+use sansock_tokio::{
+    Accept, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Event, Initiator, Message,
+    Reject, ServerConfig, ServerSettings, WsUrl,
+};
+use std::time::Duration;
+use tokio::time::{Instant, timeout};
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+#[tokio::test]
+async fn text_binary_empty_and_16_mib_echo() {
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(echo_once(listener, ServerSettings::default()));
+    let (mut ws, _) = sansock_tokio::connect(&url).await.unwrap();
+    let big: Vec<u8> = (0..16 << 20).map(|i: u32| (i * 31 % 251) as u8).collect();
+    let messages = [
+        Message::from("hello, Sansock ✓"),
+        Message::from(vec![0u8, 1, 2, 255]),
+        Message::from(""),
+        Message::from(Vec::new()),
+        Message::from(big),
+    ];
+    for m in &messages {
+        ws.send(m.clone()).await.unwrap();
+        let echoed = timeout(LIMIT, ws.recv()).await.unwrap().unwrap().unwrap();
+        assert_eq!(&echoed, m);
+    }
+    let closed = ws.close(Some(CloseCode::NORMAL), "bye").await.unwrap();
+    assert_eq!(
+        (closed.code, closed.initiator, closed.ending),
+        (CloseCode::NORMAL, Initiator::Local, Ending::Clean)
+    );
+    let server_ws = server.await.unwrap();
+    assert_eq!(server_ws.closed().unwrap().code, CloseCode::NORMAL);
+    assert_eq!(server_ws.closed().unwrap().reason.as_str(), "bye");
+}
+
+#[tokio::test]
+async fn ping_is_answered_by_a_peer_that_only_receives() {
+    let (listener, url) = bind_local().await;
+    tokio::spawn(echo_once(listener, ServerSettings::default()));
+    let (mut ws, _) = sansock_tokio::connect(&url).await.unwrap();
+    ws.ping(b"are you there").await.unwrap();
+    match timeout(LIMIT, ws.recv_event()).await.unwrap() {
+        Some(Ok(Event::Pong(p))) => assert_eq!(&p[..], b"are you there"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A close timeout far beyond the test's limit: a close that waits for it instead of finishing
+/// by the handshake fails the test.
+fn slow_timeout() -> ConnectionConfig {
+    ConnectionConfig::default().with_close_timeout(Duration::from_secs(60))
+}
+
+#[tokio::test]
+async fn every_sendable_close_code_both_directions() {
+    let codes = [
+        1000u16, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4000, 4999,
+    ];
+    for &code in &codes {
+        for client_closes in [true, false] {
+            let (listener, url) = bind_local().await;
+            let server = tokio::spawn(async move {
+                let (tcp, _) = listener.accept().await.unwrap();
+                let settings = ServerSettings::default()
+                    .with_handshake(ServerConfig::default().with_connection(slow_timeout()));
+                let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
+                    .await
+                    .unwrap();
+                if client_closes {
+                    assert!(ws.recv().await.is_none(), "a clean close ends the stream");
+                    ws.closed().cloned().unwrap()
+                } else {
+                    ws.close(Some(CloseCode(code)), "server says")
+                        .await
+                        .unwrap()
+                }
+            });
+            let client_settings = ClientSettings::default().with_handshake(
+                sansock_tokio::ClientConfig::default().with_connection(slow_timeout()),
+            );
+            let (mut ws, _) =
+                sansock_tokio::connect_with(WsUrl::parse(&url).unwrap(), client_settings)
+                    .await
+                    .unwrap();
+            let client_view = if client_closes {
+                timeout(LIMIT, ws.close(Some(CloseCode(code)), "client says"))
+                    .await
+                    .expect("a clean close must not wait for the close timeout")
+                    .unwrap()
+            } else {
+                assert!(timeout(LIMIT, ws.recv()).await.unwrap().is_none());
+                ws.closed().cloned().unwrap()
+            };
+            let server_view = timeout(LIMIT, server).await.unwrap().unwrap();
+            for view in [&client_view, &server_view] {
+                assert_eq!(
+                    view.code,
+                    CloseCode(code),
+                    "code {code}, client closes: {client_closes}"
+                );
+                assert!(view.was_clean());
+            }
+            let (closer, other) = if client_closes {
+                (&client_view, &server_view)
+            } else {
+                (&server_view, &client_view)
+            };
+            assert_eq!(
+                (closer.initiator, other.initiator),
+                (Initiator::Local, Initiator::Remote)
+            );
+            let expected = if client_closes {
+                "client says"
+            } else {
+                "server says"
+            };
+            assert_eq!(other.reason.as_str(), expected);
+        }
+    }
+}
+
+#[tokio::test]
+async fn subprotocol_is_negotiated_or_the_upgrade_rejected() {
+    let (listener, url) = bind_local().await;
+    tokio::spawn(async move {
+        for _ in 0..2 {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let result = sansock_tokio::accept_with(tcp, ServerSettings::default(), |request| {
+                if request.protocols().any(|p| p == "echo-protocol") {
+                    Ok(Accept::new().with_protocol("echo-protocol"))
+                } else {
+                    Err(Reject::new(403).with_body("echo-protocol only"))
+                }
+            })
+            .await;
+            if let Ok(mut ws) = result {
+                while let Some(Ok(m)) = ws.recv().await {
+                    let _ = ws.send(m).await;
+                }
+            }
+        }
+    });
+    let url_with = WsUrl::parse(&url)
+        .unwrap()
+        .with_protocol("chat")
+        .with_protocol("echo-protocol");
+    let (ws, response) = sansock_tokio::connect_with(url_with, ClientSettings::default())
+        .await
+        .unwrap();
+    assert_eq!(response.protocol(), Some("echo-protocol"));
+    assert_eq!(ws.protocol(), Some("echo-protocol"));
+    drop(ws); // the test server handles one connection at a time
+    let refused = sansock_tokio::connect(&url).await.unwrap_err();
+    match refused {
+        Error::Handshake(e) => match *e {
+            ClientHandshakeError::Rejected { status, body, .. } => {
+                assert_eq!(status, 403);
+                assert_eq!(body, b"echo-protocol only");
+            }
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn split_halves_in_two_tasks_and_pongs_from_the_read_half() {
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut ws = sansock_tokio::accept(tcp).await.unwrap();
+        // Ping a client whose write half is idle: the pong must come from its read half.
+        ws.ping(b"hi").await.unwrap();
+        let mut got = Vec::new();
+        let mut pong = false;
+        while let Some(event) = ws.recv_event().await {
+            match event.unwrap() {
+                Event::Pong(p) => {
+                    assert_eq!(&p[..], b"hi");
+                    pong = true;
+                    for i in 0..100 {
+                        ws.send(format!("from server {i}")).await.unwrap();
+                    }
+                }
+                Event::Message(m) => got.push(m),
+                _ => {}
+            }
+        }
+        (pong, got)
+    });
+    let (ws, _) = sansock_tokio::connect(&url).await.unwrap();
+    let (mut read, mut write) = ws.split();
+    let reader = tokio::spawn(async move {
+        let mut got = Vec::new();
+        while let Some(Ok(m)) = read.recv().await {
+            got.push(m);
+            if got.len() == 100 {
+                break;
+            }
+        }
+        (read, got)
+    });
+    let (read, from_server) = timeout(LIMIT, reader).await.unwrap().unwrap();
+    assert_eq!(from_server.len(), 100);
+    assert_eq!(from_server[99], Message::from("from server 99"));
+    let writer = tokio::spawn(async move {
+        for i in 0..100 {
+            write.send(format!("from client {i}")).await.unwrap();
+        }
+        write
+    });
+    let write = writer.await.unwrap();
+    let mut ws = read.reunite(write).unwrap();
+    ws.close(None, "").await.unwrap();
+    let (pong, got) = timeout(LIMIT, server).await.unwrap().unwrap();
+    assert!(pong);
+    assert_eq!(got.len(), 100);
+    assert_eq!(got[0], Message::from("from client 0"));
+}
+
+#[tokio::test]
+async fn send_waits_for_a_peer_that_stops_reading_and_memory_stays_bounded() {
+    let (listener, url) = bind_local().await;
+    let high_water = 16 << 10;
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let settings = ServerSettings::default().with_write_high_water(high_water);
+        let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
+            .await
+            .unwrap();
+        let payload = vec![7u8; 1024];
+        let mut sent = 0usize;
+        let mut max_buffered = 0;
+        // Keep sending until a send has waited 500 ms: the peer's socket buffers are full.
+        while timeout(Duration::from_millis(500), ws.send(payload.clone()))
+            .await
+            .is_ok()
+        {
+            sent += 1;
+            max_buffered = max_buffered.max(ws.buffered_amount());
+            assert!(sent < 1_000_000, "send never waited");
+        }
+        (sent, max_buffered.max(ws.buffered_amount()))
+    });
+    let silent = silent_client(&url).await;
+    let (sent, max_buffered) = timeout(LIMIT, server).await.unwrap().unwrap();
+    assert!(
+        max_buffered <= high_water + 1024 + 14,
+        "{max_buffered} bytes queued"
+    );
+    assert!(sent > 0);
+    drop(silent);
+}
+
+#[tokio::test]
+async fn keepalive_ends_a_connection_whose_peer_goes_silent() {
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let connection = ConnectionConfig::default().with_keepalive(
+            Some(Duration::from_millis(100)),
+            Some(Duration::from_millis(300)),
+        );
+        let settings = ServerSettings::default()
+            .with_handshake(ServerConfig::default().with_connection(connection));
+        let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
+            .await
+            .unwrap();
+        let start = Instant::now();
+        let result = ws.recv().await;
+        (start.elapsed(), result)
+    });
+    let _silent = silent_client(&url).await;
+    let (elapsed, result) = timeout(LIMIT, server).await.unwrap().unwrap();
+    match result {
+        Some(Err(Error::AbnormalClose(c))) => assert_eq!(c.ending, Ending::IdleTimedOut),
+        other => panic!("{other:?}"),
+    }
+    assert!(elapsed >= Duration::from_millis(290), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+}
+
+#[tokio::test]
+async fn close_timeout_ends_a_close_the_peer_never_answers() {
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let connection = ConnectionConfig::default().with_close_timeout(Duration::from_millis(200));
+        let settings = ServerSettings::default()
+            .with_handshake(ServerConfig::default().with_connection(connection));
+        let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
+            .await
+            .unwrap();
+        ws.close(Some(CloseCode::GOING_AWAY), "").await
+    });
+    let _silent = silent_client(&url).await;
+    match timeout(LIMIT, server).await.unwrap().unwrap() {
+        Err(Error::AbnormalClose(c)) => assert_eq!(c.ending, Ending::CloseTimedOut),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn recv_is_cancel_safe_in_select() {
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut ws = sansock_tokio::accept(tcp).await.unwrap();
+        let mut got = Vec::new();
+        let mut ticks = 0;
+        loop {
+            tokio::select! {
+                m = ws.recv() => match m {
+                    Some(Ok(m)) => got.push(m),
+                    _ => break,
+                },
+                _ = tokio::time::sleep(Duration::from_micros(200)) => ticks += 1,
+            }
+        }
+        (got, ticks)
+    });
+    let (mut ws, _) = sansock_tokio::connect(&url).await.unwrap();
+    for i in 0..300 {
+        // Big enough to arrive over several reads, so cancellations hit half-read frames.
+        let message = format!("{i:04}").repeat(2000);
+        ws.send(message).await.unwrap();
+        if i % 50 == 0 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+    ws.close(None, "").await.unwrap();
+    let (got, ticks) = timeout(LIMIT, server).await.unwrap().unwrap();
+    assert_eq!(got.len(), 300);
+    for (i, m) in got.iter().enumerate() {
+        assert_eq!(m, &Message::from(format!("{i:04}").repeat(2000)));
+    }
+    assert!(ticks > 0, "the select's other branch did fire");
+}
+
+#[tokio::test]
+async fn handshake_timeout_drops_a_silent_client() {
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let settings = ServerSettings::default().with_handshake_timeout(Duration::from_millis(200));
+        sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new())).await
+    });
+    let parsed = WsUrl::parse(&url).unwrap();
+    let _tcp = tokio::net::TcpStream::connect((parsed.host.as_str(), parsed.port))
+        .await
+        .unwrap();
+    assert!(matches!(
+        timeout(LIMIT, server).await.unwrap().unwrap(),
+        Err(Error::HandshakeTimeout)
+    ));
+}
+
+#[tokio::test]
+async fn a_plain_http_request_gets_a_400_and_a_typed_error() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        sansock_tokio::accept(tcp).await
+    });
+    let parsed = WsUrl::parse(&url).unwrap();
+    let mut tcp = tokio::net::TcpStream::connect((parsed.host.as_str(), parsed.port))
+        .await
+        .unwrap();
+    tcp.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    tcp.read_to_string(&mut answer).await.unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+        "{answer}"
+    );
+    assert!(matches!(server.await.unwrap(), Err(Error::BadRequest(e)) if e.status() == 400));
+}
+
+#[tokio::test]
+async fn connection_errors_are_distinct() {
+    assert!(matches!(
+        sansock_tokio::connect("http://example.com/").await,
+        Err(Error::Url(_))
+    ));
+    assert!(matches!(
+        sansock_tokio::connect("ws://does-not-exist.invalid/").await,
+        Err(Error::Dns(_))
+    ));
+    let (listener, url) = bind_local().await;
+    drop(listener);
+    assert!(matches!(
+        sansock_tokio::connect(&url).await,
+        Err(Error::Connect(_))
+    ));
+    // wss to a server that does not speak TLS.
+    let (listener, url) = bind_local().await;
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        let (mut tcp, _) = listener.accept().await.unwrap();
+        let _ = tcp.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+    });
+    let wss = url
+        .replace("ws://", "wss://")
+        .replace("127.0.0.1", "localhost");
+    assert!(matches!(
+        sansock_tokio::connect(&wss).await,
+        Err(Error::Tls(_))
+    ));
+}
+
+#[tokio::test]
+async fn sink_and_stream_traits_batch_and_end() {
+    let (listener, url) = bind_local().await;
+    tokio::spawn(echo_once(listener, ServerSettings::default()));
+    let (mut ws, _) = sansock_tokio::connect(&url).await.unwrap();
+    let batch: Vec<Result<Message, Error>> = (0..50)
+        .map(|i| Ok(Message::from(format!("m{i}"))))
+        .collect();
+    ws.send_all(&mut futures_util::stream::iter(batch))
+        .await
+        .unwrap();
+    let echoed: Vec<Message> = (&mut ws).take(50).map(Result::unwrap).collect().await;
+    assert_eq!(echoed.last(), Some(&Message::from("m49")));
+    SinkExt::close(&mut ws).await.unwrap();
+    assert!(timeout(LIMIT, ws.next()).await.unwrap().is_none());
+    assert!(ws.closed().unwrap().was_clean());
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn any_transport_works_here_a_unix_socket_pair() {
+    let (a, b) = tokio::net::UnixStream::pair().unwrap();
+    let server = tokio::spawn(async move {
+        let mut ws = sansock_tokio::accept(a).await.unwrap();
+        while let Some(Ok(m)) = ws.recv().await {
+            ws.send(m).await.unwrap();
+        }
+    });
+    let request = sansock_core::ClientRequest::new("localhost", "/unix");
+    let (mut ws, _) = sansock_tokio::client(b, &request, ClientSettings::default())
+        .await
+        .unwrap();
+    ws.send("over a unix socket").await.unwrap();
+    assert_eq!(
+        ws.recv().await.unwrap().unwrap(),
+        Message::from("over a unix socket")
+    );
+    assert!(ws.close(None, "").await.unwrap().was_clean());
+    timeout(LIMIT, server).await.unwrap().unwrap();
+}
