@@ -396,8 +396,11 @@ async fn connection_errors_are_distinct() {
         sansock_tokio::connect("http://example.com/").await,
         Err(Error::Url(_))
     ));
+    // A slow resolver must still give a DNS error, not the handshake timeout.
+    let patient = ClientSettings::default().with_handshake_timeout(Duration::from_secs(120));
+    let nowhere = WsUrl::parse("ws://does-not-exist.invalid/").unwrap();
     assert!(matches!(
-        sansock_tokio::connect("ws://does-not-exist.invalid/").await,
+        sansock_tokio::connect_with(nowhere, patient).await,
         Err(Error::Dns(_))
     ));
     let (listener, url) = bind_local().await;
