@@ -40,7 +40,7 @@ for t in "${targets[@]}"; do
   cargo fuzz run --release "$t" "$out" "fuzz/corpus/$t" -- \
     -max_total_time="$seconds" -dict=fuzz/dict/websocket.dict -rss_limit_mb=2048 -max_len=8192 \
     -print_final_stats=1 >"$log" 2>&1 || status=$?
-  grep -E "^#[0-9]+.*DONE|^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)" "$log" || true
+  grep -aE "^#[0-9]+.*DONE|^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)" "$log" || true
   if [ "$status" -ne 0 ]; then
     tail -40 "$log" >&2
     echo "fuzz target $t failed (exit $status); crash inputs in fuzz/artifacts/$t/" >&2
