@@ -53,6 +53,12 @@ impl<S> Half<S> {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// The write half set a new deadline (the close timeout): the read half, which may be parked
+    /// on the socket with no timer, must poll again to arm it.
+    fn deadline_changed(&self) {
+        self.wakers.read.wake();
+    }
+
     /// Runs `f` on the driver with the fan-out waker, after registering this half's waker.
     fn poll<T>(
         &self,
@@ -195,6 +201,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WriteHalf<S> {
     /// An invalid code or reason; I/O errors.
     pub async fn close(&mut self, code: Option<CloseCode>, reason: &str) -> Result<(), Error> {
         self.half.lock().start_close(code, reason)?;
+        self.half.deadline_changed();
         poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_flush(cx))).await
     }
 
@@ -228,9 +235,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Sink<Message> for WriteHalf<S> {
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        self.half.poll(cx, false, |d, cx| {
-            d.start_close(Some(CloseCode::NORMAL), "")?;
-            d.poll_flush(cx)
-        })
+        self.half.lock().start_close(Some(CloseCode::NORMAL), "")?;
+        self.half.deadline_changed();
+        self.half.poll(cx, false, |d, cx| d.poll_flush(cx))
     }
 }

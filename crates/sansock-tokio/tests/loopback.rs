@@ -465,3 +465,33 @@ async fn any_transport_works_here_a_unix_socket_pair() {
     assert!(ws.close(None, "").await.unwrap().was_clean());
     timeout(LIMIT, server).await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn closing_from_the_write_half_arms_the_close_timeout_of_a_parked_read_half() {
+    let (listener, url) = bind_local().await;
+    // A server that completes the handshake and then never says anything again.
+    tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let ws = sansock_tokio::accept(tcp).await.unwrap();
+        let _tcp = ws.into_inner();
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    });
+    let connection = ConnectionConfig::default().with_close_timeout(Duration::from_millis(200));
+    let settings = ClientSettings::default()
+        .with_handshake(sansock_tokio::ClientConfig::default().with_connection(connection));
+    let (ws, _) = sansock_tokio::connect_with(WsUrl::parse(&url).unwrap(), settings)
+        .await
+        .unwrap();
+    let (mut read, mut write) = ws.split();
+    let reader = tokio::spawn(async move { read.recv().await });
+    tokio::time::sleep(Duration::from_millis(50)).await; // the reader is parked on the socket
+    write.close(Some(CloseCode::NORMAL), "").await.unwrap();
+    match timeout(LIMIT, reader)
+        .await
+        .expect("the close timeout fired")
+        .unwrap()
+    {
+        Some(Err(Error::AbnormalClose(c))) => assert_eq!(c.ending, Ending::CloseTimedOut),
+        other => panic!("{other:?}"),
+    }
+}
