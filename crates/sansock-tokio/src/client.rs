@@ -116,7 +116,11 @@ pub async fn connect_with(
     settings: ClientSettings,
 ) -> Result<(WebSocketStream<MaybeTlsStream>, Box<Response>), Error> {
     #[cfg(feature = "rustls")]
-    let tls = url.tls.then(crate::tls::default_client_config);
+    let tls = if url.tls {
+        Some(crate::tls::default_client_config()?)
+    } else {
+        None
+    };
     #[cfg(not(feature = "rustls"))]
     let tls = None;
     connect_inner(url, settings, tls).await

@@ -17,34 +17,20 @@ pub enum MaybeTlsStream {
     Rustls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
 }
 
+/// rustls with the ring provider, its safe default protocol versions and the webpki roots.
 #[cfg(feature = "rustls")]
-pub(crate) fn default_client_config() -> std::sync::Arc<rustls::ClientConfig> {
+pub(crate) fn default_client_config() -> Result<std::sync::Arc<rustls::ClientConfig>, crate::Error>
+{
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map(|b| b.with_root_certificates(roots).with_no_client_auth());
-    match config {
-        Ok(c) => std::sync::Arc::new(c),
-        // ring supports the default versions; this branch is unreachable in practice.
-        Err(_) => std::sync::Arc::new(
-            rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-                rustls::crypto::ring::default_provider(),
-            ))
-            .with_protocol_versions(&[&rustls::version::TLS13])
-            .unwrap_or_else(|_| unreachable_tls())
-            .with_root_certificates(rustls::RootCertStore::empty())
-            .with_no_client_auth(),
-        ),
-    }
-}
-
-#[cfg(feature = "rustls")]
-#[cold]
-fn unreachable_tls() -> ! {
-    panic!("ring supports TLS 1.3")
+        .map_err(|e| crate::Error::Tls(std::io::Error::other(e)))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(std::sync::Arc::new(config))
 }
 
 #[cfg(feature = "rustls")]
