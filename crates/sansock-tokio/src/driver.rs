@@ -213,9 +213,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Event, Error>>> {
-        ready!(self.poll_event(cx))
-            .transpose()
-            .map_or(Poll::Ready(None), |r| Poll::Ready(Some(r)))
+        Poll::Ready(ready!(self.poll_event(cx)).transpose())
     }
 
     /// Queues a message; call after `poll_writable` is ready.
