@@ -24,24 +24,28 @@
 //! ```
 
 mod client;
-mod config;
-mod driver;
-mod error;
 mod server;
-mod split;
-mod stream;
 mod tls;
 
 #[cfg(feature = "rustls")]
 pub use client::connect_with_tls;
-pub use client::{WsUrl, client, connect, connect_with};
-pub use config::{ClientSettings, Config, ServerSettings};
-pub use error::Error;
+pub use client::{client, connect, connect_with};
 pub use sansock_core::{
     Accept, ClientConfig, CloseCode, Closed, ConnectionConfig, Ending, Event, Initiator, Message,
     Reject, Response, ServerConfig, State, UpgradeRequest, Utf8Bytes,
 };
+pub use sansock_driver::{ClientSettings, Config, Error, ServerSettings, Tokio, WsUrl};
 pub use server::{accept, accept_with};
-pub use split::{ReadHalf, ReuniteError, WriteHalf};
-pub use stream::WebSocketStream;
 pub use tls::MaybeTlsStream;
+
+/// A WebSocket connection over the tokio transport `S` (TCP, TLS, a Unix socket, an upgraded
+/// hyper connection — anything `AsyncRead + AsyncWrite + Unpin`). See
+/// [`sansock_driver::WebSocketStream`] for its methods: `recv`, `send`, `ping`, `close`,
+/// `split`, and the `Stream`/`Sink` traits.
+pub type WebSocketStream<S> = sansock_driver::WebSocketStream<S, Tokio>;
+/// The receiving half of a split [`WebSocketStream`].
+pub type ReadHalf<S> = sansock_driver::ReadHalf<S, Tokio>;
+/// The sending half of a split [`WebSocketStream`].
+pub type WriteHalf<S> = sansock_driver::WriteHalf<S, Tokio>;
+/// The halves passed to `reunite` come from different streams.
+pub type ReuniteError<S> = sansock_driver::ReuniteError<S, Tokio>;

@@ -1,24 +1,25 @@
 //! The driver: one transport, one core [`Connection`], one timer — and the three moves that are
 //! all an adapter does: write the core's output, read into the core's input, tell it the time.
 //!
-//! Both [`WebSocketStream`](crate::WebSocketStream) and the split halves run on this; there is
+//! Every adapter runs on this: the async [`WebSocketStream`](crate::WebSocketStream) and its
+//! split halves, and the blocking `WebSocket` (through [`block_on`](crate::block_on)). There is
 //! no protocol logic here (no frame is looked at; the core decides everything).
 
 use crate::Error;
-use core::pin::Pin;
+use crate::runtime::{Runtime, Timer, Transport, is_retryable};
+use core::marker::PhantomData;
 use core::task::{Context, Poll, ready};
 use sansock_core::{Closed, Connection, Ending, Event, Timestamp};
-use std::future::Future;
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::time::{Instant, Sleep};
+use std::time::Instant;
 
 /// A transport and the core connection it carries.
-pub(crate) struct Driver<S> {
+pub struct Driver<S, R: Runtime> {
     io: S,
     pub(crate) conn: Connection,
     /// The instant that `Timestamp::ZERO` stands for.
     epoch: Instant,
-    sleep: Pin<Box<Sleep>>,
+    /// Made when the first deadline is armed (an idle connection without one holds none).
+    timer: Option<R::Timer>,
     /// The deadline `sleep` is set to.
     armed: Option<Timestamp>,
     /// Stop reading while this much output waits: a peer that does not read cannot make us
@@ -26,43 +27,97 @@ pub(crate) struct Driver<S> {
     pub(crate) high_water: usize,
     /// How the connection ended, once it has.
     pub(crate) closed: Option<Closed>,
+    /// The subprotocol the handshake agreed on.
+    pub(crate) protocol: Option<String>,
     /// The transport failed or was shut down: nothing more happens.
     done: bool,
+    runtime: PhantomData<fn() -> R>,
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
-    pub(crate) fn new(io: S, conn: Connection, epoch: Instant, high_water: usize) -> Self {
+impl<S, R: Runtime> core::fmt::Debug for Driver<S, R> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Driver")
+            .field("connection", &self.conn)
+            .field("protocol", &self.protocol)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Transport<R>, R: Runtime> Driver<S, R> {
+    /// Drives `conn` over `io`. `leftover` are bytes read past the handshake (frames already);
+    /// `epoch` is the instant the connection's clock started.
+    pub fn new(
+        io: S,
+        mut conn: Connection,
+        leftover: &[u8],
+        epoch: Instant,
+        high_water: usize,
+        protocol: Option<String>,
+    ) -> Self {
+        conn.handle_bytes(Timestamp::from_duration(epoch.elapsed()), leftover);
         Driver {
             io,
             conn,
             epoch,
-            sleep: Box::pin(tokio::time::sleep_until(epoch)),
+            timer: None,
             armed: None,
             high_water,
             closed: None,
+            protocol,
             done: false,
+            runtime: PhantomData,
         }
     }
 
-    pub(crate) fn now(&self) -> Timestamp {
+    /// The connection's clock now.
+    pub fn now(&self) -> Timestamp {
         Timestamp::from_duration(Instant::now().saturating_duration_since(self.epoch))
     }
 
-    pub(crate) fn get_ref(&self) -> &S {
+    /// The transport.
+    pub fn get_ref(&self) -> &S {
         &self.io
     }
 
-    pub(crate) fn into_inner(self) -> S {
+    /// The transport, mutably (writing to it directly corrupts the connection).
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.io
+    }
+
+    /// The transport, giving up the connection.
+    pub fn into_inner(self) -> S {
         self.io
     }
 
+    /// The core connection.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// How the connection ended, once it has.
+    pub fn closed(&self) -> Option<&Closed> {
+        self.closed.as_ref()
+    }
+
+    /// The subprotocol the handshake agreed on.
+    pub fn protocol(&self) -> Option<&str> {
+        self.protocol.as_deref()
+    }
+
+    /// The instant of the core's next deadline.
+    fn deadline(&self) -> Option<Instant> {
+        self.conn
+            .poll_timeout()
+            .map(|t| self.epoch + t.as_duration())
+    }
+
     /// Writes the core's output until it is all written and flushed.
-    pub(crate) fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+    pub fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         while !self.conn.transmit().is_empty() {
             if self.done {
                 return Poll::Ready(Err(Error::AlreadyClosed));
             }
-            match Pin::new(&mut self.io).poll_write(cx, self.conn.transmit()) {
+            match self.io.poll_write(cx, self.conn.transmit()) {
                 Poll::Ready(Ok(0)) => {
                     return Poll::Ready(Err(self.fail_io(std::io::ErrorKind::WriteZero.into())));
                 }
@@ -74,13 +129,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         if self.done {
             return Poll::Ready(Ok(()));
         }
-        Pin::new(&mut self.io)
-            .poll_flush(cx)
-            .map_err(|e| self.fail_io(e))
+        self.io.poll_flush(cx).map_err(|e| self.fail_io(e))
     }
 
     /// Writes until the output is under the high-water mark (the send path's backpressure).
-    pub(crate) fn poll_writable(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+    pub fn poll_writable(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         if self.conn.transmit().len() < self.high_water {
             return Poll::Ready(Ok(()));
         }
@@ -93,10 +146,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
 
     /// The next event from the core, reading and waiting on deadlines as needed. `Ok(None)` once
     /// the connection is over and the transport has been shut down.
-    pub(crate) fn poll_event(
-        &mut self,
-        cx: &mut Context<'_>,
-    ) -> Poll<Result<Option<Event>, Error>> {
+    pub fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Event>, Error>> {
         loop {
             match self.conn.poll_event() {
                 Ok(Some(event)) => {
@@ -132,9 +182,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             if self.conn.transmit().len() >= self.high_water {
                 return Poll::Pending; // woken by the transport when it takes our output
             }
-            let now = self.now();
-            let buf = self.conn.receive_buffer();
-            match tokio_util::io::poll_read_buf(Pin::new(&mut self.io), cx, buf) {
+            let deadline = self.deadline();
+            let read = self
+                .io
+                .poll_read_buf(cx, self.conn.receive_buffer(), deadline);
+            let now = self.now(); // after the read: a blocking one may have waited
+            match read {
                 Poll::Ready(Ok(0)) => self.conn.handle_eof(now),
                 Poll::Ready(Ok(_)) => self.conn.handle_received(now),
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(self.fail_io(e))),
@@ -148,13 +201,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         let Some(deadline) = self.conn.poll_timeout() else {
             return Poll::Pending;
         };
+        let at = self.epoch + deadline.as_duration();
+        let timer = self.timer.get_or_insert_with(|| R::Timer::at(at));
         if self.armed != Some(deadline) {
-            self.sleep
-                .as_mut()
-                .reset(self.epoch + deadline.as_duration());
+            timer.reset(at);
             self.armed = Some(deadline);
         }
-        ready!(self.sleep.as_mut().poll(cx));
+        ready!(timer.poll_elapsed(cx));
         self.armed = None;
         let now = self.now();
         self.conn.handle_timeout(now);
@@ -166,14 +219,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
     fn poll_shutdown(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         if !self.done {
             let _ = self.poll_flush(cx);
-            let _ = ready!(Pin::new(&mut self.io).poll_shutdown(cx));
+            let _ = ready!(self.io.poll_shutdown(cx));
             self.done = true;
         }
         Poll::Ready(())
     }
 
-    /// The transport failed: the connection is over, abnormally.
+    /// The transport failed: the connection is over, abnormally — unless the error only says
+    /// "not now" (a non-blocking socket, a socket timeout), which the caller may retry.
     fn fail_io(&mut self, e: std::io::Error) -> Error {
+        if is_retryable(&e) {
+            return Error::Io(e);
+        }
         self.done = true;
         if self.closed.is_none() {
             self.closed = Some(Closed {
@@ -187,11 +244,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
     }
 }
 
-/// Message-level operations, shared by the whole stream and the split halves.
-impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
+/// Message-level operations, shared by every adapter.
+impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     /// The next message. Pings and pongs are handled on the way (the core answers pings); a clean
     /// close ends the stream (`None`), an unclean one yields [`Error::AbnormalClose`] first.
-    pub(crate) fn poll_next_message(
+    pub fn poll_next_message(
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<sansock_core::Message, Error>>> {
@@ -209,27 +266,24 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
     }
 
     /// The next event of any kind (messages, pings, pongs, the close); `None` after the end.
-    pub(crate) fn poll_next_event(
-        &mut self,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Event, Error>>> {
+    pub fn poll_next_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Event, Error>>> {
         Poll::Ready(ready!(self.poll_event(cx)).transpose())
     }
 
     /// Queues a message; call after `poll_writable` is ready.
-    pub(crate) fn start_send(&mut self, message: &sansock_core::Message) -> Result<(), Error> {
+    pub fn start_send(&mut self, message: &sansock_core::Message) -> Result<(), Error> {
         self.check_usable()?;
         self.conn.send(message).map_err(Error::Send)
     }
 
     /// Queues a ping.
-    pub(crate) fn start_ping(&mut self, payload: &[u8]) -> Result<(), Error> {
+    pub fn start_ping(&mut self, payload: &[u8]) -> Result<(), Error> {
         self.check_usable()?;
         self.conn.ping(payload).map_err(Error::Send)
     }
 
     /// Queues the close frame (once; later calls do nothing).
-    pub(crate) fn start_close(
+    pub fn start_close(
         &mut self,
         code: Option<sansock_core::CloseCode>,
         reason: &str,

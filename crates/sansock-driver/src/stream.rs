@@ -1,8 +1,9 @@
-//! [`WebSocketStream`]: a WebSocket over any tokio transport, as a `Stream` of messages, a
-//! `Sink` of messages, and plain async methods.
+//! [`WebSocketStream`]: a WebSocket over an async transport (tokio or futures-io), as a
+//! `Stream` of messages, a `Sink` of messages, and plain async methods.
 
 use crate::Error;
 use crate::driver::Driver;
+use crate::runtime::{Runtime, Transport};
 use crate::split::{ReadHalf, WriteHalf};
 use core::pin::Pin;
 use core::task::{Context, Poll};
@@ -10,61 +11,35 @@ use futures_core::Stream;
 use futures_sink::Sink;
 use futures_util::future::poll_fn;
 use sansock_core::{CloseCode, Closed, Connection, Message, State};
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::time::Instant;
+use std::time::Instant;
 
-/// A WebSocket connection over the transport `S` (TCP, TLS, a Unix socket, an upgraded hyper
-/// connection — anything `AsyncRead + AsyncWrite + Unpin`).
+/// A WebSocket connection over the transport `S` of runtime `R` (TCP, TLS, a Unix socket, an
+/// upgraded hyper connection — anything `AsyncRead + AsyncWrite + Unpin` of tokio or futures-io).
+/// The adapters name it with their runtime filled in: `sansock_tokio::WebSocketStream<S>`.
 ///
 /// Receive with [`recv`](Self::recv) or as a [`Stream`]; send with [`send`](Self::send) or as a
 /// [`Sink`]. Pings are answered automatically, keepalive pings and the close and idle timeouts
-/// run on tokio's timer, all while the stream is being polled.
+/// run on the runtime's timer, all while the stream is being polled.
 ///
 /// **Cancel safety:** [`recv`](Self::recv) is cancel-safe: dropping it (say, in
 /// `tokio::select!`) loses nothing; the next call returns the next message. [`send`](Self::send),
 /// [`ping`](Self::ping) and [`close`](Self::close) are not: if dropped, the frame may or may not
 /// have been queued (once queued it is still written by later calls).
-pub struct WebSocketStream<S> {
-    driver: Driver<S>,
-    protocol: Option<String>,
+#[derive(Debug)]
+pub struct WebSocketStream<S, R: Runtime> {
+    driver: Driver<S, R>,
 }
 
-impl<S> core::fmt::Debug for WebSocketStream<S> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("WebSocketStream")
-            .field("connection", &self.driver.conn)
-            .field("protocol", &self.protocol)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<S: AsyncRead + AsyncWrite + Unpin> WebSocketStream<S> {
-    /// Wraps a transport whose handshake is done. `leftover` are bytes read past the handshake
-    /// (frames already); `epoch` is the instant the connection's clock started.
-    pub(crate) fn from_parts(
-        io: S,
-        mut conn: Connection,
-        leftover: &[u8],
-        epoch: Instant,
-        high_water: usize,
-        protocol: Option<String>,
-    ) -> Self {
-        let now = sansock_core::Timestamp::from_duration(Instant::now() - epoch);
-        conn.handle_bytes(now, leftover);
-        WebSocketStream {
-            driver: Driver::new(io, conn, epoch, high_water),
-            protocol,
-        }
-    }
-
-    pub(crate) fn from_driver(driver: Driver<S>, protocol: Option<String>) -> Self {
-        WebSocketStream { driver, protocol }
+impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
+    /// Wraps a driver whose handshake is done.
+    pub fn from_driver(driver: Driver<S, R>) -> Self {
+        WebSocketStream { driver }
     }
 
     /// Wraps a transport on which a WebSocket handshake already happened elsewhere (for example
     /// `hyper`'s upgrade), with the core connection it produced.
     pub fn from_connection(io: S, conn: Connection, high_water: usize) -> Self {
-        Self::from_parts(io, conn, &[], Instant::now(), high_water, None)
+        Self::from_driver(Driver::new(io, conn, &[], Instant::now(), high_water, None))
     }
 
     /// The next message; `None` once the connection closed cleanly.
@@ -124,12 +99,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocketStream<S> {
 
     /// How the connection ended, once it has.
     pub fn closed(&self) -> Option<&Closed> {
-        self.driver.closed.as_ref()
+        self.driver.closed()
     }
 
     /// The subprotocol the handshake agreed on.
     pub fn protocol(&self) -> Option<&str> {
-        self.protocol.as_deref()
+        self.driver.protocol()
     }
 
     /// The core connection's state.
@@ -149,8 +124,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocketStream<S> {
 
     /// Splits into a read half and a write half that can live in different tasks. Pongs and the
     /// close echo are written by whichever half is polled. [`ReadHalf::reunite`] undoes it.
-    pub fn split(self) -> (ReadHalf<S>, WriteHalf<S>) {
-        crate::split::split(self.driver, self.protocol)
+    pub fn split(self) -> (ReadHalf<S, R>, WriteHalf<S, R>) {
+        crate::split::split(self.driver)
     }
 
     /// The transport, giving up the connection.
@@ -159,7 +134,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocketStream<S> {
     }
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> Stream for WebSocketStream<S> {
+impl<S: Transport<R>, R: Runtime> Stream for WebSocketStream<S, R> {
     type Item = Result<Message, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -167,7 +142,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Stream for WebSocketStream<S> {
     }
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> Sink<Message> for WebSocketStream<S> {
+impl<S: Transport<R>, R: Runtime> Sink<Message> for WebSocketStream<S, R> {
     type Error = Error;
 
     fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {

@@ -8,6 +8,7 @@
 
 use crate::Error;
 use crate::driver::Driver;
+use crate::runtime::{Runtime, Transport};
 use crate::stream::WebSocketStream;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
@@ -17,10 +18,10 @@ use futures_util::future::poll_fn;
 use futures_util::task::{ArcWake, AtomicWaker};
 use sansock_core::{CloseCode, Closed, Message};
 use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::io::{AsyncRead, AsyncWrite};
 
-struct Shared<S> {
-    driver: Mutex<Driver<S>>,
+struct Shared<S, R: Runtime> {
+    driver: Mutex<Driver<S, R>>,
+    /// The subprotocol, readable without the lock.
     protocol: Option<String>,
 }
 
@@ -38,14 +39,14 @@ impl ArcWake for FanOut {
     }
 }
 
-struct Half<S> {
-    shared: Arc<Shared<S>>,
+struct Half<S, R: Runtime> {
+    shared: Arc<Shared<S, R>>,
     wakers: Arc<FanOut>,
     waker: Waker,
 }
 
-impl<S> Half<S> {
-    fn lock(&self) -> MutexGuard<'_, Driver<S>> {
+impl<S, R: Runtime> Half<S, R> {
+    fn lock(&self) -> MutexGuard<'_, Driver<S, R>> {
         // No code panics while holding the lock, but a poisoned lock still holds a valid driver.
         self.shared
             .driver
@@ -64,7 +65,7 @@ impl<S> Half<S> {
         &self,
         cx: &mut Context<'_>,
         reader: bool,
-        f: impl FnOnce(&mut Driver<S>, &mut Context<'_>) -> T,
+        f: impl FnOnce(&mut Driver<S, R>, &mut Context<'_>) -> T,
     ) -> T {
         let slot = if reader {
             &self.wakers.read
@@ -77,10 +78,10 @@ impl<S> Half<S> {
     }
 }
 
-pub(crate) fn split<S>(driver: Driver<S>, protocol: Option<String>) -> (ReadHalf<S>, WriteHalf<S>) {
+pub(crate) fn split<S, R: Runtime>(driver: Driver<S, R>) -> (ReadHalf<S, R>, WriteHalf<S, R>) {
     let shared = Arc::new(Shared {
+        protocol: driver.protocol.clone(),
         driver: Mutex::new(driver),
-        protocol,
     });
     let wakers = Arc::new(FanOut::default());
     let waker = futures_util::task::waker(wakers.clone());
@@ -98,22 +99,22 @@ pub(crate) fn split<S>(driver: Driver<S>, protocol: Option<String>) -> (ReadHalf
 }
 
 /// The receiving half of a split [`WebSocketStream`].
-pub struct ReadHalf<S> {
-    half: Half<S>,
+pub struct ReadHalf<S, R: Runtime> {
+    half: Half<S, R>,
 }
 
 /// The sending half of a split [`WebSocketStream`].
-pub struct WriteHalf<S> {
-    half: Half<S>,
+pub struct WriteHalf<S, R: Runtime> {
+    half: Half<S, R>,
 }
 
-impl<S> core::fmt::Debug for ReadHalf<S> {
+impl<S, R: Runtime> core::fmt::Debug for ReadHalf<S, R> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("ReadHalf")
     }
 }
 
-impl<S> core::fmt::Debug for WriteHalf<S> {
+impl<S, R: Runtime> core::fmt::Debug for WriteHalf<S, R> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("WriteHalf")
     }
@@ -121,9 +122,9 @@ impl<S> core::fmt::Debug for WriteHalf<S> {
 
 /// The halves passed to [`ReadHalf::reunite`] come from different streams.
 #[derive(Debug)]
-pub struct ReuniteError<S>(pub ReadHalf<S>, pub WriteHalf<S>);
+pub struct ReuniteError<S, R: Runtime>(pub ReadHalf<S, R>, pub WriteHalf<S, R>);
 
-impl<S: AsyncRead + AsyncWrite + Unpin> ReadHalf<S> {
+impl<S: Transport<R>, R: Runtime> ReadHalf<S, R> {
     /// The next message; as [`WebSocketStream::recv`] (and cancel-safe likewise).
     pub async fn recv(&mut self) -> Option<Result<Message, Error>> {
         poll_fn(|cx| self.half.poll(cx, true, |d, cx| d.poll_next_message(cx))).await
@@ -136,7 +137,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> ReadHalf<S> {
 
     /// How the connection ended, once it has.
     pub fn closed(&self) -> Option<Closed> {
-        self.half.lock().closed.clone()
+        self.half.lock().closed().cloned()
     }
 
     /// The subprotocol the handshake agreed on.
@@ -148,7 +149,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> ReadHalf<S> {
     ///
     /// # Errors
     /// [`ReuniteError`] (with both halves) if they belong to different streams.
-    pub fn reunite(self, write: WriteHalf<S>) -> Result<WebSocketStream<S>, ReuniteError<S>> {
+    pub fn reunite(
+        self,
+        write: WriteHalf<S, R>,
+    ) -> Result<WebSocketStream<S, R>, ReuniteError<S, R>> {
         if !Arc::ptr_eq(&self.half.shared, &write.half.shared) {
             return Err(ReuniteError(self, write));
         }
@@ -160,7 +164,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> ReadHalf<S> {
                     .driver
                     .into_inner()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                Ok(WebSocketStream::from_driver(driver, shared.protocol))
+                Ok(WebSocketStream::from_driver(driver))
             }
             Err(_) => unreachable_two_halves(),
         }
@@ -173,7 +177,7 @@ fn unreachable_two_halves() -> ! {
     panic!("a split stream has exactly two halves")
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> WriteHalf<S> {
+impl<S: Transport<R>, R: Runtime> WriteHalf<S, R> {
     /// Sends a message; as [`WebSocketStream::send`].
     ///
     /// # Errors
@@ -211,7 +215,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WriteHalf<S> {
     }
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> Stream for ReadHalf<S> {
+impl<S: Transport<R>, R: Runtime> Stream for ReadHalf<S, R> {
     type Item = Result<Message, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -219,7 +223,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Stream for ReadHalf<S> {
     }
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> Sink<Message> for WriteHalf<S> {
+impl<S: Transport<R>, R: Runtime> Sink<Message> for WriteHalf<S, R> {
     type Error = Error;
 
     fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {

@@ -4,7 +4,7 @@
 use core::time::Duration;
 use sansock_core::{ClientConfig, ServerConfig};
 
-/// Settings of a tokio WebSocket endpoint; `H` is the core's [`ServerConfig`] or
+/// Settings of a WebSocket endpoint, the same for every adapter; `H` is the core's [`ServerConfig`] or
 /// [`ClientConfig`].
 #[derive(Debug, Clone)]
 #[non_exhaustive]

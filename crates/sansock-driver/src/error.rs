@@ -1,8 +1,11 @@
-//! The adapter's error: the core's errors, plus what I/O, DNS, TLS and timeouts add.
+//! The adapters' one error type: the core's errors, plus what I/O, DNS, TLS and timeouts add.
 
 use sansock_core::{ClientHandshakeError, Closed, ProtocolError, SendError, ServerHandshakeError};
 
-/// Everything that can go wrong on a Sansock tokio connection.
+/// Everything that can go wrong on a Sansock connection, whatever the adapter.
+///
+/// An [`Error::Io`] of kind `WouldBlock` or `TimedOut` (a non-blocking socket, a socket timeout)
+/// leaves the connection usable: repeat the call later. Use [`Error::is_would_block`].
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -72,6 +75,14 @@ impl std::error::Error for Error {
             Error::Handshake(e) => Some(e.as_ref()),
             _ => None,
         }
+    }
+}
+
+impl Error {
+    /// The transport had nothing to give yet (`WouldBlock` or `TimedOut`): nothing was lost,
+    /// and the call can be repeated.
+    pub fn is_would_block(&self) -> bool {
+        matches!(self, Error::Io(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut))
     }
 }
 

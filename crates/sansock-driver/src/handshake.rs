@@ -1,0 +1,213 @@
+//! The opening handshake over a transport, for every adapter: [`accept`] (server) and
+//! [`connect`] (client) feed the core's handshake state machines with what the transport reads,
+//! write their answers, and give a [`Driver`] for the open connection — all under the handshake
+//! timeout. DNS, TCP and TLS are the adapters' (they differ per runtime); this starts on a
+//! connected stream.
+
+use crate::driver::Driver;
+use crate::runtime::{Runtime, Timer, Transport};
+use crate::{ClientSettings, Error, ServerSettings};
+use bytes::BytesMut;
+use core::pin::pin;
+use core::task::Poll;
+use futures_util::future::poll_fn;
+use sansock_core::{
+    Accept, ClientHandshake, ClientRequest, ClientStep, DefaultRng, Reject, Response,
+    ServerHandshake, ServerStep, Timestamp, UpgradeRequest,
+};
+use std::future::Future;
+use std::io;
+use std::time::Instant;
+
+/// How much one handshake read asks for.
+const READ_CHUNK: usize = 4096;
+
+/// Reads the upgrade request on `io` and lets `decide` look at it (path, headers, origin, offered
+/// subprotocols) and accept — with a subprotocol and extra headers — or reject it.
+///
+/// # Errors
+/// [`Error::BadRequest`] (the error response was sent), [`Error::Rejected`] (the rejection was
+/// sent), [`Error::HandshakeTimeout`], I/O errors.
+pub async fn accept<S, R, F>(
+    io: S,
+    settings: ServerSettings,
+    decide: F,
+) -> Result<Driver<S, R>, Error>
+where
+    S: Transport<R>,
+    R: Runtime,
+    F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
+{
+    let deadline = Instant::now() + settings.handshake_timeout;
+    within::<R, _>(deadline, server(io, settings, decide, deadline)).await
+}
+
+/// Sends `request` on `io` and reads the server's answer; gives the open connection and the
+/// server's response.
+///
+/// # Errors
+/// [`Error::Handshake`] (a non-101 answer carries its status, headers and body),
+/// [`Error::HandshakeTimeout`], I/O errors.
+pub async fn connect<S, R>(
+    io: S,
+    request: &ClientRequest,
+    settings: ClientSettings,
+) -> Result<(Driver<S, R>, Box<Response>), Error>
+where
+    S: Transport<R>,
+    R: Runtime,
+{
+    let deadline = Instant::now() + settings.handshake_timeout;
+    within::<R, _>(deadline, client(io, request, settings, deadline)).await
+}
+
+/// `work`, or [`Error::HandshakeTimeout`] once `deadline` passes.
+pub async fn within<R: Runtime, T>(
+    deadline: Instant,
+    work: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    let mut work = pin!(work);
+    let mut timer = R::Timer::at(deadline);
+    poll_fn(|cx| {
+        if timer.poll_elapsed(cx).is_ready() {
+            return Poll::Ready(Err(Error::HandshakeTimeout));
+        }
+        work.as_mut().poll(cx)
+    })
+    .await
+}
+
+async fn server<S, R, F>(
+    mut io: S,
+    settings: ServerSettings,
+    decide: F,
+    deadline: Instant,
+) -> Result<Driver<S, R>, Error>
+where
+    S: Transport<R>,
+    R: Runtime,
+    F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
+{
+    let mut hs = ServerHandshake::new(settings.handshake);
+    let mut buf = BytesMut::new();
+    let (request, consumed) = loop {
+        read_some::<S, R>(&mut io, &mut buf, deadline).await?;
+        match hs.receive(&buf) {
+            Ok(ServerStep::NeedMore(next)) => hs = next,
+            Ok(ServerStep::Upgrade { request, consumed }) => break (request, consumed),
+            Err(e) => {
+                respond::<S, R>(&mut io, e.response()).await;
+                return Err(Error::BadRequest(Box::new(e)));
+            }
+        }
+    };
+    let reply = match decide(&request) {
+        Ok(accept) => accept,
+        Err(reject) => {
+            respond::<S, R>(&mut io, &request.reject(&reject)).await;
+            return Err(Error::Rejected(reject.status));
+        }
+    };
+    let epoch = Instant::now();
+    match request.accept(Timestamp::ZERO, &reply) {
+        Ok(accepted) => {
+            write_all::<S, R>(&mut io, &accepted.response)
+                .await
+                .map_err(Error::Io)?;
+            Ok(Driver::new(
+                io,
+                accepted.connection,
+                &buf[consumed..],
+                epoch,
+                settings.write_high_water,
+                accepted.protocol,
+            ))
+        }
+        Err(refused) => {
+            // The application chose a subprotocol the client did not offer, or a bad header.
+            respond::<S, R>(&mut io, &refused.request.reject(&Reject::new(500))).await;
+            Err(Error::Rejected(500))
+        }
+    }
+}
+
+async fn client<S, R>(
+    mut io: S,
+    request: &ClientRequest,
+    settings: ClientSettings,
+    deadline: Instant,
+) -> Result<(Driver<S, R>, Box<Response>), Error>
+where
+    S: Transport<R>,
+    R: Runtime,
+{
+    let rng = DefaultRng::from_os().map_err(|e| Error::Io(io::Error::other(e)))?;
+    let (mut hs, bytes) = ClientHandshake::new(request, settings.handshake, Box::new(rng))
+        .map_err(|e| Error::Url(e.to_string()))?;
+    write_all::<S, R>(&mut io, &bytes)
+        .await
+        .map_err(Error::Io)?;
+    let epoch = Instant::now();
+    let mut buf = BytesMut::new();
+    loop {
+        read_some::<S, R>(&mut io, &mut buf, deadline).await?;
+        let now = Timestamp::from_duration(epoch.elapsed());
+        match hs
+            .receive(now, &buf)
+            .map_err(|e| Error::Handshake(Box::new(e)))?
+        {
+            ClientStep::NeedMore(next) => hs = next,
+            ClientStep::Done {
+                connection,
+                response,
+                consumed,
+            } => {
+                let protocol = response.protocol().map(String::from);
+                let driver = Driver::new(
+                    io,
+                    connection,
+                    &buf[consumed..],
+                    epoch,
+                    settings.write_high_water,
+                    protocol,
+                );
+                return Ok((driver, response));
+            }
+        }
+    }
+}
+
+/// Replaces `buf`'s contents with the next bytes read (the handshakes keep what they need).
+async fn read_some<S: Transport<R>, R: Runtime>(
+    io: &mut S,
+    buf: &mut BytesMut,
+    deadline: Instant,
+) -> Result<(), Error> {
+    buf.clear();
+    buf.reserve(READ_CHUNK);
+    let n = poll_fn(|cx| io.poll_read_buf(cx, buf, Some(deadline)))
+        .await
+        .map_err(Error::Io)?;
+    if n == 0 {
+        return Err(Error::Io(io::ErrorKind::UnexpectedEof.into()));
+    }
+    Ok(())
+}
+
+/// Writes all of `bytes` and flushes.
+async fn write_all<S: Transport<R>, R: Runtime>(io: &mut S, mut bytes: &[u8]) -> io::Result<()> {
+    while !bytes.is_empty() {
+        let n = poll_fn(|cx| io.poll_write(cx, bytes)).await?;
+        if n == 0 {
+            return Err(io::ErrorKind::WriteZero.into());
+        }
+        bytes = &bytes[n..];
+    }
+    poll_fn(|cx| io.poll_flush(cx)).await
+}
+
+/// Sends a refusal and ends the transport; failures do not matter any more.
+async fn respond<S: Transport<R>, R: Runtime>(io: &mut S, response: &[u8]) {
+    let _ = write_all::<S, R>(io, response).await;
+    let _ = poll_fn(|cx| io.poll_shutdown(cx)).await;
+}

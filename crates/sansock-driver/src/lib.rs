@@ -1,0 +1,38 @@
+//! The one drive loop under every Sansock adapter.
+//!
+//! `sansock-tokio`, `sansock-futures` and `sansock-blocking` differ only in how they read, write
+//! and wait. Each names a [`Runtime`] (a [`Transport`] and a [`Timer`]); everything else is here,
+//! once: the [`Driver`] that moves bytes and time between a transport and the sans-IO
+//! [`sansock_core::Connection`], the async [`WebSocketStream`] with its split halves, the
+//! opening handshake over a stream ([`handshake`]), URL parsing, settings and the error type.
+//!
+//! Applications use an adapter crate, which re-exports what they need from here; this crate is
+//! for those adapters and for writing a new one. No protocol decision is made here: that is the
+//! core's.
+
+mod blocking_rt;
+mod config;
+mod driver;
+mod error;
+#[cfg(feature = "futures-io")]
+mod futures_rt;
+pub mod handshake;
+mod runtime;
+mod split;
+mod stream;
+#[cfg(feature = "tokio")]
+mod tokio_rt;
+mod url;
+
+pub use blocking_rt::{Blocking, BlockingIo, BlockingStream, Deadline, block_on};
+pub use config::{ClientSettings, Config, ServerSettings};
+pub use driver::Driver;
+pub use error::Error;
+#[cfg(feature = "futures-io")]
+pub use futures_rt::{FuturesIo, FuturesTimer};
+pub use runtime::{Runtime, Timer, Transport};
+pub use split::{ReadHalf, ReuniteError, WriteHalf};
+pub use stream::WebSocketStream;
+#[cfg(feature = "tokio")]
+pub use tokio_rt::{Tokio, TokioTimer};
+pub use url::WsUrl;

@@ -1,0 +1,81 @@
+//! What the drive loop needs of a runtime: a [`Transport`] to read and write bytes, and a
+//! [`Timer`] to wait for the core's next deadline. Each adapter's runtime is a marker type
+//! implementing [`Runtime`]; the implementations live in `tokio_rt`, `futures_rt` and
+//! `blocking_rt`. Nothing here knows about WebSocket.
+
+use bytes::BytesMut;
+use core::task::{Context, Poll};
+use std::io;
+use std::time::Instant;
+
+/// A family of transports and a timer: tokio, the futures-io runtimes, or blocking `std::io`.
+///
+/// The marker type parameter keeps the families apart, so that one type may be, say, both a
+/// tokio and a futures-io stream.
+pub trait Runtime: Sized + 'static {
+    /// Waits for an instant.
+    type Timer: Timer;
+}
+
+/// A one-shot timer that can be moved to another deadline.
+pub trait Timer: Unpin {
+    /// A timer that fires at `deadline`.
+    fn at(deadline: Instant) -> Self;
+    /// Moves the timer to `deadline`.
+    fn reset(&mut self, deadline: Instant);
+    /// Ready once the deadline has passed; otherwise registers `cx`'s waker.
+    fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()>;
+}
+
+/// A byte stream of runtime `R`.
+///
+/// Errors of kind `WouldBlock` or `TimedOut` are not fatal: the drive loop hands them to the
+/// caller and keeps every byte and all state, so the call can be repeated.
+pub trait Transport<R: Runtime>: Unpin {
+    /// Appends bytes read from the transport to `buf`'s end (`buf` has spare capacity);
+    /// `Ok(0)` is the end of the stream. `deadline` is when the caller's timer fires: a
+    /// transport that blocks the thread must not block past it (it returns `Pending` then);
+    /// others ignore it.
+    fn poll_read_buf(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut BytesMut,
+        deadline: Option<Instant>,
+    ) -> Poll<io::Result<usize>>;
+    /// Writes some of `buf`, returning how much.
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>>;
+    /// Flushes buffered output.
+    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
+    /// Ends the write side (TCP FIN, TLS close_notify).
+    fn poll_shutdown(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
+}
+
+/// Appends what `read` puts into a zeroed slice to `buf`, for transports that read into `&mut
+/// [u8]` (futures-io, `std::io`). The slice is the buffer's spare capacity, at most 64 KiB.
+pub(crate) fn read_into_spare(
+    buf: &mut BytesMut,
+    read: impl FnOnce(&mut [u8]) -> Poll<io::Result<usize>>,
+) -> Poll<io::Result<usize>> {
+    const MAX_CHUNK: usize = 64 << 10;
+    let start = buf.len();
+    let chunk = (buf.capacity() - start).clamp(1, MAX_CHUNK);
+    // Safe Rust cannot read into uninitialised memory; zeroing a bounded chunk costs far less
+    // than the system call that fills it.
+    buf.resize(start + chunk, 0);
+    let result = read(&mut buf[start..]);
+    let got = match &result {
+        Poll::Ready(Ok(n)) => (*n).min(chunk),
+        _ => 0,
+    };
+    buf.truncate(start + got);
+    result
+}
+
+/// True for the I/O errors after which the same call can be made again: the transport is not
+/// broken, it had nothing to give yet (a non-blocking socket, a socket read or write timeout).
+pub(crate) fn is_retryable(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    )
+}

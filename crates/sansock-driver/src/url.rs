@@ -1,0 +1,82 @@
+//! [`WsUrl`]: a `ws://` or `wss://` URL parsed into what a client adapter needs — whether to use
+//! TLS, the host and port to connect to, and the core's handshake request (Host, path, query).
+
+use crate::Error;
+use sansock_core::ClientRequest;
+
+/// A parsed `ws://` or `wss://` URL and the request it makes.
+#[derive(Debug, Clone)]
+pub struct WsUrl {
+    /// `wss`.
+    pub tls: bool,
+    /// The host to resolve (brackets removed from IPv6 literals).
+    pub host: String,
+    /// The port (80 or 443 unless given).
+    pub port: u16,
+    /// The handshake request: `Host`, path and query; add subprotocols and headers here.
+    pub request: ClientRequest,
+}
+
+impl WsUrl {
+    /// Parses `url`.
+    ///
+    /// ```
+    /// let url = sansock_driver::WsUrl::parse("wss://example.com/chat?room=1").unwrap();
+    /// assert_eq!((url.tls, url.host.as_str(), url.port), (true, "example.com", 443));
+    /// assert_eq!(url.request.target(), "/chat?room=1");
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Url`] for another scheme, no host, credentials or a fragment.
+    pub fn parse(url: &str) -> Result<Self, Error> {
+        let parsed = url::Url::parse(url).map_err(|e| Error::Url(e.to_string()))?;
+        let tls = match parsed.scheme() {
+            "ws" => false,
+            "wss" => true,
+            other => return Err(Error::Url(format!("scheme {other:?} is not ws or wss"))),
+        };
+        if parsed.fragment().is_some() {
+            return Err(Error::Url("WebSocket URLs have no fragment".into()));
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(Error::Url(
+                "credentials in the URL are not sent; use a header".into(),
+            ));
+        }
+        let host = parsed
+            .host_str()
+            .ok_or_else(|| Error::Url("no host".into()))?;
+        let port = parsed
+            .port_or_known_default()
+            .unwrap_or(if tls { 443 } else { 80 });
+        let host_header = match parsed.port() {
+            Some(p) => format!("{host}:{p}"),
+            None => host.to_string(),
+        };
+        let target = match parsed.query() {
+            Some(q) => format!("{}?{q}", parsed.path()),
+            None => parsed.path().to_string(),
+        };
+        Ok(WsUrl {
+            tls,
+            host: host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string(),
+            port,
+            request: ClientRequest::new(host_header, target),
+        })
+    }
+
+    /// Offers a subprotocol.
+    pub fn with_protocol(mut self, protocol: impl Into<String>) -> Self {
+        self.request = self.request.with_protocol(protocol);
+        self
+    }
+
+    /// Adds a request header.
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.request = self.request.with_header(name, value);
+        self
+    }
+}
