@@ -12,6 +12,7 @@
 
 mod blocking_rt;
 mod config;
+pub mod dial;
 mod driver;
 mod error;
 #[cfg(feature = "futures-io")]
@@ -20,6 +21,8 @@ pub mod handshake;
 mod runtime;
 mod split;
 mod stream;
+#[cfg(feature = "rustls")]
+pub mod tls;
 #[cfg(feature = "tokio")]
 mod tokio_rt;
 mod url;

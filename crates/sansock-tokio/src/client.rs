@@ -4,6 +4,7 @@
 use crate::tls::MaybeTlsStream;
 use crate::{ClientSettings, Error, Tokio, WebSocketStream, WsUrl};
 use sansock_core::{ClientRequest, Response};
+use sansock_driver::dial::first_connected;
 use sansock_driver::handshake::within;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
@@ -39,7 +40,7 @@ pub async fn connect_with(
 ) -> Result<(WebSocketStream<MaybeTlsStream>, Box<Response>), Error> {
     #[cfg(feature = "rustls")]
     let tls = if url.tls {
-        Some(crate::tls::default_client_config()?)
+        Some(sansock_driver::tls::default_client_config()?)
     } else {
         None
     };
@@ -77,18 +78,7 @@ async fn connect_inner(
             .await
             .map_err(Error::Dns)?
             .collect();
-        let mut last = std::io::Error::new(std::io::ErrorKind::NotFound, "no address");
-        let mut tcp = None;
-        for addr in addrs {
-            match TcpStream::connect(addr).await {
-                Ok(s) => {
-                    tcp = Some(s);
-                    break;
-                }
-                Err(e) => last = e,
-            }
-        }
-        let tcp = tcp.ok_or(Error::Connect(last))?;
+        let tcp = first_connected(addrs, TcpStream::connect).await?;
         let _ = tcp.set_nodelay(true);
         let stream = match (url.tls, tls) {
             (false, _) => MaybeTlsStream::Plain(tcp),

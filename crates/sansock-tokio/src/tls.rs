@@ -1,5 +1,4 @@
-//! TLS for clients: [`MaybeTlsStream`] (plain TCP or rustls) and the default rustls setup with
-//! the webpki root certificates.
+//! TLS for clients: [`MaybeTlsStream`] (plain TCP or rustls over tokio).
 
 use core::pin::Pin;
 use core::task::{Context, Poll};
@@ -17,30 +16,13 @@ pub enum MaybeTlsStream {
     Rustls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
 }
 
-/// rustls with the ring provider, its safe default protocol versions and the webpki roots.
-#[cfg(feature = "rustls")]
-pub(crate) fn default_client_config() -> Result<std::sync::Arc<rustls::ClientConfig>, crate::Error>
-{
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| crate::Error::Tls(std::io::Error::other(e)))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(std::sync::Arc::new(config))
-}
-
 #[cfg(feature = "rustls")]
 pub(crate) async fn wrap(
     tcp: TcpStream,
     host: &str,
     config: std::sync::Arc<rustls::ClientConfig>,
 ) -> Result<MaybeTlsStream, crate::Error> {
-    let name = rustls::pki_types::ServerName::try_from(host.to_string())
-        .map_err(|e| crate::Error::Tls(std::io::Error::new(std::io::ErrorKind::InvalidInput, e)))?;
+    let name = sansock_driver::tls::server_name(host)?;
     let stream = tokio_rustls::TlsConnector::from(config)
         .connect(name, tcp)
         .await

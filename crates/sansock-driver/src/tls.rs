@@ -1,0 +1,31 @@
+//! The client TLS setup every adapter shares: rustls with the ring provider, its safe default
+//! protocol versions and the webpki root certificates; and the server name to verify.
+
+use crate::Error;
+use std::sync::Arc;
+
+/// rustls with the ring provider, its safe default protocol versions and the webpki roots.
+///
+/// # Errors
+/// [`Error::Tls`] if the provider refuses the protocol versions.
+pub fn default_client_config() -> Result<Arc<rustls::ClientConfig>, Error> {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Tls(std::io::Error::other(e)))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// The name the server's certificate must carry: `host` (a DNS name or an IP address).
+///
+/// # Errors
+/// [`Error::Tls`] if `host` is neither.
+pub fn server_name(host: &str) -> Result<rustls::pki_types::ServerName<'static>, Error> {
+    rustls::pki_types::ServerName::try_from(host.to_string())
+        .map_err(|e| Error::Tls(std::io::Error::new(std::io::ErrorKind::InvalidInput, e)))
+}

@@ -1,0 +1,64 @@
+//! Sansock on the futures-io traits: WebSocket clients and servers for async-std and smol
+//! (`ws://` and `wss://`), with bounded write buffers, close/keepalive/idle timeouts and split
+//! halves — the same API as `sansock-tokio`.
+//!
+//! This crate only moves bytes and time between a futures-io transport and [`sansock_core`];
+//! every protocol decision is the core's, and the drive loop is [`sansock_driver`]'s, shared with
+//! the other adapters. Timers run on async-io, the reactor under both async-std and smol.
+//!
+//! Server: [`accept`] / [`accept_with`] on any `AsyncRead + AsyncWrite + Unpin`. Client:
+//! [`client`] on a stream you have, or `connect` from the runtime's module — [`smol`] (feature
+//! `smol`) or [`async_std`] (feature `async-std`).
+//!
+//! ```no_run
+//! # #[cfg(feature = "smol")]
+//! # fn main() -> std::io::Result<()> {
+//! use sansock_futures::accept;
+//! smol::block_on(async {
+//!     let listener = smol::net::TcpListener::bind("127.0.0.1:8080").await?;
+//!     loop {
+//!         let (tcp, _) = listener.accept().await?;
+//!         smol::spawn(async move {
+//!             let Ok(mut ws) = accept(tcp).await else { return };
+//!             while let Some(Ok(message)) = ws.recv().await {
+//!                 if ws.send(message).await.is_err() {
+//!                     break;
+//!                 }
+//!             }
+//!         })
+//!         .detach();
+//!     }
+//! })
+//! # }
+//! # #[cfg(not(feature = "smol"))]
+//! # fn main() {}
+//! ```
+
+#[cfg(feature = "async-std")]
+pub mod async_std;
+mod connect;
+mod server;
+#[cfg(feature = "smol")]
+pub mod smol;
+mod tls;
+
+pub use connect::client;
+pub use sansock_core::{
+    Accept, ClientConfig, CloseCode, Closed, ConnectionConfig, Ending, Event, Initiator, Message,
+    Reject, Response, ServerConfig, State, UpgradeRequest, Utf8Bytes,
+};
+pub use sansock_driver::{ClientSettings, Config, Error, FuturesIo, ServerSettings, WsUrl};
+pub use server::{accept, accept_with};
+pub use tls::MaybeTlsStream;
+
+/// A WebSocket connection over the futures-io transport `S` (async-std's or smol's TCP, TLS, a
+/// Unix socket — anything `AsyncRead + AsyncWrite + Unpin`). See
+/// [`sansock_driver::WebSocketStream`] for its methods: `recv`, `send`, `ping`, `close`,
+/// `split`, and the `Stream`/`Sink` traits.
+pub type WebSocketStream<S> = sansock_driver::WebSocketStream<S, FuturesIo>;
+/// The receiving half of a split [`WebSocketStream`].
+pub type ReadHalf<S> = sansock_driver::ReadHalf<S, FuturesIo>;
+/// The sending half of a split [`WebSocketStream`].
+pub type WriteHalf<S> = sansock_driver::WriteHalf<S, FuturesIo>;
+/// The halves passed to `reunite` come from different streams.
+pub type ReuniteError<S> = sansock_driver::ReuniteError<S, FuturesIo>;
