@@ -200,6 +200,12 @@ fn retry_interrupted<T>(mut f: impl FnMut() -> io::Result<T>) -> io::Result<T> {
     }
 }
 
+/// Runs a future of the blocking runtime (a handshake, say) to completion on this thread.
+pub fn wait<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = core::pin::pin!(future);
+    block_on(|cx| future.as_mut().poll(cx))
+}
+
 /// Runs a poll function of the blocking runtime to completion on this thread.
 ///
 /// Blocking transports only answer `Pending` when a deadline has come (the read was bounded by

@@ -104,8 +104,9 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         self.protocol.as_deref()
     }
 
-    /// The instant of the core's next deadline.
-    fn deadline(&self) -> Option<Instant> {
+    /// When the core next needs the clock (a keepalive ping, the close or idle timeout), even
+    /// if no byte arrives: a poll loop's timeout.
+    pub fn deadline(&self) -> Option<Instant> {
         self.conn
             .poll_timeout()
             .map(|t| self.epoch + t.as_duration())
@@ -137,9 +138,11 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         if self.conn.transmit().len() < self.high_water {
             return Poll::Ready(Ok(()));
         }
+        let under = |d: &Self| d.conn.transmit().len() < d.high_water;
         match self.poll_flush(cx) {
+            Poll::Ready(Err(e)) if e.is_would_block() && under(self) => Poll::Ready(Ok(())),
             Poll::Ready(r) => Poll::Ready(r),
-            Poll::Pending if self.conn.transmit().len() < self.high_water => Poll::Ready(Ok(())),
+            Poll::Pending if under(self) => Poll::Ready(Ok(())),
             Poll::Pending => Poll::Pending,
         }
     }
@@ -189,6 +192,11 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             let now = self.now(); // after the read: a blocking one may have waited
             match read {
                 Poll::Ready(Ok(0)) => self.conn.handle_eof(now),
+                // TLS without close_notify: the end of the stream all the same. The core tells
+                // a clean end (after the closing handshake) from a cut connection.
+                Poll::Ready(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    self.conn.handle_eof(now)
+                }
                 Poll::Ready(Ok(_)) => self.conn.handle_received(now),
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(self.fail_io(e))),
                 Poll::Pending => return Poll::Pending,

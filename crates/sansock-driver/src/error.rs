@@ -20,6 +20,9 @@ pub enum Error {
     AbnormalClose(Closed),
     /// The connection is over; nothing more can be sent or received.
     AlreadyClosed,
+    /// More than the write high-water mark is queued and the transport takes nothing now (a
+    /// non-blocking socket): the message comes back unsent. Flush when writable, then retry.
+    WriteBufferFull(sansock_core::Message),
     /// The upgrade request was not a valid WebSocket handshake; its error response was sent.
     BadRequest(Box<ServerHandshakeError>),
     /// The application rejected the upgrade request; the rejection was sent.
@@ -52,6 +55,7 @@ impl core::fmt::Display for Error {
                 c.ending, c.code
             ),
             Error::AlreadyClosed => f.write_str("the connection is closed"),
+            Error::WriteBufferFull(_) => f.write_str("the write buffer is full"),
             Error::BadRequest(e) => write!(f, "bad upgrade request: {e}"),
             Error::Rejected(status) => write!(f, "upgrade rejected with {status}"),
             Error::Handshake(e) => write!(f, "handshake failed: {e}"),

@@ -27,7 +27,7 @@ pub mod tls;
 mod tokio_rt;
 mod url;
 
-pub use blocking_rt::{Blocking, BlockingIo, BlockingStream, Deadline, block_on};
+pub use blocking_rt::{Blocking, BlockingIo, BlockingStream, Deadline, block_on, wait};
 pub use config::{ClientSettings, Config, ServerSettings};
 pub use driver::Driver;
 pub use error::Error;

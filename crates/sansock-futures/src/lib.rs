@@ -7,8 +7,8 @@
 //! the other adapters. Timers run on async-io, the reactor under both async-std and smol.
 //!
 //! Server: [`accept`] / [`accept_with`] on any `AsyncRead + AsyncWrite + Unpin`. Client:
-//! [`client`] on a stream you have, or `connect` from the runtime's module — [`smol`] (feature
-//! `smol`) or [`async_std`] (feature `async-std`).
+//! [`client`] on a stream you have, or `connect` from the runtime's module — `smol::connect`
+//! (feature `smol`) or `async_std::connect` (feature `async-std`).
 //!
 //! ```no_run
 //! # #[cfg(feature = "smol")]

@@ -1,7 +1,7 @@
 //! Echo server on smol or async-std: echoes every text and binary message, with whatever
 //! subprotocol the client offers first.
 //!
-//! Run: `cargo run -p sansock-futures --features smol,async-std --example echo_server -- 9002 [--async-std]`
+//! Run: `cargo run -p sansock-futures --features smol,async-std --example futures_echo_server -- 9002 [--async-std]`
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use futures_io::{AsyncRead, AsyncWrite};

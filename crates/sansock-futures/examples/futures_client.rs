@@ -1,7 +1,7 @@
 //! A client on smol or async-std: connects to a URL, sends each line of stdin as a text
 //! message, prints what comes back (binary as its length), and the close code at the end.
 //!
-//! Run: `cargo run -p sansock-futures --features smol,async-std --example client -- ws://127.0.0.1:9002/ [subprotocol] [--async-std]`
+//! Run: `cargo run -p sansock-futures --features smol,async-std --example futures_client -- ws://127.0.0.1:9002/ [subprotocol] [--async-std]`
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use futures_io::{AsyncRead, AsyncWrite};

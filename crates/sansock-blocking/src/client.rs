@@ -1,0 +1,109 @@
+//! Client side: [`connect`] a `ws://` or `wss://` URL (DNS, TCP, TLS, then the core's client
+//! handshake, all within the handshake timeout), or run the handshake over a stream you
+//! already have with [`client`].
+
+use crate::{MaybeTlsStream, WebSocket};
+use sansock_core::{ClientRequest, Response};
+use sansock_driver::{
+    Blocking, BlockingIo, BlockingStream, ClientSettings, Error, WsUrl, dial, handshake, wait,
+};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Instant;
+
+/// Connects to `url` with default settings.
+///
+/// ```no_run
+/// # fn run() -> Result<(), sansock_blocking::Error> {
+/// let (mut ws, _response) = sansock_blocking::connect("ws://127.0.0.1:8080/")?;
+/// ws.send("hello")?;
+/// println!("{:?}", ws.read()?);
+/// ws.close(None, "")?;
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// [`Error::Url`], [`Error::Dns`], [`Error::Connect`], [`Error::Tls`], [`Error::Handshake`]
+/// (a non-101 answer carries its status, headers and body), [`Error::HandshakeTimeout`].
+pub fn connect(url: &str) -> Result<(WebSocket<MaybeTlsStream>, Box<Response>), Error> {
+    connect_with(WsUrl::parse(url)?, ClientSettings::default())
+}
+
+/// Connects with subprotocols, headers and settings; `wss` uses the webpki roots.
+///
+/// # Errors
+/// As [`connect`].
+pub fn connect_with(
+    url: WsUrl,
+    settings: ClientSettings,
+) -> Result<(WebSocket<MaybeTlsStream>, Box<Response>), Error> {
+    #[cfg(feature = "rustls")]
+    let tls = if url.tls {
+        Some(sansock_driver::tls::default_client_config()?)
+    } else {
+        None
+    };
+    #[cfg(not(feature = "rustls"))]
+    let tls = None;
+    connect_inner(url, settings, tls)
+}
+
+/// Connects with your own rustls configuration (private roots, client certificates, ALPN…).
+///
+/// # Errors
+/// As [`connect`].
+#[cfg(feature = "rustls")]
+pub fn connect_with_tls(
+    url: WsUrl,
+    settings: ClientSettings,
+    tls: std::sync::Arc<rustls::ClientConfig>,
+) -> Result<(WebSocket<MaybeTlsStream>, Box<Response>), Error> {
+    connect_inner(url, settings, Some(tls))
+}
+
+#[cfg(feature = "rustls")]
+type TlsConfig = std::sync::Arc<rustls::ClientConfig>;
+#[cfg(not(feature = "rustls"))]
+type TlsConfig = ();
+
+fn connect_inner(
+    url: WsUrl,
+    settings: ClientSettings,
+    tls: Option<TlsConfig>,
+) -> Result<(WebSocket<MaybeTlsStream>, Box<Response>), Error> {
+    let deadline = Instant::now() + settings.handshake_timeout;
+    let remaining = || deadline.saturating_duration_since(Instant::now());
+    let addrs = (url.host.as_str(), url.port)
+        .to_socket_addrs()
+        .map_err(Error::Dns)?;
+    let tcp = wait(dial::first_connected(addrs, |addr| async move {
+        TcpStream::connect_timeout(&addr, remaining().max(std::time::Duration::from_millis(1)))
+    }))?;
+    let _ = tcp.set_nodelay(true);
+    let stream = match (url.tls, tls) {
+        (false, _) => MaybeTlsStream::Plain(tcp),
+        #[cfg(feature = "rustls")]
+        (true, Some(config)) => crate::tls::wrap(tcp, &url.host, config, remaining())?,
+        (true, _) => return Err(Error::TlsUnavailable),
+    };
+    let mut settings = settings;
+    settings.handshake_timeout = remaining();
+    client(stream, &url.request, settings)
+}
+
+/// Runs the client handshake over a stream you already have (a blocking one; switch it to
+/// non-blocking mode afterwards if you like).
+///
+/// # Errors
+/// [`Error::Handshake`], [`Error::HandshakeTimeout`], I/O errors.
+pub fn client<S: BlockingStream + Unpin>(
+    stream: S,
+    request: &ClientRequest,
+    settings: ClientSettings,
+) -> Result<(WebSocket<S>, Box<Response>), Error> {
+    let (driver, response) = wait(handshake::connect::<_, Blocking>(
+        BlockingIo(stream),
+        request,
+        settings,
+    ))?;
+    Ok((WebSocket::from_driver(driver), response))
+}

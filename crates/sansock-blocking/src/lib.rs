@@ -1,0 +1,41 @@
+//! Sansock on blocking I/O: WebSocket clients and servers over `std::net` (`ws://`, and
+//! `wss://` with rustls) or any `Read + Write`, one thread per connection or a non-blocking
+//! poll loop (mio, polling).
+//!
+//! This crate only moves bytes and time between a stream and [`sansock_core`]; the protocol is
+//! the core's, and the drive loop is [`sansock_driver`]'s, shared with the async adapters.
+//! Server: [`accept`] / [`accept_with`]. Client: [`connect`] / [`connect_with`] / [`client`].
+//! Both give a [`WebSocket`].
+//!
+//! ```no_run
+//! use sansock_blocking::accept;
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let listener = std::net::TcpListener::bind("127.0.0.1:8080")?;
+//! for tcp in listener.incoming() {
+//!     std::thread::spawn(move || -> Result<(), sansock_blocking::Error> {
+//!         let mut ws = accept(tcp.map_err(sansock_blocking::Error::Io)?)?;
+//!         while let Some(message) = ws.read()? {
+//!             ws.send(message)?;
+//!         }
+//!         Ok(())
+//!     });
+//! }
+//! # Ok(()) }
+//! ```
+
+mod client;
+mod server;
+mod tls;
+mod websocket;
+
+#[cfg(feature = "rustls")]
+pub use client::connect_with_tls;
+pub use client::{client, connect, connect_with};
+pub use sansock_core::{
+    Accept, ClientConfig, CloseCode, Closed, ConnectionConfig, Ending, Event, Initiator, Message,
+    Reject, Response, ServerConfig, State, UpgradeRequest, Utf8Bytes,
+};
+pub use sansock_driver::{BlockingStream, ClientSettings, Config, Error, ServerSettings, WsUrl};
+pub use server::{accept, accept_with};
+pub use tls::MaybeTlsStream;
+pub use websocket::WebSocket;

@@ -1,0 +1,157 @@
+//! [`WebSocket`]: a WebSocket over a blocking stream, driven on the caller's thread.
+//!
+//! Each call runs the shared drive loop until it has what it was asked for: reads block (but
+//! wake for the connection's deadlines), writes block. On a non-blocking stream, or one with a
+//! read or write timeout, a call may end early with an error for which
+//! [`Error::is_would_block`] is true: nothing was lost, call again when the stream is ready.
+
+use sansock_core::{CloseCode, Closed, Event, Message, State};
+use sansock_driver::{Blocking, BlockingIo, BlockingStream, Driver, Error, block_on};
+use std::time::Instant;
+
+/// A WebSocket connection over the blocking stream `S` (`TcpStream`, a TLS stream,
+/// `UnixStream`, or any `Read + Write` that implements [`BlockingStream`]).
+///
+/// Pings are answered automatically while reading; keepalive pings and the close and idle
+/// timeouts fire while a call runs (a blocked read wakes for them).
+#[derive(Debug)]
+pub struct WebSocket<S> {
+    driver: Driver<BlockingIo<S>, Blocking>,
+}
+
+impl<S: BlockingStream + Unpin> WebSocket<S> {
+    pub(crate) fn from_driver(driver: Driver<BlockingIo<S>, Blocking>) -> Self {
+        WebSocket { driver }
+    }
+
+    /// Wraps a stream on which a WebSocket handshake already happened elsewhere, with the core
+    /// connection it produced.
+    pub fn from_connection(
+        stream: S,
+        connection: sansock_core::Connection,
+        high_water: usize,
+    ) -> Self {
+        let io = BlockingIo(stream);
+        Self::from_driver(Driver::new(
+            io,
+            connection,
+            &[],
+            Instant::now(),
+            high_water,
+            None,
+        ))
+    }
+
+    /// The next message; `Ok(None)` once the connection closed cleanly.
+    ///
+    /// # Errors
+    /// [`Error::Protocol`] if the peer broke the protocol (the close frame is sent),
+    /// [`Error::AbnormalClose`] if the connection ended without a closing handshake, I/O errors
+    /// — among them, on a non-blocking stream, one for which [`Error::is_would_block`] holds.
+    pub fn read(&mut self) -> Result<Option<Message>, Error> {
+        block_on(|cx| self.driver.poll_next_message(cx)).transpose()
+    }
+
+    /// The next event of any kind: messages, pings (already answered), pongs, and the final
+    /// [`Event::Closed`]. `Ok(None)` after the end.
+    ///
+    /// # Errors
+    /// As [`read`](Self::read), except that an unclean end is an `Event::Closed`.
+    pub fn read_event(&mut self) -> Result<Option<Event>, Error> {
+        block_on(|cx| self.driver.poll_next_event(cx)).transpose()
+    }
+
+    /// Sends a message: queues it and writes everything queued.
+    ///
+    /// On a non-blocking stream an error for which [`Error::is_would_block`] holds means the
+    /// message is queued but not all written: call [`flush`](Self::flush) when the stream is
+    /// writable. Past the write high-water mark a message is not queued:
+    /// [`Error::WriteBufferFull`] hands it back.
+    ///
+    /// # Errors
+    /// [`Error::Send`] once the connection is closing; [`Error::WriteBufferFull`]; I/O errors.
+    pub fn send(&mut self, message: impl Into<Message>) -> Result<(), Error> {
+        let message = message.into();
+        if let Err(e) = block_on(|cx| self.driver.poll_writable(cx)) {
+            return Err(if e.is_would_block() {
+                Error::WriteBufferFull(message)
+            } else {
+                e
+            });
+        }
+        self.driver.start_send(&message)?;
+        self.flush()
+    }
+
+    /// Sends a ping (its pong arrives while reading).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send); a payload over 125 bytes is [`Error::Send`].
+    pub fn ping(&mut self, payload: &[u8]) -> Result<(), Error> {
+        self.driver.start_ping(payload)?;
+        self.flush()
+    }
+
+    /// Writes everything queued.
+    ///
+    /// # Errors
+    /// I/O errors (would-block ones leave the rest queued).
+    pub fn flush(&mut self) -> Result<(), Error> {
+        block_on(|cx| self.driver.poll_flush(cx))
+    }
+
+    /// Starts the closing handshake and waits for it to finish (at most the configured close
+    /// timeout). Messages that arrive meanwhile are dropped. On a non-blocking stream, call it
+    /// again after a would-block error: the close is sent once.
+    ///
+    /// # Errors
+    /// An invalid code or reason ([`Error::Send`]); [`Error::AbnormalClose`] when the peer did
+    /// not answer in time; I/O errors.
+    pub fn close(&mut self, code: Option<CloseCode>, reason: &str) -> Result<Closed, Error> {
+        self.driver.start_close(code, reason)?;
+        while self.read()?.is_some() {}
+        self.driver.closed().cloned().ok_or(Error::AlreadyClosed)
+    }
+
+    /// How the connection ended, once it has.
+    pub fn closed(&self) -> Option<&Closed> {
+        self.driver.closed()
+    }
+
+    /// The subprotocol the handshake agreed on.
+    pub fn protocol(&self) -> Option<&str> {
+        self.driver.protocol()
+    }
+
+    /// The core connection's state.
+    pub fn state(&self) -> State {
+        self.driver.connection().state()
+    }
+
+    /// Bytes queued for the stream and not yet written.
+    pub fn buffered_amount(&self) -> usize {
+        self.driver.connection().transmit().len()
+    }
+
+    /// When the connection next needs a call even if no byte arrives (keepalive, close or idle
+    /// timeout): a poll loop's timeout.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.driver.deadline()
+    }
+
+    /// The stream.
+    pub fn get_ref(&self) -> &S {
+        &self.driver.get_ref().0
+    }
+
+    /// The stream, mutably (to change its settings; reading or writing it corrupts the
+    /// connection).
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.driver.get_mut().0
+    }
+
+    /// The stream, giving up the connection.
+    pub fn into_inner(self) -> S {
+        self.driver.into_inner().0
+    }
+}
