@@ -1,0 +1,146 @@
+//! Client sessions, one per adapter, behind one blocking interface ([`Session`]) so that a
+//! scenario is written once. Async adapters run each call on their own runtime.
+
+use crate::{Adapter, FRAGMENT};
+use sansock_core::{ClientConfig, CloseCode, Closed, ConnectionConfig, Event, Message};
+use sansock_driver::{ClientSettings, Error, Runtime, Transport, WebSocketStream, WsUrl};
+use std::future::Future;
+use std::time::Duration;
+
+/// A client connection as a scenario sees it.
+pub trait Session {
+    /// The subprotocol the handshake agreed on.
+    fn protocol(&self) -> Option<String>;
+    /// Sends a message.
+    ///
+    /// # Errors
+    /// As the adapter's `send`.
+    fn send(&mut self, message: Message) -> Result<(), Error>;
+    /// Sends a ping.
+    ///
+    /// # Errors
+    /// As the adapter's `ping`.
+    fn ping(&mut self, payload: &[u8]) -> Result<(), Error>;
+    /// The next event; `None` after the end.
+    fn next_event(&mut self) -> Option<Result<Event, Error>>;
+    /// Closes and waits for the closing handshake.
+    ///
+    /// # Errors
+    /// As the adapter's `close`.
+    fn close(&mut self, code: CloseCode, reason: &str) -> Result<Closed, Error>;
+    /// How the connection ended, once it has.
+    fn closed(&self) -> Option<Closed>;
+}
+
+/// Runs a future to completion on one adapter's runtime.
+enum Exec {
+    Tokio(tokio::runtime::Runtime),
+    AsyncStd,
+    Smol,
+}
+
+impl Exec {
+    fn run<F: Future>(&self, f: F) -> F::Output {
+        match self {
+            Exec::Tokio(rt) => rt.block_on(f),
+            Exec::AsyncStd => async_std::task::block_on(f),
+            Exec::Smol => smol::block_on(f),
+        }
+    }
+}
+
+struct AsyncSession<S, R: Runtime> {
+    ws: WebSocketStream<S, R>,
+    exec: Exec,
+}
+
+impl<S: Transport<R>, R: Runtime> Session for AsyncSession<S, R> {
+    fn protocol(&self) -> Option<String> {
+        self.ws.protocol().map(String::from)
+    }
+    fn send(&mut self, message: Message) -> Result<(), Error> {
+        self.exec.run(self.ws.send(message))
+    }
+    fn ping(&mut self, payload: &[u8]) -> Result<(), Error> {
+        self.exec.run(self.ws.ping(payload))
+    }
+    fn next_event(&mut self) -> Option<Result<Event, Error>> {
+        self.exec.run(self.ws.recv_event())
+    }
+    fn close(&mut self, code: CloseCode, reason: &str) -> Result<Closed, Error> {
+        self.exec.run(self.ws.close(Some(code), reason))
+    }
+    fn closed(&self) -> Option<Closed> {
+        self.ws.closed().cloned()
+    }
+}
+
+impl<S: sansock_blocking::BlockingStream + Unpin> Session for sansock_blocking::WebSocket<S> {
+    fn protocol(&self) -> Option<String> {
+        sansock_blocking::WebSocket::protocol(self).map(String::from)
+    }
+    fn send(&mut self, message: Message) -> Result<(), Error> {
+        sansock_blocking::WebSocket::send(self, message)
+    }
+    fn ping(&mut self, payload: &[u8]) -> Result<(), Error> {
+        sansock_blocking::WebSocket::ping(self, payload)
+    }
+    fn next_event(&mut self) -> Option<Result<Event, Error>> {
+        self.read_event().transpose()
+    }
+    fn close(&mut self, code: CloseCode, reason: &str) -> Result<Closed, Error> {
+        sansock_blocking::WebSocket::close(self, Some(code), reason)
+    }
+    fn closed(&self) -> Option<Closed> {
+        sansock_blocking::WebSocket::closed(self).cloned()
+    }
+}
+
+/// Connects `adapter`'s client to `url`, offering `protocols`; with `fragment`, its outgoing
+/// messages are split into frames of [`FRAGMENT`] bytes.
+///
+/// # Errors
+/// As the adapter's `connect_with`.
+///
+/// # Panics
+/// If a tokio runtime cannot be built.
+pub fn connect(
+    adapter: Adapter,
+    url: &str,
+    protocols: &[&str],
+    fragment: bool,
+) -> Result<Box<dyn Session>, Error> {
+    let mut target = WsUrl::parse(url)?;
+    for p in protocols {
+        target = target.with_protocol(*p);
+    }
+    let connection = ConnectionConfig::default()
+        .with_fragment_size(fragment.then_some(FRAGMENT))
+        .with_close_timeout(Duration::from_secs(5));
+    let settings = ClientSettings::default()
+        .with_handshake(ClientConfig::default().with_connection(connection));
+    Ok(match adapter {
+        Adapter::Tokio => {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime");
+            let (ws, _) = rt.block_on(sansock_tokio::connect_with(target, settings))?;
+            Box::new(AsyncSession {
+                ws,
+                exec: Exec::Tokio(rt),
+            })
+        }
+        Adapter::AsyncStd => {
+            let exec = Exec::AsyncStd;
+            let (ws, _) = exec.run(sansock_futures::async_std::connect_with(target, settings))?;
+            Box::new(AsyncSession { ws, exec })
+        }
+        Adapter::Smol => {
+            let exec = Exec::Smol;
+            let (ws, _) = exec.run(sansock_futures::smol::connect_with(target, settings))?;
+            Box::new(AsyncSession { ws, exec })
+        }
+        Adapter::Blocking => Box::new(sansock_blocking::connect_with(target, settings)?.0),
+    })
+}

@@ -1,0 +1,45 @@
+//! The cross matrix: one scenario list, run by every Sansock client adapter against every
+//! Sansock server adapter (tokio, futures on async-std, futures on smol, blocking).
+//!
+//! [`Adapter`] names the four; [`serve`] starts a scripted server on one of them; [`connect`]
+//! opens a client [`Session`] on one of them; [`SCENARIOS`] and [`run`] are the list and what
+//! each one checks. The servers' script is chosen by the request path (see `server`). Used by
+//! `tests/matrix.rs`; not published.
+
+mod client;
+mod scenario;
+mod server;
+
+pub use client::{Session, connect};
+pub use scenario::{SCENARIOS, Scenario, run};
+pub use server::serve;
+
+/// A Sansock adapter, in the role of client or server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Adapter {
+    /// `sansock-tokio`.
+    Tokio,
+    /// `sansock-futures` on async-std.
+    AsyncStd,
+    /// `sansock-futures` on smol.
+    Smol,
+    /// `sansock-blocking`, a thread per connection.
+    Blocking,
+}
+
+impl Adapter {
+    /// Every adapter.
+    pub const ALL: [Adapter; 4] = [
+        Adapter::Tokio,
+        Adapter::AsyncStd,
+        Adapter::Smol,
+        Adapter::Blocking,
+    ];
+}
+
+/// The subprotocols the servers know, best first.
+pub const PROTOCOLS: [&str; 2] = ["sansock.v2", "sansock.v1"];
+
+/// Outgoing fragment size of the servers (so big echoes arrive fragmented) and of clients in
+/// the fragmented scenario.
+pub const FRAGMENT: usize = 64 << 10;

@@ -1,0 +1,180 @@
+//! The scripted servers, one per adapter. Each accepts the best subprotocol of [`PROTOCOLS`]
+//! that the client offers, fragments what it sends at [`FRAGMENT`] bytes, and follows the path:
+//! - `/echo`: echoes every message;
+//! - `/close/CODE`: closes at once with CODE and the reason "server closing";
+//! - `/ping`: pings with "srv-ping", and once the pong arrives sends "got pong srv-ping".
+
+use crate::{Adapter, FRAGMENT, PROTOCOLS};
+use sansock_core::{
+    Accept, CloseCode, ConnectionConfig, Event, Message, ServerConfig, UpgradeRequest,
+};
+use sansock_driver::{Runtime, ServerSettings, Transport, WebSocketStream};
+use std::time::Duration;
+
+fn settings() -> ServerSettings {
+    let connection = ConnectionConfig::default()
+        .with_fragment_size(Some(FRAGMENT))
+        .with_close_timeout(Duration::from_secs(5));
+    ServerSettings::default().with_handshake(ServerConfig::default().with_connection(connection))
+}
+
+/// Accepts the best known subprotocol offered; remembers the path.
+fn decide(request: &UpgradeRequest, path: &mut String) -> Accept {
+    *path = request.path().to_string();
+    let offered: Vec<&str> = request.protocols().collect();
+    match PROTOCOLS.iter().find(|p| offered.contains(p)) {
+        Some(p) => Accept::new().with_protocol(*p),
+        None => Accept::new(),
+    }
+}
+
+/// What the script does first, by path.
+enum Script {
+    Echo,
+    Close(u16),
+    Ping,
+}
+
+fn script(path: &str) -> Script {
+    if let Some(code) = path.strip_prefix("/close/") {
+        return Script::Close(code.parse().unwrap_or(1000));
+    }
+    match path {
+        "/ping" => Script::Ping,
+        _ => Script::Echo,
+    }
+}
+
+/// The script on an async adapter's stream (tokio, async-std and smol share it).
+async fn script_async<S: Transport<R>, R: Runtime>(mut ws: WebSocketStream<S, R>, path: &str) {
+    match script(path) {
+        Script::Close(code) => {
+            let _ = ws.close(Some(CloseCode(code)), "server closing").await;
+            return;
+        }
+        Script::Ping => {
+            let _ = ws.ping(b"srv-ping").await;
+        }
+        Script::Echo => {}
+    }
+    while let Some(Ok(event)) = ws.recv_event().await {
+        let reply = match event {
+            Event::Message(m) => m,
+            Event::Pong(p) => Message::from(format!("got pong {}", String::from_utf8_lossy(&p))),
+            _ => continue,
+        };
+        if ws.send(reply).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// The script on the blocking adapter.
+fn script_blocking<S: sansock_blocking::BlockingStream + Unpin>(
+    mut ws: sansock_blocking::WebSocket<S>,
+    path: &str,
+) {
+    match script(path) {
+        Script::Close(code) => {
+            let _ = ws.close(Some(CloseCode(code)), "server closing");
+            return;
+        }
+        Script::Ping => {
+            let _ = ws.ping(b"srv-ping");
+        }
+        Script::Echo => {}
+    }
+    while let Ok(Some(event)) = ws.read_event() {
+        let reply = match event {
+            Event::Message(m) => m,
+            Event::Pong(p) => Message::from(format!("got pong {}", String::from_utf8_lossy(&p))),
+            _ => continue,
+        };
+        if ws.send(reply).is_err() {
+            break;
+        }
+    }
+}
+
+/// Starts the scripted server of `adapter` on a free port, in threads of its own for the rest
+/// of the process; gives its `ws://127.0.0.1:PORT` base URL.
+///
+/// # Panics
+/// If no port can be bound.
+pub fn serve(adapter: Adapter) -> String {
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let base = format!("ws://{}", std_listener.local_addr().expect("local address"));
+    std::thread::spawn(move || match adapter {
+        Adapter::Tokio => serve_tokio(std_listener),
+        Adapter::AsyncStd => async_std::task::block_on(async {
+            let listener = async_std::net::TcpListener::from(std_listener);
+            while let Ok((tcp, _)) = listener.accept().await {
+                async_std::task::spawn(async move {
+                    let mut path = String::new();
+                    let accepted =
+                        sansock_futures::accept_with(tcp, settings(), |r| Ok(decide(r, &mut path)))
+                            .await;
+                    if let Ok(ws) = accepted {
+                        script_async(ws, &path).await;
+                    }
+                });
+            }
+        }),
+        Adapter::Smol => smol::block_on(async {
+            let Ok(listener) = smol::net::TcpListener::try_from(std_listener) else {
+                return;
+            };
+            while let Ok((tcp, _)) = listener.accept().await {
+                smol::spawn(async move {
+                    let mut path = String::new();
+                    let accepted =
+                        sansock_futures::accept_with(tcp, settings(), |r| Ok(decide(r, &mut path)))
+                            .await;
+                    if let Ok(ws) = accepted {
+                        script_async(ws, &path).await;
+                    }
+                })
+                .detach();
+            }
+        }),
+        Adapter::Blocking => {
+            for tcp in std_listener.incoming().map_while(Result::ok) {
+                std::thread::spawn(move || {
+                    let mut path = String::new();
+                    let accepted = sansock_blocking::accept_with(tcp, settings(), |r| {
+                        Ok(decide(r, &mut path))
+                    });
+                    if let Ok(ws) = accepted {
+                        script_blocking(ws, &path);
+                    }
+                });
+            }
+        }
+    });
+    base
+}
+
+fn serve_tokio(std_listener: std::net::TcpListener) {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    runtime.block_on(async {
+        let _ = std_listener.set_nonblocking(true);
+        let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
+            return;
+        };
+        while let Ok((tcp, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut path = String::new();
+                let accepted =
+                    sansock_tokio::accept_with(tcp, settings(), |r| Ok(decide(r, &mut path))).await;
+                if let Ok(ws) = accepted {
+                    script_async(ws, &path).await;
+                }
+            });
+        }
+    });
+}
