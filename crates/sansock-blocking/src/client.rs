@@ -4,6 +4,7 @@
 
 use crate::{MaybeTlsStream, WebSocket};
 use sansock_core::{ClientRequest, Response};
+use sansock_driver::tls::TlsConfig;
 use sansock_driver::{
     Blocking, BlockingIo, BlockingStream, ClientSettings, Error, WsUrl, dial, handshake, wait,
 };
@@ -36,14 +37,7 @@ pub fn connect_with(
     url: WsUrl,
     settings: ClientSettings,
 ) -> Result<(WebSocket<MaybeTlsStream>, Box<Response>), Error> {
-    #[cfg(feature = "rustls")]
-    let tls = if url.tls {
-        Some(sansock_driver::tls::default_client_config()?)
-    } else {
-        None
-    };
-    #[cfg(not(feature = "rustls"))]
-    let tls = None;
+    let tls = sansock_driver::tls::default_for(&url)?;
     connect_inner(url, settings, tls)
 }
 
@@ -59,11 +53,6 @@ pub fn connect_with_tls(
 ) -> Result<(WebSocket<MaybeTlsStream>, Box<Response>), Error> {
     connect_inner(url, settings, Some(tls))
 }
-
-#[cfg(feature = "rustls")]
-type TlsConfig = std::sync::Arc<rustls::ClientConfig>;
-#[cfg(not(feature = "rustls"))]
-type TlsConfig = ();
 
 fn connect_inner(
     url: WsUrl,

@@ -43,6 +43,38 @@ fn messages() -> Vec<Message> {
     all
 }
 
+#[derive(Debug, Default)]
+struct Counts {
+    echoed: usize,
+    would_blocks: usize,
+    buffer_full: usize,
+}
+
+/// Sends what waits in `backlog` until the socket takes no more; a message handed back by
+/// `WriteBufferFull` goes back to the front.
+fn echo_backlog(
+    ws: &mut sansock_blocking::WebSocket<MioStream>,
+    backlog: &mut VecDeque<Message>,
+    counts: &mut Counts,
+) {
+    while let Some(m) = backlog.pop_front() {
+        match ws.send(m) {
+            Ok(()) => counts.echoed += 1,
+            Err(Error::WriteBufferFull(m)) => {
+                counts.buffer_full += 1;
+                backlog.push_front(m);
+                return;
+            }
+            Err(e) if e.is_would_block() => {
+                counts.echoed += 1; // queued; the next flush writes it
+                counts.would_blocks += 1;
+                return;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
 #[test]
 fn a_mio_loop_echoes_everything_over_a_non_blocking_socket() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -84,7 +116,7 @@ fn a_mio_loop_echoes_everything_over_a_non_blocking_socket() {
         .unwrap();
     let mut events = Events::with_capacity(8);
     let mut backlog: VecDeque<Message> = VecDeque::new();
-    let (mut echoed, mut would_blocks, mut buffer_full) = (0usize, 0usize, 0usize);
+    let mut counts = Counts::default();
     let start = Instant::now();
     'run: loop {
         assert!(
@@ -95,64 +127,37 @@ fn a_mio_loop_echoes_everything_over_a_non_blocking_socket() {
             .unwrap();
         // Edge-triggered: write what waits, then read until the socket has nothing more.
         match ws.flush() {
-            Err(e) if e.is_would_block() => would_blocks += 1,
+            Err(e) if e.is_would_block() => counts.would_blocks += 1,
             other => other.unwrap(),
         }
-        while let Some(m) = backlog.pop_front() {
-            match ws.send(m) {
-                Ok(()) => echoed += 1,
-                Err(Error::WriteBufferFull(m)) => {
-                    buffer_full += 1;
-                    backlog.push_front(m);
-                    break;
-                }
-                Err(e) if e.is_would_block() => {
-                    echoed += 1; // queued; the next flush writes it
-                    would_blocks += 1;
-                    break;
-                }
-                Err(e) => panic!("{e}"),
-            }
-        }
+        echo_backlog(&mut ws, &mut backlog, &mut counts);
         loop {
             match ws.read() {
                 Ok(Some(m)) => backlog.push_back(m),
                 Ok(None) => break 'run,
                 Err(e) if e.is_would_block() => {
-                    would_blocks += 1;
+                    counts.would_blocks += 1;
                     break;
                 }
                 Err(e) => panic!("{e}"),
             }
         }
         // Echo what was read now, as far as the socket takes it.
-        while let Some(m) = backlog.pop_front() {
-            match ws.send(m) {
-                Ok(()) => echoed += 1,
-                Err(Error::WriteBufferFull(m)) => {
-                    buffer_full += 1;
-                    backlog.push_front(m);
-                    break;
-                }
-                Err(e) if e.is_would_block() => {
-                    echoed += 1;
-                    would_blocks += 1;
-                    break;
-                }
-                Err(e) => panic!("{e}"),
-            }
-        }
+        echo_backlog(&mut ws, &mut backlog, &mut counts);
     }
     let closed = client.join().unwrap();
     assert!(closed.was_clean());
-    assert_eq!(echoed, messages().len());
+    assert_eq!(counts.echoed, messages().len());
     assert!(backlog.is_empty());
-    assert!(would_blocks > 0, "the socket did block");
-    assert!(buffer_full > 0, "the write high-water mark was reached");
+    assert!(counts.would_blocks > 0, "the socket did block");
+    assert!(
+        counts.buffer_full > 0,
+        "the write high-water mark was reached"
+    );
     let server_view = ws.closed().unwrap();
     assert!(server_view.was_clean());
     assert_eq!(server_view.reason.as_str(), "done");
-    eprintln!("would-block returns: {would_blocks}, write buffer full: {buffer_full}");
+    eprintln!("{counts:?}");
 }
 
 /// A masked text frame as a client sends it (mask key fixed for the test).

@@ -21,7 +21,6 @@ pub mod handshake;
 mod runtime;
 mod split;
 mod stream;
-#[cfg(feature = "rustls")]
 pub mod tls;
 #[cfg(feature = "tokio")]
 mod tokio_rt;

@@ -1,13 +1,40 @@
-//! The client TLS setup every adapter shares: rustls with the ring provider, its safe default
-//! protocol versions and the webpki root certificates; and the server name to verify.
+//! The client TLS setup every adapter shares: which configuration a URL needs
+//! ([`default_for`]), rustls with the ring provider, its safe default protocol versions and the
+//! webpki root certificates, and the server name to verify. Without the `rustls` feature,
+//! `wss://` is [`Error::TlsUnavailable`].
 
-use crate::Error;
+use crate::{Error, WsUrl};
+#[cfg(feature = "rustls")]
 use std::sync::Arc;
+
+/// A client TLS configuration (`()` without the `rustls` feature).
+#[cfg(feature = "rustls")]
+pub type TlsConfig = Arc<rustls::ClientConfig>;
+/// A client TLS configuration (`()` without the `rustls` feature).
+#[cfg(not(feature = "rustls"))]
+pub type TlsConfig = ();
+
+/// What a connection to `url` uses by default: [`default_client_config`] for `wss`, no TLS for
+/// `ws`.
+///
+/// # Errors
+/// [`Error::TlsUnavailable`] for `wss` without the `rustls` feature; as
+/// [`default_client_config`].
+pub fn default_for(url: &WsUrl) -> Result<Option<TlsConfig>, Error> {
+    if !url.tls {
+        return Ok(None);
+    }
+    #[cfg(feature = "rustls")]
+    return default_client_config().map(Some);
+    #[cfg(not(feature = "rustls"))]
+    Err(Error::TlsUnavailable)
+}
 
 /// rustls with the ring provider, its safe default protocol versions and the webpki roots.
 ///
 /// # Errors
 /// [`Error::Tls`] if the provider refuses the protocol versions.
+#[cfg(feature = "rustls")]
 pub fn default_client_config() -> Result<Arc<rustls::ClientConfig>, Error> {
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
@@ -25,6 +52,7 @@ pub fn default_client_config() -> Result<Arc<rustls::ClientConfig>, Error> {
 ///
 /// # Errors
 /// [`Error::Tls`] if `host` is neither.
+#[cfg(feature = "rustls")]
 pub fn server_name(host: &str) -> Result<rustls::pki_types::ServerName<'static>, Error> {
     rustls::pki_types::ServerName::try_from(host.to_string())
         .map_err(|e| Error::Tls(std::io::Error::new(std::io::ErrorKind::InvalidInput, e)))

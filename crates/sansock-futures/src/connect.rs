@@ -1,11 +1,13 @@
-//! Client side, runtime-neutral: [`client`] runs the handshake over a stream you have, and
-//! `connect_over` is what each runtime module's `connect` does once it can dial TCP (URL, then
-//! TCP, TLS and the handshake, all under the handshake timeout).
+//! Client side, runtime-neutral: [`client`] runs the handshake over a stream you have;
+//! `connect_over` is what each runtime module's `connect` does once it can dial TCP (TCP, TLS
+//! and the handshake, all under the handshake timeout), and `client_functions!` writes those
+//! `connect` functions for a runtime module, so smol and async-std share one copy.
 
 use crate::{ClientSettings, Error, FuturesIo, MaybeTlsStream, WebSocketStream, WsUrl};
 use futures_io::{AsyncRead, AsyncWrite};
 use sansock_core::{ClientRequest, Response};
 use sansock_driver::handshake::within;
+use sansock_driver::tls::TlsConfig;
 use std::future::Future;
 
 /// Runs the client handshake over a transport you already have.
@@ -24,23 +26,6 @@ where
     let (driver, response) =
         sansock_driver::handshake::connect::<S, FuturesIo>(stream, request, settings).await?;
     Ok((WebSocketStream::from_driver(driver), response))
-}
-
-#[cfg(feature = "rustls")]
-pub(crate) type TlsConfig = std::sync::Arc<rustls::ClientConfig>;
-#[cfg(not(feature = "rustls"))]
-pub(crate) type TlsConfig = ();
-
-/// The TLS configuration `url` needs: the default one for `wss`, none for `ws`.
-#[allow(dead_code)] // unused when no runtime feature is on
-pub(crate) fn default_tls(url: &WsUrl) -> Result<Option<TlsConfig>, Error> {
-    if !url.tls {
-        return Ok(None);
-    }
-    #[cfg(feature = "rustls")]
-    return sansock_driver::tls::default_client_config().map(Some);
-    #[cfg(not(feature = "rustls"))]
-    Err(Error::TlsUnavailable)
 }
 
 /// Dials with `dial` (DNS and TCP of the runtime), adds TLS for `wss`, and runs the handshake.
@@ -69,3 +54,65 @@ where
     };
     within::<FuturesIo, _>(deadline, work).await
 }
+
+/// Writes a runtime module's `ClientStream`, `connect`, `connect_with` and `connect_with_tls`
+/// over the TCP stream `$tcp` that `$dial(host, port)` connects.
+#[allow(unused_macros)] // unused when no runtime feature is on
+macro_rules! client_functions {
+    ($module:literal, $tcp:ty, $dial:path) => {
+        #[doc = concat!("A client connection over ", $module, "'s TCP, with or without TLS.")]
+        pub type ClientStream = $crate::WebSocketStream<$crate::MaybeTlsStream<$tcp>>;
+
+        /// Connects to `url` with default settings.
+        ///
+        /// ```no_run
+        /// # async fn run() -> Result<(), sansock_futures::Error> {
+        #[doc = concat!("let (mut ws, _response) = sansock_futures::", $module, "::connect(\"ws://127.0.0.1:8080/\").await?;")]
+        /// ws.send("hello").await?;
+        /// if let Some(reply) = ws.recv().await {
+        ///     println!("{:?}", reply?);
+        /// }
+        /// ws.close(None, "").await?;
+        /// # Ok(()) }
+        /// ```
+        ///
+        /// # Errors
+        /// [`Error::Url`](crate::Error::Url), [`Error::Dns`](crate::Error::Dns),
+        /// [`Error::Connect`](crate::Error::Connect), [`Error::Tls`](crate::Error::Tls),
+        /// [`Error::Handshake`](crate::Error::Handshake) (a non-101 answer carries its status,
+        /// headers and body), [`Error::HandshakeTimeout`](crate::Error::HandshakeTimeout).
+        pub async fn connect(
+            url: &str,
+        ) -> Result<(ClientStream, Box<$crate::Response>), $crate::Error> {
+            connect_with($crate::WsUrl::parse(url)?, $crate::ClientSettings::default()).await
+        }
+
+        /// Connects with subprotocols, headers and settings; `wss` uses the webpki roots.
+        ///
+        /// # Errors
+        /// As [`connect`].
+        pub async fn connect_with(
+            url: $crate::WsUrl,
+            settings: $crate::ClientSettings,
+        ) -> Result<(ClientStream, Box<$crate::Response>), $crate::Error> {
+            let tls = sansock_driver::tls::default_for(&url)?;
+            $crate::connect::connect_over(url, settings, tls, $dial).await
+        }
+
+        /// Connects with your own rustls configuration (private roots, client certificates,
+        /// ALPN…).
+        ///
+        /// # Errors
+        /// As [`connect`].
+        #[cfg(feature = "rustls")]
+        pub async fn connect_with_tls(
+            url: $crate::WsUrl,
+            settings: $crate::ClientSettings,
+            tls: std::sync::Arc<rustls::ClientConfig>,
+        ) -> Result<(ClientStream, Box<$crate::Response>), $crate::Error> {
+            $crate::connect::connect_over(url, settings, Some(tls), $dial).await
+        }
+    };
+}
+#[allow(unused_imports)] // unused when no runtime feature is on
+pub(crate) use client_functions;

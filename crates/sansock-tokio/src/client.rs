@@ -6,6 +6,7 @@ use crate::{ClientSettings, Error, Tokio, WebSocketStream, WsUrl};
 use sansock_core::{ClientRequest, Response};
 use sansock_driver::dial::first_connected;
 use sansock_driver::handshake::within;
+use sansock_driver::tls::TlsConfig;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 
@@ -38,14 +39,7 @@ pub async fn connect_with(
     url: WsUrl,
     settings: ClientSettings,
 ) -> Result<(WebSocketStream<MaybeTlsStream>, Box<Response>), Error> {
-    #[cfg(feature = "rustls")]
-    let tls = if url.tls {
-        Some(sansock_driver::tls::default_client_config()?)
-    } else {
-        None
-    };
-    #[cfg(not(feature = "rustls"))]
-    let tls = None;
+    let tls = sansock_driver::tls::default_for(&url)?;
     connect_inner(url, settings, tls).await
 }
 
@@ -61,11 +55,6 @@ pub async fn connect_with_tls(
 ) -> Result<(WebSocketStream<MaybeTlsStream>, Box<Response>), Error> {
     connect_inner(url, settings, Some(tls)).await
 }
-
-#[cfg(feature = "rustls")]
-type TlsConfig = std::sync::Arc<rustls::ClientConfig>;
-#[cfg(not(feature = "rustls"))]
-type TlsConfig = ();
 
 async fn connect_inner(
     url: WsUrl,
