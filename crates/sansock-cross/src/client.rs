@@ -5,7 +5,6 @@ use crate::{Adapter, FRAGMENT};
 use sansock_core::{ClientConfig, CloseCode, Closed, ConnectionConfig, Event, Message};
 use sansock_driver::{ClientSettings, Error, Runtime, Transport, WebSocketStream, WsUrl};
 use std::future::Future;
-use std::time::Duration;
 
 /// A client connection as a scenario sees it.
 pub trait Session {
@@ -116,7 +115,7 @@ pub fn connect(
     }
     let connection = ConnectionConfig::default()
         .with_fragment_size(fragment.then_some(FRAGMENT))
-        .with_close_timeout(Duration::from_secs(5));
+        .with_close_timeout(crate::CLOSE_TIMEOUT);
     let settings = ClientSettings::default()
         .with_handshake(ClientConfig::default().with_connection(connection));
     Ok(match adapter {

@@ -40,6 +40,10 @@ impl Adapter {
 /// The subprotocols the servers know, best first.
 pub const PROTOCOLS: [&str; 2] = ["sansock.v2", "sansock.v1"];
 
+/// The close timeout of every client and server: far longer than a clean close takes, so a
+/// close that waits for it is caught (see `scenario`).
+pub const CLOSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Outgoing fragment size of the servers (so big echoes arrive fragmented) and of clients in
 /// the fragmented scenario.
 pub const FRAGMENT: usize = 64 << 10;

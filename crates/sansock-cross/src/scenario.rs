@@ -2,8 +2,9 @@
 //! echoed intact), fragmentation both ways, pings both ways, closes from either side with
 //! their codes, and subprotocol negotiation.
 
-use crate::{Adapter, PROTOCOLS, Session, connect};
+use crate::{Adapter, CLOSE_TIMEOUT, PROTOCOLS, Session, connect};
 use sansock_core::{CloseCode, Ending, Event, Initiator, Message};
+use std::time::Instant;
 
 /// One case of the matrix.
 #[derive(Debug, Clone, Copy)]
@@ -160,9 +161,15 @@ fn ping_pong(mut ws: Box<dyn Session>) -> Result<(), String> {
 }
 
 fn client_closes(ws: &mut dyn Session, code: u16) -> Result<(), String> {
+    let start = Instant::now();
     let closed = ws
         .close(CloseCode(code), "client closing")
         .map_err(|e| format!("close: {e}"))?;
+    // The server ends the TCP connection after its close echo; waiting for our close timeout
+    // instead means it did not.
+    expect(start.elapsed() < CLOSE_TIMEOUT / 2, || {
+        format!("the close took {:?}", start.elapsed())
+    })?;
     expect(
         closed.was_clean()
             && closed.code == CloseCode(code)

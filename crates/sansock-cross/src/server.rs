@@ -9,12 +9,11 @@ use sansock_core::{
     Accept, CloseCode, ConnectionConfig, Event, Message, ServerConfig, UpgradeRequest,
 };
 use sansock_driver::{Runtime, ServerSettings, Transport, WebSocketStream};
-use std::time::Duration;
 
 fn settings() -> ServerSettings {
     let connection = ConnectionConfig::default()
         .with_fragment_size(Some(FRAGMENT))
-        .with_close_timeout(Duration::from_secs(5));
+        .with_close_timeout(crate::CLOSE_TIMEOUT);
     ServerSettings::default().with_handshake(ServerConfig::default().with_connection(connection))
 }
 

@@ -51,16 +51,17 @@ pub trait Transport<R: Runtime>: Unpin {
 }
 
 /// Appends what `read` puts into a zeroed slice to `buf`, for transports that read into `&mut
-/// [u8]` (futures-io, `std::io`). The slice is the buffer's spare capacity, at most 64 KiB.
+/// [u8]` (futures-io, `std::io`). The slice is the buffer's spare capacity, at most 16 KiB: the
+/// zeroing is paid on every read, so it stays far below the cost of the system call (tokio's
+/// transports read into uninitialised memory and pay nothing).
 pub(crate) fn read_into_spare(
     buf: &mut BytesMut,
     read: impl FnOnce(&mut [u8]) -> Poll<io::Result<usize>>,
 ) -> Poll<io::Result<usize>> {
-    const MAX_CHUNK: usize = 64 << 10;
+    const MAX_CHUNK: usize = 16 << 10;
     let start = buf.len();
     let chunk = (buf.capacity() - start).clamp(1, MAX_CHUNK);
-    // Safe Rust cannot read into uninitialised memory; zeroing a bounded chunk costs far less
-    // than the system call that fills it.
+    // Safe Rust cannot read into uninitialised memory.
     buf.resize(start + chunk, 0);
     let result = read(&mut buf[start..]);
     let got = match &result {

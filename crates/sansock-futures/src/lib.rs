@@ -6,7 +6,11 @@
 //! every protocol decision is the core's, and the drive loop is [`sansock_driver`]'s, shared with
 //! the other adapters. Timers run on async-io, the reactor under both async-std and smol.
 //!
-//! Server: [`accept`] / [`accept_with`] on any `AsyncRead + AsyncWrite + Unpin`. Client:
+//! Server: [`accept`] / [`accept_with`] on any `AsyncRead + AsyncWrite + Unpin`. When a
+//! connection ends the driver closes the transport's write side with `poll_close`; async-std's
+//! `TcpStream` only flushes there (async-io's `Async` does not shut down), so on async-std the
+//! TCP connection ends when the [`WebSocketStream`] is dropped: drop it once `recv` returns
+//! `None`, or the client waits for its close timeout. Client:
 //! [`client`] on a stream you have, or `connect` from the runtime's module — `smol::connect`
 //! (feature `smol`) or `async_std::connect` (feature `async-std`).
 //!

@@ -55,8 +55,8 @@ async fn text_binary_empty_and_1_mib_echo_with_a_subprotocol<R: Rt>() {
         (closed.code, closed.initiator, closed.ending),
         (CloseCode::NORMAL, Initiator::Local, Ending::Clean)
     );
-    let server_ws = timeout(LIMIT, server).await.unwrap();
-    assert_eq!(server_ws.closed().unwrap().reason.as_str(), "bye");
+    let server_view = timeout(LIMIT, server).await.unwrap().unwrap();
+    assert_eq!(server_view.reason.as_str(), "bye");
 }
 
 async fn split_halves_in_two_tasks_and_pongs_from_the_read_half<R: Rt>() {

@@ -130,11 +130,12 @@ pub async fn sleep(d: Duration) {
     async_io::Timer::after(d).await;
 }
 
-/// Accepts one connection with `settings` and echoes it until it ends; returns the stream.
+/// Accepts one connection with `settings` and echoes it until it ends; drops the stream (which
+/// ends the TCP connection: async-std's `close` only flushes) and returns how it closed.
 pub async fn echo_once<R: Rt>(
     listener: R::Listener,
     settings: ServerSettings,
-) -> WebSocketStream<R::Tcp> {
+) -> Option<sansock_futures::Closed> {
     let tcp = R::accept_tcp(&listener).await;
     let mut ws = sansock_futures::accept_with(tcp, settings, |r| {
         Ok(match r.protocols().next() {
@@ -149,7 +150,7 @@ pub async fn echo_once<R: Rt>(
             break;
         }
     }
-    ws
+    ws.closed().cloned()
 }
 
 /// A client that completes the handshake and then keeps only the TCP stream (reads nothing,
