@@ -82,8 +82,9 @@ pub use extension::{
 };
 pub use handshake::{
     Accept, AcceptError, Accepted, ClientConfig, ClientHandshake, ClientHandshakeError,
-    ClientRequest, ClientStep, HandshakeConfig, Reject, RejectedAccept, Response, ServerConfig,
-    ServerHandshake, ServerHandshakeError, ServerHandshakeErrorKind, ServerStep, UpgradeRequest,
+    ClientRequest, ClientStep, HandshakeConfig, HttpResponse, Reject, RejectedAccept, Response,
+    ServerConfig, ServerHandshake, ServerHandshakeError, ServerHandshakeErrorKind, ServerStep,
+    UpgradeRequest,
 };
 pub use message::{Message, MessageKind, Utf8Bytes};
 pub use time::Timestamp;

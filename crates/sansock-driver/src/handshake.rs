@@ -1,19 +1,22 @@
 //! The opening handshake over a transport, for every adapter: [`accept`] (server) and
 //! [`connect`] (client) feed the core's handshake state machines with what the transport reads,
 //! write their answers, and give a [`Driver`] for the open connection — all under the handshake
-//! timeout. DNS, TCP and TLS are the adapters' (they differ per runtime); this starts on a
-//! connected stream.
+//! timeout. [`accept_or_http`] also hands plain HTTP requests to the application as an
+//! [`HttpRequest`] to answer (a page and a WebSocket on one port). DNS, TCP and TLS are the
+//! adapters' (they differ per runtime); this starts on a connected stream.
 
 use crate::driver::Driver;
 use crate::runtime::{Runtime, Timer, Transport};
 use crate::{ClientSettings, Error, ServerSettings};
 use bytes::BytesMut;
+use core::marker::PhantomData;
 use core::pin::pin;
 use core::task::Poll;
 use futures_util::future::poll_fn;
+use sansock_core::handshake::Head;
 use sansock_core::{
-    Accept, ClientHandshake, ClientRequest, ClientStep, DefaultRng, Reject, Response,
-    ServerHandshake, ServerStep, Timestamp, UpgradeRequest,
+    Accept, ClientHandshake, ClientRequest, ClientStep, DefaultRng, HttpResponse, Reject, Response,
+    ServerHandshake, ServerHandshakeErrorKind, ServerStep, Timestamp, UpgradeRequest,
 };
 use std::future::Future;
 use std::io;
@@ -39,7 +42,88 @@ where
     F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
     let deadline = Instant::now() + settings.handshake_timeout;
-    within::<R, _>(deadline, server(io, settings, decide, deadline)).await
+    match within::<R, _>(deadline, server(io, settings, decide, deadline, false)).await? {
+        Incoming::WebSocket(driver) => Ok(driver),
+        Incoming::Http(request) => Err(Error::BadRequest(Box::new(request.error))),
+    }
+}
+
+/// What arrived on a server connection: a WebSocket, or a plain HTTP request to answer.
+#[derive(Debug)]
+pub enum Incoming<W, H> {
+    /// An accepted WebSocket upgrade.
+    WebSocket(W),
+    /// A valid HTTP request that is not a WebSocket upgrade (a browser loading a page).
+    Http(H),
+}
+
+/// A plain HTTP request on a server connection: look at its [`head`](Self::head), then
+/// [`respond`](Self::respond).
+pub struct HttpRequest<S, R: Runtime> {
+    io: S,
+    error: sansock_core::ServerHandshakeError,
+    runtime: PhantomData<fn() -> R>,
+}
+
+impl<S, R: Runtime> core::fmt::Debug for HttpRequest<S, R> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("head", &self.error.head())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Transport<R>, R: Runtime> HttpRequest<S, R> {
+    /// The request's method, target and headers.
+    pub fn head(&self) -> &Head {
+        self.error
+            .head()
+            .unwrap_or_else(|| unreachable_without_head())
+    }
+
+    /// Sends `response` and ends the transport's write side.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub async fn respond(mut self, response: &HttpResponse) -> Result<(), Error> {
+        write_all::<S, R>(&mut self.io, &response.to_bytes())
+            .await
+            .map_err(Error::Io)?;
+        poll_fn(|cx| self.io.poll_shutdown(cx))
+            .await
+            .map_err(Error::Io)
+    }
+
+    /// The transport, to answer by hand (the request's body, if any, is unread).
+    pub fn into_inner(self) -> S {
+        self.io
+    }
+}
+
+#[cold]
+fn unreachable_without_head() -> ! {
+    // `HttpRequest` is only made from errors that carry the parsed head.
+    panic!("an HTTP request without its head")
+}
+
+/// As [`accept`], but a valid HTTP request that is not a WebSocket upgrade (no `Upgrade:
+/// websocket`, or not `GET`) comes back as [`Incoming::Http`] for the application to answer;
+/// broken upgrade attempts still get their 400/426/431 answer and an error.
+///
+/// # Errors
+/// As [`accept`].
+pub async fn accept_or_http<S, R, F>(
+    io: S,
+    settings: ServerSettings,
+    decide: F,
+) -> Result<Incoming<Driver<S, R>, HttpRequest<S, R>>, Error>
+where
+    S: Transport<R>,
+    R: Runtime,
+    F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
+{
+    let deadline = Instant::now() + settings.handshake_timeout;
+    within::<R, _>(deadline, server(io, settings, decide, deadline, true)).await
 }
 
 /// Sends `request` on `io` and reads the server's answer; gives the open connection and the
@@ -82,7 +166,8 @@ async fn server<S, R, F>(
     settings: ServerSettings,
     decide: F,
     deadline: Instant,
-) -> Result<Driver<S, R>, Error>
+    serve_http: bool,
+) -> Result<Incoming<Driver<S, R>, HttpRequest<S, R>>, Error>
 where
     S: Transport<R>,
     R: Runtime,
@@ -95,6 +180,13 @@ where
         match hs.receive(&buf) {
             Ok(ServerStep::NeedMore(next)) => hs = next,
             Ok(ServerStep::Upgrade { request, consumed }) => break (request, consumed),
+            Err(e) if serve_http && is_plain_http(&e) => {
+                return Ok(Incoming::Http(HttpRequest {
+                    io,
+                    error: e,
+                    runtime: PhantomData,
+                }));
+            }
             Err(e) => {
                 respond::<S, R>(&mut io, e.response()).await;
                 return Err(Error::BadRequest(Box::new(e)));
@@ -114,14 +206,14 @@ where
             write_all::<S, R>(&mut io, &accepted.response)
                 .await
                 .map_err(Error::Io)?;
-            Ok(Driver::new(
+            Ok(Incoming::WebSocket(Driver::new(
                 io,
                 accepted.connection,
                 &buf[consumed..],
                 epoch,
                 settings.write_high_water,
                 accepted.protocol,
-            ))
+            )))
         }
         Err(refused) => {
             // The application chose a subprotocol the client did not offer, or a bad header.
@@ -129,6 +221,16 @@ where
             Err(Error::Rejected(500))
         }
     }
+}
+
+/// A well-formed HTTP request that simply is not a WebSocket upgrade.
+fn is_plain_http(e: &sansock_core::ServerHandshakeError) -> bool {
+    e.head().is_some()
+        && matches!(
+            e.kind(),
+            ServerHandshakeErrorKind::NotWebSocketUpgrade
+                | ServerHandshakeErrorKind::MethodNotAllowed
+        )
 }
 
 async fn client<S, R>(

@@ -32,6 +32,7 @@ pub use driver::Driver;
 pub use error::Error;
 #[cfg(feature = "futures-io")]
 pub use futures_rt::{FuturesIo, FuturesTimer};
+pub use handshake::{HttpRequest, Incoming};
 pub use runtime::{Runtime, Timer, Transport};
 pub use split::{ReadHalf, ReuniteError, WriteHalf};
 pub use stream::WebSocketStream;

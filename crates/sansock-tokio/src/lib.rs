@@ -31,11 +31,11 @@ mod tls;
 pub use client::connect_with_tls;
 pub use client::{client, connect, connect_with};
 pub use sansock_core::{
-    Accept, ClientConfig, CloseCode, Closed, ConnectionConfig, Ending, Event, Initiator, Message,
-    Reject, Response, ServerConfig, State, UpgradeRequest, Utf8Bytes,
+    Accept, ClientConfig, CloseCode, Closed, ConnectionConfig, Ending, Event, HttpResponse,
+    Initiator, Message, Reject, Response, ServerConfig, State, UpgradeRequest, Utf8Bytes,
 };
 pub use sansock_driver::{ClientSettings, Config, Error, ServerSettings, Tokio, WsUrl};
-pub use server::{accept, accept_with};
+pub use server::{accept, accept_or_http, accept_with};
 pub use tls::MaybeTlsStream;
 
 /// A WebSocket connection over the tokio transport `S` (TCP, TLS, a Unix socket, an upgraded
@@ -49,3 +49,7 @@ pub type ReadHalf<S> = sansock_driver::ReadHalf<S, Tokio>;
 pub type WriteHalf<S> = sansock_driver::WriteHalf<S, Tokio>;
 /// The halves passed to `reunite` come from different streams.
 pub type ReuniteError<S> = sansock_driver::ReuniteError<S, Tokio>;
+/// A plain HTTP request on a server connection, to answer (see [`accept_or_http`]).
+pub type HttpRequest<S> = sansock_driver::HttpRequest<S, Tokio>;
+/// What [`accept_or_http`] found: a WebSocket, or a plain HTTP request.
+pub type Incoming<S> = sansock_driver::Incoming<WebSocketStream<S>, HttpRequest<S>>;

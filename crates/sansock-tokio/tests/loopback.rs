@@ -495,3 +495,71 @@ async fn closing_from_the_write_half_arms_the_close_timeout_of_a_parked_read_hal
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_page_and_a_websocket_share_one_port() {
+    use sansock_tokio::{HttpResponse, Incoming};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(async move {
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            let (tcp, _) = listener.accept().await.unwrap();
+            match sansock_tokio::accept_or_http(tcp, ServerSettings::default(), |_| {
+                Ok(Accept::new())
+            })
+            .await
+            .unwrap()
+            {
+                Incoming::Http(request) => {
+                    let head = request.head();
+                    seen.push(format!("{} {}", head.method(), head.target()));
+                    let response = match head.path() {
+                        "/" => HttpResponse::new(200)
+                            .with_header("Content-Type", "text/html")
+                            .with_body("<p>page</p>"),
+                        _ => HttpResponse::new(404),
+                    };
+                    request.respond(&response).await.unwrap();
+                }
+                Incoming::WebSocket(mut ws) => {
+                    seen.push("websocket".into());
+                    while let Some(Ok(m)) = ws.recv().await {
+                        ws.send(m).await.unwrap();
+                    }
+                }
+            }
+        }
+        seen
+    });
+    let parsed = WsUrl::parse(&url).unwrap();
+    for (request, expected) in [
+        (
+            "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 11\r\nConnection: close\r\n\r\n<p>page</p>",
+        ),
+        (
+            "GET /nope?x=1 HTTP/1.1\r\nHost: x\r\n\r\n",
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        ),
+    ] {
+        let mut tcp = tokio::net::TcpStream::connect((parsed.host.as_str(), parsed.port))
+            .await
+            .unwrap();
+        tcp.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        tcp.read_to_string(&mut answer).await.unwrap();
+        assert_eq!(answer, expected);
+    }
+    let (mut ws, _) = sansock_tokio::connect(&url).await.unwrap();
+    ws.send("same port").await.unwrap();
+    assert_eq!(
+        ws.recv().await.unwrap().unwrap(),
+        Message::from("same port")
+    );
+    ws.close(None, "").await.unwrap();
+    assert_eq!(
+        timeout(LIMIT, server).await.unwrap().unwrap(),
+        ["GET /", "GET /nope?x=1", "websocket"]
+    );
+}

@@ -201,6 +201,33 @@ impl Head {
         self.text(r)
     }
 
+    /// A request's method (`GET`); empty for a response.
+    pub fn method(&self) -> &str {
+        match &self.start {
+            StartLine::Request { method, .. } => self.text(method),
+            StartLine::Response { .. } => "",
+        }
+    }
+
+    /// A request's target: path and query, as sent (e.g. `/chat?room=1`); empty for a response.
+    pub fn target(&self) -> &str {
+        match &self.start {
+            StartLine::Request { target, .. } => self.text(target),
+            StartLine::Response { .. } => "",
+        }
+    }
+
+    /// A request's path, without the query.
+    pub fn path(&self) -> &str {
+        let t = self.target();
+        t.split_once('?').map_or(t, |(p, _)| p)
+    }
+
+    /// A request's query (after `?`), if any.
+    pub fn query(&self) -> Option<&str> {
+        self.target().split_once('?').map(|(_, q)| q)
+    }
+
     /// The head exactly as received.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes

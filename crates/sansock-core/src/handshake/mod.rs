@@ -19,8 +19,8 @@ pub use config::{ClientConfig, HandshakeConfig, ServerConfig};
 pub use head::Head;
 pub use http_write::InvalidHeader;
 pub use server::{
-    Accept, AcceptError, Accepted, Reject, RejectedAccept, ServerHandshake, ServerHandshakeError,
-    ServerHandshakeErrorKind, ServerStep, UpgradeRequest,
+    Accept, AcceptError, Accepted, HttpResponse, Reject, RejectedAccept, ServerHandshake,
+    ServerHandshakeError, ServerHandshakeErrorKind, ServerStep, UpgradeRequest,
 };
 
 /// Whether `b` may appear in an HTTP token (RFC 9110 §5.6.2).

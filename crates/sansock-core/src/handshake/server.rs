@@ -150,21 +150,17 @@ impl UpgradeRequest {
 
     /// The request target: path and query, as sent (e.g. `/chat?room=1`).
     pub fn target(&self) -> &str {
-        match &self.head.start {
-            StartLine::Request { target, .. } => self.head.range_str(target),
-            StartLine::Response { .. } => "",
-        }
+        self.head.target()
     }
 
     /// The path, without the query.
     pub fn path(&self) -> &str {
-        let t = self.target();
-        t.split_once('?').map_or(t, |(p, _)| p)
+        self.head.path()
     }
 
     /// The query (after `?`), if any.
     pub fn query(&self) -> Option<&str> {
-        self.target().split_once('?').map(|(_, q)| q)
+        self.head.query()
     }
 
     /// The `Host` header.
@@ -268,11 +264,7 @@ impl UpgradeRequest {
 
     /// Refuses the upgrade: the response to send before closing the transport.
     pub fn reject(self, reject: &Reject) -> Vec<u8> {
-        let mut w = ResponseWriter::new(reject.status);
-        for (n, v) in &reject.headers {
-            w = w.header(n, v);
-        }
-        w.finish(Some(&reject.body))
+        reject.to_bytes()
     }
 }
 
@@ -359,7 +351,33 @@ impl Reject {
         self.body = body.into();
         self
     }
+
+    /// The HTTP response: status line, headers, `Content-Length`, `Connection: close`, body.
+    /// Also what a server sends to a plain HTTP request it serves instead of upgrading (a page
+    /// at `/`, a 404).
+    ///
+    /// ```
+    /// let page = sansock_core::Reject::new(200)
+    ///     .with_header("Content-Type", "text/plain")
+    ///     .with_body("hi");
+    /// assert_eq!(
+    ///     page.to_bytes(),
+    ///     b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi"
+    /// );
+    /// ```
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = ResponseWriter::new(self.status);
+        for (n, v) in &self.headers {
+            w = w.header(n, v);
+        }
+        w.finish(Some(&self.body))
+    }
 }
+
+/// A plain HTTP response — status, headers, body — for a request a server answers instead of
+/// upgrading (a page, a 404). The same type as a [`Reject`]ion; build it with
+/// [`Reject::new`] and send [`Reject::to_bytes`].
+pub type HttpResponse = Reject;
 
 /// An accepted upgrade: the open connection and the 101 response to send first.
 #[derive(Debug)]
