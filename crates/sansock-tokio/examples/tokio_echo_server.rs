@@ -1,6 +1,6 @@
 //! Echo server on tokio: echoes every text and binary message.
 //!
-//! Run: `cargo run -p sansock-tokio --example echo_server -- 9001`
+//! Run: `cargo run -p sansock-tokio --example tokio_echo_server -- 9001`
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use sansock_tokio::accept;

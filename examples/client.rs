@@ -1,7 +1,8 @@
-//! A client: connects to a URL, sends each line of stdin as a text message, prints what comes
-//! back (binary as its length), and the close code at the end.
+//! A client: connects to a URL (offering a subprotocol if given), sends each line of stdin as a
+//! text message, prints each message that comes back (binary as hex), and the close code and
+//! reason at the end.
 //!
-//! Run: `cargo run -p sansock-tokio --example client -- ws://127.0.0.1:9001/ [subprotocol]`
+//! Run: `cargo run --example client -- ws://127.0.0.1:8080/ echo-protocol`
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use sansock_tokio::{ClientSettings, Message, WsUrl};
@@ -24,7 +25,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         while let Some(next) = read.recv().await {
             match next {
                 Ok(Message::Text(text)) => println!("< {text}"),
-                Ok(Message::Binary(bytes)) => println!("< [{} bytes]", bytes.len()),
+                Ok(Message::Binary(bytes)) => println!("< {}", hex(&bytes)),
                 Err(e) => eprintln!("error: {e}"),
             }
         }
@@ -41,4 +42,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     printer.await?;
     Ok(())
+}
+
+/// `bytes` as hex, the first 64 of them, with the length.
+fn hex(bytes: &[u8]) -> String {
+    let shown: String = bytes.iter().take(64).map(|b| format!("{b:02x}")).collect();
+    let more = if bytes.len() > 64 { "…" } else { "" };
+    format!("[{} bytes] {shown}{more}", bytes.len())
 }

@@ -1,0 +1,197 @@
+//! The chat room behind `examples/chat.rs`: a [`Room`] of members, each with a bounded queue,
+//! and [`serve`], which answers one connection — the page at `/`, the WebSocket at `/chat`.
+//!
+//! Every message goes to every member, the sender included, as JSON
+//! (`{"type":"message","nick":…,"text":…}`, and `join`/`leave` notices). Each message is encoded
+//! once and shared: every member's queue holds a reference-counted copy of the same bytes.
+//!
+//! **Slow members:** a member whose queue is full when a message arrives (its connection cannot
+//! keep up, or it stopped reading) is dropped from the room at once — nobody else waits for it —
+//! and closed with 1008 (policy violation) "too slow" if its socket still takes the frame; its
+//! close timeout ends the connection otherwise.
+#![allow(clippy::print_stdout)] // a chat server logs who comes and goes
+
+use crate::{CHAT_PAGE, json_string, query_value};
+use sansock_tokio::{
+    Accept, CloseCode, ConnectionConfig, HttpResponse, Incoming, Message, Reject, ServerConfig,
+    ServerSettings, UpgradeRequest, WebSocketStream,
+};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio::sync::{Notify, mpsc};
+
+/// A member as the room sees it: where its messages go, and how to kick it.
+struct Member {
+    nick: String,
+    queue: mpsc::Sender<Message>,
+    kick: Arc<Notify>,
+}
+
+/// Everyone connected.
+#[derive(Default)]
+pub struct Room {
+    next_id: AtomicU64,
+    members: Mutex<HashMap<u64, Member>>,
+}
+
+impl Room {
+    fn members(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Member>> {
+        self.members.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds a member and tells everyone (the newcomer too).
+    fn join(&self, member: Member) -> u64 {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let notice = notice("join", &member.nick, None);
+        self.members().insert(id, member);
+        self.broadcast(notice);
+        id
+    }
+
+    /// Removes a member (if still there) and tells everyone else.
+    fn leave(&self, id: u64) {
+        let gone = self.members().remove(&id);
+        if let Some(member) = gone {
+            self.broadcast(notice("leave", &member.nick, None));
+        }
+    }
+
+    /// Queues `message` for every member. Members whose queue is full are dropped (and told
+    /// why when their connection closes); the others never wait for them.
+    fn broadcast(&self, message: Message) {
+        let mut dropped = Vec::new();
+        self.members()
+            .retain(|_, member| match member.queue.try_send(message.clone()) {
+                Ok(()) => true,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    member.kick.notify_one();
+                    dropped.push(member.nick.clone());
+                    false
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => false,
+            });
+        for nick in dropped {
+            println!("{nick}: too slow, dropped");
+            self.broadcast(notice("leave", &nick, None));
+        }
+    }
+}
+
+/// A chat event as JSON, built once for every recipient.
+fn notice(kind: &str, nick: &str, text: Option<&str>) -> Message {
+    let mut json = format!(r#"{{"type":"{kind}","nick":{}"#, json_string(nick));
+    if let Some(text) = text {
+        json.push_str(&format!(r#","text":{}"#, json_string(text)));
+    }
+    json.push('}');
+    Message::from(json)
+}
+
+/// Only `/chat`, only from pages of this server (a foreign page cannot join on its visitor's
+/// behalf); the nickname comes from `?nick=`.
+fn decide(request: &UpgradeRequest, nick: &mut String) -> Result<Accept, Reject> {
+    if request.path() != "/chat" {
+        return Err(Reject::new(404));
+    }
+    let own = format!("http://{}", request.host());
+    if request.origin().is_some_and(|o| o != own) {
+        return Err(Reject::new(403).with_body("origin not allowed"));
+    }
+    *nick = query_value(request.query(), "nick")
+        .map(|n| n.trim().chars().take(32).collect::<String>())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "anonymous".into());
+    Ok(Accept::new())
+}
+
+/// Answers one connection: the page at `/`, a member of `room` at `/chat?nick=…` with a queue
+/// of `queue` messages, 404 elsewhere.
+pub async fn serve(
+    tcp: TcpStream,
+    peer: SocketAddr,
+    room: Arc<Room>,
+    settings: ServerSettings,
+    queue: usize,
+) {
+    let mut nick = String::new();
+    match sansock_tokio::accept_or_http(tcp, settings, |r| decide(r, &mut nick)).await {
+        Ok(Incoming::WebSocket(ws)) => {
+            println!("{peer}: {nick} joined");
+            member(ws, nick, room, queue).await;
+        }
+        Ok(Incoming::Http(request)) => {
+            let response = match request.head().path() {
+                "/" => HttpResponse::new(200)
+                    .with_header("Content-Type", "text/html; charset=utf-8")
+                    .with_body(CHAT_PAGE),
+                _ => HttpResponse::new(404).with_body("not found"),
+            };
+            let _ = request.respond(&response).await;
+        }
+        Err(e) => println!("{peer}: handshake failed: {e}"),
+    }
+}
+
+/// One member's life: its writer drains its queue into the socket; its reader broadcasts
+/// what it says.
+async fn member(ws: WebSocketStream<TcpStream>, nick: String, room: Arc<Room>, queue: usize) {
+    let (mut read, mut write) = ws.split();
+    let (tx, mut rx) = mpsc::channel::<Message>(queue);
+    let kick = Arc::new(Notify::new());
+    let id = room.join(Member {
+        nick: nick.clone(),
+        queue: tx,
+        kick: kick.clone(),
+    });
+    let writer = tokio::spawn(async move {
+        let kicked = kick.notified();
+        tokio::pin!(kicked);
+        loop {
+            let next = tokio::select! {
+                _ = &mut kicked => break,
+                next = rx.recv() => next,
+            };
+            let Some(message) = next else { return }; // we left the room
+            tokio::select! {
+                _ = &mut kicked => break,
+                sent = write.send(message) => if sent.is_err() { return },
+            }
+        }
+        // Too slow: say so, if the socket still takes it. Our close timeout then ends the
+        // connection (the reader sees it) even if this member never reads again.
+        let close = write.close(Some(CloseCode::POLICY_VIOLATION), "too slow");
+        let _ = tokio::time::timeout(Duration::from_secs(2), close).await;
+    });
+    while let Some(Ok(message)) = read.recv().await {
+        if let Message::Text(text) = message {
+            room.broadcast(notice("message", &nick, Some(text.as_str())));
+        }
+    }
+    room.leave(id);
+    let _ = writer.await;
+    let code = read.closed().map(|c| c.code.0);
+    println!("{nick}: left (close code {code:?})");
+}
+
+/// The chat's server settings: messages up to 64 KiB.
+pub fn settings() -> ServerSettings {
+    let connection = ConnectionConfig::default().with_max_message_size(64 << 10);
+    ServerSettings::default().with_handshake(ServerConfig::default().with_connection(connection))
+}
+
+/// Serves the chat on `listener` until accepting fails.
+///
+/// # Errors
+/// When the listener fails.
+pub async fn run(listener: tokio::net::TcpListener, queue: usize) -> std::io::Result<()> {
+    let room = Arc::new(Room::default());
+    loop {
+        let (tcp, peer) = listener.accept().await?;
+        let _ = tcp.set_nodelay(true);
+        tokio::spawn(serve(tcp, peer, room.clone(), settings(), queue));
+    }
+}

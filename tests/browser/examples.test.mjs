@@ -1,0 +1,191 @@
+// The example programs in a real browser: Debian's Chromium, driven by playwright-core.
+// scripts/browser-test.sh builds the examples and runs this file with `node --test`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bin = process.env.SANSOCK_EXAMPLES ?? join(root, 'target', 'debug', 'examples');
+const screenshot = join(root, 'docs', 'src', 'images', 'chat.png');
+
+/** A free TCP port on 127.0.0.1. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts an example and waits for its first line; keeps what it prints. */
+function start(name, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(bin, name), args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.output = '';
+    child.stdout.on('data', (chunk) => {
+      child.output += chunk;
+      if (child.output.includes('\n')) resolve(child);
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+  });
+}
+
+async function until(what, check, ms = 5000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+let browser, chat, echo, chatUrl, echoUrl;
+
+before(async () => {
+  const [chatPort, echoPort] = [await freePort(), await freePort()];
+  chatUrl = `http://127.0.0.1:${chatPort}/`;
+  echoUrl = `http://127.0.0.1:${echoPort}/`;
+  chat = await start('chat', ['--port', String(chatPort)]);
+  echo = await start('echo_server', ['--port', String(echoPort)]);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  chat?.kill();
+  echo?.kill();
+});
+
+/** A page in a fresh context (its own cookies and storage), at `url`. */
+async function open(url) {
+  const context = await browser.newContext({ viewport: { width: 760, height: 560 } });
+  const page = await context.newPage();
+  await page.goto(url);
+  return page;
+}
+
+const lines = (page) => page.locator('#messages li').allInnerTexts();
+
+async function joinChat(page, nick) {
+  await page.fill('#nick', nick);
+  await page.click('#join');
+  await until(`${nick} connected`, async () => (await page.textContent('#status')).startsWith('Connected'));
+}
+
+async function say(page, text) {
+  await page.fill('#text', text);
+  await page.click('#send');
+}
+
+test('two people in the chat see each other, joins and leaves included', async () => {
+  const alice = await open(chatUrl);
+  const bob = await open(chatUrl);
+  await joinChat(alice, 'alice');
+  await joinChat(bob, 'bob');
+  await until('alice sees bob join', async () => (await lines(alice)).includes('bob joined'));
+  await say(alice, 'Hello Bob! Sansock here, speaking WebSocket.');
+  await say(bob, 'Hi Alice ✓ — every message reaches everyone, me too.');
+  for (const page of [alice, bob]) {
+    await until('both messages everywhere', async () => {
+      const seen = await lines(page);
+      return seen.includes('alice: Hello Bob! Sansock here, speaking WebSocket.')
+        && seen.includes('bob: Hi Alice ✓ — every message reaches everyone, me too.');
+    });
+  }
+  assert.deepEqual((await lines(bob)).slice(0, 1), ['bob joined']);
+  mkdirSync(dirname(screenshot), { recursive: true });
+  await alice.screenshot({ path: screenshot });
+  await bob.context().close();
+  await until('alice sees bob leave', async () => (await lines(alice)).includes('bob left'));
+  await alice.context().close();
+});
+
+test('the echo page talks echo-protocol, in text and in ArrayBuffer binary', async () => {
+  const page = await open(echoUrl);
+  await until('the page opened its socket', async () => (await page.textContent('#log')).includes('onopen (protocol echo-protocol)'));
+  const result = await page.evaluate((url) => new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, 'echo-protocol');
+    socket.binaryType = 'arraybuffer';
+    const got = [];
+    socket.onerror = () => reject(new Error('error'));
+    socket.onopen = () => {
+      socket.send('héllo ✓');
+      socket.send(new Uint8Array([0, 1, 2, 253, 254, 255]).buffer);
+    };
+    socket.onmessage = (e) => {
+      got.push(typeof e.data === 'string' ? { text: e.data } : { binary: [...new Uint8Array(e.data)] });
+      if (got.length === 2) {
+        socket.close(1000, 'done');
+        resolve({ protocol: socket.protocol, got });
+      }
+    };
+  }), echoUrl.replace('http', 'ws'));
+  assert.equal(result.protocol, 'echo-protocol');
+  assert.deepEqual(result.got, [{ text: 'héllo ✓' }, { binary: [0, 1, 2, 253, 254, 255] }]);
+  await page.click('#send-binary');
+  await until('the page logged its binary echo', async () => (await page.textContent('#log')).includes('onmessage binary: 16 bytes'));
+  await page.context().close();
+});
+
+/** Opens a socket from `page` and reports how it ended without ever opening. */
+function failedConnection(page, url, protocol) {
+  return page.evaluate(([url, protocol]) => new Promise((resolve) => {
+    const socket = new WebSocket(url, protocol);
+    let opened = false, errored = false;
+    socket.onopen = () => { opened = true; };
+    socket.onerror = () => { errored = true; };
+    socket.onclose = (e) => resolve({ opened, errored, code: e.code });
+  }), [url, protocol]);
+}
+
+test('a wrong subprotocol or a foreign origin cannot connect, and the server says why', async () => {
+  const own = await open(echoUrl);
+  const wrong = await failedConnection(own, echoUrl.replace('http', 'ws'), 'chat');
+  assert.deepEqual(wrong, { opened: false, errored: true, code: 1006 });
+  await until('the 400 is logged', () => echo.output.includes('was not offered (400)'));
+  // The chat's page is another origin (another port): the echo server refuses it.
+  const foreign = await open(chatUrl);
+  const refused = await failedConnection(foreign, echoUrl.replace('http', 'ws'), 'echo-protocol');
+  assert.deepEqual(refused, { opened: false, errored: true, code: 1006 });
+  const origin = chatUrl.replace(/\/$/, '');
+  await until('the 403 is logged', () => echo.output.includes(`origin ${origin} is not allowed (403)`));
+  await own.context().close();
+  await foreign.context().close();
+});
+
+test('a 1 MiB message round-trips, as text and as binary', async () => {
+  const page = await open(echoUrl);
+  const ok = await page.evaluate((url) => new Promise((resolve, reject) => {
+    const bytes = new Uint8Array(1 << 20).map((_, i) => (i * 31) % 251);
+    const text = 'ünïcode ✓ '.repeat(75000); // 14 bytes of UTF-8 each: 1.05 MB
+    const socket = new WebSocket(url, 'echo-protocol');
+    socket.binaryType = 'arraybuffer';
+    const got = [];
+    socket.onerror = () => reject(new Error('error'));
+    socket.onopen = () => { socket.send(bytes.buffer); socket.send(text); };
+    socket.onmessage = (e) => {
+      got.push(e.data);
+      if (got.length < 2) return;
+      const back = new Uint8Array(got[0]);
+      const same = back.length === bytes.length && back.every((b, i) => b === bytes[i]);
+      socket.close();
+      const textBytes = new TextEncoder().encode(got[1]).length;
+      resolve({ binary: same, binaryLength: back.length, text: got[1] === text, atLeast1MiB: textBytes >= 1 << 20 });
+    };
+  }), echoUrl.replace('http', 'ws'));
+  assert.deepEqual(ok, { binary: true, binaryLength: 1 << 20, text: true, atLeast1MiB: true });
+  await page.context().close();
+});
