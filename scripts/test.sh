@@ -24,6 +24,11 @@ cargo test --workspace --all-features 2>&1 | tee target/test-output.txt
 passed=$(grep -Eo '[0-9]+ passed' target/test-output.txt | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed' target/test-output.txt | awk '{s+=$1} END {print s+0}')
 
+step "browser: the examples in Chromium (installs chromium and playwright-core if missing)"
+scripts/browser-test.sh 2>&1 | tee target/browser-output.txt
+passed=$((passed + $(grep -Eo '^# pass [0-9]+' target/browser-output.txt | awk '{s+=$3} END {print s+0}')))
+failed=$((failed + $(grep -Eo '^# fail [0-9]+' target/browser-output.txt | awk '{s+=$3} END {print s+0}')))
+
 step "fuzz: build every target, run each for ${FUZZ_SECONDS:=10} s (a crash fails)"
 scripts/fuzz.sh "$FUZZ_SECONDS"
 

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The examples in a real browser: installs Debian's Chromium and playwright-core (from npm) if
+# they are missing, builds the example programs, and runs tests/browser/*.test.mjs with Node's
+# test runner. Idempotent; safe to run again. Saves docs/src/images/chat.png (the README's).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing Debian's chromium"
+  export DEBIAN_FRONTEND=noninteractive
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+  echo "installing playwright-core from npm (no browser download)"
+  (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+cargo build -q -p sansock-examples --examples
+SANSOCK_EXAMPLES="$PWD/target/debug/examples" CHROMIUM="$(command -v chromium)" \
+  node --test --test-concurrency=1 tests/browser/
