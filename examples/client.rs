@@ -9,11 +9,18 @@ use sansock_tokio::{ClientSettings, Message, WsUrl};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let url = args
         .next()
-        .unwrap_or_else(|| "ws://127.0.0.1:9001/".to_string());
+        .unwrap_or_else(|| "ws://127.0.0.1:8080/".to_string());
     let mut target = WsUrl::parse(&url)?;
     if let Some(protocol) = args.next() {
         target = target.with_protocol(protocol);
