@@ -19,7 +19,10 @@ cargo build -p sansock-core --no-default-features
 step "docs (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
-step "tests (unit, integration, doc, fuzz corpus replay)"
+step "book: build docs/ with mdBook, check every include and link (installs mdbook if missing)"
+scripts/book.sh
+
+step "tests (unit, integration, doc, fuzz corpus replay, the book's listings)"
 cargo test --workspace --all-features 2>&1 | tee target/test-output.txt
 passed=$(grep -Eo '[0-9]+ passed' target/test-output.txt | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed' target/test-output.txt | awk '{s+=$1} END {print s+0}')

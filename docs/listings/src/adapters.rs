@@ -1,0 +1,132 @@
+//! The adapter chapter's listing: one echo server, written for each adapter. Only the types
+//! and the way of waiting differ; the calls are the same.
+
+// ANCHOR: tokio
+/// Echo on tokio: a task per connection.
+pub async fn echo_tokio(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    loop {
+        let (tcp, _) = listener.accept().await?;
+        tokio::spawn(async move {
+            let Ok(mut ws) = sansock_tokio::accept(tcp).await else {
+                return;
+            };
+            while let Some(Ok(message)) = ws.recv().await {
+                if ws.send(message).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
+}
+// ANCHOR_END: tokio
+
+// ANCHOR: smol
+/// Echo on smol: the same, with smol's listener and tasks.
+pub async fn echo_smol(listener: smol::net::TcpListener) -> std::io::Result<()> {
+    loop {
+        let (tcp, _) = listener.accept().await?;
+        smol::spawn(async move {
+            let Ok(mut ws) = sansock_futures::accept(tcp).await else {
+                return;
+            };
+            while let Some(Ok(message)) = ws.recv().await {
+                if ws.send(message).await.is_err() {
+                    break;
+                }
+            }
+        })
+        .detach();
+    }
+}
+// ANCHOR_END: smol
+
+// ANCHOR: async_std
+/// Echo on async-std.
+pub async fn echo_async_std(listener: async_std::net::TcpListener) -> std::io::Result<()> {
+    loop {
+        let (tcp, _) = listener.accept().await?;
+        async_std::task::spawn(async move {
+            let Ok(mut ws) = sansock_futures::accept(tcp).await else {
+                return;
+            };
+            while let Some(Ok(message)) = ws.recv().await {
+                if ws.send(message).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
+}
+// ANCHOR_END: async_std
+
+// ANCHOR: blocking
+/// Echo on blocking std::net: a thread per connection.
+pub fn echo_blocking(listener: std::net::TcpListener) -> std::io::Result<()> {
+    for tcp in listener.incoming() {
+        let tcp = tcp?;
+        std::thread::spawn(move || {
+            let Ok(mut ws) = sansock_blocking::accept(tcp) else {
+                return;
+            };
+            while let Ok(Some(message)) = ws.read() {
+                if ws.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    Ok(())
+}
+// ANCHOR_END: blocking
+
+#[cfg(test)]
+mod tests {
+    use sansock_blocking::Message;
+    use std::net::TcpListener;
+
+    /// A blocking client's round trip through the echo server at `addr`.
+    fn round_trip(addr: std::net::SocketAddr) {
+        let (mut ws, _) = sansock_blocking::connect(&format!("ws://{addr}/")).unwrap();
+        ws.send("echo?").unwrap();
+        assert_eq!(ws.read().unwrap().unwrap(), Message::from("echo?"));
+        assert!(ws.close(None, "").unwrap().was_clean());
+    }
+
+    fn std_listener() -> (TcpListener, std::net::SocketAddr) {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        (l, addr)
+    }
+
+    #[test]
+    fn every_listing_echoes() {
+        let (l, addr) = std_listener();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                l.set_nonblocking(true).unwrap();
+                super::echo_tokio(tokio::net::TcpListener::from_std(l).unwrap()).await
+            })
+        });
+        round_trip(addr);
+
+        let (l, addr) = std_listener();
+        std::thread::spawn(move || {
+            smol::block_on(super::echo_smol(
+                smol::net::TcpListener::try_from(l).unwrap(),
+            ))
+        });
+        round_trip(addr);
+
+        let (l, addr) = std_listener();
+        std::thread::spawn(move || async_std::task::block_on(super::echo_async_std(l.into())));
+        round_trip(addr);
+
+        let (l, addr) = std_listener();
+        std::thread::spawn(move || super::echo_blocking(l));
+        round_trip(addr);
+    }
+}

@@ -1,0 +1,13 @@
+//! The code the book (`docs/src`) shows. Chapters include regions of these files between
+//! `ANCHOR: name` and `ANCHOR_END: name` markers, never line ranges; every region is compiled by
+//! `cargo build` and run by `cargo test`, so a listing cannot drift from the library.
+//!
+//! One module per chapter that has code: [`protocol`] (handshake, frames, masking,
+//! fragmentation, control frames, closing), [`run_loop`] (the sans-IO design), [`adapters`]
+//! (the same echo server on each adapter) and [`own_adapter`] (an adapter written from scratch).
+//! `tests/state_diagram.rs` checks the book's state diagram against the code's states.
+
+pub mod adapters;
+pub mod own_adapter;
+pub mod protocol;
+pub mod run_loop;
