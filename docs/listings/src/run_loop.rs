@@ -5,7 +5,7 @@ use sansock_core::{Connection, Event, ProtocolError, Timestamp};
 
 // ANCHOR: run_loop
 /// One turn of the loop every adapter runs: feed what the transport read, handle every event,
-/// and hand back the bytes to write. `echo` is the application: here, it echoes messages.
+/// and hand back the bytes to write. The application here echoes every message.
 pub fn turn(
     conn: &mut Connection,
     now: Timestamp,
