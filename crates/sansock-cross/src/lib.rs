@@ -3,16 +3,19 @@
 //!
 //! [`Adapter`] names the four; [`serve`] starts a scripted server on one of them; [`connect`]
 //! opens a client [`Session`] on one of them; [`SCENARIOS`] and [`run`] are the list and what
-//! each one checks. The servers' script is chosen by the request path (see `server`). Used by
-//! `tests/matrix.rs`; not published.
+//! each one checks. The servers' script is chosen by the request path (see `server`);
+//! [`testee`] runs an adapter's client through the conformance tester's testee protocol. Used by
+//! `tests/matrix.rs` and `tests/conformance.rs`; not published.
 
 mod client;
 mod scenario;
 mod server;
+mod testee;
 
 pub use client::{Session, connect};
 pub use scenario::{SCENARIOS, Scenario, run};
 pub use server::serve;
+pub use testee::testee;
 
 /// A Sansock adapter, in the role of client or server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,8 @@
 //! that the client offers, fragments what it sends at [`FRAGMENT`] bytes, and follows the path:
 //! - `/echo`: echoes every message;
 //! - `/close/CODE`: closes at once with CODE and the reason "server closing";
-//! - `/ping`: pings with "srv-ping", and once the pong arrives sends "got pong srv-ping".
+//! - `/ping`: pings with "srv-ping", and once the pong arrives sends "got pong srv-ping";
+//! - anything else: echoes, like `/echo` (what the conformance tester expects).
 
 use crate::{Adapter, FRAGMENT, PROTOCOLS};
 use sansock_core::{
@@ -44,9 +45,22 @@ fn script(path: &str) -> Script {
     }
 }
 
+/// What the script answers to an event: messages are echoed; on `/ping`, the pong is reported.
+fn reply_to(script: &Script, event: Event) -> Option<Message> {
+    match (script, event) {
+        (_, Event::Message(m)) => Some(m),
+        (Script::Ping, Event::Pong(p)) => Some(Message::from(format!(
+            "got pong {}",
+            String::from_utf8_lossy(&p)
+        ))),
+        _ => None,
+    }
+}
+
 /// The script on an async adapter's stream (tokio, async-std and smol share it).
 async fn script_async<S: Transport<R>, R: Runtime>(mut ws: WebSocketStream<S, R>, path: &str) {
-    match script(path) {
+    let script = script(path);
+    match script {
         Script::Close(code) => {
             let _ = ws.close(Some(CloseCode(code)), "server closing").await;
             return;
@@ -57,10 +71,8 @@ async fn script_async<S: Transport<R>, R: Runtime>(mut ws: WebSocketStream<S, R>
         Script::Echo => {}
     }
     while let Some(Ok(event)) = ws.recv_event().await {
-        let reply = match event {
-            Event::Message(m) => m,
-            Event::Pong(p) => Message::from(format!("got pong {}", String::from_utf8_lossy(&p))),
-            _ => continue,
+        let Some(reply) = reply_to(&script, event) else {
+            continue;
         };
         if ws.send(reply).await.is_err() {
             break;
@@ -73,7 +85,8 @@ fn script_blocking<S: sansock_blocking::BlockingStream + Unpin>(
     mut ws: sansock_blocking::WebSocket<S>,
     path: &str,
 ) {
-    match script(path) {
+    let script = script(path);
+    match script {
         Script::Close(code) => {
             let _ = ws.close(Some(CloseCode(code)), "server closing");
             return;
@@ -84,10 +97,8 @@ fn script_blocking<S: sansock_blocking::BlockingStream + Unpin>(
         Script::Echo => {}
     }
     while let Ok(Some(event)) = ws.read_event() {
-        let reply = match event {
-            Event::Message(m) => m,
-            Event::Pong(p) => Message::from(format!("got pong {}", String::from_utf8_lossy(&p))),
-            _ => continue,
+        let Some(reply) = reply_to(&script, event) else {
+            continue;
         };
         if ws.send(reply).is_err() {
             break;

@@ -1,0 +1,141 @@
+//! The two ways to run the suite. [`test_server`]: the tester connects to a server that echoes
+//! every message, once per case. [`test_client`]: the tester listens, and a client under test
+//! follows the Autobahn testee protocol — `/getCaseCount`, then `/runCase?case=N&agent=NAME` for
+//! each case (echoing every message), then `/updateReports?agent=NAME`.
+
+use crate::case::Case;
+use crate::handshake;
+use crate::runner::{Outcome, Role, Verdict, run};
+use crate::wire::{Frame, close_payload, op};
+use std::io::Write;
+use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+/// `ws://host:port/path` split into what a connection needs.
+fn split_url(url: &str) -> Result<(String, String), String> {
+    let rest = url
+        .strip_prefix("ws://")
+        .ok_or_else(|| format!("{url}: only ws:// URLs are tested"))?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    Ok((authority.to_string(), path.to_string()))
+}
+
+fn nonce(i: usize) -> [u8; 16] {
+    let mut n = [0u8; 16];
+    n[..8].copy_from_slice(&(i as u64 ^ 0x5a5a_1234_9876_abcd).to_le_bytes());
+    n
+}
+
+/// Runs `cases` against the echo server at `url`, one connection per case.
+///
+/// # Errors
+/// When the URL is not `ws://`.
+pub fn test_server(
+    url: &str,
+    cases: &[Case],
+    progress: &mut dyn FnMut(&Outcome),
+) -> Result<Vec<Outcome>, String> {
+    let (authority, path) = split_url(url)?;
+    let mut results = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        let outcome = match connect(&authority, &path, i) {
+            Ok((tcp, leftover)) => run(tcp, leftover, case, Role::Client),
+            Err(e) => Outcome {
+                id: case.id.clone(),
+                title: case.title.clone(),
+                verdict: Verdict::Failed,
+                expected: "an opening handshake".into(),
+                observed: format!("handshake failed: {e}"),
+                millis: 0,
+            },
+        };
+        progress(&outcome);
+        results.push(outcome);
+    }
+    Ok(results)
+}
+
+fn connect(authority: &str, path: &str, i: usize) -> std::io::Result<(TcpStream, Vec<u8>)> {
+    let addr = authority
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| std::io::Error::other("no address"))?;
+    let mut tcp = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    tcp.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let leftover = handshake::client(&mut tcp, authority, path, nonce(i))?;
+    Ok((tcp, leftover))
+}
+
+fn query_value<'a>(target: &'a str, key: &str) -> Option<&'a str> {
+    let (_, query) = target.split_once('?')?;
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+}
+
+/// Serves the testee protocol on `listener` until the client asks for its report (or stops
+/// coming back for `idle`); runs each case the client asks for.
+///
+/// # Errors
+/// I/O errors of the listener.
+pub fn test_client(
+    listener: &TcpListener,
+    cases: &[Case],
+    idle: Duration,
+    progress: &mut dyn FnMut(&Outcome),
+) -> std::io::Result<Vec<Option<Outcome>>> {
+    listener.set_nonblocking(true)?;
+    let mut results: Vec<Option<Outcome>> = vec![None; cases.len()];
+    let mut last = std::time::Instant::now();
+    loop {
+        let mut tcp = match listener.accept() {
+            Ok((tcp, _)) => tcp,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if last.elapsed() > idle {
+                    return Ok(results);
+                }
+                std::thread::sleep(Duration::from_millis(5));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        last = std::time::Instant::now();
+        tcp.set_nonblocking(false)?;
+        tcp.set_read_timeout(Some(Duration::from_secs(5)))?;
+        let Ok((target, leftover)) = handshake::server(&mut tcp) else {
+            continue;
+        };
+        let path = target.split('?').next().unwrap_or("/");
+        match path {
+            "/getCaseCount" => {
+                let count = Frame::new(op::TEXT, cases.len().to_string());
+                let bye = Frame::new(op::CLOSE, close_payload(1000, b""));
+                let _ = tcp.write_all(&[count.encode(None), bye.encode(None)].concat());
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            "/runCase" => {
+                let n: usize = query_value(&target, "case")
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(0);
+                if let Some(case) = n.checked_sub(1).and_then(|i| cases.get(i)) {
+                    let outcome = run(tcp, leftover, case, Role::Server);
+                    progress(&outcome);
+                    results[n - 1] = Some(outcome);
+                }
+            }
+            "/updateReports" => {
+                let bye = Frame::new(op::CLOSE, close_payload(1000, b""));
+                let _ = tcp.write_all(&bye.encode(None));
+                return Ok(results);
+            }
+            _ => {
+                let bye = Frame::new(op::CLOSE, close_payload(1008, b"unknown path"));
+                let _ = tcp.write_all(&bye.encode(None));
+            }
+        }
+        last = std::time::Instant::now();
+    }
+}

@@ -1,0 +1,367 @@
+//! Running one case on an open connection, in either role, and judging what came back.
+//!
+//! A writer thread performs the steps while this thread reads (so a peer that echoes while we
+//! are still writing cannot deadlock us); pings from the peer are answered. The verdict compares
+//! the messages and pongs received with the case's expectations, then how the connection ended.
+
+use crate::case::{Case, End, Obs, Step};
+use crate::wire::{Frame, Received, close_payload, decode, op};
+use serde::Serialize;
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Which side the tester plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The tester is the client (it masks); the implementation under test is a server.
+    Client,
+    /// The tester is the server; the implementation under test is a client.
+    Server,
+}
+
+/// A case's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING-KEBAB-CASE")]
+pub enum Verdict {
+    /// As the RFC requires.
+    Ok,
+    /// Allowed, but not ideal (a dropped connection instead of a close frame, another code).
+    NonStrict,
+    /// Reported for information (timings).
+    Informational,
+    /// Against the RFC.
+    Failed,
+}
+
+/// What happened in a case.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    /// The case id.
+    pub id: String,
+    /// The case title.
+    pub title: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// What was expected, in words.
+    pub expected: String,
+    /// What was observed, in words.
+    pub observed: String,
+    /// How long it took.
+    pub millis: u128,
+}
+
+/// What the peer did.
+#[derive(Debug, Default)]
+struct Seen {
+    obs: Vec<Obs>,
+    close: Option<Option<u16>>,
+    dropped: bool,
+    timed_out: bool,
+    protocol_violation: Option<String>,
+}
+
+/// Masking keys for the tester's frames (no need for cryptographic randomness here).
+struct Keys(u64);
+
+impl Keys {
+    fn next(&mut self) -> [u8; 4] {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 as u32).to_ne_bytes()
+    }
+}
+
+fn write_frame(
+    out: &Mutex<TcpStream>,
+    role: Role,
+    keys: &Mutex<Keys>,
+    frame: &Frame,
+) -> std::io::Result<()> {
+    let mask =
+        (role == Role::Client).then(|| keys.lock().map(|mut k| k.next()).unwrap_or([1, 2, 3, 4]));
+    let bytes = frame.encode(mask);
+    match out.lock() {
+        Ok(mut s) => s.write_all(&bytes),
+        Err(_) => Err(std::io::Error::other("writer poisoned")),
+    }
+}
+
+/// Runs `case` on `tcp` (handshake done; `leftover` are bytes read past it).
+pub fn run(tcp: TcpStream, leftover: Vec<u8>, case: &Case, role: Role) -> Outcome {
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(case.limit_secs);
+    let seen = drive(tcp, leftover, case, role, deadline);
+    let (verdict, observed) = judge(case, &seen);
+    let mut verdict = verdict;
+    if verdict == Verdict::Ok && case.group() == 9 {
+        verdict = Verdict::Informational; // the timing is the point
+    }
+    Outcome {
+        id: case.id.clone(),
+        title: case.title.clone(),
+        verdict,
+        expected: describe_expectation(case),
+        observed,
+        millis: start.elapsed().as_millis(),
+    }
+}
+
+fn drive(tcp: TcpStream, leftover: Vec<u8>, case: &Case, role: Role, deadline: Instant) -> Seen {
+    let _ = tcp.set_nodelay(true);
+    let mut reader = match tcp.try_clone() {
+        Ok(r) => r,
+        Err(e) => {
+            return Seen {
+                protocol_violation: Some(format!("socket: {e}")),
+                ..Seen::default()
+            };
+        }
+    };
+    let out = Arc::new(Mutex::new(tcp));
+    let keys = Arc::new(Mutex::new(Keys(
+        0x9e37_79b9_7f4a_7c15 ^ u64::from(case.id.len() as u32),
+    )));
+    let writer = {
+        let (out, keys, steps) = (out.clone(), keys.clone(), case.steps.clone());
+        std::thread::spawn(move || perform(&out, &keys, &steps, role))
+    };
+    let mut seen = Seen::default();
+    let mut buf = leftover;
+    let mut assembling: Option<(u8, Vec<u8>)> = None;
+    let mut sent_close = case.steps.iter().any(
+        |s| matches!(s, Step::Send { frames, .. } if frames.iter().any(|f| f.opcode == op::CLOSE)),
+    );
+    let mut chunk = vec![0u8; 256 << 10];
+    let expected_count = case.expect.len();
+    loop {
+        while let Some(Received { frame, masked }) = decode(&mut buf) {
+            if masked != (role == Role::Server) {
+                seen.protocol_violation
+                    .get_or_insert_with(|| "a frame masked the wrong way".into());
+            }
+            match frame.opcode {
+                op::PING => {
+                    let _ = write_frame(&out, role, &keys, &Frame::new(op::PONG, frame.payload));
+                }
+                op::PONG => seen.obs.push(Obs::Pong(frame.payload)),
+                op::CLOSE => {
+                    let code = (frame.payload.len() >= 2)
+                        .then(|| u16::from_be_bytes([frame.payload[0], frame.payload[1]]));
+                    seen.close = Some(code);
+                    if !sent_close {
+                        let reply = code.map(|c| close_payload(c, b"")).unwrap_or_default();
+                        let _ = write_frame(&out, role, &keys, &Frame::new(op::CLOSE, reply));
+                    }
+                    break;
+                }
+                op::TEXT | op::BINARY if assembling.is_none() => {
+                    if frame.fin {
+                        seen.obs.push(message(frame.opcode, frame.payload));
+                    } else {
+                        assembling = Some((frame.opcode, frame.payload));
+                    }
+                }
+                op::CONT if assembling.is_some() => {
+                    if let Some((_, data)) = assembling.as_mut() {
+                        data.extend_from_slice(&frame.payload);
+                    }
+                    if frame.fin {
+                        if let Some((kind, data)) = assembling.take() {
+                            seen.obs.push(message(kind, data));
+                        }
+                    }
+                }
+                other => {
+                    seen.protocol_violation
+                        .get_or_insert_with(|| format!("unexpected frame with opcode {other:#x}"));
+                }
+            }
+        }
+        if seen.close.is_some() {
+            break;
+        }
+        // The tester closes once everything expected came back (End::Clean), or gives the peer
+        // until the deadline to fail the connection or answer our close.
+        if case.end == End::Clean
+            && !sent_close
+            && seen.obs.len() >= expected_count
+            && writer.is_finished()
+        {
+            let _ = write_frame(
+                &out,
+                role,
+                &keys,
+                &Frame::new(op::CLOSE, close_payload(1000, b"")),
+            );
+            sent_close = true;
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            seen.timed_out = true;
+            break;
+        }
+        let _ = reader.set_read_timeout(Some((deadline - now).min(Duration::from_millis(50))));
+        match reader.read(&mut chunk) {
+            Ok(0) => {
+                seen.dropped = true;
+                break;
+            }
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock
+                        | std::io::ErrorKind::TimedOut
+                        | std::io::ErrorKind::Interrupted
+                ) => {}
+            Err(_) => {
+                seen.dropped = true;
+                break;
+            }
+        }
+    }
+    // The end: a server closes TCP at once; a client gives the server a moment to do it first.
+    if role == Role::Client && seen.close.is_some() {
+        let _ = reader.set_read_timeout(Some(Duration::from_millis(200)));
+        let end = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < end {
+            match reader.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    }
+    if let Ok(s) = out.lock() {
+        let _ = s.shutdown(Shutdown::Both);
+    }
+    let _ = writer.join();
+    seen
+}
+
+fn message(opcode: u8, data: Vec<u8>) -> Obs {
+    if opcode == op::TEXT {
+        Obs::Text(data)
+    } else {
+        Obs::Binary(data)
+    }
+}
+
+/// Performs the steps; stops at the first failed write (the peer may have failed the connection).
+fn perform(out: &Mutex<TcpStream>, keys: &Mutex<Keys>, steps: &[Step], role: Role) {
+    for step in steps {
+        match step {
+            Step::Pause(ms) => std::thread::sleep(Duration::from_millis(*ms)),
+            Step::Send {
+                frames,
+                chop,
+                wrong_mask,
+            } => {
+                let masked = (role == Role::Client) != *wrong_mask;
+                let mut bytes = Vec::new();
+                for f in frames {
+                    let mask =
+                        masked.then(|| keys.lock().map(|mut k| k.next()).unwrap_or([1, 2, 3, 4]));
+                    bytes.extend_from_slice(&f.encode(mask));
+                }
+                let size = if *chop == 0 {
+                    bytes.len().max(1)
+                } else {
+                    *chop
+                };
+                for piece in bytes.chunks(size) {
+                    let written = match out.lock() {
+                        Ok(mut s) => s.write_all(piece).and_then(|()| s.flush()),
+                        Err(_) => return,
+                    };
+                    if written.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn show(obs: &Obs) -> String {
+    let short = |b: &[u8]| {
+        if b.len() <= 24 {
+            format!("{:?}", String::from_utf8_lossy(b))
+        } else {
+            format!("{} bytes", b.len())
+        }
+    };
+    match obs {
+        Obs::Text(b) => format!("text {}", short(b)),
+        Obs::Binary(b) => format!("binary {}", short(b)),
+        Obs::Pong(b) => format!("pong {}", short(b)),
+    }
+}
+
+fn describe_expectation(case: &Case) -> String {
+    let got: Vec<String> = case.expect.iter().map(show).collect();
+    let end = match &case.end {
+        End::Clean => "a clean close when we close".to_string(),
+        End::Fail(codes) => format!("the connection failed with {codes:?}"),
+        End::CloseReply(codes) if codes.is_empty() => "our close answered".to_string(),
+        End::CloseReply(codes) => format!("our close answered with one of {codes:?}"),
+    };
+    if got.is_empty() {
+        end
+    } else {
+        format!("{}; then {end}", got.join(", "))
+    }
+}
+
+/// The verdict and what was observed, in words.
+fn judge(case: &Case, seen: &Seen) -> (Verdict, String) {
+    let mut words: Vec<String> = seen.obs.iter().map(show).collect();
+    match seen.close {
+        Some(Some(code)) => words.push(format!("close {code}")),
+        Some(None) => words.push("close without code".into()),
+        None if seen.dropped => words.push("TCP closed without a close frame".into()),
+        None if seen.timed_out => words.push(format!("nothing more within {} s", case.limit_secs)),
+        None => {}
+    }
+    if let Some(v) = &seen.protocol_violation {
+        words.push(v.clone());
+    }
+    let observed = words.join(", ");
+    if seen.protocol_violation.is_some() {
+        return (Verdict::Failed, observed);
+    }
+    // Pongs are only checked where the case expects them (unsolicited ones are allowed).
+    let expects_pongs = case.expect.iter().any(|o| matches!(o, Obs::Pong(_)));
+    let got: Vec<&Obs> = seen
+        .obs
+        .iter()
+        .filter(|o| expects_pongs || !matches!(o, Obs::Pong(_)))
+        .collect();
+    let want: Vec<&Obs> = case.expect.iter().collect();
+    if got != want {
+        return (Verdict::Failed, observed);
+    }
+    let verdict = match (&case.end, seen.close) {
+        (End::Clean, Some(_)) => Verdict::Ok,
+        (End::Clean, None) if seen.dropped => Verdict::NonStrict,
+        (End::Fail(codes), Some(Some(code))) if codes.contains(&code) => Verdict::Ok,
+        (End::Fail(_), Some(_)) => Verdict::NonStrict,
+        (End::Fail(_), None) if seen.dropped => Verdict::NonStrict,
+        (End::CloseReply(codes), Some(code)) => {
+            let fine = match code {
+                None => codes.is_empty(),
+                Some(c) => codes.contains(&c) || (codes.is_empty() && c == 1000),
+            };
+            if fine {
+                Verdict::Ok
+            } else {
+                Verdict::NonStrict
+            }
+        }
+        (End::CloseReply(_), None) if seen.dropped => Verdict::NonStrict,
+        _ => Verdict::Failed,
+    };
+    (verdict, observed)
+}

@@ -1,0 +1,106 @@
+//! The conformance suite (`sansock-conformance`, all its cases) against every Sansock server
+//! and every Sansock client: any FAILED case fails the test. Reports are written to
+//! `target/conformance/` (JSON and markdown).
+#![allow(clippy::panic, clippy::unwrap_used)]
+
+use sansock_conformance::runner::{Outcome, Verdict};
+use sansock_conformance::{cases, modes, report};
+use sansock_cross::{Adapter, serve, testee};
+use std::time::Duration;
+
+fn check(agent: &str, outcomes: &[Outcome]) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/conformance");
+    let _ = std::fs::create_dir_all(dir);
+    let _ = std::fs::write(
+        format!("{dir}/{agent}.json"),
+        report::json(agent, outcomes).unwrap(),
+    );
+    let table = report::markdown(agent, outcomes);
+    let _ = std::fs::write(format!("{dir}/{agent}.md"), &table);
+    let failed: Vec<String> = outcomes
+        .iter()
+        .filter(|o| o.verdict == Verdict::Failed)
+        .map(|o| {
+            format!(
+                "{} {}: expected {}; observed {}",
+                o.id, o.title, o.expected, o.observed
+            )
+        })
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{agent}: {} FAILED\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+    assert_eq!(outcomes.len(), cases::all().len());
+}
+
+fn server(adapter: Adapter, agent: &str) {
+    let base = serve(adapter);
+    let outcomes = modes::test_server(&format!("{base}/"), &cases::all(), &mut |_| {}).unwrap();
+    check(agent, &outcomes);
+}
+
+fn client(adapter: Adapter, agent: &str) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("ws://{}", listener.local_addr().unwrap());
+    let all = cases::all();
+    let tester = std::thread::spawn(move || {
+        modes::test_client(
+            &listener,
+            &cases::all(),
+            Duration::from_secs(30),
+            &mut |_| {},
+        )
+        .unwrap()
+    });
+    assert_eq!(testee(adapter, &base, agent).unwrap(), all.len());
+    let results = tester.join().unwrap();
+    let outcomes: Vec<Outcome> = results
+        .into_iter()
+        .zip(&all)
+        .map(|(r, c)| r.unwrap_or_else(|| panic!("case {} never ran", c.id)))
+        .collect();
+    check(agent, &outcomes);
+}
+
+#[test]
+fn tokio_server() {
+    server(Adapter::Tokio, "sansock-tokio-server");
+}
+
+#[test]
+fn async_std_server() {
+    server(Adapter::AsyncStd, "sansock-async-std-server");
+}
+
+#[test]
+fn smol_server() {
+    server(Adapter::Smol, "sansock-smol-server");
+}
+
+#[test]
+fn blocking_server() {
+    server(Adapter::Blocking, "sansock-blocking-server");
+}
+
+#[test]
+fn tokio_client() {
+    client(Adapter::Tokio, "sansock-tokio-client");
+}
+
+#[test]
+fn async_std_client() {
+    client(Adapter::AsyncStd, "sansock-async-std-client");
+}
+
+#[test]
+fn smol_client() {
+    client(Adapter::Smol, "sansock-smol-client");
+}
+
+#[test]
+fn blocking_client() {
+    client(Adapter::Blocking, "sansock-blocking-client");
+}
