@@ -54,7 +54,8 @@ pub fn tally(outcomes: &[Outcome]) -> (BTreeMap<u32, Tally>, Tally) {
     (groups, all)
 }
 
-/// The summary as a markdown table, then every case that was not OK.
+/// The summary as a markdown table, the timings of group 9, then every case that was
+/// NON-STRICT or FAILED.
 pub fn markdown(agent: &str, outcomes: &[Outcome]) -> String {
     let (groups, all) = tally(outcomes);
     let mut s = format!(
@@ -76,6 +77,17 @@ pub fn markdown(agent: &str, outcomes: &[Outcome]) -> String {
         "| **all** | **{n}** | **{}** | **{}** | **{}** | **{}** |",
         all.ok, all.non_strict, all.informational, all.failed
     );
+    let timed: Vec<&Outcome> = outcomes.iter().filter(|o| group_of(&o.id) == 9).collect();
+    if !timed.is_empty() {
+        s.push_str("\n| case | limits and speed | verdict | ms |\n|---|---|---|---|\n");
+        for o in timed {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {:?} | {} |",
+                o.id, o.title, o.verdict, o.millis
+            );
+        }
+    }
     let notable: Vec<&Outcome> = outcomes
         .iter()
         .filter(|o| matches!(o.verdict, Verdict::Failed | Verdict::NonStrict))

@@ -1,0 +1,104 @@
+//! Interop with real peers, both ways: Node's `ws` and Python's `websockets` as clients of every
+//! Sansock server (`tests/interop/client.{mjs,py}`: text, binary, 16 MiB, pings both ways, close
+//! codes both ways, subprotocols), and as scripted servers (`tests/interop/server.{mjs,py}`) for
+//! every Sansock client running the cross matrix's 13 scenarios. `scripts/interop-setup.sh`
+//! installs the peers first (idempotent).
+#![allow(clippy::panic, clippy::unwrap_used)]
+
+use sansock_cross::{Adapter, SCENARIOS, run, serve};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Once;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn setup() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let status = Command::new(root().join("scripts/interop-setup.sh"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "scripts/interop-setup.sh failed");
+    });
+}
+
+/// The command that runs `script` of `tests/interop/` with its interpreter.
+fn peer(script: &str) -> Command {
+    let path = root().join("tests/interop").join(script);
+    let mut cmd = if script.ends_with(".py") {
+        Command::new(root().join("target/interop-venv/bin/python"))
+    } else {
+        Command::new("node")
+    };
+    cmd.arg(path);
+    cmd
+}
+
+/// A peer's client checks against every Sansock server.
+fn clients_against_our_servers(script: &str) {
+    setup();
+    let mut failures = Vec::new();
+    for adapter in Adapter::ALL {
+        let base = serve(adapter);
+        let out = peer(script).arg(&base).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() {
+            failures.push(format!("{script} against the {adapter:?} server:\n{text}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Starts a peer's scripted server; gives it and its base URL.
+fn start_server(script: &str) -> (Child, String) {
+    setup();
+    let mut child = peer(script).stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .trim()
+        .strip_prefix("listening ")
+        .unwrap_or_else(|| panic!("{script}: {line:?}"));
+    (child, format!("ws://127.0.0.1:{port}"))
+}
+
+/// Every Sansock client runs the scenarios against a peer's server.
+fn our_clients_against(script: &str) {
+    let (mut child, base) = start_server(script);
+    let mut failures = Vec::new();
+    for client in Adapter::ALL {
+        for scenario in SCENARIOS {
+            if let Err(why) = run(scenario, client, &base) {
+                failures.push(format!("{client:?} client × {script}, {scenario:?}: {why}"));
+            }
+        }
+    }
+    let _ = child.kill();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn node_ws_clients_against_every_sansock_server() {
+    clients_against_our_servers("client.mjs");
+}
+
+#[test]
+fn python_websockets_clients_against_every_sansock_server() {
+    clients_against_our_servers("client.py");
+}
+
+#[test]
+fn every_sansock_client_against_a_node_ws_server() {
+    our_clients_against("server.mjs");
+}
+
+#[test]
+fn every_sansock_client_against_a_python_websockets_server() {
+    our_clients_against("server.py");
+}
