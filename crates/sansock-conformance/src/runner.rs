@@ -150,6 +150,11 @@ fn drive(tcp: TcpStream, leftover: Vec<u8>, case: &Case, role: Role, deadline: I
                 op::CLOSE => {
                     let code = (frame.payload.len() >= 2)
                         .then(|| u16::from_be_bytes([frame.payload[0], frame.payload[1]]));
+                    if frame.payload.len() == 1 || code.is_some_and(|c| !valid_on_wire(c)) {
+                        seen.protocol_violation.get_or_insert_with(|| {
+                            format!("a close frame with an invalid payload {:?}", frame.payload)
+                        });
+                    }
                     seen.close = Some(code);
                     if !sent_close {
                         let reply = code.map(|c| close_payload(c, b"")).unwrap_or_default();
@@ -239,6 +244,11 @@ fn drive(tcp: TcpStream, leftover: Vec<u8>, case: &Case, role: Role, deadline: I
     }
     let _ = writer.join();
     seen
+}
+
+/// Close codes a peer may send (RFC 6455 §7.4).
+fn valid_on_wire(code: u16) -> bool {
+    matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999)
 }
 
 fn message(opcode: u8, data: Vec<u8>) -> Obs {
