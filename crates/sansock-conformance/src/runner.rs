@@ -57,6 +57,8 @@ pub struct Outcome {
 struct Seen {
     obs: Vec<Obs>,
     close: Option<Option<u16>>,
+    /// The peer's close answered ours (rather than closing first).
+    answered_ours: bool,
     dropped: bool,
     timed_out: bool,
     protocol_violation: Option<String>,
@@ -156,6 +158,7 @@ fn drive(tcp: TcpStream, leftover: Vec<u8>, case: &Case, role: Role, deadline: I
                         });
                     }
                     seen.close = Some(code);
+                    seen.answered_ours = sent_close;
                     if !sent_close {
                         let reply = code.map(|c| close_payload(c, b"")).unwrap_or_default();
                         let _ = write_frame(&out, role, &keys, &Frame::new(op::CLOSE, reply));
@@ -328,9 +331,14 @@ fn describe_expectation(case: &Case) -> String {
 /// The verdict and what was observed, in words.
 fn judge(case: &Case, seen: &Seen) -> (Verdict, String) {
     let mut words: Vec<String> = seen.obs.iter().map(show).collect();
+    let who = if seen.answered_ours {
+        "answered our close"
+    } else {
+        "closed"
+    };
     match seen.close {
-        Some(Some(code)) => words.push(format!("close {code}")),
-        Some(None) => words.push("close without code".into()),
+        Some(Some(code)) => words.push(format!("{who} with {code}")),
+        Some(None) => words.push(format!("{who} without a code")),
         None if seen.dropped => words.push("TCP closed without a close frame".into()),
         None if seen.timed_out => words.push(format!("nothing more within {} s", case.limit_secs)),
         None => {}
