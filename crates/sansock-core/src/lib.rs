@@ -56,6 +56,8 @@ extern crate std;
 mod close;
 mod config;
 mod connection;
+#[cfg(feature = "deflate")]
+mod deflate;
 mod entropy;
 mod error;
 mod event;
@@ -71,6 +73,8 @@ mod utf8;
 pub use close::{CloseCode, MAX_CLOSE_REASON};
 pub use config::{ConnectionConfig, HandshakeLimits};
 pub use connection::{Connection, Role, State};
+#[cfg(feature = "deflate")]
+pub use deflate::{DeflatePolicy, PerMessageDeflate};
 #[cfg(feature = "getrandom")]
 pub use entropy::OsRandomUnavailable;
 pub use entropy::{DefaultRng, Entropy};
