@@ -158,6 +158,8 @@ struct Side {
     compress_reset: bool,
     /// Reset the decompressor after each message (the peer resets its compressor).
     decompress_reset: bool,
+    /// Window bits of the stream the peer compresses (at least 9, what zlib inflates with).
+    decompress_bits: u8,
 }
 
 impl ServerExtension for PerMessageDeflate {
@@ -173,12 +175,10 @@ impl ServerExtension for PerMessageDeflate {
         let ours = self.max_window_bits.clamp(9, 15);
         for offer in offers {
             let Some(p) = params(offer) else { continue };
-            // Our compressor: within what the client allows (8 cannot be honoured by zlib:
-            // decline that offer and try the next).
+            // Our compressor: within what the client allows. zlib cannot compress with an
+            // 8-bit window, so an offer of 8 is accepted and this side never compresses (RFC
+            // 7692 §6 lets a sender leave any message uncompressed); the client still may.
             let server_bits = p.server_max_window_bits.unwrap_or(15).min(ours);
-            if server_bits < 9 {
-                continue;
-            }
             let mut response = String::from("permessage-deflate");
             let server_reset = p.server_no_context_takeover || reset_all;
             if server_reset {
@@ -192,14 +192,16 @@ impl ServerExtension for PerMessageDeflate {
                 response.push_str(&format!("; server_max_window_bits={server_bits}"));
             }
             // We may only limit the client's window if it said it can be limited.
+            let mut client_bits = 15;
             if let Some(offered) = p.client_max_window_bits {
-                let bits = offered.unwrap_or(15).min(ours);
-                response.push_str(&format!("; client_max_window_bits={bits}"));
+                client_bits = offered.unwrap_or(15).min(ours);
+                response.push_str(&format!("; client_max_window_bits={client_bits}"));
             }
             let side = Side {
-                compress_bits: server_bits,
+                compress_bits: if server_bits < 9 { 0 } else { server_bits },
                 compress_reset: server_reset,
                 decompress_reset: client_reset,
+                decompress_bits: client_bits.max(9),
             };
             return Some((response, Box::new(Deflate::new(side, self))));
         }
@@ -250,33 +252,32 @@ impl ClientExtension for PerMessageDeflate {
             },
             compress_reset: p.client_no_context_takeover,
             decompress_reset: p.server_no_context_takeover,
+            decompress_bits: p.server_max_window_bits.unwrap_or(15).max(9),
         };
         Ok(Box::new(Deflate::new(side, self)))
     }
 }
 
 /// One connection's compressor and decompressor.
+///
+/// Both are created when first needed and, without context takeover, dropped after each
+/// message: a connection that is idle, or only exchanges short messages, holds no zlib state
+/// (about 256 KiB for a compressor with a 15-bit window, 40 KiB for a decompressor).
 struct Deflate {
     compress: Option<Compress>,
-    decompress: Decompress,
+    decompress: Option<Decompress>,
     side: Side,
+    level: u32,
     threshold: usize,
 }
 
 impl Deflate {
     fn new(side: Side, config: &PerMessageDeflate) -> Self {
-        let compress = (side.compress_bits >= 9).then(|| {
-            Compress::new_with_window_bits(
-                Compression::new(config.level),
-                false,
-                side.compress_bits,
-            )
-        });
         Deflate {
-            compress,
-            // Inflating with the largest window accepts any smaller one the peer used.
-            decompress: Decompress::new_with_window_bits(false, 15),
+            compress: None,
+            decompress: None,
             side,
+            level: config.level,
             threshold: config.threshold,
         }
     }
@@ -300,12 +301,13 @@ impl Extension for Deflate {
         payload: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<Option<u8>, ExtensionError> {
-        let Some(c) = self.compress.as_mut() else {
-            return Ok(None);
-        };
-        if payload.len() < self.threshold {
+        if self.side.compress_bits < 9 || payload.len() < self.threshold {
             return Ok(None);
         }
+        let (level, bits) = (self.level, self.side.compress_bits);
+        let c = self.compress.get_or_insert_with(|| {
+            Compress::new_with_window_bits(Compression::new(level), false, bits)
+        });
         out.clear();
         out.reserve(payload.len() / 2 + 64);
         let start_in = c.total_in();
@@ -327,7 +329,7 @@ impl Extension for Deflate {
             out.truncate(out.len() - TAIL.len());
         }
         if self.side.compress_reset {
-            c.reset();
+            self.compress = None;
         }
         Ok(Some(crate::frame::RSV1))
     }
@@ -344,7 +346,7 @@ impl Extension for Deflate {
         if fin {
             self.inflate(&TAIL, out, max_len)?;
             if self.side.decompress_reset {
-                self.decompress.reset(false);
+                self.decompress = None;
             }
         }
         Ok(())
@@ -359,7 +361,11 @@ impl Deflate {
         out: &mut BytesMut,
         max_len: usize,
     ) -> Result<(), ExtensionError> {
-        let d = &mut self.decompress;
+        // The negotiated window: smaller costs less, and a peer that reaches past it fails.
+        let bits = self.side.decompress_bits;
+        let d = self
+            .decompress
+            .get_or_insert_with(|| Decompress::new_with_window_bits(false, bits));
         let start_in = d.total_in();
         loop {
             let consumed = (d.total_in() - start_in) as usize;
@@ -446,11 +452,17 @@ mod tests {
             response,
             "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=10; client_max_window_bits=10"
         );
-        // An offer that only allows an 8-bit server window is declined (zlib cannot honour it).
-        assert!(
-            server
-                .negotiate(&[&offer("permessage-deflate; server_max_window_bits=8")])
-                .is_none()
+        // An offer that only allows an 8-bit server window is accepted, and the server never
+        // compresses (zlib cannot honour 8 bits); what the client compresses is still inflated.
+        let (response, mut ext) = server
+            .negotiate(&[&offer("permessage-deflate; server_max_window_bits=8")])
+            .unwrap();
+        assert_eq!(response, "permessage-deflate; server_max_window_bits=8");
+        let mut out = Vec::new();
+        let long = [b'a'; 1000];
+        assert_eq!(
+            ext.encode(MessageKind::Text, &long, &mut out).unwrap(),
+            None
         );
     }
 

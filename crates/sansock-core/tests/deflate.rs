@@ -1,13 +1,18 @@
 //! permessage-deflate on a client/server pair: negotiated in the handshake, RSV1 on the first
 //! frame of a compressed message only, messages intact both ways, control frames never
-//! compressed, a bomb ended with 1009 while memory stays near the limit.
+//! compressed, per-message opt-out, bombs ended with 1009 while memory stays near the limit,
+//! and the memory a compressed connection holds.
 #![cfg(feature = "deflate")]
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod common;
+
+use common::masked;
+use sansock_core::frame::{OpCode, RSV1};
 use sansock_core::testing::{drain, pair_with, pump};
 use sansock_core::{
-    ClientConfig, CloseCode, ConnectionConfig, Event, Message, PerMessageDeflate, ServerConfig,
-    Timestamp,
+    ClientConfig, CloseCode, ConnectionConfig, DeflatePolicy, Event, Message, PerMessageDeflate,
+    ServerConfig, Timestamp,
 };
 use std::sync::Arc;
 
@@ -102,4 +107,172 @@ fn without_negotiation_a_compressed_frame_is_a_protocol_error() {
     server.handle_bytes(now, &[0xc1, 0x82, 0, 0, 0, 0, b'h', b'i']);
     let (_, error) = drain(&mut server);
     assert_eq!(error.unwrap().close_code(), CloseCode::PROTOCOL_ERROR);
+}
+
+/// A raw deflate stream of `mib` MiB of zeros, as permessage-deflate sends it (tail stripped),
+/// made cheaply: one MiB compressed with a sync flush, repeated (each copy only refers back to
+/// its own zeros, so the concatenation is valid).
+fn zeros_bomb(mib: usize) -> Vec<u8> {
+    let mut c = flate2::Compress::new(flate2::Compression::best(), false);
+    let mut one = Vec::with_capacity(8 << 10);
+    c.compress_vec(&vec![0u8; 1 << 20], &mut one, flate2::FlushCompress::Sync)
+        .unwrap();
+    assert!(
+        one.ends_with(&[0, 0, 0xff, 0xff]) && one.len() <= 1100,
+        "{}",
+        one.len()
+    );
+    let mut bomb = one.repeat(mib);
+    bomb.truncate(bomb.len() - 4);
+    bomb
+}
+
+/// Feeds `input` to a deflate server with a `limit`-byte message limit; gives the error's close
+/// code and the peak heap bytes while the server took it in.
+fn bomb_server(limit: usize, input: &[u8]) -> (Option<CloseCode>, u64, usize) {
+    let (client, server) = configs(limit);
+    let (_client, mut server) = pair_with(client, server);
+    let mut code = None;
+    let info = allocation_counter::measure(|| {
+        server.handle_bytes(Timestamp::ZERO, input);
+        code = drain(&mut server).1.map(|e| e.close_code());
+    });
+    (code, info.bytes_max, server.buffer_capacity())
+}
+
+#[test]
+fn a_one_mib_frame_that_inflates_to_one_gib_ends_with_1009_near_the_limit() {
+    let bomb = zeros_bomb(1024);
+    assert!(bomb.len() < 1100 << 10, "{} bytes on the wire", bomb.len());
+    let frame = masked(true, RSV1, OpCode::Binary, &bomb);
+    let limit = 4 << 20;
+    let (code, peak, _) = bomb_server(limit, &frame);
+    assert_eq!(code, Some(CloseCode::MESSAGE_TOO_BIG));
+    // The frame itself (1 MiB), the inflated output up to the limit (and the buffer's growth
+    // past it), zlib's state: never the 1 GiB the bomb expands to.
+    let bound = (frame.len() + 2 * limit + (1 << 20)) as u64;
+    assert!(peak < bound, "peak heap {peak} bytes, bound {bound}");
+}
+
+#[test]
+fn one_kib_fragments_each_inflating_to_one_mib_end_with_1009_near_the_limit() {
+    let bomb = zeros_bomb(1024);
+    let pieces: Vec<&[u8]> = bomb.chunks(1024).collect();
+    let mut input = Vec::new();
+    for (i, piece) in pieces.iter().enumerate() {
+        let (op, rsv) = if i == 0 {
+            (OpCode::Binary, RSV1)
+        } else {
+            (OpCode::Continuation, 0)
+        };
+        input.extend(masked(i + 1 == pieces.len(), rsv, op, piece));
+    }
+    let limit = 4 << 20;
+    let (code, peak, _) = bomb_server(limit, &input);
+    assert_eq!(code, Some(CloseCode::MESSAGE_TOO_BIG));
+    let bound = (input.len() + 2 * limit + (1 << 20)) as u64;
+    assert!(peak < bound, "peak heap {peak} bytes, bound {bound}");
+}
+
+#[test]
+fn a_message_can_skip_compression() {
+    let now = Timestamp::ZERO;
+    let (client, server) = configs(64 << 20);
+    let (mut client, mut server) = pair_with(client, server);
+    let jpeg_like: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    client
+        .send_uncompressed(&Message::from(jpeg_like.clone()))
+        .unwrap();
+    assert_eq!(client.transmit()[0] & 0x40, 0, "no RSV1: sent as it is");
+    assert!(client.transmit().len() > jpeg_like.len());
+    let (events, error) = pump(now, &mut client, &mut server);
+    assert!(error.is_none());
+    assert_eq!(events, [Event::Message(Message::from(jpeg_like.clone()))]);
+    // The next message is compressed again.
+    client.send_text(&"again ".repeat(100)).unwrap();
+    assert_eq!(client.transmit()[0] & 0x40, 0x40);
+    let (events, _) = pump(now, &mut client, &mut server);
+    assert_eq!(
+        events,
+        [Event::Message(Message::from("again ".repeat(100)))]
+    );
+}
+
+/// Heap bytes a server connection holds after echoing a 16 KiB message each way (client and
+/// handshake freed), with `deflate` negotiated (or none).
+pub fn server_memory(deflate: Option<PerMessageDeflate>) -> i64 {
+    let now = Timestamp::ZERO;
+    let mut kept = None;
+    let info = allocation_counter::measure(|| {
+        let mut client = ClientConfig::default();
+        let mut server = ServerConfig::default();
+        if let Some(d) = &deflate {
+            client
+                .extensions
+                .push(Arc::new(PerMessageDeflate::default()));
+            server.extensions.push(Arc::new(d.clone()));
+        }
+        let (mut client, mut server) = pair_with(client, server);
+        let text: String = (0..16 << 10)
+            .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
+            .collect();
+        client.send_text(&text).unwrap();
+        let (events, _) = pump(now, &mut client, &mut server);
+        server
+            .send(
+                &events
+                    .into_iter()
+                    .next()
+                    .map(|e| match e {
+                        Event::Message(m) => m,
+                        other => panic!("{other:?}"),
+                    })
+                    .unwrap(),
+            )
+            .unwrap();
+        let _ = pump(now, &mut server, &mut client);
+        drop(client);
+        kept = Some(server);
+    });
+    assert!(kept.is_some());
+    info.bytes_current
+}
+
+#[test]
+fn context_takeover_costs_memory_and_no_context_takeover_or_a_small_window_saves_it() {
+    let d = PerMessageDeflate::default;
+    let nct = DeflatePolicy::AcceptNoContextTakeover;
+    let rows = [
+        ("no permessage-deflate", None),
+        ("deflate, 15-bit window, context takeover", Some(d())),
+        (
+            "deflate, 12-bit window, context takeover",
+            Some(d().with_max_window_bits(12)),
+        ),
+        (
+            "deflate, 9-bit window, context takeover",
+            Some(d().with_max_window_bits(9)),
+        ),
+        ("deflate, no context takeover", Some(d().with_policy(nct))),
+    ];
+    let bytes: Vec<i64> = rows.iter().map(|(_, c)| server_memory(c.clone())).collect();
+    let mut table =
+        String::from("| server configuration | heap held after a 16 KiB echo |\n|---|---:|\n");
+    for ((name, _), b) in rows.iter().zip(&bytes) {
+        table += &format!("| {name} | {:.1} KiB |\n", *b as f64 / 1024.0);
+    }
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target");
+    let _ = std::fs::write(format!("{dir}/deflate-memory.md"), &table);
+    let [plain, takeover, w12, w9, no_takeover] = bytes[..] else {
+        unreachable!()
+    };
+    // zlib's compressor and decompressor stay for the next message with context takeover …
+    assert!(takeover > plain + (256 << 10), "{table}");
+    // … smaller windows keep a smaller compressor …
+    assert!(w9 < w12 && w12 + (64 << 10) < takeover, "{table}");
+    // … and without context takeover nothing of zlib is kept between messages (only the
+    // compressed message's scratch buffer).
+    assert!(no_takeover < plain + (16 << 10), "{table}");
 }

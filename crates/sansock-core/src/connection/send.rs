@@ -16,7 +16,17 @@ impl Connection {
     /// [`SendError::Closed`] after a close was sent; [`SendError::FragmentedMessageInProgress`]
     /// during [`send_fragment`](Self::send_fragment); an extension's error.
     pub fn send(&mut self, message: &Message) -> Result<(), SendError> {
-        self.send_data(message.kind(), message.as_bytes())
+        self.send_data(message.kind(), message.as_bytes(), true)
+    }
+
+    /// Queues a whole message without the negotiated extension's transform: with
+    /// permessage-deflate, sent uncompressed (for data that is already compressed, such as
+    /// images or archives; RFC 7692 §6 lets every message choose).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn send_uncompressed(&mut self, message: &Message) -> Result<(), SendError> {
+        self.send_data(message.kind(), message.as_bytes(), false)
     }
 
     /// Queues a text message.
@@ -24,7 +34,7 @@ impl Connection {
     /// # Errors
     /// As [`send`](Self::send).
     pub fn send_text(&mut self, text: &str) -> Result<(), SendError> {
-        self.send_data(MessageKind::Text, text.as_bytes())
+        self.send_data(MessageKind::Text, text.as_bytes(), true)
     }
 
     /// Queues a binary message.
@@ -32,7 +42,7 @@ impl Connection {
     /// # Errors
     /// As [`send`](Self::send).
     pub fn send_binary(&mut self, data: &[u8]) -> Result<(), SendError> {
-        self.send_data(MessageKind::Binary, data)
+        self.send_data(MessageKind::Binary, data, true)
     }
 
     /// Queues one fragment of a message the caller produces piece by piece (streaming).
@@ -153,14 +163,19 @@ impl Connection {
         Ok(())
     }
 
-    fn send_data(&mut self, kind: MessageKind, payload: &[u8]) -> Result<(), SendError> {
+    fn send_data(
+        &mut self,
+        kind: MessageKind,
+        payload: &[u8],
+        transform: bool,
+    ) -> Result<(), SendError> {
         self.check_open()?;
         if self.sending.is_some() {
             return Err(SendError::FragmentedMessageInProgress);
         }
         let mut scratch = core::mem::take(&mut self.scratch);
         scratch.clear();
-        let rsv = match self.extension.as_mut() {
+        let rsv = match self.extension.as_mut().filter(|_| transform) {
             Some(ext) => ext
                 .encode(kind, payload, &mut scratch)
                 .map_err(|e| SendError::Extension(e.reason)),
@@ -170,7 +185,10 @@ impl Connection {
             let body = if rsv.is_some() { &scratch[..] } else { payload };
             self.write_message(data_opcode(kind), rsv.unwrap_or(0), body);
         });
-        self.scratch = scratch;
+        // A large message's scratch is not kept: idle connections stay small.
+        if scratch.capacity() <= super::RETAIN_CAPACITY {
+            self.scratch = scratch;
+        }
         result
     }
 
