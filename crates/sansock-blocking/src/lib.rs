@@ -35,6 +35,8 @@ pub use sansock_core::{
     Accept, ClientConfig, CloseCode, Closed, ConnectionConfig, Ending, Event, Initiator, Message,
     Reject, Response, ServerConfig, State, UpgradeRequest, Utf8Bytes,
 };
+#[cfg(feature = "deflate")]
+pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::{BlockingStream, ClientSettings, Config, Error, ServerSettings, WsUrl};
 pub use server::{accept, accept_with};
 pub use tls::MaybeTlsStream;

@@ -6,7 +6,7 @@
 //! [`Error::is_would_block`] is true: nothing was lost, call again when the stream is ready.
 
 use sansock_core::{CloseCode, Closed, Event, Message, State};
-use sansock_driver::{Blocking, BlockingIo, BlockingStream, Driver, Error, block_on};
+use sansock_driver::{Blocking, BlockingIo, BlockingStream, Driver, Error, Negotiated, block_on};
 use std::time::Instant;
 
 /// A WebSocket connection over the blocking stream `S` (`TcpStream`, a TLS stream,
@@ -38,7 +38,7 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
             &[],
             Instant::now(),
             high_water,
-            None,
+            Negotiated::default(),
         ))
     }
 
@@ -71,7 +71,19 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     /// # Errors
     /// [`Error::Send`] once the connection is closing; [`Error::WriteBufferFull`]; I/O errors.
     pub fn send(&mut self, message: impl Into<Message>) -> Result<(), Error> {
-        let message = message.into();
+        self.send_with(message.into(), true)
+    }
+
+    /// Sends a message uncompressed even when permessage-deflate was negotiated (for data that
+    /// is already compressed); otherwise as [`send`](Self::send).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn send_uncompressed(&mut self, message: impl Into<Message>) -> Result<(), Error> {
+        self.send_with(message.into(), false)
+    }
+
+    fn send_with(&mut self, message: Message, compress: bool) -> Result<(), Error> {
         if let Err(e) = block_on(|cx| self.driver.poll_writable(cx)) {
             return Err(if e.is_would_block() {
                 Error::WriteBufferFull(message)
@@ -79,7 +91,7 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
                 e
             });
         }
-        self.driver.start_send(&message)?;
+        self.driver.start_send_with(&message, compress)?;
         self.flush()
     }
 
@@ -121,6 +133,11 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     /// The subprotocol the handshake agreed on.
     pub fn protocol(&self) -> Option<&str> {
         self.driver.protocol()
+    }
+
+    /// The extensions the handshake agreed on (`Sec-WebSocket-Extensions` of the response).
+    pub fn extensions(&self) -> Option<&str> {
+        self.driver.extensions()
     }
 
     /// The core connection's state.

@@ -2,19 +2,29 @@
 //! scenario is written once. Async adapters run each call on their own runtime.
 
 use crate::{Adapter, FRAGMENT};
-use sansock_core::{ClientConfig, CloseCode, Closed, ConnectionConfig, Event, Message};
+use sansock_core::{
+    ClientConfig, CloseCode, Closed, ConnectionConfig, Event, Message, PerMessageDeflate,
+};
 use sansock_driver::{ClientSettings, Error, Runtime, Transport, WebSocketStream, WsUrl};
 use std::future::Future;
+use std::sync::Arc;
 
 /// A client connection as a scenario sees it.
 pub trait Session {
     /// The subprotocol the handshake agreed on.
     fn protocol(&self) -> Option<String>;
+    /// The extensions the handshake agreed on.
+    fn extensions(&self) -> Option<String>;
     /// Sends a message.
     ///
     /// # Errors
     /// As the adapter's `send`.
     fn send(&mut self, message: Message) -> Result<(), Error>;
+    /// Sends a message uncompressed.
+    ///
+    /// # Errors
+    /// As the adapter's `send_uncompressed`.
+    fn send_uncompressed(&mut self, message: Message) -> Result<(), Error>;
     /// Sends a ping.
     ///
     /// # Errors
@@ -57,8 +67,14 @@ impl<S: Transport<R>, R: Runtime> Session for AsyncSession<S, R> {
     fn protocol(&self) -> Option<String> {
         self.ws.protocol().map(String::from)
     }
+    fn extensions(&self) -> Option<String> {
+        self.ws.extensions().map(String::from)
+    }
     fn send(&mut self, message: Message) -> Result<(), Error> {
         self.exec.run(self.ws.send(message))
+    }
+    fn send_uncompressed(&mut self, message: Message) -> Result<(), Error> {
+        self.exec.run(self.ws.send_uncompressed(message))
     }
     fn ping(&mut self, payload: &[u8]) -> Result<(), Error> {
         self.exec.run(self.ws.ping(payload))
@@ -78,8 +94,14 @@ impl<S: sansock_blocking::BlockingStream + Unpin> Session for sansock_blocking::
     fn protocol(&self) -> Option<String> {
         sansock_blocking::WebSocket::protocol(self).map(String::from)
     }
+    fn extensions(&self) -> Option<String> {
+        sansock_blocking::WebSocket::extensions(self).map(String::from)
+    }
     fn send(&mut self, message: Message) -> Result<(), Error> {
         sansock_blocking::WebSocket::send(self, message)
+    }
+    fn send_uncompressed(&mut self, message: Message) -> Result<(), Error> {
+        sansock_blocking::WebSocket::send_uncompressed(self, message)
     }
     fn ping(&mut self, payload: &[u8]) -> Result<(), Error> {
         sansock_blocking::WebSocket::ping(self, payload)
@@ -95,8 +117,18 @@ impl<S: sansock_blocking::BlockingStream + Unpin> Session for sansock_blocking::
     }
 }
 
-/// Connects `adapter`'s client to `url`, offering `protocols`; with `fragment`, its outgoing
-/// messages are split into frames of [`FRAGMENT`] bytes.
+/// How a client connects.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options<'a> {
+    /// Subprotocols to offer.
+    pub protocols: &'a [&'a str],
+    /// Split outgoing messages into frames of [`FRAGMENT`] bytes.
+    pub fragment: bool,
+    /// Offer permessage-deflate (default parameters).
+    pub deflate: bool,
+}
+
+/// Connects `adapter`'s client to `url` as `options` say.
 ///
 /// # Errors
 /// As the adapter's `connect_with`.
@@ -106,18 +138,20 @@ impl<S: sansock_blocking::BlockingStream + Unpin> Session for sansock_blocking::
 pub fn connect(
     adapter: Adapter,
     url: &str,
-    protocols: &[&str],
-    fragment: bool,
+    options: Options<'_>,
 ) -> Result<Box<dyn Session>, Error> {
     let mut target = WsUrl::parse(url)?;
-    for p in protocols {
+    for p in options.protocols {
         target = target.with_protocol(*p);
     }
     let connection = ConnectionConfig::default()
-        .with_fragment_size(fragment.then_some(FRAGMENT))
+        .with_fragment_size(options.fragment.then_some(FRAGMENT))
         .with_close_timeout(crate::CLOSE_TIMEOUT);
-    let settings = ClientSettings::default()
-        .with_handshake(ClientConfig::default().with_connection(connection));
+    let mut handshake = ClientConfig::default().with_connection(connection);
+    if options.deflate {
+        handshake = handshake.with_extension(Arc::new(PerMessageDeflate::default()));
+    }
+    let settings = ClientSettings::default().with_handshake(handshake);
     Ok(match adapter {
         Adapter::Tokio => {
             let rt = tokio::runtime::Builder::new_current_thread()

@@ -1,8 +1,9 @@
 //! The scenario list and what each checks: messages of every kind and size (both ways, each
 //! echoed intact), fragmentation both ways, pings both ways, closes from either side with
-//! their codes, and subprotocol negotiation.
+//! their codes, subprotocol negotiation, and permessage-deflate (whole and fragmented, with a
+//! message sent uncompressed each way).
 
-use crate::{Adapter, CLOSE_TIMEOUT, PROTOCOLS, Session, connect};
+use crate::{Adapter, CLOSE_TIMEOUT, Options, PROTOCOLS, Session, connect};
 use sansock_core::{CloseCode, Ending, Event, Initiator, Message};
 use std::time::Instant;
 
@@ -27,10 +28,13 @@ pub enum Scenario {
     ServerCloses(u16),
     /// The best common subprotocol is agreed; none when nothing known is offered.
     Subprotocol,
+    /// permessage-deflate is agreed; compressible and random messages, short and long, echoed
+    /// intact; one message each way sent uncompressed. With `true`, in 64 KiB fragments.
+    Compressed(bool),
 }
 
 /// Every scenario.
-pub const SCENARIOS: [Scenario; 13] = [
+pub const SCENARIOS: [Scenario; 15] = [
     Scenario::Text,
     Scenario::Binary,
     Scenario::Empty,
@@ -44,6 +48,8 @@ pub const SCENARIOS: [Scenario; 13] = [
     Scenario::ServerCloses(1011),
     Scenario::ServerCloses(3999),
     Scenario::Subprotocol,
+    Scenario::Compressed(false),
+    Scenario::Compressed(true),
 ];
 
 /// Runs `scenario` with `client` against the server at `base` (`ws://host:port`).
@@ -51,9 +57,18 @@ pub const SCENARIOS: [Scenario; 13] = [
 /// # Errors
 /// What went wrong, in words (the matrix collects them).
 pub fn run(scenario: Scenario, client: Adapter, base: &str) -> Result<(), String> {
+    let open_with = |path: &str, options: Options<'_>| {
+        connect(client, &format!("{base}{path}"), options).map_err(|e| format!("connect: {e}"))
+    };
     let open = |path: &str, protocols: &[&str], fragment: bool| {
-        connect(client, &format!("{base}{path}"), protocols, fragment)
-            .map_err(|e| format!("connect: {e}"))
+        open_with(
+            path,
+            Options {
+                protocols,
+                fragment,
+                deflate: false,
+            },
+        )
     };
     match scenario {
         Scenario::Text => echo(
@@ -102,7 +117,54 @@ pub fn run(scenario: Scenario, client: Adapter, base: &str) -> Result<(), String
             })?;
             close_cleanly(none)
         }
+        Scenario::Compressed(fragment) => {
+            let options = Options {
+                fragment,
+                deflate: true,
+                ..Options::default()
+            };
+            compressed(open_with("/echo", options)?)?;
+            let mut raw = open_with("/echo-uncompressed", options)?;
+            let noise = noise(100_000);
+            raw.send_uncompressed(noise.clone())
+                .map_err(|e| format!("send_uncompressed: {e}"))?;
+            let back = next_message(raw.as_mut())?;
+            expect(back == noise, || "the uncompressed echo differs".into())?;
+            close_cleanly(raw)
+        }
     }
+}
+
+/// Bytes that do not compress (xorshift).
+fn noise(len: usize) -> Message {
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let bytes: Vec<u8> = (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    Message::from(bytes)
+}
+
+fn compressed(ws: Box<dyn Session>) -> Result<(), String> {
+    let agreed = ws.extensions().unwrap_or_default();
+    expect(agreed.starts_with("permessage-deflate"), || {
+        format!("extensions agreed: {agreed:?}")
+    })?;
+    let words = "the quick brown fox jumps over the lazy dog; ".repeat(25_000);
+    echo(
+        ws,
+        &[
+            Message::from(words),
+            noise(300_000),
+            Message::from("short ✓"),
+            Message::from(""),
+            Message::from("compress me again ".repeat(100)),
+        ],
+    )
 }
 
 fn expect(ok: bool, why: impl FnOnce() -> String) -> Result<(), String> {

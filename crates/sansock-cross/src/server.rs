@@ -3,19 +3,27 @@
 //! - `/echo`: echoes every message;
 //! - `/close/CODE`: closes at once with CODE and the reason "server closing";
 //! - `/ping`: pings with "srv-ping", and once the pong arrives sends "got pong srv-ping";
+//! - `/echo-uncompressed`: echoes with `send_uncompressed`;
 //! - anything else: echoes, like `/echo` (what the conformance tester expects).
+//!
+//! Every server accepts permessage-deflate (default parameters) when the client offers it.
 
 use crate::{Adapter, FRAGMENT, PROTOCOLS};
 use sansock_core::{
-    Accept, CloseCode, ConnectionConfig, Event, Message, ServerConfig, UpgradeRequest,
+    Accept, CloseCode, ConnectionConfig, Event, Message, PerMessageDeflate, ServerConfig,
+    UpgradeRequest,
 };
 use sansock_driver::{Runtime, ServerSettings, Transport, WebSocketStream};
+use std::sync::Arc;
 
 fn settings() -> ServerSettings {
     let connection = ConnectionConfig::default()
         .with_fragment_size(Some(FRAGMENT))
         .with_close_timeout(crate::CLOSE_TIMEOUT);
-    ServerSettings::default().with_handshake(ServerConfig::default().with_connection(connection))
+    let handshake = ServerConfig::default()
+        .with_connection(connection)
+        .with_extension(Arc::new(PerMessageDeflate::default()));
+    ServerSettings::default().with_handshake(handshake)
 }
 
 /// Accepts the best known subprotocol offered; remembers the path.
@@ -31,6 +39,7 @@ fn decide(request: &UpgradeRequest, path: &mut String) -> Accept {
 /// What the script does first, by path.
 enum Script {
     Echo,
+    EchoUncompressed,
     Close(u16),
     Ping,
 }
@@ -41,6 +50,7 @@ fn script(path: &str) -> Script {
     }
     match path {
         "/ping" => Script::Ping,
+        "/echo-uncompressed" => Script::EchoUncompressed,
         _ => Script::Echo,
     }
 }
@@ -68,13 +78,17 @@ async fn script_async<S: Transport<R>, R: Runtime>(mut ws: WebSocketStream<S, R>
         Script::Ping => {
             let _ = ws.ping(b"srv-ping").await;
         }
-        Script::Echo => {}
+        Script::Echo | Script::EchoUncompressed => {}
     }
     while let Some(Ok(event)) = ws.recv_event().await {
         let Some(reply) = reply_to(&script, event) else {
             continue;
         };
-        if ws.send(reply).await.is_err() {
+        let sent = match script {
+            Script::EchoUncompressed => ws.send_uncompressed(reply).await,
+            _ => ws.send(reply).await,
+        };
+        if sent.is_err() {
             break;
         }
     }
@@ -94,13 +108,17 @@ fn script_blocking<S: sansock_blocking::BlockingStream + Unpin>(
         Script::Ping => {
             let _ = ws.ping(b"srv-ping");
         }
-        Script::Echo => {}
+        Script::Echo | Script::EchoUncompressed => {}
     }
     while let Ok(Some(event)) = ws.read_event() {
         let Some(reply) = reply_to(&script, event) else {
             continue;
         };
-        if ws.send(reply).is_err() {
+        let sent = match script {
+            Script::EchoUncompressed => ws.send_uncompressed(reply),
+            _ => ws.send(reply),
+        };
+        if sent.is_err() {
             break;
         }
     }

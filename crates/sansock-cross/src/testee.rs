@@ -2,7 +2,7 @@
 //! to `/runCase?case=N&agent=NAME` for each case and echoes every message until the connection
 //! ends, then calls `/updateReports` — the protocol the Autobahn|Testsuite made the standard.
 
-use crate::{Adapter, Session, connect};
+use crate::{Adapter, Options, Session, connect};
 use sansock_core::{Event, Message};
 
 /// Runs every case the tester at `base` (`ws://host:port`) offers, with `adapter`'s client;
@@ -11,7 +11,12 @@ use sansock_core::{Event, Message};
 /// # Errors
 /// When the case count cannot be read.
 pub fn testee(adapter: Adapter, base: &str, agent: &str) -> Result<usize, String> {
-    let mut counter = connect(adapter, &format!("{base}/getCaseCount"), &[], false)
+    // Every case offers permessage-deflate; the tester accepts it where a case is about it.
+    let options = Options {
+        deflate: true,
+        ..Options::default()
+    };
+    let mut counter = connect(adapter, &format!("{base}/getCaseCount"), options)
         .map_err(|e| format!("getCaseCount: {e}"))?;
     let count = match counter.next_event() {
         Some(Ok(Event::Message(Message::Text(t)))) => {
@@ -23,15 +28,14 @@ pub fn testee(adapter: Adapter, base: &str, agent: &str) -> Result<usize, String
     for n in 1..=count {
         let url = format!("{base}/runCase?case={n}&agent={agent}");
         // A case may fail our handshake or connection on purpose; the tester judges, not us.
-        if let Ok(ws) = connect(adapter, &url, &[], false) {
+        if let Ok(ws) = connect(adapter, &url, options) {
             echo_until_the_end(ws);
         }
     }
     if let Ok(mut done) = connect(
         adapter,
         &format!("{base}/updateReports?agent={agent}"),
-        &[],
-        false,
+        options,
     ) {
         while done.next_event().is_some() {}
     }

@@ -12,6 +12,26 @@ use core::task::{Context, Poll, ready};
 use sansock_core::{Closed, Connection, Ending, Event, Timestamp};
 use std::time::Instant;
 
+/// What the opening handshake agreed on, beyond the connection itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Negotiated {
+    /// The subprotocol (`Sec-WebSocket-Protocol`).
+    pub protocol: Option<String>,
+    /// The extensions, as the `Sec-WebSocket-Extensions` response header has them.
+    pub extensions: Option<String>,
+}
+
+impl Negotiated {
+    /// The subprotocol `protocol` and the extensions header `extensions`.
+    pub fn new(protocol: Option<String>, extensions: Option<String>) -> Self {
+        Negotiated {
+            protocol,
+            extensions,
+        }
+    }
+}
+
 /// A transport and the core connection it carries.
 pub struct Driver<S, R: Runtime> {
     io: S,
@@ -27,8 +47,8 @@ pub struct Driver<S, R: Runtime> {
     pub(crate) high_water: usize,
     /// How the connection ended, once it has.
     pub(crate) closed: Option<Closed>,
-    /// The subprotocol the handshake agreed on.
-    pub(crate) protocol: Option<String>,
+    /// What the handshake agreed on.
+    pub(crate) negotiated: Negotiated,
     /// The transport failed or was shut down: nothing more happens.
     done: bool,
     runtime: PhantomData<fn() -> R>,
@@ -38,7 +58,7 @@ impl<S, R: Runtime> core::fmt::Debug for Driver<S, R> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Driver")
             .field("connection", &self.conn)
-            .field("protocol", &self.protocol)
+            .field("negotiated", &self.negotiated)
             .finish_non_exhaustive()
     }
 }
@@ -52,7 +72,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         leftover: &[u8],
         epoch: Instant,
         high_water: usize,
-        protocol: Option<String>,
+        negotiated: Negotiated,
     ) -> Self {
         conn.handle_bytes(Timestamp::from_duration(epoch.elapsed()), leftover);
         Driver {
@@ -63,7 +83,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             armed: None,
             high_water,
             closed: None,
-            protocol,
+            negotiated,
             done: false,
             runtime: PhantomData,
         }
@@ -101,7 +121,13 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
 
     /// The subprotocol the handshake agreed on.
     pub fn protocol(&self) -> Option<&str> {
-        self.protocol.as_deref()
+        self.negotiated.protocol.as_deref()
+    }
+
+    /// The extensions the handshake agreed on, as the `Sec-WebSocket-Extensions` response
+    /// header has them (e.g. `permessage-deflate; client_max_window_bits=15`).
+    pub fn extensions(&self) -> Option<&str> {
+        self.negotiated.extensions.as_deref()
     }
 
     /// When the core next needs the clock (a keepalive ping, the close or idle timeout), even
@@ -282,6 +308,20 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     pub fn start_send(&mut self, message: &sansock_core::Message) -> Result<(), Error> {
         self.check_usable()?;
         self.conn.send(message).map_err(Error::Send)
+    }
+
+    /// Queues a message, without compression when `compress` is false
+    /// ([`Connection::send_uncompressed`]).
+    pub fn start_send_with(
+        &mut self,
+        message: &sansock_core::Message,
+        compress: bool,
+    ) -> Result<(), Error> {
+        if compress {
+            return self.start_send(message);
+        }
+        self.check_usable()?;
+        self.conn.send_uncompressed(message).map_err(Error::Send)
     }
 
     /// Queues a ping.

@@ -5,7 +5,7 @@
 //! [`HttpRequest`] to answer (a page and a WebSocket on one port). DNS, TCP and TLS are the
 //! adapters' (they differ per runtime); this starts on a connected stream.
 
-use crate::driver::Driver;
+use crate::driver::{Driver, Negotiated};
 use crate::runtime::{Runtime, Timer, Transport};
 use crate::{ClientSettings, Error, ServerSettings};
 use bytes::BytesMut;
@@ -212,7 +212,7 @@ where
                 &buf[consumed..],
                 epoch,
                 settings.write_high_water,
-                accepted.protocol,
+                Negotiated::new(accepted.protocol, accepted.extension),
             )))
         }
         Err(refused) => {
@@ -264,14 +264,17 @@ where
                 response,
                 consumed,
             } => {
-                let protocol = response.protocol().map(String::from);
+                let negotiated = Negotiated::new(
+                    response.protocol().map(String::from),
+                    response.extensions().map(String::from),
+                );
                 let driver = Driver::new(
                     io,
                     connection,
                     &buf[consumed..],
                     epoch,
                     settings.write_high_water,
-                    protocol,
+                    negotiated,
                 );
                 return Ok((driver, response));
             }

@@ -28,7 +28,7 @@ mod url;
 
 pub use blocking_rt::{Blocking, BlockingIo, BlockingStream, Deadline, block_on, wait};
 pub use config::{ClientSettings, Config, ServerSettings};
-pub use driver::Driver;
+pub use driver::{Driver, Negotiated};
 pub use error::Error;
 #[cfg(feature = "futures-io")]
 pub use futures_rt::{FuturesIo, FuturesTimer};

@@ -21,8 +21,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 struct Shared<S, R: Runtime> {
     driver: Mutex<Driver<S, R>>,
-    /// The subprotocol, readable without the lock.
-    protocol: Option<String>,
+    /// What the handshake agreed on, readable without the lock.
+    negotiated: crate::Negotiated,
 }
 
 /// Wakes the tasks of both halves.
@@ -80,7 +80,7 @@ impl<S, R: Runtime> Half<S, R> {
 
 pub(crate) fn split<S, R: Runtime>(driver: Driver<S, R>) -> (ReadHalf<S, R>, WriteHalf<S, R>) {
     let shared = Arc::new(Shared {
-        protocol: driver.protocol.clone(),
+        negotiated: driver.negotiated.clone(),
         driver: Mutex::new(driver),
     });
     let wakers = Arc::new(FanOut::default());
@@ -142,7 +142,12 @@ impl<S: Transport<R>, R: Runtime> ReadHalf<S, R> {
 
     /// The subprotocol the handshake agreed on.
     pub fn protocol(&self) -> Option<&str> {
-        self.half.shared.protocol.as_deref()
+        self.half.shared.negotiated.protocol.as_deref()
+    }
+
+    /// The extensions the handshake agreed on.
+    pub fn extensions(&self) -> Option<&str> {
+        self.half.shared.negotiated.extensions.as_deref()
     }
 
     /// Puts the halves back together.
@@ -183,9 +188,20 @@ impl<S: Transport<R>, R: Runtime> WriteHalf<S, R> {
     /// # Errors
     /// As [`WebSocketStream::send`].
     pub async fn send(&mut self, message: impl Into<Message>) -> Result<(), Error> {
-        let message = message.into();
+        self.send_with(message.into(), true).await
+    }
+
+    /// Sends a message uncompressed; as [`WebSocketStream::send_uncompressed`].
+    ///
+    /// # Errors
+    /// As [`WebSocketStream::send`].
+    pub async fn send_uncompressed(&mut self, message: impl Into<Message>) -> Result<(), Error> {
+        self.send_with(message.into(), false).await
+    }
+
+    async fn send_with(&mut self, message: Message, compress: bool) -> Result<(), Error> {
         poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_writable(cx))).await?;
-        self.half.lock().start_send(&message)?;
+        self.half.lock().start_send_with(&message, compress)?;
         poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_flush(cx))).await
     }
 

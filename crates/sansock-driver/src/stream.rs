@@ -2,7 +2,7 @@
 //! `Stream` of messages, a `Sink` of messages, and plain async methods.
 
 use crate::Error;
-use crate::driver::Driver;
+use crate::driver::{Driver, Negotiated};
 use crate::runtime::{Runtime, Transport};
 use crate::split::{ReadHalf, WriteHalf};
 use core::pin::Pin;
@@ -39,7 +39,14 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// Wraps a transport on which a WebSocket handshake already happened elsewhere (for example
     /// `hyper`'s upgrade), with the core connection it produced.
     pub fn from_connection(io: S, conn: Connection, high_water: usize) -> Self {
-        Self::from_driver(Driver::new(io, conn, &[], Instant::now(), high_water, None))
+        Self::from_driver(Driver::new(
+            io,
+            conn,
+            &[],
+            Instant::now(),
+            high_water,
+            Negotiated::default(),
+        ))
     }
 
     /// The next message; `None` once the connection closed cleanly.
@@ -66,9 +73,21 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// # Errors
     /// [`Error::Send`] once the connection is closing; I/O errors.
     pub async fn send(&mut self, message: impl Into<Message>) -> Result<(), Error> {
-        let message = message.into();
+        self.send_with(message.into(), true).await
+    }
+
+    /// Sends a message uncompressed even when permessage-deflate was negotiated (for data that
+    /// is already compressed); otherwise as [`send`](Self::send).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub async fn send_uncompressed(&mut self, message: impl Into<Message>) -> Result<(), Error> {
+        self.send_with(message.into(), false).await
+    }
+
+    async fn send_with(&mut self, message: Message, compress: bool) -> Result<(), Error> {
         poll_fn(|cx| self.driver.poll_writable(cx)).await?;
-        self.driver.start_send(&message)?;
+        self.driver.start_send_with(&message, compress)?;
         poll_fn(|cx| self.driver.poll_flush(cx)).await
     }
 
@@ -105,6 +124,12 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// The subprotocol the handshake agreed on.
     pub fn protocol(&self) -> Option<&str> {
         self.driver.protocol()
+    }
+
+    /// The extensions the handshake agreed on (`Sec-WebSocket-Extensions` of the response), e.g.
+    /// `permessage-deflate; client_max_window_bits=15`.
+    pub fn extensions(&self) -> Option<&str> {
+        self.driver.extensions()
     }
 
     /// The core connection's state.

@@ -51,6 +51,8 @@ pub use sansock_core::{
     Accept, ClientConfig, CloseCode, Closed, ConnectionConfig, Ending, Event, Initiator, Message,
     Reject, Response, ServerConfig, State, UpgradeRequest, Utf8Bytes,
 };
+#[cfg(feature = "deflate")]
+pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::{ClientSettings, Config, Error, FuturesIo, ServerSettings, WsUrl};
 pub use server::{accept, accept_with};
 pub use tls::MaybeTlsStream;
