@@ -1,15 +1,19 @@
 // Node's ws as a client of a Sansock server (the cross matrix's scripted server at BASE):
-// text, binary and 16 MiB echoes, pings both ways, close codes both ways, subprotocols.
+// text, binary and 16 MiB echoes, pings both ways, close codes both ways, subprotocols, and
+// permessage-deflate (ws offers it by default; with small windows and no context takeover; a
+// message sent uncompressed; and the server's own uncompressed echo).
 // Usage: node client.mjs ws://127.0.0.1:PORT — exits 1 on the first failed check.
 import WebSocket from 'ws';
 import assert from 'node:assert/strict';
 
 const base = process.argv[2];
 
-function open(path, protocols = []) {
+function open(path, protocols = [], perMessageDeflate = true) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(base + path, protocols, { maxPayload: 64 << 20 });
+    const ws = new WebSocket(base + path, protocols, { maxPayload: 64 << 20, perMessageDeflate });
     ws.binaryType = 'nodebuffer';
+    // ws.extensions has only the names; the parameters are in the response header.
+    ws.once('upgrade', (res) => { ws.agreed = res.headers['sec-websocket-extensions'] ?? ''; });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
@@ -17,9 +21,9 @@ function open(path, protocols = []) {
 
 const next = (ws, event) => new Promise((resolve) => ws.once(event, (...args) => resolve(args)));
 
-async function echo(ws, data, binary) {
+async function echo(ws, data, binary, compress = true) {
   const got = next(ws, 'message');
-  ws.send(data, { binary });
+  ws.send(data, { binary, compress });
   const [back, isBinary] = await got;
   assert.equal(isBinary, binary);
   assert.ok(Buffer.compare(back, Buffer.from(data)) === 0, 'the echo differs');
@@ -72,6 +76,46 @@ const checks = {
     const [code, reason] = await next(ws, 'close');
     assert.equal(code, 4001);
     assert.equal(reason.toString(), 'server closing');
+  },
+  async 'permessage-deflate agreed, messages compressed both ways'() {
+    const ws = await open('/echo');
+    assert.equal(ws.extensions, 'permessage-deflate');
+    assert.match(ws.agreed, /^permessage-deflate/);
+    const words = 'the quick brown fox jumps over the lazy dog; '.repeat(25000);
+    await echo(ws, words, false);
+    await echo(ws, Buffer.from(words), true);
+    await echo(ws, 'short', false);
+    await echo(ws, Buffer.alloc(200000).map((_, i) => (i * 7919) % 256), true, false);
+    await echo(ws, words, false);
+    await closeWith(ws, 1000, '');
+  },
+  async 'permessage-deflate with 10-bit windows and no context takeover'() {
+    const ws = await open('/echo', [], {
+      serverNoContextTakeover: true,
+      clientNoContextTakeover: true,
+      serverMaxWindowBits: 10,
+      clientMaxWindowBits: 10,
+      threshold: 0,
+    });
+    assert.match(ws.agreed, /server_no_context_takeover/);
+    assert.match(ws.agreed, /client_max_window_bits=10/);
+    assert.match(ws.agreed, /server_max_window_bits=10/);
+    for (let i = 0; i < 5; i++) {
+      await echo(ws, `message ${i}: ${'abcabcabc'.repeat(5000)}`, false);
+    }
+    await closeWith(ws, 1000, '');
+  },
+  async 'our uncompressed echo of compressed messages'() {
+    const ws = await open('/echo-uncompressed');
+    await echo(ws, 'compressible '.repeat(10000), false);
+    await closeWith(ws, 1000, '');
+  },
+  async 'no permessage-deflate when not offered'() {
+    const ws = await open('/echo', [], false);
+    assert.equal(ws.extensions, '');
+    assert.equal(ws.agreed, '');
+    await echo(ws, 'plain '.repeat(1000), false);
+    await closeWith(ws, 1000, '');
   },
   async 'subprotocol negotiated'() {
     const ws = await open('/echo', ['sansock.v1', 'sansock.v2']);

@@ -1,5 +1,6 @@
 """Python's websockets as a client of a Sansock server (the cross matrix's scripted server at
-BASE): text, binary and 16 MiB echoes, pings both ways, close codes both ways, subprotocols.
+BASE): text, binary and 16 MiB echoes, pings both ways, close codes both ways, subprotocols,
+and permessage-deflate (websockets offers it by default; and without it).
 Usage: python client.py ws://127.0.0.1:PORT — exits 1 on the first failed check."""
 import asyncio
 import sys
@@ -10,9 +11,9 @@ from websockets.exceptions import ConnectionClosed
 BASE = sys.argv[1]
 
 
-def open_ws(path, protocols=None):
+def open_ws(path, protocols=None, compression="deflate"):
     return connect(BASE + path, subprotocols=protocols, max_size=None, ping_interval=None,
-                   compression=None)
+                   compression=compression)
 
 
 async def echo(ws, data):
@@ -72,6 +73,28 @@ async def they_close():
             assert closed.rcvd.reason == "server closing", closed
 
 
+async def deflate():
+    async with open_ws("/echo") as ws:
+        agreed = ws.response.headers.get("Sec-WebSocket-Extensions", "")
+        assert agreed.startswith("permessage-deflate"), agreed
+        words = "the quick brown fox jumps over the lazy dog; " * 25000
+        await echo(ws, words)
+        await echo(ws, words.encode())
+        await echo(ws, "short")
+        await echo(ws, words)
+        await close_with(ws, 1000)
+    async with open_ws("/echo-uncompressed") as ws:
+        await echo(ws, "compressible " * 10000)
+        await close_with(ws, 1000)
+
+
+async def no_deflate():
+    async with open_ws("/echo", compression=None) as ws:
+        assert "Sec-WebSocket-Extensions" not in ws.response.headers, ws.response.headers
+        await echo(ws, "plain " * 1000)
+        await close_with(ws, 1000)
+
+
 async def subprotocol():
     async with open_ws("/echo", ["sansock.v1", "sansock.v2"]) as ws:
         assert ws.subprotocol == "sansock.v2", ws.subprotocol
@@ -81,7 +104,9 @@ async def subprotocol():
 CHECKS = [("text echo", text_echo), ("binary echo", binary_echo), ("16 MiB echo", big_echo),
           ("our ping, their pong", our_ping), ("their ping, our pong", their_ping),
           ("we close with 4000", we_close), ("they close with 4001", they_close),
-          ("subprotocol negotiated", subprotocol)]
+          ("subprotocol negotiated", subprotocol),
+          ("permessage-deflate agreed, messages compressed both ways", deflate),
+          ("no permessage-deflate when not offered", no_deflate)]
 
 
 async def main():

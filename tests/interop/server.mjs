@@ -1,6 +1,7 @@
 // Node's ws as the scripted server the cross matrix knows (crates/sansock-cross/src/server.rs):
 // /close/CODE closes at once with CODE; /ping pings and reports the pong; anything else echoes.
-// Picks sansock.v2 over sansock.v1. Prints "listening PORT" once ready.
+// Picks sansock.v2 over sansock.v1; agrees to permessage-deflate when offered (threshold 0, so
+// every message is compressed). Prints "listening PORT" once ready.
 import { WebSocketServer } from 'ws';
 
 const known = ['sansock.v2', 'sansock.v1'];
@@ -8,6 +9,7 @@ const wss = new WebSocketServer({
   host: '127.0.0.1',
   port: 0,
   maxPayload: 64 << 20,
+  perMessageDeflate: { threshold: 0 },
   handleProtocols: (offered) => known.find((p) => offered.has(p)) ?? false,
 });
 wss.on('connection', (ws, req) => {

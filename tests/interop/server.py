@@ -1,7 +1,8 @@
 """Python's websockets as the scripted server the cross matrix knows
 (crates/sansock-cross/src/server.rs): /close/CODE closes at once with CODE; /ping pings and
-reports the pong; anything else echoes. Picks sansock.v2 over sansock.v1. Prints "listening PORT"
-once ready."""
+reports the pong; anything else echoes. Picks sansock.v2 over sansock.v1; agrees to
+permessage-deflate when offered (websockets' default: 12-bit windows both ways). Prints
+"listening PORT" once ready."""
 import asyncio
 import re
 
@@ -30,7 +31,7 @@ async def handler(ws):
 
 async def main():
     async with serve(handler, "127.0.0.1", 0, max_size=None, ping_interval=None,
-                     select_subprotocol=select_subprotocol, compression=None) as server:
+                     select_subprotocol=select_subprotocol) as server:
         port = server.sockets[0].getsockname()[1]
         print(f"listening {port}", flush=True)
         await asyncio.Future()

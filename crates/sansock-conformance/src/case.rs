@@ -1,6 +1,8 @@
 //! What a case is: the steps the tester sends, and what it expects back.
 
-use crate::wire::Frame;
+use crate::corpus::Burst;
+use crate::deflate::Answer;
+use crate::wire::{Frame, op};
 
 /// One thing the tester does.
 #[derive(Debug, Clone)]
@@ -17,6 +19,9 @@ pub enum Step {
     },
     /// Waits this many milliseconds.
     Pause(u64),
+    /// Sends a burst of messages, compressed with the agreed permessage-deflate (groups 12
+    /// and 13); the peer must echo every one.
+    Burst(Burst),
 }
 
 /// A message or pong the peer is expected to send.
@@ -58,9 +63,48 @@ pub struct Case {
     pub end: End,
     /// The longest the case may take, in seconds.
     pub limit_secs: u64,
+    /// For the compression groups: how permessage-deflate is negotiated.
+    pub deflate: Option<DeflateCase>,
+}
+
+/// How a compression case negotiates permessage-deflate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeflateCase {
+    /// The tester as client: its `Sec-WebSocket-Extensions` offer.
+    pub offer: String,
+    /// The tester as server: how it answers the client's offer.
+    pub answer: Answer,
 }
 
 impl Case {
+    /// Everything the peer must send back: [`expect`](Self::expect), then the echo of each
+    /// burst.
+    pub fn expected(&self) -> Vec<Obs> {
+        let mut all = self.expect.clone();
+        for step in &self.steps {
+            if let Step::Burst(b) = step {
+                all.extend((0..b.count).map(|i| {
+                    let m = b.message(i);
+                    if b.corpus.is_text() {
+                        Obs::Text(m)
+                    } else {
+                        Obs::Binary(m)
+                    }
+                }));
+            }
+        }
+        all
+    }
+
+    /// The opcode of a burst's messages.
+    pub fn burst_opcode(burst: &Burst) -> u8 {
+        if burst.corpus.is_text() {
+            op::TEXT
+        } else {
+            op::BINARY
+        }
+    }
+
     /// The group (the first number of the id).
     pub fn group(&self) -> u32 {
         self.id

@@ -41,8 +41,12 @@ fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
-/// Opens a WebSocket to `host:port` at `target` (the tester as client); returns bytes read past
-/// the response head.
+/// What the tester as client got back: bytes read past the response head, and the server's
+/// `Sec-WebSocket-Extensions`, if any.
+pub type Opened = (Vec<u8>, Option<String>);
+
+/// Opens a WebSocket to `host:port` at `target` (the tester as client), offering `extensions`
+/// if given.
 ///
 /// # Errors
 /// I/O errors, or a response that is not a valid 101 for our key.
@@ -51,12 +55,16 @@ pub fn client(
     host: &str,
     target: &str,
     nonce: [u8; 16],
-) -> io::Result<Vec<u8>> {
+    extensions: Option<&str>,
+) -> io::Result<Opened> {
     let key = base64::engine::general_purpose::STANDARD.encode(nonce);
+    let offer = extensions
+        .map(|e| format!("Sec-WebSocket-Extensions: {e}\r\n"))
+        .unwrap_or_default();
     write!(
         tcp,
         "GET {target} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+         Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{offer}\r\n"
     )?;
     let (head, rest) = read_head(tcp)?;
     let status = head.split_whitespace().nth(1).unwrap_or("");
@@ -66,23 +74,33 @@ pub fn client(
     if header(&head, "sec-websocket-accept") != Some(accept_for(&key).as_str()) {
         return Err(io::Error::other("wrong Sec-WebSocket-Accept"));
     }
-    Ok(rest)
+    Ok((
+        rest,
+        header(&head, "sec-websocket-extensions").map(String::from),
+    ))
 }
 
-/// Accepts a WebSocket on `tcp` (the tester as server); returns the request target and bytes
-/// read past the request head.
+/// Accepts a WebSocket on `tcp` (the tester as server). `answer` is given the request target and
+/// the client's `Sec-WebSocket-Extensions` and gives the extensions to agree to, if any; returns
+/// the request target and bytes read past the request head.
 ///
 /// # Errors
 /// I/O errors, or a request without a key.
-pub fn server(tcp: &mut TcpStream) -> io::Result<(String, Vec<u8>)> {
+pub fn server(
+    tcp: &mut TcpStream,
+    answer: impl FnOnce(&str, Option<&str>) -> Option<String>,
+) -> io::Result<(String, Vec<u8>)> {
     let (head, rest) = read_head(tcp)?;
     let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
     let key = header(&head, "sec-websocket-key")
         .ok_or_else(|| io::Error::other("no Sec-WebSocket-Key"))?;
+    let extensions = answer(&target, header(&head, "sec-websocket-extensions"))
+        .map(|e| format!("Sec-WebSocket-Extensions: {e}\r\n"))
+        .unwrap_or_default();
     write!(
         tcp,
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {}\r\n\r\n",
+         Sec-WebSocket-Accept: {}\r\n{extensions}\r\n",
         accept_for(key)
     )?;
     Ok((target, rest))

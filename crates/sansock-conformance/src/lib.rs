@@ -2,12 +2,15 @@
 //!
 //! It works on raw TCP bytes with its own small frame codec and handshake ([`wire`],
 //! [`handshake`]) — deliberately not on Sansock's core, so it cannot share its bugs. The
-//! catalogue ([`cases`]) follows the groups of the Autobahn|Testsuite; [`modes`] runs it against
+//! catalogue ([`cases`]) follows the groups of the Autobahn|Testsuite (with permessage-deflate,
+//! [`deflate`], on the payloads of [`corpus`]); [`modes`] runs it against
 //! an echo server or a client that follows the testee protocol; [`runner`] judges each case OK,
 //! NON-STRICT, INFORMATIONAL or FAILED; [`report`] writes JSON and markdown.
 
 pub mod case;
 pub mod cases;
+pub mod corpus;
+pub mod deflate;
 pub mod handshake;
 pub mod modes;
 pub mod report;

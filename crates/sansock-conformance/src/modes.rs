@@ -2,10 +2,14 @@
 //! every message, once per case. [`test_client`]: the tester listens, and a client under test
 //! follows the Autobahn testee protocol — `/getCaseCount`, then `/runCase?case=N&agent=NAME` for
 //! each case (echoing every message), then `/updateReports?agent=NAME`.
+//!
+//! permessage-deflate is offered (as client) or agreed to (as server) only in the compression
+//! cases; a peer that answers with an extension nobody offered fails the case.
 
 use crate::case::Case;
+use crate::deflate::{self, Agreed};
 use crate::handshake;
-use crate::runner::{Outcome, Role, Verdict, run};
+use crate::runner::{Outcome, Role, Verdict, not_agreed, run};
 use crate::wire::{Frame, close_payload, op};
 use std::io::Write;
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
@@ -41,16 +45,18 @@ pub fn test_server(
     let (authority, path) = split_url(url)?;
     let mut results = Vec::new();
     for (i, case) in cases.iter().enumerate() {
-        let outcome = match connect(&authority, &path, i) {
-            Ok((tcp, leftover)) => run(tcp, leftover, case, Role::Client),
-            Err(e) => Outcome {
-                id: case.id.clone(),
-                title: case.title.clone(),
-                verdict: Verdict::Failed,
-                expected: "an opening handshake".into(),
-                observed: format!("handshake failed: {e}"),
-                millis: 0,
-            },
+        let offer = case.deflate.as_ref().map(|d| d.offer.as_str());
+        let outcome = match connect(&authority, &path, i, offer) {
+            Ok((tcp, leftover, answer)) => {
+                match deflate::check_answer(offer.unwrap_or(""), answer.as_deref()) {
+                    Ok(agreed) if offer.is_none() || agreed.is_some() => {
+                        run(tcp, leftover, case, Role::Client, agreed)
+                    }
+                    Ok(_) => not_agreed(case, "the server declined permessage-deflate"),
+                    Err(why) => handshake_failed(case, &why),
+                }
+            }
+            Err(e) => handshake_failed(case, &format!("handshake failed: {e}")),
         };
         progress(&outcome);
         results.push(outcome);
@@ -58,15 +64,41 @@ pub fn test_server(
     Ok(results)
 }
 
-fn connect(authority: &str, path: &str, i: usize) -> std::io::Result<(TcpStream, Vec<u8>)> {
+fn handshake_failed(case: &Case, why: &str) -> Outcome {
+    Outcome {
+        id: case.id.clone(),
+        title: case.title.clone(),
+        verdict: Verdict::Failed,
+        expected: "an opening handshake".into(),
+        observed: why.into(),
+        millis: 0,
+    }
+}
+
+/// An open connection: the stream, bytes read past the handshake, the server's extensions.
+type Connected = (TcpStream, Vec<u8>, Option<String>);
+
+fn connect(
+    authority: &str,
+    path: &str,
+    i: usize,
+    offer: Option<&str>,
+) -> std::io::Result<Connected> {
     let addr = authority
         .to_socket_addrs()?
         .next()
         .ok_or_else(|| std::io::Error::other("no address"))?;
     let mut tcp = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
     tcp.set_read_timeout(Some(Duration::from_secs(5)))?;
-    let leftover = handshake::client(&mut tcp, authority, path, nonce(i))?;
-    Ok((tcp, leftover))
+    let (leftover, answer) = handshake::client(&mut tcp, authority, path, nonce(i), offer)?;
+    Ok((tcp, leftover, answer))
+}
+
+/// The case `target` (`/runCase?case=N`) asks for.
+fn case_of<'a>(cases: &'a [Case], target: &str) -> Option<(usize, &'a Case)> {
+    let n: usize = query_value(target, "case")?.parse().ok()?;
+    let i = n.checked_sub(1)?;
+    Some((i, cases.get(i)?))
 }
 
 fn query_value<'a>(target: &'a str, key: &str) -> Option<&'a str> {
@@ -105,7 +137,17 @@ pub fn test_client(
         last = std::time::Instant::now();
         tcp.set_nonblocking(false)?;
         tcp.set_read_timeout(Some(Duration::from_secs(5)))?;
-        let Ok((target, leftover)) = handshake::server(&mut tcp) else {
+        // The compression cases agree to the client's permessage-deflate offer, as the case says.
+        let mut agreed: Option<Agreed> = None;
+        let mut offered = false;
+        let shook = handshake::server(&mut tcp, |target, offers| {
+            let deflate_case = case_of(cases, target).and_then(|(_, c)| c.deflate.as_ref())?;
+            offered = offers.is_some();
+            let (answer, a) = deflate::answer(offers, deflate_case.answer)?;
+            agreed = Some(a);
+            Some(answer)
+        });
+        let Ok((target, leftover)) = shook else {
             continue;
         };
         let path = target.split('?').next().unwrap_or("/");
@@ -117,13 +159,21 @@ pub fn test_client(
                 std::thread::sleep(Duration::from_millis(20));
             }
             "/runCase" => {
-                let n: usize = query_value(&target, "case")
-                    .and_then(|c| c.parse().ok())
-                    .unwrap_or(0);
-                if let Some(case) = n.checked_sub(1).and_then(|i| cases.get(i)) {
-                    let outcome = run(tcp, leftover, case, Role::Server);
+                if let Some((i, case)) = case_of(cases, &target) {
+                    let outcome = if case.deflate.is_some() && agreed.is_none() {
+                        let bye = Frame::new(op::CLOSE, close_payload(1000, b""));
+                        let _ = tcp.write_all(&bye.encode(None));
+                        let why = if offered {
+                            "the client's permessage-deflate offer was not usable"
+                        } else {
+                            "the client did not offer permessage-deflate"
+                        };
+                        not_agreed(case, why)
+                    } else {
+                        run(tcp, leftover, case, Role::Server, agreed)
+                    };
                     progress(&outcome);
-                    results[n - 1] = Some(outcome);
+                    results[i] = Some(outcome);
                 }
             }
             "/updateReports" => {

@@ -18,7 +18,7 @@ pub struct Tally {
     pub failed: usize,
 }
 
-const GROUPS: [(u32, &str); 9] = [
+const GROUPS: [(u32, &str); 11] = [
     (1, "framing"),
     (2, "pings and pongs"),
     (3, "reserved bits"),
@@ -28,6 +28,8 @@ const GROUPS: [(u32, &str); 9] = [
     (7, "closing"),
     (9, "limits and speed"),
     (10, "auto-fragmentation"),
+    (12, "compression: payloads"),
+    (13, "compression: parameters"),
 ];
 
 fn group_of(id: &str) -> u32 {

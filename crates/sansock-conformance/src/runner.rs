@@ -3,9 +3,13 @@
 //! A writer thread performs the steps while this thread reads (so a peer that echoes while we
 //! are still writing cannot deadlock us); pings from the peer are answered. The verdict compares
 //! the messages and pongs received with the case's expectations, then how the connection ended.
+//! With permessage-deflate agreed, the writer compresses bursts and the reader inflates what
+//! carries RSV1; RSV bits anywhere else are a violation.
 
 use crate::case::{Case, End, Obs, Step};
-use crate::wire::{Frame, Received, close_payload, decode, op};
+use crate::corpus::Burst;
+use crate::deflate::{Agreed, Deflater, Inflater};
+use crate::wire::{Frame, Received, close_payload, decode_at, op};
 use serde::Serialize;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -91,11 +95,21 @@ fn write_frame(
     }
 }
 
-/// Runs `case` on `tcp` (handshake done; `leftover` are bytes read past it).
-pub fn run(tcp: TcpStream, leftover: Vec<u8>, case: &Case, role: Role) -> Outcome {
+/// The largest message the tester inflates.
+const INFLATE_LIMIT: usize = 64 << 20;
+
+/// Runs `case` on `tcp` (handshake done; `leftover` are bytes read past it), with
+/// permessage-deflate if `agreed`.
+pub fn run(
+    tcp: TcpStream,
+    leftover: Vec<u8>,
+    case: &Case,
+    role: Role,
+    agreed: Option<Agreed>,
+) -> Outcome {
     let start = Instant::now();
     let deadline = start + Duration::from_secs(case.limit_secs);
-    let seen = drive(tcp, leftover, case, role, deadline);
+    let seen = drive(tcp, leftover, case, role, deadline, agreed);
     let (verdict, observed) = judge(case, &seen);
     let mut verdict = verdict;
     if verdict == Verdict::Ok && case.group() == 9 {
@@ -111,7 +125,33 @@ pub fn run(tcp: TcpStream, leftover: Vec<u8>, case: &Case, role: Role) -> Outcom
     }
 }
 
-fn drive(tcp: TcpStream, leftover: Vec<u8>, case: &Case, role: Role, deadline: Instant) -> Seen {
+/// A verdict without running: a compression case whose negotiation did not happen.
+pub fn not_agreed(case: &Case, why: &str) -> Outcome {
+    Outcome {
+        id: case.id.clone(),
+        title: case.title.clone(),
+        verdict: Verdict::Informational,
+        expected: "permessage-deflate agreed, then every message echoed".into(),
+        observed: why.into(),
+        millis: 0,
+    }
+}
+
+/// A message being received: its opcode, its bytes so far, whether RSV1 marked it compressed.
+struct Assembling {
+    opcode: u8,
+    data: Vec<u8>,
+    compressed: bool,
+}
+
+fn drive(
+    tcp: TcpStream,
+    leftover: Vec<u8>,
+    case: &Case,
+    role: Role,
+    deadline: Instant,
+    agreed: Option<Agreed>,
+) -> Seen {
     let _ = tcp.set_nodelay(true);
     let mut reader = match tcp.try_clone() {
         Ok(r) => r,
@@ -128,21 +168,36 @@ fn drive(tcp: TcpStream, leftover: Vec<u8>, case: &Case, role: Role, deadline: I
     )));
     let writer = {
         let (out, keys, steps) = (out.clone(), keys.clone(), case.steps.clone());
-        std::thread::spawn(move || perform(&out, &keys, &steps, role))
+        let deflater = agreed.as_ref().map(Deflater::new);
+        std::thread::spawn(move || perform(&out, &keys, &steps, role, deflater))
     };
+    let mut inflater = agreed.as_ref().map(Inflater::new);
     let mut seen = Seen::default();
     let mut buf = leftover;
-    let mut assembling: Option<(u8, Vec<u8>)> = None;
+    let mut assembling: Option<Assembling> = None;
     let mut sent_close = case.steps.iter().any(
         |s| matches!(s, Step::Send { frames, .. } if frames.iter().any(|f| f.opcode == op::CLOSE)),
     );
     let mut chunk = vec![0u8; 256 << 10];
-    let expected_count = case.expect.len();
+    let expected_count = case.expected().len();
     loop {
-        while let Some(Received { frame, masked }) = decode(&mut buf) {
+        let mut used = 0;
+        while let Some((Received { frame, masked }, n)) = decode_at(&buf[used..]) {
+            used += n;
             if masked != (role == Role::Server) {
                 seen.protocol_violation
                     .get_or_insert_with(|| "a frame masked the wrong way".into());
+            }
+            // RSV1 may start a compressed message once permessage-deflate is agreed; no other
+            // frame may carry any RSV bit.
+            let starts = matches!(frame.opcode, op::TEXT | op::BINARY);
+            if frame.rsv != 0 && !(frame.rsv == 4 && starts && inflater.is_some()) {
+                seen.protocol_violation.get_or_insert_with(|| {
+                    format!(
+                        "RSV bits {:#05b} on a frame with opcode {:#x}",
+                        frame.rsv, frame.opcode
+                    )
+                });
             }
             match frame.opcode {
                 op::PING => {
@@ -166,20 +221,15 @@ fn drive(tcp: TcpStream, leftover: Vec<u8>, case: &Case, role: Role, deadline: I
                     break;
                 }
                 op::TEXT | op::BINARY if assembling.is_none() => {
-                    if frame.fin {
-                        seen.obs.push(message(frame.opcode, frame.payload));
-                    } else {
-                        assembling = Some((frame.opcode, frame.payload));
-                    }
+                    assembling = Some(Assembling {
+                        opcode: frame.opcode,
+                        data: frame.payload,
+                        compressed: frame.rsv & 4 != 0,
+                    });
                 }
                 op::CONT if assembling.is_some() => {
-                    if let Some((_, data)) = assembling.as_mut() {
-                        data.extend_from_slice(&frame.payload);
-                    }
-                    if frame.fin {
-                        if let Some((kind, data)) = assembling.take() {
-                            seen.obs.push(message(kind, data));
-                        }
+                    if let Some(a) = assembling.as_mut() {
+                        a.data.extend_from_slice(&frame.payload);
                     }
                 }
                 other => {
@@ -187,7 +237,18 @@ fn drive(tcp: TcpStream, leftover: Vec<u8>, case: &Case, role: Role, deadline: I
                         .get_or_insert_with(|| format!("unexpected frame with opcode {other:#x}"));
                 }
             }
+            if frame.fin && matches!(frame.opcode, op::TEXT | op::BINARY | op::CONT) {
+                if let Some(a) = assembling.take() {
+                    match finish(a, inflater.as_mut()) {
+                        Ok(obs) => seen.obs.push(obs),
+                        Err(why) => {
+                            seen.protocol_violation.get_or_insert(why);
+                        }
+                    }
+                }
+            }
         }
+        buf.drain(..used);
         if seen.close.is_some() {
             break;
         }
@@ -211,7 +272,13 @@ fn drive(tcp: TcpStream, leftover: Vec<u8>, case: &Case, role: Role, deadline: I
             seen.timed_out = true;
             break;
         }
-        let _ = reader.set_read_timeout(Some((deadline - now).min(Duration::from_millis(50))));
+        // Everything came back but the writer thread has not returned yet: look again soon.
+        let poll = if seen.obs.len() >= expected_count && !sent_close {
+            Duration::from_millis(1)
+        } else {
+            Duration::from_millis(50)
+        };
+        let _ = reader.set_read_timeout(Some((deadline - now).min(poll)));
         match reader.read(&mut chunk) {
             Ok(0) => {
                 seen.dropped = true;
@@ -254,6 +321,15 @@ fn valid_on_wire(code: u16) -> bool {
     matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999)
 }
 
+/// A received message, inflated if it was compressed.
+fn finish(a: Assembling, inflater: Option<&mut Inflater>) -> Result<Obs, String> {
+    let data = match (a.compressed, inflater) {
+        (true, Some(i)) => i.inflate(&a.data, INFLATE_LIMIT)?,
+        _ => a.data,
+    };
+    Ok(message(a.opcode, data))
+}
+
 fn message(opcode: u8, data: Vec<u8>) -> Obs {
     if opcode == op::TEXT {
         Obs::Text(data)
@@ -262,11 +338,65 @@ fn message(opcode: u8, data: Vec<u8>) -> Obs {
     }
 }
 
+/// A burst's frames, compressed by `deflater` where it can (RSV1 on each message's first frame).
+fn burst_bytes(
+    burst: &Burst,
+    deflater: Option<&mut Deflater>,
+    keys: &Mutex<Keys>,
+    masked: bool,
+) -> Vec<u8> {
+    let mut deflater = deflater;
+    let opcode = Case::burst_opcode(burst);
+    let mut bytes = Vec::new();
+    for i in 0..burst.count {
+        let plain = burst.message(i);
+        let (payload, rsv) = match deflater.as_mut().and_then(|d| d.compress(&plain)) {
+            Some(z) => (z, 4),
+            None => (plain, 0),
+        };
+        let size = if burst.fragment == 0 {
+            payload.len().max(1)
+        } else {
+            burst.fragment
+        };
+        let pieces: Vec<&[u8]> = if payload.is_empty() {
+            vec![&[]]
+        } else {
+            payload.chunks(size).collect()
+        };
+        for (j, piece) in pieces.iter().enumerate() {
+            let first = j == 0;
+            let frame = Frame::new(if first { opcode } else { op::CONT }, piece.to_vec())
+                .fin(j + 1 == pieces.len())
+                .rsv(if first { rsv } else { 0 });
+            let mask = masked.then(|| keys.lock().map(|mut k| k.next()).unwrap_or([1, 2, 3, 4]));
+            bytes.extend_from_slice(&frame.encode(mask));
+        }
+    }
+    bytes
+}
+
 /// Performs the steps; stops at the first failed write (the peer may have failed the connection).
-fn perform(out: &Mutex<TcpStream>, keys: &Mutex<Keys>, steps: &[Step], role: Role) {
+fn perform(
+    out: &Mutex<TcpStream>,
+    keys: &Mutex<Keys>,
+    steps: &[Step],
+    role: Role,
+    mut deflater: Option<Deflater>,
+) {
     for step in steps {
         match step {
             Step::Pause(ms) => std::thread::sleep(Duration::from_millis(*ms)),
+            Step::Burst(burst) => {
+                let bytes = burst_bytes(burst, deflater.as_mut(), keys, role == Role::Client);
+                let written = match out.lock() {
+                    Ok(mut s) => s.write_all(&bytes).and_then(|()| s.flush()),
+                    Err(_) => return,
+                };
+                if written.is_err() {
+                    return;
+                }
+            }
             Step::Send {
                 frames,
                 chop,
@@ -314,7 +444,12 @@ fn show(obs: &Obs) -> String {
 }
 
 fn describe_expectation(case: &Case) -> String {
-    let got: Vec<String> = case.expect.iter().map(show).collect();
+    let mut got: Vec<String> = case.expect.iter().map(show).collect();
+    for step in &case.steps {
+        if let Step::Burst(b) = step {
+            got.push(format!("{} messages echoed intact", b.count));
+        }
+    }
     let end = match &case.end {
         End::Clean => "a clean close when we close".to_string(),
         End::Fail(codes) => format!("the connection failed with {codes:?}"),
@@ -330,7 +465,21 @@ fn describe_expectation(case: &Case) -> String {
 
 /// The verdict and what was observed, in words.
 fn judge(case: &Case, seen: &Seen) -> (Verdict, String) {
-    let mut words: Vec<String> = seen.obs.iter().map(show).collect();
+    let expected = case.expected();
+    let mut words: Vec<String> = if seen.obs.len() > 20 {
+        let intact = seen
+            .obs
+            .iter()
+            .zip(&expected)
+            .filter(|(a, b)| a == b)
+            .count();
+        vec![format!(
+            "{} messages, {intact} of them as sent",
+            seen.obs.len()
+        )]
+    } else {
+        seen.obs.iter().map(show).collect()
+    };
     let who = if seen.answered_ours {
         "answered our close"
     } else {
@@ -351,13 +500,13 @@ fn judge(case: &Case, seen: &Seen) -> (Verdict, String) {
         return (Verdict::Failed, observed);
     }
     // Pongs are only checked where the case expects them (unsolicited ones are allowed).
-    let expects_pongs = case.expect.iter().any(|o| matches!(o, Obs::Pong(_)));
+    let expects_pongs = expected.iter().any(|o| matches!(o, Obs::Pong(_)));
     let got: Vec<&Obs> = seen
         .obs
         .iter()
         .filter(|o| expects_pongs || !matches!(o, Obs::Pong(_)))
         .collect();
-    let want: Vec<&Obs> = case.expect.iter().collect();
+    let want: Vec<&Obs> = expected.iter().collect();
     if got != want {
         return (Verdict::Failed, observed);
     }

@@ -90,6 +90,13 @@ pub struct Received {
 
 /// Takes one whole frame off the front of `buf`, if it is all there.
 pub fn decode(buf: &mut Vec<u8>) -> Option<Received> {
+    let (received, used) = decode_at(buf)?;
+    buf.drain(..used);
+    Some(received)
+}
+
+/// The whole frame at the start of `buf`, if it is all there, and how many bytes it took.
+pub fn decode_at(buf: &[u8]) -> Option<(Received, usize)> {
     if buf.len() < 2 {
         return None;
     }
@@ -120,16 +127,13 @@ pub fn decode(buf: &mut Vec<u8>) -> Option<Received> {
             *b ^= k[i % 4];
         }
     }
-    buf.drain(..at + len);
-    Some(Received {
-        frame: Frame {
-            fin: b0 & 0x80 != 0,
-            rsv: (b0 >> 4) & 7,
-            opcode: b0 & 0xf,
-            payload,
-        },
-        masked,
-    })
+    let frame = Frame {
+        fin: b0 & 0x80 != 0,
+        rsv: (b0 >> 4) & 7,
+        opcode: b0 & 0xf,
+        payload,
+    };
+    Some((Received { frame, masked }, at + len))
 }
 
 /// A close frame's payload: the code (big-endian) and the reason.

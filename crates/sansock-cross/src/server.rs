@@ -6,7 +6,8 @@
 //! - `/echo-uncompressed`: echoes with `send_uncompressed`;
 //! - anything else: echoes, like `/echo` (what the conformance tester expects).
 //!
-//! Every server accepts permessage-deflate (default parameters) when the client offers it.
+//! Every server accepts permessage-deflate (default parameters) when the client offers it, and
+//! sets `TCP_NODELAY` on what it accepts (as the examples do: messages are written whole).
 
 use crate::{Adapter, FRAGMENT, PROTOCOLS};
 use sansock_core::{
@@ -137,6 +138,7 @@ pub fn serve(adapter: Adapter) -> String {
         Adapter::AsyncStd => async_std::task::block_on(async {
             let listener = async_std::net::TcpListener::from(std_listener);
             while let Ok((tcp, _)) = listener.accept().await {
+                let _ = tcp.set_nodelay(true);
                 async_std::task::spawn(async move {
                     let mut path = String::new();
                     let accepted =
@@ -153,6 +155,7 @@ pub fn serve(adapter: Adapter) -> String {
                 return;
             };
             while let Ok((tcp, _)) = listener.accept().await {
+                let _ = tcp.set_nodelay(true);
                 smol::spawn(async move {
                     let mut path = String::new();
                     let accepted =
@@ -167,6 +170,7 @@ pub fn serve(adapter: Adapter) -> String {
         }),
         Adapter::Blocking => {
             for tcp in std_listener.incoming().map_while(Result::ok) {
+                let _ = tcp.set_nodelay(true);
                 std::thread::spawn(move || {
                     let mut path = String::new();
                     let accepted = sansock_blocking::accept_with(tcp, settings(), |r| {
@@ -195,6 +199,7 @@ fn serve_tokio(std_listener: std::net::TcpListener) {
             return;
         };
         while let Ok((tcp, _)) = listener.accept().await {
+            let _ = tcp.set_nodelay(true);
             tokio::spawn(async move {
                 let mut path = String::new();
                 let accepted =

@@ -1,7 +1,9 @@
 //! The catalogue: every case, grouped as the field knows them (the Autobahn|Testsuite's
 //! numbering): 1 framing, 2 pings and pongs, 3 reserved bits, 4 reserved opcodes,
-//! 5 fragmentation, 6 UTF-8, 7 closing, 9 limits and speed, 10 auto-fragmentation. Group 12/13
-//! (permessage-deflate) has room here once compression exists.
+//! 5 fragmentation, 6 UTF-8, 7 closing, 9 limits and speed, 10 auto-fragmentation; 12 and 13,
+//! permessage-deflate, are in [`compression`].
+
+mod compression;
 
 use crate::case::{Case, End, Obs, Step};
 use crate::wire::{Frame, close_payload, op};
@@ -23,6 +25,7 @@ impl Section<'_> {
             expect,
             end,
             limit_secs: 10,
+            deflate: None,
         });
     }
 
@@ -98,6 +101,8 @@ pub fn all() -> Vec<Case> {
     closing(&mut out);
     limits(&mut out);
     auto_fragmentation(&mut out);
+    compression::payloads(&mut out);
+    compression::parameters(&mut out);
     out
 }
 
