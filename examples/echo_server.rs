@@ -9,12 +9,15 @@
 //! from non-browser clients (which could claim any origin) and are let through: origin checks
 //! protect browsers' users. A request without the subprotocol gets 400: it is a malformed
 //! request for this service, as RFC 6455 §4.2.2 leaves the server to decide.
+//!
+//! permessage-deflate is agreed to when the client offers it (browsers always do), unless
+//! `--no-deflate` is given; the log says what was agreed.
 #![allow(clippy::print_stdout)]
 
 use sansock_examples::{ECHO_PAGE, flag_values, port};
 use sansock_tokio::{
-    Accept, ConnectionConfig, HttpResponse, Incoming, Reject, ServerConfig, ServerSettings,
-    UpgradeRequest,
+    Accept, ConnectionConfig, HttpResponse, Incoming, PerMessageDeflate, Reject, ServerConfig,
+    ServerSettings, UpgradeRequest,
 };
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -39,8 +42,11 @@ async fn main() -> std::io::Result<()> {
     );
     // Room for the browser test's 1 MiB messages, and more.
     let connection = ConnectionConfig::default().with_max_message_size(16 << 20);
-    let settings = ServerSettings::default()
-        .with_handshake(ServerConfig::default().with_connection(connection));
+    let mut handshake = ServerConfig::default().with_connection(connection);
+    if !args.iter().any(|a| a == "--no-deflate") {
+        handshake = handshake.with_extension(Arc::new(PerMessageDeflate::default()));
+    }
+    let settings = ServerSettings::default().with_handshake(handshake);
     loop {
         let (tcp, peer) = listener.accept().await?;
         let _ = tcp.set_nodelay(true);
@@ -92,7 +98,10 @@ async fn serve(
         }
         Err(e) => return println!("{peer}: handshake failed: {e}"),
     };
-    println!("{peer}: connected");
+    println!(
+        "{peer}: connected (extensions: {})",
+        ws.extensions().unwrap_or("none")
+    );
     while let Some(next) = ws.recv().await {
         let echoed = match next {
             Ok(message) => ws.send(message).await,

@@ -13,8 +13,8 @@
 
 use crate::{CHAT_PAGE, json_string, query_value};
 use sansock_tokio::{
-    Accept, CloseCode, ConnectionConfig, HttpResponse, Incoming, Message, Reject, ServerConfig,
-    ServerSettings, UpgradeRequest, WebSocketStream,
+    Accept, CloseCode, ConnectionConfig, DeflatePolicy, HttpResponse, Incoming, Message,
+    PerMessageDeflate, Reject, ServerConfig, ServerSettings, UpgradeRequest, WebSocketStream,
 };
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -120,7 +120,10 @@ pub async fn serve(
     let mut nick = String::new();
     match sansock_tokio::accept_or_http(tcp, settings, |r| decide(r, &mut nick)).await {
         Ok(Incoming::WebSocket(ws)) => {
-            println!("{peer}: {nick} joined");
+            println!(
+                "{peer}: {nick} joined (extensions: {})",
+                ws.extensions().unwrap_or("none")
+            );
             member(ws, nick, room, queue).await;
         }
         Ok(Incoming::Http(request)) => {
@@ -177,10 +180,15 @@ async fn member(ws: WebSocketStream<TcpStream>, nick: String, room: Arc<Room>, q
     println!("{nick}: left (close code {code:?})");
 }
 
-/// The chat's server settings: messages up to 64 KiB.
+/// The chat's server settings: messages up to 64 KiB; permessage-deflate without context
+/// takeover (a room of many idle members then holds no compression state between messages).
 pub fn settings() -> ServerSettings {
     let connection = ConnectionConfig::default().with_max_message_size(64 << 10);
-    ServerSettings::default().with_handshake(ServerConfig::default().with_connection(connection))
+    let deflate = PerMessageDeflate::default().with_policy(DeflatePolicy::AcceptNoContextTakeover);
+    let handshake = ServerConfig::default()
+        .with_connection(connection)
+        .with_extension(Arc::new(deflate));
+    ServerSettings::default().with_handshake(handshake)
 }
 
 /// Serves the chat on `listener` until accepting fails.

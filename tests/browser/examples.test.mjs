@@ -106,6 +106,8 @@ test('two people in the chat see each other, joins and leaves included', async (
     });
   }
   assert.deepEqual((await lines(bob)).slice(0, 1), ['bob joined']);
+  // The chat agrees to Chromium's permessage-deflate offer without context takeover.
+  assert.match(chat.output, /bob joined \(extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover; client_max_window_bits=15\)/);
   mkdirSync(dirname(screenshot), { recursive: true });
   await alice.screenshot({ path: screenshot });
   await bob.context().close();
@@ -129,11 +131,14 @@ test('the echo page talks echo-protocol, in text and in ArrayBuffer binary', asy
       got.push(typeof e.data === 'string' ? { text: e.data } : { binary: [...new Uint8Array(e.data)] });
       if (got.length === 2) {
         socket.close(1000, 'done');
-        resolve({ protocol: socket.protocol, got });
+        resolve({ protocol: socket.protocol, extensions: socket.extensions, got });
       }
     };
   }), echoUrl.replace('http', 'ws'));
   assert.equal(result.protocol, 'echo-protocol');
+  // Chromium offers permessage-deflate; the echo server agrees, and says so in its log.
+  assert.match(result.extensions, /^permessage-deflate/);
+  await until('the agreed extension is logged', () => /connected \(extensions: permessage-deflate; client_max_window_bits=15\)/.test(echo.output));
   assert.deepEqual(result.got, [{ text: 'héllo ✓' }, { binary: [0, 1, 2, 253, 254, 255] }]);
   await page.click('#send-binary');
   await until('the page logged its binary echo', async () => (await page.textContent('#log')).includes('onmessage binary: 16 bytes'));
@@ -166,7 +171,7 @@ test('a wrong subprotocol or a foreign origin cannot connect, and the server say
   await foreign.context().close();
 });
 
-test('a 1 MiB message round-trips, as text and as binary', async () => {
+test('a 1 MiB message round-trips, as text and as binary, compressed both ways', async () => {
   const page = await open(echoUrl);
   const ok = await page.evaluate((url) => new Promise((resolve, reject) => {
     const bytes = new Uint8Array(1 << 20).map((_, i) => (i * 31) % 251);
@@ -183,9 +188,9 @@ test('a 1 MiB message round-trips, as text and as binary', async () => {
       const same = back.length === bytes.length && back.every((b, i) => b === bytes[i]);
       socket.close();
       const textBytes = new TextEncoder().encode(got[1]).length;
-      resolve({ binary: same, binaryLength: back.length, text: got[1] === text, atLeast1MiB: textBytes >= 1 << 20 });
+      resolve({ binary: same, binaryLength: back.length, text: got[1] === text, atLeast1MiB: textBytes >= 1 << 20, extensions: socket.extensions });
     };
   }), echoUrl.replace('http', 'ws'));
-  assert.deepEqual(ok, { binary: true, binaryLength: 1 << 20, text: true, atLeast1MiB: true });
+  assert.deepEqual(ok, { binary: true, binaryLength: 1 << 20, text: true, atLeast1MiB: true, extensions: 'permessage-deflate; client_max_window_bits=15' });
   await page.context().close();
 });
