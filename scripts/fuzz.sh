@@ -16,7 +16,8 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(frame_header server_handshake client_handshake server_connection client_connection pair_ops round_trip)
+  targets=(frame_header server_handshake client_handshake server_connection client_connection pair_ops round_trip
+    deflate_connection deflate_pair_ops)
 fi
 
 if ! cargo fuzz --version >/dev/null 2>&1; then

@@ -160,8 +160,61 @@ pub fn connection(role: Role, data: &[u8]) {
     let Some((&seed, input)) = data.split_first() else {
         return;
     };
+    feed(role, seed, input, None);
+}
+
+/// permessage-deflate parameters chosen by a fuzzer's byte: bit 0 no context takeover, bits
+/// 1–3 the window (8–15 bits), bit 4 whether the client may be limited.
+#[cfg(feature = "deflate")]
+pub fn deflate_params(byte: u8) -> (crate::PerMessageDeflate, alloc::string::String) {
+    let bits = 8 + (byte >> 1) % 8;
+    let mut offer = alloc::format!("permessage-deflate; server_max_window_bits={bits}");
+    if byte & 1 != 0 {
+        offer.push_str("; server_no_context_takeover; client_no_context_takeover");
+    }
+    if byte & 16 != 0 {
+        offer.push_str("; client_max_window_bits");
+    }
+    let config = crate::PerMessageDeflate::default()
+        .with_threshold(0)
+        .with_max_window_bits(bits)
+        .with_no_context_takeover(byte & 1 != 0);
+    (config, offer)
+}
+
+/// A server connection with permessage-deflate agreed (parameters from the second byte) fed
+/// arbitrary bytes, as [`connection`]: inflation of hostile data (corrupt streams, bombs, RSV1
+/// where it may not be) gives events or one protocol error, within the limits.
+#[cfg(feature = "deflate")]
+pub fn deflate_connection(data: &[u8]) {
+    use crate::extension::{ExtensionOffer, ServerExtension};
+    let [seed, params, input @ ..] = data else {
+        return;
+    };
+    let (config, offer) = deflate_params(*params);
+    let offers = ExtensionOffer::parse_list(&offer)
+        .unwrap_or_else(|_| unreachable_harness("a well-formed offer"));
+    let extension = config.negotiate(&offers.iter().collect::<alloc::vec::Vec<_>>());
+    let Some((_, extension)) = extension else {
+        unreachable_harness("the server accepts its own kind of offer")
+    };
+    feed(Role::Server, *seed, input, Some(extension));
+}
+
+fn feed(
+    role: Role,
+    seed: u8,
+    input: &[u8],
+    extension: Option<Box<dyn crate::extension::Extension>>,
+) {
     let entropy: Box<dyn crate::Entropy> = Box::new(TestEntropy::new(u64::from(seed)));
-    let mut conn = Connection::new(role, fuzz_config(), Timestamp::ZERO, Some(entropy), None);
+    let mut conn = Connection::new(
+        role,
+        fuzz_config(),
+        Timestamp::ZERO,
+        Some(entropy),
+        extension,
+    );
     let mut errors = 0;
     let mut now = 0;
     for chunk in chunks(input, seed) {
@@ -236,6 +289,8 @@ fn unreachable_harness(what: &str) -> ! {
     panic!("harness invariant: {what}")
 }
 
+#[cfg(all(feature = "arbitrary", feature = "deflate"))]
+pub use structured::deflate_pair_ops;
 #[cfg(feature = "arbitrary")]
 pub use structured::{Op, Outgoing, pair_ops, round_trip};
 
@@ -338,6 +393,28 @@ mod structured {
     /// Whatever one side accepted for sending, the other receives intact and in order; nobody
     /// reports a protocol error; both end cleanly.
     pub fn pair_ops(ops: &[Op]) {
+        pair_ops_with(ClientConfig::default(), ServerConfig::default(), ops);
+    }
+
+    /// [`pair_ops`] with permessage-deflate agreed, with the parameters [`deflate_params`]
+    /// makes of `params` on both ends: compression must never change or lose a message.
+    #[cfg(feature = "deflate")]
+    pub fn deflate_pair_ops(params: u8, ops: &[Op]) {
+        use alloc::sync::Arc;
+        let (config, _) = deflate_params(params);
+        let server = config.clone().with_policy(if params & 32 != 0 {
+            crate::DeflatePolicy::AcceptNoContextTakeover
+        } else {
+            crate::DeflatePolicy::Accept
+        });
+        pair_ops_with(
+            ClientConfig::default().with_extension(Arc::new(config)),
+            ServerConfig::default().with_extension(Arc::new(server)),
+            ops,
+        );
+    }
+
+    fn pair_ops_with(client: ClientConfig, server: ServerConfig, ops: &[Op]) {
         let config = ConnectionConfig::default()
             .with_max_frame_size(FUZZ_MAX_MESSAGE)
             .with_max_message_size(FUZZ_MAX_MESSAGE)
@@ -345,9 +422,12 @@ mod structured {
             .with_keepalive(Some(Duration::from_secs(5)), None);
         let (c, s) = pair_seeded(
             ops.len() as u64,
-            ClientConfig::default().with_connection(config.clone()),
-            ServerConfig::default().with_connection(config),
+            client.with_connection(config.clone()),
+            server.with_connection(config),
         );
+        if c.has_extension() != s.has_extension() {
+            unreachable_harness("both ends agree on the extension");
+        }
         let mut sides = [
             Side {
                 conn: c,

@@ -85,3 +85,17 @@ fn round_trip() {
         }
     });
 }
+
+#[test]
+fn deflate_connection() {
+    replay("deflate_connection", harness::deflate_connection);
+}
+
+#[test]
+fn deflate_pair_ops() {
+    replay("deflate_pair_ops", |d| {
+        if let Some((params, ops)) = take_rest::<(u8, Vec<Op>)>(d) {
+            harness::deflate_pair_ops(params, &ops);
+        }
+    });
+}
