@@ -33,6 +33,18 @@ fn check(agent: &str, outcomes: &[Outcome]) {
         failed.len(),
         failed.join("\n")
     );
+    // Sansock speaks permessage-deflate: every compression case must be OK, not just "declined".
+    let not_ok: Vec<&str> = outcomes
+        .iter()
+        .filter(|o| {
+            (o.id.starts_with("12.") || o.id.starts_with("13.")) && o.verdict != Verdict::Ok
+        })
+        .map(|o| o.id.as_str())
+        .collect();
+    assert!(
+        not_ok.is_empty(),
+        "{agent}: compression cases not OK: {not_ok:?}"
+    );
     assert_eq!(outcomes.len(), cases::all().len());
 }
 
