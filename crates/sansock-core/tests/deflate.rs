@@ -276,3 +276,38 @@ fn context_takeover_costs_memory_and_no_context_takeover_or_a_small_window_saves
     // compressed message's scratch buffer).
     assert!(no_takeover < plain + (16 << 10), "{table}");
 }
+
+#[test]
+fn rsv1_on_a_continuation_or_a_control_frame_is_a_protocol_error_even_when_negotiated() {
+    let now = Timestamp::ZERO;
+    for bad in [
+        // A compressed message's continuation must not carry RSV1 (RFC 7692 §6.1).
+        [
+            masked(false, RSV1, OpCode::Text, b"\xf2\x48\xcd\xc9\xc9"),
+            masked(true, RSV1, OpCode::Continuation, b"\x07\x00"),
+        ]
+        .concat(),
+        // Control frames are never compressed.
+        masked(true, RSV1, OpCode::Ping, b"hi"),
+        // RSV2 and RSV3 belong to no negotiated extension.
+        masked(true, 0x20, OpCode::Text, b"hi"),
+    ] {
+        let (client, server) = configs(1 << 20);
+        let (_client, mut server) = pair_with(client, server);
+        server.handle_bytes(now, &bad);
+        let (_, error) = drain(&mut server);
+        assert_eq!(error.unwrap().close_code(), CloseCode::PROTOCOL_ERROR);
+    }
+    // The same first frame with a plain continuation is a valid compressed "Hello".
+    let (client, server) = configs(1 << 20);
+    let (_client, mut server) = pair_with(client, server);
+    let good = [
+        masked(false, RSV1, OpCode::Text, b"\xf2\x48\xcd\xc9\xc9"),
+        masked(true, 0, OpCode::Continuation, b"\x07\x00"),
+    ]
+    .concat();
+    server.handle_bytes(now, &good);
+    let (events, error) = drain(&mut server);
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(events, [Event::Message(Message::from("Hello"))]);
+}
