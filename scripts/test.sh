@@ -32,6 +32,10 @@ scripts/browser-test.sh 2>&1 | tee target/browser-output.txt
 passed=$((passed + $(grep -Eo '^# pass [0-9]+' target/browser-output.txt | awk '{s+=$3} END {print s+0}')))
 failed=$((failed + $(grep -Eo '^# fail [0-9]+' target/browser-output.txt | awk '{s+=$3} END {print s+0}')))
 
+step "bench: a smoke run of every echo server and the load generator (seconds; never pass/fail on speed)"
+cargo build --release -q -p sansock-bench
+target/release/bench --grid smoke --memory --out target/bench-smoke
+
 step "fuzz: build every target, run each for ${FUZZ_SECONDS:=10} s (a crash fails)"
 scripts/fuzz.sh "$FUZZ_SECONDS"
 

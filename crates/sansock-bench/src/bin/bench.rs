@@ -1,0 +1,291 @@
+//! `bench`: every echo server against the load generator, side by side in one run.
+//!
+//! ```text
+//! bench [--grid headline|full|smoke] [--secs 1] [--repeat 3] [--servers a,b] [--memory] [--out DIR]
+//! ```
+//!
+//! Each point starts a fresh server (`bench-server`, pinned to CPU 0 with `taskset` when there
+//! is one) and one load run (`bench-load`, pinned to CPU 1); servers are taken in a rotated order
+//! in each repeat so drift on the machine spreads over all of them. Writes `results.json`,
+//! `results.md` and `throughput.svg` to DIR (default `target/bench`).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use sansock_bench::report::{self, Memory, Runs};
+use sansock_bench::{Measured, Point, servers};
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.windows(2).find(|w| w[0] == name).map(|w| w[1].clone())
+}
+
+fn sibling(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    exe.with_file_name(name)
+}
+
+/// A command pinned to `cpu` (when `taskset` exists), with a high open-files limit.
+fn pinned(cpu: usize, program: PathBuf, args: &[String]) -> Command {
+    let mut inner = vec![program.to_string_lossy().into_owned()];
+    inner.extend(args.iter().cloned());
+    let taskset = Command::new("taskset").arg("-V").output().is_ok();
+    let mut script = String::from("ulimit -n 65536 2>/dev/null; exec ");
+    if taskset {
+        script.push_str(&format!("taskset -c {cpu} "));
+    }
+    script.push_str("\"$@\"");
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(script).arg("sh").args(inner);
+    cmd
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(name: &str, port: u16) -> std::io::Result<Server> {
+        let child = pinned(0, sibling("bench-server"), &[name.into(), port.to_string()])
+            .stdin(Stdio::null())
+            .spawn()?;
+        let end = Instant::now() + Duration::from_secs(5);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > end {
+                return Err(std::io::Error::other(format!("{name} did not start")));
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        Ok(Server { child, port })
+    }
+
+    /// The server's own pid (`sh` exec'd into taskset, which exec'd into the server).
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(9300)
+}
+
+fn load(port: u16, p: Point, secs: f64) -> Option<Measured> {
+    let args: Vec<String> = [
+        port.to_string(),
+        p.size.to_string(),
+        p.conns.to_string(),
+        p.inflight.to_string(),
+        if p.text { "text" } else { "binary" }.into(),
+        secs.to_string(),
+    ]
+    .into();
+    let out = pinned(1, sibling("bench-load"), &args).output().ok()?;
+    if !out.status.success() {
+        eprintln!(
+            "  load failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+        return None;
+    }
+    serde_json::from_slice(&out.stdout).ok()
+}
+
+fn grid(name: &str) -> Vec<Point> {
+    let p = |size, conns, inflight, text| Point {
+        size,
+        conns,
+        inflight,
+        text,
+    };
+    match name {
+        "smoke" => vec![p(20, 10, 16, false), p(1024, 1, 1, true)],
+        "full" => {
+            let mut all = Vec::new();
+            for size in [20, 1 << 10, 16 << 10, 1 << 20] {
+                for conns in [1, 10, 100, 1000] {
+                    for inflight in [1, 16] {
+                        for text in [false, true] {
+                            // 1 MiB × 1000 connections × 16 in flight is 16 GiB in the air.
+                            if size == 1 << 20 && conns * inflight > 1600 {
+                                continue;
+                            }
+                            all.push(p(size, conns, inflight, text));
+                        }
+                    }
+                }
+            }
+            all
+        }
+        _ => vec![
+            p(20, 100, 16, false),
+            p(20, 100, 16, true),
+            p(20, 1, 1, false),
+            p(20, 100, 1, false),
+            p(1 << 10, 10, 1, true),
+            p(1 << 10, 1000, 1, false),
+            p(16 << 10, 10, 1, false),
+            p(16 << 10, 100, 16, false),
+            p(1 << 20, 1, 1, false),
+            p(1 << 20, 10, 1, true),
+        ],
+    }
+}
+
+fn memory(name: &str, idle: usize, secs: f64) -> Option<Memory> {
+    let port = free_port();
+    let server = Server::start(name, port).ok()?;
+    std::thread::sleep(Duration::from_millis(100));
+    let base = sansock_bench::procfs::status_kib(server.pid(), "VmRSS")?;
+    let mut holder = pinned(
+        1,
+        sibling("bench-load"),
+        &[port.to_string(), "--idle".into(), idle.to_string()],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .spawn()
+    .ok()?;
+    let mut line = String::new();
+    BufReader::new(holder.stdout.take()?)
+        .read_line(&mut line)
+        .ok()?;
+    std::thread::sleep(Duration::from_millis(500));
+    let held = sansock_bench::procfs::status_kib(server.pid(), "VmRSS")?;
+    if let Some(mut stdin) = holder.stdin.take() {
+        let _ = stdin.flush();
+    }
+    let _ = holder.kill();
+    let _ = holder.wait();
+    drop(server);
+    let opened: usize = line.trim().strip_prefix("ready ")?.parse().ok()?;
+    // Peak: a fresh server echoing 1 MiB messages on 100 connections.
+    let port = free_port();
+    let server = Server::start(name, port).ok()?;
+    let big = Point {
+        size: 1 << 20,
+        conns: 100,
+        inflight: 1,
+        text: false,
+    };
+    load(server.port, big, secs)?;
+    let peak_kib = sansock_bench::procfs::status_kib(server.pid(), "VmHWM")?;
+    Some(Memory {
+        server: name.into(),
+        idle_conns: opened,
+        idle_bytes_per_conn: (held.saturating_sub(base) * 1024) as f64 / opened.max(1) as f64,
+        peak_kib,
+    })
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let grid_name = flag(&args, "--grid").unwrap_or_else(|| "headline".into());
+    let smoke = grid_name == "smoke";
+    let secs: f64 = flag(&args, "--secs")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(if smoke { 0.2 } else { 1.0 });
+    let repeat: usize = flag(&args, "--repeat")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(if smoke { 1 } else { 3 });
+    let chosen = flag(&args, "--servers");
+    let names: Vec<&str> = servers::NAMES
+        .iter()
+        .copied()
+        .filter(|n| {
+            chosen
+                .as_deref()
+                .is_none_or(|c| c.split(',').any(|x| x == *n))
+        })
+        .collect();
+    let out = PathBuf::from(flag(&args, "--out").unwrap_or_else(|| "target/bench".into()));
+    let points = grid(&grid_name);
+    let mut all: Vec<Runs> = Vec::new();
+    for r in 0..repeat {
+        for p in &points {
+            for k in 0..names.len() {
+                let name = names[(k + r) % names.len()];
+                let port = free_port();
+                let measured = Server::start(name, port)
+                    .ok()
+                    .and_then(|server| load(server.port, *p, secs));
+                let Some(m) = measured else {
+                    eprintln!("{name} at {}: no result", p.label());
+                    continue;
+                };
+                println!(
+                    "[{}/{repeat}] {:<17} {:<42} {:>12.0} msg/s {:>10.1} MB/s  client CPU {:.0}%",
+                    r + 1,
+                    name,
+                    p.label(),
+                    m.msgs_per_sec,
+                    m.bytes_per_sec / 1e6,
+                    m.load_cpu * 100.0
+                );
+                match all.iter_mut().find(|x| x.point == *p && x.server == name) {
+                    Some(x) => x.runs.push(m),
+                    None => all.push(Runs {
+                        point: *p,
+                        server: name.into(),
+                        runs: vec![m],
+                    }),
+                }
+            }
+        }
+    }
+    let mut mem = Vec::new();
+    if args.iter().any(|a| a == "--memory") {
+        let idle = if smoke { 100 } else { 10_000 };
+        for name in &names {
+            match memory(name, idle, secs) {
+                Some(m) => {
+                    println!(
+                        "{name}: {:.1} KiB per idle connection ({} open), peak {:.1} MiB",
+                        m.idle_bytes_per_conn / 1024.0,
+                        m.idle_conns,
+                        m.peak_kib as f64 / 1024.0
+                    );
+                    mem.push(m);
+                }
+                None => eprintln!("{name}: memory not measured"),
+            }
+        }
+    }
+    let _ = std::fs::create_dir_all(&out);
+    let mut md = format!(
+        "Messages per second (median of {repeat} runs of {secs} s, ± half the range) and, in \
+         parentheses, the ratio to {} in the same run.\n\n",
+        report::REFERENCE
+    );
+    md.push_str(&report::markdown(&all, &names));
+    if !mem.is_empty() {
+        md.push('\n');
+        md.push_str(&report::memory_markdown(&mem));
+    }
+    let _ = std::fs::write(out.join("results.md"), &md);
+    let _ = std::fs::write(
+        out.join("results.json"),
+        serde_json::to_string_pretty(&(&all, &mem)).unwrap_or_default(),
+    );
+    let _ = std::fs::write(
+        out.join("throughput.svg"),
+        report::svg(&all, &names, &points),
+    );
+    println!("\n{md}");
+    let missing = points.len() * names.len() - all.len();
+    if missing > 0 {
+        eprintln!("{missing} server × point combinations gave no result");
+        std::process::exit(1);
+    }
+}

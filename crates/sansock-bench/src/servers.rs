@@ -1,0 +1,205 @@
+//! The echo servers, one per library, each as its users would write it and each on one thread
+//! (the runner pins it to one core): every text or binary message comes back as it came.
+//!
+//! - `sansock-tokio`, `sansock-smol`: the stream split, the read half forwarded into the write
+//!   half (`StreamExt::forward`: messages are fed to the sink and flushed when no more are
+//!   waiting), on a current-thread runtime;
+//! - `sansock-blocking`: a thread per connection, `read` then `send`;
+//! - `tungstenite`, `tungstenite-8k`: tokio-tungstenite 0.30 the same way (its own echo example),
+//!   default config and with an 8 KiB read buffer;
+//! - `fastwebsockets`: fastwebsockets 0.10 with auto-pong and auto-close, as its own echo example;
+//! - `raw`: the ceiling — the handshake, then every byte written back as read, no WebSocket logic.
+
+use futures_util::{StreamExt, TryStreamExt};
+use std::io;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Every server's name, in the order the tables show them.
+pub const NAMES: [&str; 7] = [
+    "sansock-tokio",
+    "sansock-smol",
+    "sansock-blocking",
+    "tungstenite",
+    "tungstenite-8k",
+    "fastwebsockets",
+    "raw",
+];
+
+/// Runs the server `name` on `127.0.0.1:port` until the process is killed.
+///
+/// # Errors
+/// An unknown name, or a port that cannot be bound.
+pub fn run(name: &str, port: u16) -> io::Result<()> {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    match name {
+        "sansock-smol" => smol::block_on(sansock_smol(addr)),
+        "sansock-blocking" => sansock_blocking(addr),
+        _ => {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let local = tokio::task::LocalSet::new();
+            rt.block_on(local.run_until(on_tokio(name, addr)))
+        }
+    }
+}
+
+async fn on_tokio(name: &str, addr: std::net::SocketAddr) -> io::Result<()> {
+    let kind = match name {
+        "sansock-tokio" => 0,
+        "tungstenite" => 1,
+        "tungstenite-8k" => 2,
+        "fastwebsockets" => 3,
+        "raw" => 4,
+        other => return Err(io::Error::other(format!("no server named {other}"))),
+    };
+    let listener = TcpListener::bind(addr).await?;
+    loop {
+        let (tcp, _) = listener.accept().await?;
+        let _ = tcp.set_nodelay(true);
+        tokio::task::spawn_local(async move {
+            let _ = match kind {
+                0 => sansock_tokio(tcp).await,
+                1 => {
+                    tungstenite(
+                        tcp,
+                        tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default(),
+                    )
+                    .await
+                }
+                2 => {
+                    let config =
+                        tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+                            .read_buffer_size(8 << 10);
+                    tungstenite(tcp, config).await
+                }
+                3 => fastwebsockets(tcp).await,
+                _ => raw(tcp).await,
+            };
+        });
+    }
+}
+
+/// The most generous message limit every library accepts, so 1 MiB echoes pass everywhere.
+const MAX_MESSAGE: usize = 64 << 20;
+
+async fn sansock_tokio(tcp: TcpStream) -> io::Result<()> {
+    let ws = sansock_tokio::accept(tcp).await.map_err(io::Error::other)?;
+    let (read, write) = ws.split();
+    read.forward(write).await.map_err(io::Error::other)
+}
+
+async fn sansock_smol(addr: std::net::SocketAddr) -> io::Result<()> {
+    let ex = smol::LocalExecutor::new();
+    ex.run(async {
+        let listener = smol::net::TcpListener::bind(addr).await?;
+        loop {
+            let (tcp, _) = listener.accept().await?;
+            let _ = tcp.set_nodelay(true);
+            ex.spawn(async move {
+                let Ok(ws) = sansock_futures::accept(tcp).await else {
+                    return;
+                };
+                let (read, write) = ws.split();
+                let _ = read.forward(write).await;
+            })
+            .detach();
+        }
+    })
+    .await
+}
+
+fn sansock_blocking(addr: std::net::SocketAddr) -> io::Result<()> {
+    let listener = std::net::TcpListener::bind(addr)?;
+    for tcp in listener.incoming() {
+        let tcp = tcp?;
+        let _ = tcp.set_nodelay(true);
+        std::thread::Builder::new()
+            .stack_size(64 << 10)
+            .spawn(move || {
+                let Ok(mut ws) = sansock_blocking::accept(tcp) else {
+                    return;
+                };
+                while let Ok(Some(message)) = ws.read() {
+                    if ws.send(message).is_err() {
+                        break;
+                    }
+                }
+            })?;
+    }
+    Ok(())
+}
+
+async fn tungstenite(
+    tcp: TcpStream,
+    config: tokio_tungstenite::tungstenite::protocol::WebSocketConfig,
+) -> io::Result<()> {
+    let config = config.max_message_size(Some(MAX_MESSAGE));
+    let ws = tokio_tungstenite::accept_async_with_config(tcp, Some(config))
+        .await
+        .map_err(io::Error::other)?;
+    let (write, read) = ws.split();
+    read.try_filter(|m| std::future::ready(m.is_text() || m.is_binary()))
+        .forward(write)
+        .await
+        .map_err(io::Error::other)
+}
+
+/// Reads an upgrade request and answers 101 (for the servers without a handshake of their own).
+async fn upgrade_by_hand(tcp: &mut TcpStream) -> io::Result<()> {
+    let mut head = Vec::with_capacity(1024);
+    let mut byte = [0u8; 512];
+    while !head.ends_with(b"\r\n\r\n") {
+        let n = tcp.read(&mut byte).await?;
+        if n == 0 || head.len() > 16 << 10 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        head.extend_from_slice(&byte[..n]);
+    }
+    let text = String::from_utf8_lossy(&head);
+    let key = text
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("sec-websocket-key")
+                .then(|| value.trim())
+        })
+        .ok_or_else(|| io::Error::other("no key"))?;
+    let accept = sansock_core::handshake::accept_key(key.as_bytes());
+    let response = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: {accept}\r\n\r\n"
+    );
+    tcp.write_all(response.as_bytes()).await
+}
+
+async fn fastwebsockets(mut tcp: TcpStream) -> io::Result<()> {
+    upgrade_by_hand(&mut tcp).await?;
+    let mut ws = fastwebsockets::WebSocket::after_handshake(tcp, fastwebsockets::Role::Server);
+    ws.set_auto_close(true);
+    ws.set_auto_pong(true);
+    ws.set_max_message_size(MAX_MESSAGE);
+    loop {
+        let frame = ws.read_frame().await.map_err(io::Error::other)?;
+        match frame.opcode {
+            fastwebsockets::OpCode::Close => return Ok(()),
+            fastwebsockets::OpCode::Text | fastwebsockets::OpCode::Binary => {
+                ws.write_frame(frame).await.map_err(io::Error::other)?;
+            }
+            _ => {}
+        }
+    }
+}
+
+async fn raw(mut tcp: TcpStream) -> io::Result<()> {
+    upgrade_by_hand(&mut tcp).await?;
+    let mut buf = vec![0u8; 64 << 10];
+    loop {
+        let n = tcp.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        tcp.write_all(&buf[..n]).await?;
+    }
+}
