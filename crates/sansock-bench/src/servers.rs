@@ -1,16 +1,16 @@
 //! The echo servers, one per library, each as its users would write it and each on one thread
 //! (the runner pins it to one core): every text or binary message comes back as it came.
 //!
-//! - `sansock-tokio`, `sansock-smol`: the stream split, the read half forwarded into the write
-//!   half (`StreamExt::forward`: messages are fed to the sink and flushed when no more are
-//!   waiting), on a current-thread runtime;
+//! - `sansock-tokio`, `sansock-smol`: each message received is fed to the sink, and the sink
+//!   is flushed once no more messages are waiting (so the echoes of one read leave in one
+//!   write), on a current-thread runtime — [`echo`];
 //! - `sansock-blocking`: a thread per connection, `read` then `send`;
 //! - `tungstenite`, `tungstenite-8k`: tokio-tungstenite 0.30 the same way (its own echo example),
 //!   default config and with an 8 KiB read buffer;
 //! - `fastwebsockets`: fastwebsockets 0.10 with auto-pong and auto-close, as its own echo example;
 //! - `raw`: the ceiling — the handshake, then every byte written back as read, no WebSocket logic.
 
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt, TryStreamExt};
 use std::io;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -85,9 +85,24 @@ async fn on_tokio(name: &str, addr: std::net::SocketAddr) -> io::Result<()> {
 const MAX_MESSAGE: usize = 64 << 20;
 
 async fn sansock_tokio(tcp: TcpStream) -> io::Result<()> {
-    let ws = sansock_tokio::accept(tcp).await.map_err(io::Error::other)?;
-    let (read, write) = ws.split();
-    read.forward(write).await.map_err(io::Error::other)
+    let mut ws = sansock_tokio::accept(tcp).await.map_err(io::Error::other)?;
+    echo(&mut ws).await.map_err(io::Error::other)
+}
+
+/// The echo loop for a stream that is also a sink: feed every message that is already here,
+/// then flush once.
+pub async fn echo<W, M, E>(ws: &mut W) -> Result<(), E>
+where
+    W: futures_util::Stream<Item = Result<M, E>> + futures_util::Sink<M, Error = E> + Unpin,
+{
+    while let Some(message) = ws.next().await {
+        ws.feed(message?).await?;
+        while let Some(Some(message)) = ws.next().now_or_never() {
+            ws.feed(message?).await?;
+        }
+        ws.flush().await?;
+    }
+    Ok(())
 }
 
 async fn sansock_smol(addr: std::net::SocketAddr) -> io::Result<()> {
@@ -98,11 +113,10 @@ async fn sansock_smol(addr: std::net::SocketAddr) -> io::Result<()> {
             let (tcp, _) = listener.accept().await?;
             let _ = tcp.set_nodelay(true);
             ex.spawn(async move {
-                let Ok(ws) = sansock_futures::accept(tcp).await else {
+                let Ok(mut ws) = sansock_futures::accept(tcp).await else {
                     return;
                 };
-                let (read, write) = ws.split();
-                let _ = read.forward(write).await;
+                let _ = echo(&mut ws).await;
             })
             .detach();
         }

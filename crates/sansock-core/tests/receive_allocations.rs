@@ -66,3 +66,27 @@ fn echoing_reuses_the_transmit_buffer() {
         info.count_total
     );
 }
+
+#[test]
+fn between_frames_the_buffers_can_be_released() {
+    let mut server = server_with(ConnectionConfig::default());
+    let frame = masked(true, 0, OpCode::Binary, &[1u8; 3000]);
+    // Half a frame: input is not idle, and releasing keeps what is buffered.
+    server.handle_bytes(T0, &frame[..1000]);
+    assert!(matches!(server.poll_event(), Ok(None)));
+    assert!(!server.is_input_idle());
+    server.release_buffers();
+    assert!(server.buffer_capacity() >= 1000 - 8);
+    server.handle_bytes(T0, &frame[1000..]);
+    let Ok(Some(Event::Message(m))) = server.poll_event() else {
+        panic!("the message")
+    };
+    assert_eq!(m.as_bytes(), &[1u8; 3000][..]);
+    assert!(server.is_input_idle());
+    server.release_buffers();
+    assert_eq!(server.buffer_capacity(), 0);
+    // The message handed out stays valid; the next frame is read into a fresh buffer.
+    assert_eq!(m.as_bytes().len(), 3000);
+    let (events, error) = feed(&mut server, &masked(true, 0, OpCode::Text, b"again"));
+    assert!(error.is_none() && events.len() == 1);
+}

@@ -32,6 +32,15 @@ impl Negotiated {
     }
 }
 
+/// How much one read between frames may take (the scratch buffer's size).
+const SCRATCH_LEN: usize = 16 << 10;
+
+std::thread_local! {
+    /// The read buffer every connection on this thread shares between frames.
+    static SCRATCH: core::cell::RefCell<bytes::BytesMut> =
+        core::cell::RefCell::new(bytes::BytesMut::new());
+}
+
 /// A transport and the core connection it carries.
 pub struct Driver<S, R: Runtime> {
     io: S,
@@ -211,23 +220,69 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             if self.conn.transmit().len() >= self.high_water {
                 return Poll::Pending; // woken by the transport when it takes our output
             }
-            let deadline = self.deadline();
-            let read = self
-                .io
-                .poll_read_buf(cx, self.conn.receive_buffer(), deadline);
-            let now = self.now(); // after the read: a blocking one may have waited
-            match read {
-                Poll::Ready(Ok(0)) => self.conn.handle_eof(now),
-                // TLS without close_notify: the end of the stream all the same. The core tells
-                // a clean end (after the closing handshake) from a cut connection.
-                Poll::Ready(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                    self.conn.handle_eof(now)
-                }
-                Poll::Ready(Ok(_)) => self.conn.handle_received(now),
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(self.fail_io(e))),
+            match self.poll_read(cx) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending => return Poll::Pending,
             }
         }
+    }
+
+    /// Reads once and hands the bytes (or the end of the stream) to the core.
+    ///
+    /// Between frames the read goes into the thread's scratch buffer and the bytes are copied
+    /// into the core, which then holds only what it needs; a connection that waits for input
+    /// frees its buffers first, so an idle one holds none. A frame under way is read straight
+    /// into the core's receive buffer (no copy: the large messages).
+    fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let deadline = self.deadline();
+        let idle = self.conn.is_input_idle();
+        let read = if idle {
+            SCRATCH.with(|cell| match cell.try_borrow_mut() {
+                Ok(mut scratch) => {
+                    scratch.clear();
+                    scratch.reserve(SCRATCH_LEN);
+                    let read = self.io.poll_read_buf(cx, &mut scratch, deadline);
+                    if let Poll::Ready(Ok(n)) = read {
+                        if n > 0 {
+                            let now = self.now();
+                            self.conn.handle_bytes(now, &scratch);
+                        }
+                    }
+                    scratch.clear();
+                    read.map_ok(|n| (n, true))
+                }
+                // Taken by another connection's read on this thread (a transport that drives
+                // a connection itself): read the usual way.
+                Err(_) => self
+                    .io
+                    .poll_read_buf(cx, self.conn.receive_buffer(), deadline)
+                    .map_ok(|n| (n, false)),
+            })
+        } else {
+            self.io
+                .poll_read_buf(cx, self.conn.receive_buffer(), deadline)
+                .map_ok(|n| (n, false))
+        };
+        let now = self.now(); // after the read: a blocking one may have waited
+        match read {
+            Poll::Ready(Ok((0, _))) => self.conn.handle_eof(now),
+            // TLS without close_notify: the end of the stream all the same. The core tells a
+            // clean end (after the closing handshake) from a cut connection.
+            Poll::Ready(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                self.conn.handle_eof(now)
+            }
+            Poll::Ready(Ok((_, true))) => {} // handed over by `handle_bytes`
+            Poll::Ready(Ok((_, false))) => self.conn.handle_received(now),
+            Poll::Ready(Err(e)) => return Poll::Ready(Err(self.fail_io(e))),
+            Poll::Pending => {
+                if idle {
+                    self.conn.release_buffers();
+                }
+                return Poll::Pending;
+            }
+        }
+        Poll::Ready(Ok(()))
     }
 
     /// Fires the core's deadline if it has passed; otherwise arms the timer and is pending.

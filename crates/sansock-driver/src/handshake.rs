@@ -42,7 +42,12 @@ where
     F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
     let deadline = Instant::now() + settings.handshake_timeout;
-    match within::<R, _>(deadline, server(io, settings, decide, deadline, false)).await? {
+    match within::<R, _>(
+        deadline,
+        Box::pin(server(io, settings, decide, deadline, false)),
+    )
+    .await?
+    {
         Incoming::WebSocket(driver) => Ok(driver),
         Incoming::Http(request) => Err(Error::BadRequest(Box::new(request.error))),
     }
@@ -123,7 +128,11 @@ where
     F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
     let deadline = Instant::now() + settings.handshake_timeout;
-    within::<R, _>(deadline, server(io, settings, decide, deadline, true)).await
+    within::<R, _>(
+        deadline,
+        Box::pin(server(io, settings, decide, deadline, true)),
+    )
+    .await
 }
 
 /// Sends `request` on `io` and reads the server's answer; gives the open connection and the
@@ -142,10 +151,14 @@ where
     R: Runtime,
 {
     let deadline = Instant::now() + settings.handshake_timeout;
-    within::<R, _>(deadline, client(io, request, settings, deadline)).await
+    within::<R, _>(deadline, Box::pin(client(io, request, settings, deadline))).await
 }
 
 /// `work`, or [`Error::HandshakeTimeout`] once `deadline` passes.
+///
+/// The handshakes above pass their work boxed: its state (the parser, the request, the
+/// settings) is several KiB, and a future that awaits the handshake would otherwise keep that
+/// much room for the whole life of the connection.
 pub async fn within<R: Runtime, T>(
     deadline: Instant,
     work: impl Future<Output = Result<T, Error>>,

@@ -137,6 +137,11 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
         self.driver.conn.state()
     }
 
+    /// The core connection, for its getters (state, buffer sizes).
+    pub fn connection(&self) -> &Connection {
+        self.driver.connection()
+    }
+
     /// Bytes queued for the transport and not yet written (the browser's `bufferedAmount`).
     pub fn buffered_amount(&self) -> usize {
         self.driver.conn.transmit().len()

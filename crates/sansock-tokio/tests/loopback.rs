@@ -45,6 +45,28 @@ async fn text_binary_empty_and_16_mib_echo() {
 }
 
 #[tokio::test]
+async fn a_connection_waiting_for_input_holds_no_buffer() {
+    let (listener, url) = bind_local().await;
+    tokio::spawn(echo_once(listener, ServerSettings::default()));
+    let (mut ws, _) = sansock_tokio::connect(&url).await.unwrap();
+    for size in [20, 70_000, 3 << 20] {
+        let message = Message::from(vec![7u8; size]);
+        ws.send(message.clone()).await.unwrap();
+        assert_eq!(
+            timeout(LIMIT, ws.recv()).await.unwrap().unwrap().unwrap(),
+            message
+        );
+        // Nothing more is coming: the read parks, and the connection frees its buffers first.
+        assert!(timeout(Duration::from_millis(20), ws.recv()).await.is_err());
+        assert_eq!(
+            ws.connection().buffer_capacity(),
+            0,
+            "after a {size}-byte echo"
+        );
+    }
+}
+
+#[tokio::test]
 async fn ping_is_answered_by_a_peer_that_only_receives() {
     let (listener, url) = bind_local().await;
     tokio::spawn(echo_once(listener, ServerSettings::default()));

@@ -1,7 +1,7 @@
 //! `bench`: every echo server against the load generator, side by side in one run.
 //!
 //! ```text
-//! bench [--grid headline|full|smoke] [--secs 1] [--repeat 3] [--servers a,b] [--memory] [--out DIR]
+//! bench [--grid headline|full|smoke] [--secs 1] [--repeat 3] [--servers a,b] [--memory [--idle N]] [--out DIR]
 //! ```
 //!
 //! Each point starts a fresh server (`bench-server`, pinned to CPU 0 with `taskset` when there
@@ -246,7 +246,9 @@ fn main() {
     }
     let mut mem = Vec::new();
     if args.iter().any(|a| a == "--memory") {
-        let idle = if smoke { 100 } else { 10_000 };
+        let idle = flag(&args, "--idle")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(if smoke { 100 } else { 10_000 });
         for name in &names {
             match memory(name, idle, secs) {
                 Some(m) => {

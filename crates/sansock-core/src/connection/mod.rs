@@ -216,6 +216,31 @@ impl Connection {
             + self.scratch.capacity()
     }
 
+    /// Whether no input is buffered and no frame is half received: the next bytes start a new
+    /// frame. An adapter may then read into a buffer of its own and give the bytes to
+    /// [`handle_bytes`](Self::handle_bytes), so that an idle connection holds no read buffer.
+    pub fn is_input_idle(&self) -> bool {
+        self.recv.is_empty() && self.frame.is_none() && self.assembly.is_none()
+    }
+
+    /// Frees the receive, assembly and transmit buffers when they are empty, so a connection
+    /// that waits for input holds none (they are made again when needed, at the cost of an
+    /// allocation). Call before waiting for input; does nothing to buffers in use.
+    pub fn release_buffers(&mut self) {
+        if self.recv.is_empty() && self.recv.capacity() > 0 {
+            self.recv = BytesMut::new();
+        }
+        if self.assembly.is_none() && self.assembly_buf.capacity() > 0 {
+            self.assembly_buf = BytesMut::new();
+        }
+        if self.out.is_empty() && self.out.capacity() > 0 {
+            self.out = BytesMut::new();
+        }
+        if self.scratch.capacity() > 0 {
+            self.scratch = Vec::new();
+        }
+    }
+
     /// Whether a negotiated extension is active.
     pub fn has_extension(&self) -> bool {
         self.extension.is_some()
