@@ -49,13 +49,19 @@ async fn a_connection_waiting_for_input_holds_no_buffer() {
     let (listener, url) = bind_local().await;
     tokio::spawn(echo_once(listener, ServerSettings::default()));
     let (mut ws, _) = sansock_tokio::connect(&url).await.unwrap();
-    for size in [20, 70_000, 3 << 20] {
-        let message = Message::from(vec![7u8; size]);
-        ws.send(message.clone()).await.unwrap();
-        assert_eq!(
-            timeout(LIMIT, ws.recv()).await.unwrap().unwrap().unwrap(),
-            message
-        );
+    for size in [20, 5000, 70_000, 3 << 20] {
+        // Several messages queued at once, then flushed: the transmit buffer grows as it goes.
+        let messages: Vec<Message> = (1..=5)
+            .map(|i| Message::from(vec![7u8; size * i / 5]))
+            .collect();
+        for m in &messages {
+            ws.feed(m.clone()).await.unwrap();
+        }
+        ws.flush().await.unwrap();
+        for m in &messages {
+            let echoed = timeout(LIMIT, ws.recv()).await.unwrap().unwrap().unwrap();
+            assert_eq!(&echoed, m);
+        }
         // Nothing more is coming: the read parks, and the connection frees its buffers first.
         assert!(timeout(Duration::from_millis(20), ws.recv()).await.is_err());
         assert_eq!(
