@@ -1,7 +1,7 @@
 //! The catalogue: every case, grouped as the field knows them (the Autobahn|Testsuite's
 //! numbering): 1 framing, 2 pings and pongs, 3 reserved bits, 4 reserved opcodes,
 //! 5 fragmentation, 6 UTF-8, 7 closing, 9 limits and speed, 10 auto-fragmentation; 12 and 13,
-//! permessage-deflate, are in [`compression`].
+//! permessage-deflate, are in `cases/compression.rs`.
 
 mod compression;
 
