@@ -1,16 +1,16 @@
 //! The echo servers, one per library, each as its users would write it and each on one thread
 //! (the runner pins it to one core): every text or binary message comes back as it came.
 //!
-//! - `sansock-tokio`, `sansock-smol`: each message received is fed to the sink, and the sink
-//!   is flushed once no more messages are waiting (so the echoes of one read leave in one
-//!   write), on a current-thread runtime — [`echo`];
-//! - `sansock-blocking`: a thread per connection, `read` then `send`;
+//! - `sansock-tokio`, `sansock-smol`: each message received is fed to the sink (`SinkExt::feed`
+//!   queues it); the next receive writes what is queued before it waits for input, so the
+//!   echoes of one read leave in one write — [`echo`]; on a current-thread runtime;
+//! - `sansock-blocking`: a thread per connection, `read` then `feed`, the same way;
 //! - `tungstenite`, `tungstenite-8k`: tokio-tungstenite 0.30 the same way (its own echo example),
 //!   default config and with an 8 KiB read buffer;
 //! - `fastwebsockets`: fastwebsockets 0.10 with auto-pong and auto-close, as its own echo example;
 //! - `raw`: the ceiling — the handshake, then every byte written back as read, no WebSocket logic.
 
-use futures_util::{FutureExt, SinkExt, StreamExt, TryStreamExt};
+use futures_util::{SinkExt, StreamExt, TryStreamExt};
 use std::io;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -89,20 +89,15 @@ async fn sansock_tokio(tcp: TcpStream) -> io::Result<()> {
     echo(&mut ws).await.map_err(io::Error::other)
 }
 
-/// The echo loop for a stream that is also a sink: feed every message that is already here,
-/// then flush once.
+/// The echo loop on a Sansock stream: feed each message; the next receive writes them.
 pub async fn echo<W, M, E>(ws: &mut W) -> Result<(), E>
 where
     W: futures_util::Stream<Item = Result<M, E>> + futures_util::Sink<M, Error = E> + Unpin,
 {
     while let Some(message) = ws.next().await {
         ws.feed(message?).await?;
-        while let Some(Some(message)) = ws.next().now_or_never() {
-            ws.feed(message?).await?;
-        }
-        ws.flush().await?;
     }
-    Ok(())
+    ws.flush().await
 }
 
 async fn sansock_smol(addr: std::net::SocketAddr) -> io::Result<()> {
@@ -136,7 +131,7 @@ fn sansock_blocking(addr: std::net::SocketAddr) -> io::Result<()> {
                     return;
                 };
                 while let Ok(Some(message)) = ws.read() {
-                    if ws.send(message).is_err() {
+                    if ws.feed(message).is_err() {
                         break;
                     }
                 }

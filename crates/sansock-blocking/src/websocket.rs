@@ -71,6 +71,26 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     /// # Errors
     /// [`Error::Send`] once the connection is closing; [`Error::WriteBufferFull`]; I/O errors.
     pub fn send(&mut self, message: impl Into<Message>) -> Result<(), Error> {
+        self.send_with(message.into(), true)?;
+        self.flush()
+    }
+
+    /// Queues a message without writing it yet: the next [`read`](Self::read) writes
+    /// everything queued before it waits for input (or call [`flush`](Self::flush)), so the
+    /// replies to what one read brought leave in one write. Past the write high-water mark it
+    /// writes first, as [`send`](Self::send) does.
+    ///
+    /// ```no_run
+    /// # fn echo(mut ws: sansock_blocking::WebSocket<std::net::TcpStream>) -> Result<(), sansock_blocking::Error> {
+    /// while let Some(message) = ws.read()? {
+    ///     ws.feed(message)?; // written by the next read, together with the other replies
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn feed(&mut self, message: impl Into<Message>) -> Result<(), Error> {
         self.send_with(message.into(), true)
     }
 
@@ -80,7 +100,8 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     /// # Errors
     /// As [`send`](Self::send).
     pub fn send_uncompressed(&mut self, message: impl Into<Message>) -> Result<(), Error> {
-        self.send_with(message.into(), false)
+        self.send_with(message.into(), false)?;
+        self.flush()
     }
 
     fn send_with(&mut self, message: Message, compress: bool) -> Result<(), Error> {
@@ -91,8 +112,7 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
                 e
             });
         }
-        self.driver.start_send_with(&message, compress)?;
-        self.flush()
+        self.driver.start_send_with(&message, compress)
     }
 
     /// Sends a ping (its pong arrives while reading).
