@@ -85,6 +85,26 @@ fn text_binary_empty_and_16_mib_echo_with_a_subprotocol() {
 }
 
 #[test]
+fn fed_messages_wait_for_the_next_read_and_leave_together() {
+    let (listener, url) = bind();
+    let server = echo_once(listener);
+    let (mut ws, _) = sansock_blocking::connect(&url).unwrap();
+    let messages: Vec<Message> = (0..3).map(|i| Message::from(format!("fed {i}"))).collect();
+    for m in &messages {
+        ws.feed(m.clone()).unwrap();
+    }
+    // Nothing is written yet: all three frames are queued.
+    assert_eq!(ws.buffered_amount(), 3 * (2 + 4 + 5));
+    // The read writes them before it waits, then gets the echoes.
+    for m in &messages {
+        assert_eq!(&ws.read().unwrap().unwrap(), m);
+    }
+    assert_eq!(ws.buffered_amount(), 0);
+    ws.close(Some(CloseCode::NORMAL), "").unwrap();
+    assert_eq!(server.join().unwrap().unwrap().code, CloseCode::NORMAL);
+}
+
+#[test]
 fn close_codes_both_directions_end_cleanly_without_waiting_for_the_timeout() {
     let slow = ConnectionConfig::default().with_close_timeout(Duration::from_secs(60));
     for code in [1000u16, 1001, 1008, 1011, 3000, 4999] {
