@@ -178,6 +178,15 @@ impl<S: BlockingStream + Unpin> Transport<Blocking> for BlockingIo<S> {
         read_into_spare(buf, |spare| self.read_bounded(spare, deadline))
     }
 
+    fn poll_read_into(
+        &mut self,
+        _cx: &mut Context<'_>,
+        buf: &mut [u8],
+        deadline: Option<Instant>,
+    ) -> Poll<io::Result<usize>> {
+        self.read_bounded(buf, deadline)
+    }
+
     fn poll_write(&mut self, _cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         Poll::Ready(retry_interrupted(|| self.0.write(buf)))
     }

@@ -37,8 +37,7 @@ const SCRATCH_LEN: usize = 16 << 10;
 
 std::thread_local! {
     /// The read buffer every connection on this thread shares between frames.
-    static SCRATCH: core::cell::RefCell<bytes::BytesMut> =
-        core::cell::RefCell::new(bytes::BytesMut::new());
+    static SCRATCH: core::cell::RefCell<Vec<u8>> = const { core::cell::RefCell::new(Vec::new()) };
 }
 
 /// A transport and the core connection it carries.
@@ -240,16 +239,17 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         let read = if idle {
             SCRATCH.with(|cell| match cell.try_borrow_mut() {
                 Ok(mut scratch) => {
-                    scratch.clear();
-                    scratch.reserve(SCRATCH_LEN);
-                    let read = self.io.poll_read_buf(cx, &mut scratch, deadline);
+                    // Zeroed once per thread, then reused as it is: no read zero-fills it.
+                    if scratch.len() < SCRATCH_LEN {
+                        scratch.resize(SCRATCH_LEN, 0);
+                    }
+                    let read = self.io.poll_read_into(cx, &mut scratch, deadline);
                     if let Poll::Ready(Ok(n)) = read {
                         if n > 0 {
                             let now = self.now();
-                            self.conn.handle_bytes(now, &scratch);
+                            self.conn.handle_bytes(now, &scratch[..n.min(SCRATCH_LEN)]);
                         }
                     }
-                    scratch.clear();
                     read.map_ok(|n| (n, true))
                 }
                 // Taken by another connection's read on this thread (a transport that drives

@@ -46,6 +46,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Transport<FuturesIo> for S {
         read_into_spare(buf, |spare| AsyncRead::poll_read(Pin::new(self), cx, spare))
     }
 
+    fn poll_read_into(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+        _deadline: Option<Instant>,
+    ) -> Poll<io::Result<usize>> {
+        AsyncRead::poll_read(Pin::new(self), cx, buf)
+    }
+
     fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         AsyncWrite::poll_write(Pin::new(self), cx, buf)
     }

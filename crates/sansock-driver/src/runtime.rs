@@ -42,6 +42,15 @@ pub trait Transport<R: Runtime>: Unpin {
         buf: &mut BytesMut,
         deadline: Option<Instant>,
     ) -> Poll<io::Result<usize>>;
+    /// Reads into `buf`, which is initialised memory (the scratch buffer connections share
+    /// between frames, zeroed once per thread), returning how much; `Ok(0)` is the end of the
+    /// stream. `deadline` as for [`poll_read_buf`](Self::poll_read_buf).
+    fn poll_read_into(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+        deadline: Option<Instant>,
+    ) -> Poll<io::Result<usize>>;
     /// Writes some of `buf`, returning how much.
     fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>>;
     /// Flushes buffered output.
@@ -51,9 +60,10 @@ pub trait Transport<R: Runtime>: Unpin {
 }
 
 /// Appends what `read` puts into a zeroed slice to `buf`, for transports that read into `&mut
-/// [u8]` (futures-io, `std::io`). The slice is the buffer's spare capacity, at most 16 KiB: the
-/// zeroing is paid on every read, so it stays far below the cost of the system call (tokio's
-/// transports read into uninitialised memory and pay nothing).
+/// [u8]` (futures-io, `std::io`). The slice is the buffer's spare capacity, at most 16 KiB. Only
+/// reads into a frame under way (large messages) come here and pay for the zeroing; reads
+/// between frames go to the thread's scratch buffer through `poll_read_into`, zeroed once
+/// (tokio's transports read into uninitialised memory and pay nothing either way).
 pub(crate) fn read_into_spare(
     buf: &mut BytesMut,
     read: impl FnOnce(&mut [u8]) -> Poll<io::Result<usize>>,

@@ -47,6 +47,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Transport<Tokio> for S {
         tokio_util::io::poll_read_buf(Pin::new(self), cx, buf)
     }
 
+    fn poll_read_into(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+        _deadline: Option<Instant>,
+    ) -> Poll<io::Result<usize>> {
+        let mut read = tokio::io::ReadBuf::new(buf);
+        AsyncRead::poll_read(Pin::new(self), cx, &mut read).map_ok(|()| read.filled().len())
+    }
+
     fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         AsyncWrite::poll_write(Pin::new(self), cx, buf)
     }
