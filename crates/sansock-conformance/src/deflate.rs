@@ -207,7 +207,7 @@ impl Deflater {
     /// A message's payload compressed (tail stripped), or `None` to send it as it is (an
     /// 8-bit window, which zlib cannot write).
     pub fn compress(&mut self, data: &[u8]) -> Option<Vec<u8>> {
-        if self.bits < 9 {
+        if self.bits < 9 || data.is_empty() {
             return None;
         }
         let bits = self.bits;
@@ -221,11 +221,11 @@ impl Deflater {
             if out.len() == out.capacity() {
                 out.reserve(out.capacity().max(64));
             }
-            let status = c
-                .compress_vec(&data[done..], &mut out, FlushCompress::Sync)
+            c.compress_vec(&data[done..], &mut out, FlushCompress::Sync)
                 .ok()?;
             let all_in = (c.total_in() - start) as usize == data.len();
-            if all_in && out.len() < out.capacity() && status != Status::BufError {
+            // Done once all input is in with room to spare (zlib stops early only when full).
+            if all_in && out.len() < out.capacity() {
                 break;
             }
         }

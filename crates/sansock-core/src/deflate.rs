@@ -301,7 +301,9 @@ impl Extension for Deflate {
         payload: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<Option<u8>, ExtensionError> {
-        if self.side.compress_bits < 9 || payload.len() < self.threshold {
+        // An empty message goes as it is: deflate has nothing to say about it (and a second
+        // sync flush in a row produces no bytes at all, which is not a valid payload).
+        if self.side.compress_bits < 9 || payload.is_empty() || payload.len() < self.threshold {
             return Ok(None);
         }
         let (level, bits) = (self.level, self.side.compress_bits);
@@ -316,12 +318,13 @@ impl Extension for Deflate {
             if out.len() == out.capacity() {
                 out.reserve(out.capacity().max(64));
             }
-            let status = c
-                .compress_vec(&payload[consumed..], out, FlushCompress::Sync)
+            c.compress_vec(&payload[consumed..], out, FlushCompress::Sync)
                 .map_err(|_| corrupt("compression failed"))?;
             let done = (c.total_in() - start_in) as usize == payload.len();
-            // A sync flush is complete once all input is in and there was room left over.
-            if done && out.len() < out.capacity() && status != Status::BufError {
+            // A sync flush is complete once all input is in and there was room left over: zlib
+            // stops early only when the output is full. (Its status is no guide: "no progress
+            // possible" also means "nothing left to flush".)
+            if done && out.len() < out.capacity() {
                 break;
             }
         }

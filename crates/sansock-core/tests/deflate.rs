@@ -305,3 +305,38 @@ fn rsv1_on_a_continuation_or_a_control_frame_is_a_protocol_error_even_when_negot
     assert!(error.is_none(), "{error:?}");
     assert_eq!(events, [Event::Message(Message::from("Hello"))]);
 }
+
+/// Found by the `deflate_pair_ops` fuzz target: with a threshold of 0, the second of two empty
+/// messages in a row made zlib report "no progress possible" forever and the send never returned.
+#[test]
+fn empty_messages_in_a_row_go_uncompressed_and_arrive() {
+    let now = Timestamp::ZERO;
+    let mut client = ClientConfig::default();
+    client
+        .extensions
+        .push(Arc::new(PerMessageDeflate::default().with_threshold(0)));
+    let mut server = ServerConfig::default();
+    server
+        .extensions
+        .push(Arc::new(PerMessageDeflate::default().with_threshold(0)));
+    let (mut client, mut server) = pair_with(client, server);
+    for m in [
+        Message::from(""),
+        Message::from(""),
+        Message::from("x"),
+        Message::from(Vec::new()),
+        Message::from(Vec::new()),
+        Message::from("after"),
+    ] {
+        client.send(&m).unwrap();
+        let first = client.transmit()[0];
+        assert_eq!(
+            first & 0x40 != 0,
+            !m.as_bytes().is_empty(),
+            "RSV1 only on what is compressed"
+        );
+        let (events, error) = pump(now, &mut client, &mut server);
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(events, [Event::Message(m)]);
+    }
+}
