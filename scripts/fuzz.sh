@@ -6,7 +6,8 @@
 #   scripts/fuzz.sh 0                    # build every target only
 #
 # New interesting inputs go to target/fuzz-corpus/<target>/ (not the checked-in seeds under
-# fuzz/corpus/, which are only read); crashes go to fuzz/artifacts/<target>/. A crash makes this
+# fuzz/corpus/, which are only read); crashes, and inputs that take over 20 s (hangs), go to
+# fuzz/artifacts/<target>/. Either makes this
 # script fail. To keep a finding as a regression test, copy its file into fuzz/corpus/<target>/:
 # the stable test suite replays every file there.
 set -euo pipefail
@@ -39,7 +40,7 @@ for t in "${targets[@]}"; do
   log="target/fuzz-$t.log"
   status=0
   cargo fuzz run --release "$t" "$out" "fuzz/corpus/$t" -- \
-    -max_total_time="$seconds" -dict=fuzz/dict/websocket.dict -rss_limit_mb=2048 -max_len=8192 \
+    -max_total_time="$seconds" -timeout=20 -dict=fuzz/dict/websocket.dict -rss_limit_mb=2048 -max_len=8192 \
     -print_final_stats=1 >"$log" 2>&1 || status=$?
   grep -aE "^#[0-9]+.*DONE|^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)" "$log" || true
   if [ "$status" -ne 0 ]; then
