@@ -2,7 +2,8 @@
 //!
 //! Each connection opens with a fixed handshake, then keeps `inflight` messages in flight: it
 //! writes that many frames, and for every echo that comes back writes one more (all the echoes
-//! of one read are answered with one write, from a buffer built once). Echoes are parsed only as
+//! of one read are answered with one write, from a buffer built once), reading and writing in
+//! one task with non-blocking calls. Echoes are parsed only as
 //! far as their headers: payloads are skipped, not copied or checked. The count starts after a
 //! warm-up and stops at the end of the window; the generator's own CPU use is reported so a
 //! run where the client was the bottleneck can be told apart.
@@ -178,50 +179,13 @@ async fn drive(port: u16, load: Load) -> std::io::Result<Measured> {
         return Err(std::io::Error::other("no connection opened"));
     }
     for tcp in streams {
-        let (mut rd, mut wr) = tcp.into_split();
-        let (credits_tx, mut credits_rx) = tokio::sync::mpsc::unbounded_channel::<usize>();
-        let batch = batch.clone();
-        let errors_w = errors.clone();
+        let (batch, echoed, errors) = (batch.clone(), echoed.clone(), errors.clone());
         tokio::task::spawn_local(async move {
-            let mut owed = p.inflight;
-            loop {
-                while owed > 0 {
-                    let n = owed.min(p.inflight);
-                    if wr.write_all(&batch[..n * frame_len]).await.is_err() {
-                        errors_w.fetch_add(1, Ordering::Relaxed);
-                        return;
-                    }
-                    owed -= n;
-                }
-                match credits_rx.recv().await {
-                    Some(n) => owed += n,
-                    None => return,
-                }
-                while let Ok(n) = credits_rx.try_recv() {
-                    owed += n;
-                }
-            }
-        });
-        let echoed = echoed.clone();
-        let errors_r = errors.clone();
-        tokio::task::spawn_local(async move {
-            let mut buf = vec![0u8; 256 << 10];
-            let mut counter = FrameCounter::default();
-            loop {
-                let n = match rd.read(&mut buf).await {
-                    Ok(0) | Err(_) => {
-                        errors_r.fetch_add(1, Ordering::Relaxed);
-                        return;
-                    }
-                    Ok(n) => n,
-                };
-                let done = counter.feed(&buf[..n]);
-                if done > 0 {
-                    echoed.fetch_add(done as u64, Ordering::Relaxed);
-                    if credits_tx.send(done).is_err() {
-                        return;
-                    }
-                }
+            if keep_in_flight(&tcp, &batch, frame_len, p.inflight, &echoed)
+                .await
+                .is_err()
+            {
+                errors.fetch_add(1, Ordering::Relaxed);
             }
         });
     }
@@ -245,6 +209,58 @@ async fn drive(port: u16, load: Load) -> std::io::Result<Measured> {
         load_cpu: (c1 - c0).as_secs_f64() / secs,
         errors: errors.load(Ordering::Relaxed),
     })
+}
+
+/// One connection's loop, in one task: write what is owed as far as the socket takes it, read
+/// what came, and owe one frame for every echo (no channel, no second task).
+async fn keep_in_flight(
+    tcp: &TcpStream,
+    batch: &[u8],
+    frame_len: usize,
+    inflight: usize,
+    echoed: &AtomicU64,
+) -> std::io::Result<()> {
+    let mut buf = vec![0u8; 256 << 10];
+    let mut counter = FrameCounter::default();
+    let mut owed = inflight;
+    // The frames of the write under way, and how many of its bytes are out.
+    let (mut current, mut pos) = (0usize, 0usize);
+    loop {
+        while owed > 0 {
+            if current == 0 {
+                (current, pos) = (owed.min(inflight), 0);
+            }
+            match tcp.try_write(&batch[pos..current * frame_len]) {
+                Ok(n) => {
+                    pos += n;
+                    if pos == current * frame_len {
+                        owed -= current;
+                        current = 0;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) => return Err(e),
+            }
+        }
+        if owed > 0 {
+            tokio::select! {
+                r = tcp.readable() => r?,
+                w = tcp.writable() => w?,
+            }
+        } else {
+            tcp.readable().await?;
+        }
+        match tcp.try_read(&mut buf) {
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                let done = counter.feed(&buf[..n]);
+                echoed.fetch_add(done as u64, Ordering::Relaxed);
+                owed += done;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Opens `conns` connections and keeps them open, idle, until the process ends.
