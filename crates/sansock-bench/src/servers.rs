@@ -203,6 +203,8 @@ async fn fastwebsockets(mut tcp: TcpStream) -> io::Result<()> {
 
 async fn raw(mut tcp: TcpStream) -> io::Result<()> {
     upgrade_by_hand(&mut tcp).await?;
+    // Starts at 64 KiB and doubles up to 1 MiB whenever a read fills it, so large messages
+    // move in large reads (the ceiling must not be held back by its own buffer).
     let mut buf = vec![0u8; 64 << 10];
     loop {
         let n = tcp.read(&mut buf).await?;
@@ -210,5 +212,8 @@ async fn raw(mut tcp: TcpStream) -> io::Result<()> {
             return Ok(());
         }
         tcp.write_all(&buf[..n]).await?;
+        if n == buf.len() && buf.len() < 1 << 20 {
+            buf.resize(buf.len() * 2, 0);
+        }
     }
 }

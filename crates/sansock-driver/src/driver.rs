@@ -33,7 +33,7 @@ impl Negotiated {
 }
 
 /// How much one read between frames may take (the scratch buffer's size).
-const SCRATCH_LEN: usize = 16 << 10;
+const SCRATCH_LEN: usize = 64 << 10;
 
 std::thread_local! {
     /// The read buffer every connection on this thread shares between frames.

@@ -60,7 +60,7 @@ pub trait Transport<R: Runtime>: Unpin {
 }
 
 /// Appends what `read` puts into a zeroed slice to `buf`, for transports that read into `&mut
-/// [u8]` (futures-io, `std::io`). The slice is the buffer's spare capacity, at most 16 KiB. Only
+/// [u8]` (futures-io, `std::io`). The slice is the buffer's spare capacity, at most 64 KiB. Only
 /// reads into a frame under way (large messages) come here and pay for the zeroing; reads
 /// between frames go to the thread's scratch buffer through `poll_read_into`, zeroed once
 /// (tokio's transports read into uninitialised memory and pay nothing either way).
@@ -68,7 +68,7 @@ pub(crate) fn read_into_spare(
     buf: &mut BytesMut,
     read: impl FnOnce(&mut [u8]) -> Poll<io::Result<usize>>,
 ) -> Poll<io::Result<usize>> {
-    const MAX_CHUNK: usize = 16 << 10;
+    const MAX_CHUNK: usize = 64 << 10;
     let start = buf.len();
     let chunk = (buf.capacity() - start).clamp(1, MAX_CHUNK);
     // Safe Rust cannot read into uninitialised memory.

@@ -262,7 +262,12 @@ impl Connection {
     /// remove or change bytes already in it.
     pub fn receive_buffer(&mut self) -> &mut BytesMut {
         let wanted = match &self.frame {
-            Some(f) => (f.len - self.recv.len().min(f.len)).clamp(MIN_READ, RETAIN_CAPACITY),
+            // Room for the rest of the frame, but past 64 KiB never more than four times what
+            // the peer has already sent of it: large frames take few reads and few copies as
+            // the buffer grows, and a peer that announces a huge frame gets little reserved
+            // that it has not paid for in bytes.
+            Some(f) => (f.len - self.recv.len().min(f.len))
+                .clamp(MIN_READ, RETAIN_CAPACITY.max(4 * self.recv.len())),
             None => MIN_READ,
         };
         self.recv.reserve(wanted);
