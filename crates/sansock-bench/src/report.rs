@@ -147,7 +147,7 @@ pub fn svg(all: &[Runs], servers: &[&str], points: &[Point]) -> String {
     );
     let _ = writeln!(
         s,
-        "<text x=\"{left}\" y=\"20\" font-size=\"13\">Echo throughput as a share of the raw-TCP ceiling (median of the runs)</text>"
+        "<text x=\"{left}\" y=\"20\" font-size=\"13\">Echo throughput as a share of the raw-TCP ceiling (median of the runs; bars stop at 100%)</text>"
     );
     for tick in [0.0, 0.25, 0.5, 0.75, 1.0] {
         let y = top + height * (1.0 - tick);

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! bench [--grid headline|full|smoke] [--secs 1] [--repeat 3] [--servers a,b] [--memory [--idle N]] [--out DIR]
+//! bench --report DIR      # the tables and the plot again from DIR/results.json
 //! ```
 //!
 //! Each point starts a fresh server (`bench-server`, pinned to CPU 0 with `taskset` when there
@@ -189,8 +190,58 @@ fn memory(name: &str, idle: usize, secs: f64) -> Option<Memory> {
     })
 }
 
+/// The points the plot shows: the headline ones among those measured (all of a small grid).
+fn plotted(points: &[Point]) -> Vec<Point> {
+    let headline: Vec<Point> = grid("headline")
+        .into_iter()
+        .filter(|p| points.contains(p))
+        .collect();
+    if headline.is_empty() {
+        points.to_vec()
+    } else {
+        headline
+    }
+}
+
+/// `bench --report DIR`: the tables and the plot again, from `DIR/results.json`.
+fn rerender(dir: &std::path::Path) -> std::io::Result<()> {
+    let json = std::fs::read(dir.join("results.json"))?;
+    let (all, mem): (Vec<Runs>, Vec<Memory>) =
+        serde_json::from_slice(&json).map_err(std::io::Error::other)?;
+    let names: Vec<&str> = servers::NAMES
+        .iter()
+        .copied()
+        .filter(|n| all.iter().any(|r| r.server == *n))
+        .collect();
+    let mut points: Vec<Point> = Vec::new();
+    for r in &all {
+        if !points.contains(&r.point) {
+            points.push(r.point);
+        }
+    }
+    let mut md = report::markdown(&all, &names);
+    if !mem.is_empty() {
+        md.push('\n');
+        md.push_str(&report::memory_markdown(&mem));
+    }
+    std::fs::write(dir.join("results.md"), &md)?;
+    std::fs::write(
+        dir.join("throughput.svg"),
+        report::svg(&all, &names, &plotted(&points)),
+    )?;
+    println!("{md}");
+    Ok(())
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(dir) = flag(&args, "--report") {
+        if let Err(e) = rerender(std::path::Path::new(&dir)) {
+            eprintln!("bench --report {dir}: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     let grid_name = flag(&args, "--grid").unwrap_or_else(|| "headline".into());
     let smoke = grid_name == "smoke";
     let secs: f64 = flag(&args, "--secs")
@@ -282,7 +333,7 @@ fn main() {
     );
     let _ = std::fs::write(
         out.join("throughput.svg"),
-        report::svg(&all, &names, &points),
+        report::svg(&all, &names, &plotted(&points)),
     );
     println!("\n{md}");
     let missing = points.len() * names.len() - all.len();
