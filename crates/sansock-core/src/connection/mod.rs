@@ -227,7 +227,9 @@ impl Connection {
     /// that waits for input holds none (they are made again when needed, at the cost of an
     /// allocation). Call before waiting for input; does nothing to buffers in use.
     pub fn release_buffers(&mut self) {
-        if self.recv.is_empty() && self.recv.capacity() > 0 {
+        // Even at capacity 0 an emptied buffer may still hold its allocation (shared with the
+        // messages handed out of it, and reclaimed by its next `reserve`): let it go.
+        if self.recv.is_empty() {
             self.recv = BytesMut::new();
         }
         if self.assembly.is_none() && self.assembly_buf.capacity() > 0 {
