@@ -17,15 +17,18 @@ use sansock_core::{
 use std::sync::Arc;
 
 fn configs(limit: usize) -> (ClientConfig, ServerConfig) {
+    configs_with(limit, PerMessageDeflate::default())
+}
+
+/// Both ends with `deflate` and a `limit`-byte message limit.
+fn configs_with(limit: usize, deflate: PerMessageDeflate) -> (ClientConfig, ServerConfig) {
     let connection = ConnectionConfig::default().with_max_message_size(limit);
-    let mut client = ClientConfig::default().with_connection(connection.clone());
-    client
-        .extensions
-        .push(Arc::new(PerMessageDeflate::default()));
-    let mut server = ServerConfig::default().with_connection(connection);
-    server
-        .extensions
-        .push(Arc::new(PerMessageDeflate::default()));
+    let client = ClientConfig::default()
+        .with_connection(connection.clone())
+        .with_extension(Arc::new(deflate.clone()));
+    let server = ServerConfig::default()
+        .with_connection(connection)
+        .with_extension(Arc::new(deflate));
     (client, server)
 }
 
@@ -311,14 +314,7 @@ fn rsv1_on_a_continuation_or_a_control_frame_is_a_protocol_error_even_when_negot
 #[test]
 fn empty_messages_in_a_row_go_uncompressed_and_arrive() {
     let now = Timestamp::ZERO;
-    let mut client = ClientConfig::default();
-    client
-        .extensions
-        .push(Arc::new(PerMessageDeflate::default().with_threshold(0)));
-    let mut server = ServerConfig::default();
-    server
-        .extensions
-        .push(Arc::new(PerMessageDeflate::default().with_threshold(0)));
+    let (client, server) = configs_with(64 << 20, PerMessageDeflate::default().with_threshold(0));
     let (mut client, mut server) = pair_with(client, server);
     for m in [
         Message::from(""),
