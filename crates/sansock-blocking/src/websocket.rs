@@ -167,7 +167,7 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
 
     /// Bytes queued for the stream and not yet written.
     pub fn buffered_amount(&self) -> usize {
-        self.driver.connection().transmit().len()
+        self.driver.connection().transmit_len()
     }
 
     /// When the connection next needs a call even if no byte arrives (keepalive, close or idle

@@ -40,9 +40,7 @@
 //!         conn.send(&message).unwrap(); // echo
 //!     }
 //! }
-//! wire.extend_from_slice(conn.transmit());
-//! let n = conn.transmit().len();
-//! conn.advance_transmit(n);
+//! conn.drain_transmit(&mut wire);
 //! assert!(wire.ends_with(&[0x81, 0x05, b'H', b'e', b'l', b'l', b'o']));
 //! ```
 #![no_std]

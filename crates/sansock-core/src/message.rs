@@ -37,6 +37,14 @@ impl Message {
             Message::Binary(b) => b,
         }
     }
+
+    /// The payload's `Bytes`, borrowed (the send path shares it instead of copying).
+    pub(crate) fn as_shared(&self) -> &Bytes {
+        match self {
+            Message::Text(t) => &t.0,
+            Message::Binary(b) => b,
+        }
+    }
 }
 
 impl From<&str> for Message {

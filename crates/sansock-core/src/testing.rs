@@ -86,9 +86,9 @@ pub fn pump(
     from: &mut Connection,
     to: &mut Connection,
 ) -> (Vec<Event>, Option<ProtocolError>) {
-    let n = from.transmit().len();
-    to.handle_bytes(now, from.transmit());
-    from.advance_transmit(n);
+    let mut wire = Vec::new();
+    from.drain_transmit(&mut wire);
+    to.handle_bytes(now, &wire);
     drain(to)
 }
 

@@ -270,8 +270,9 @@ fn context_takeover_costs_memory_and_no_context_takeover_or_a_small_window_saves
     // … smaller windows keep a smaller compressor …
     assert!(w9 < w12 && w12 + (64 << 10) < takeover, "{table}");
     // … and without context takeover nothing of zlib is kept between messages (only the
-    // compressed message's scratch buffer).
-    assert!(no_takeover < plain + (16 << 10), "{table}");
+    // compressed message's scratch buffer and the output buffer it was copied into: without
+    // deflate, the echo's payload is sent from the receive buffer itself).
+    assert!(no_takeover < plain + (32 << 10), "{table}");
 }
 
 #[test]

@@ -191,6 +191,14 @@ impl<S: BlockingStream + Unpin> Transport<Blocking> for BlockingIo<S> {
         Poll::Ready(retry_interrupted(|| self.0.write(buf)))
     }
 
+    fn poll_write_vectored(
+        &mut self,
+        _cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Poll::Ready(retry_interrupted(|| self.0.write_vectored(bufs)))
+    }
+
     fn poll_flush(&mut self, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(retry_interrupted(|| self.0.flush()))
     }

@@ -32,6 +32,9 @@ impl Negotiated {
     }
 }
 
+/// The most output pieces one vectored write takes (the rest go in the next).
+const MAX_SLICES: usize = 64;
+
 /// How much one read between frames may take (the scratch buffer's size).
 const SCRATCH_LEN: usize = 64 << 10;
 
@@ -146,13 +149,25 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             .map(|t| self.epoch + t.as_duration())
     }
 
-    /// Writes the core's output until it is all written and flushed.
+    /// Writes the core's output until it is all written and flushed: every piece of it in one
+    /// vectored write where the transport takes it all.
     pub fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        while !self.conn.transmit().is_empty() {
+        while self.conn.transmit_len() > 0 {
             if self.done {
                 return Poll::Ready(Err(Error::AlreadyClosed));
             }
-            match self.io.poll_write(cx, self.conn.transmit()) {
+            let written = if self.conn.transmit().len() == self.conn.transmit_len() {
+                self.io.poll_write(cx, self.conn.transmit()) // one piece: a plain write
+            } else {
+                let mut slices = [std::io::IoSlice::new(&[]); MAX_SLICES];
+                let mut count = 0;
+                for (slot, piece) in slices.iter_mut().zip(self.conn.transmit_pieces()) {
+                    *slot = std::io::IoSlice::new(piece);
+                    count += 1;
+                }
+                self.io.poll_write_vectored(cx, &slices[..count])
+            };
+            match written {
                 Poll::Ready(Ok(0)) => {
                     return Poll::Ready(Err(self.fail_io(std::io::ErrorKind::WriteZero.into())));
                 }
@@ -169,10 +184,10 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
 
     /// Writes until the output is under the high-water mark (the send path's backpressure).
     pub fn poll_writable(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        if self.conn.transmit().len() < self.high_water {
+        if self.conn.transmit_len() < self.high_water {
             return Poll::Ready(Ok(()));
         }
-        let under = |d: &Self| d.conn.transmit().len() < d.high_water;
+        let under = |d: &Self| d.conn.transmit_len() < d.high_water;
         match self.poll_flush(cx) {
             Poll::Ready(Err(e)) if e.is_would_block() && under(self) => Poll::Ready(Ok(())),
             Poll::Ready(r) => Poll::Ready(r),
@@ -216,7 +231,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             if self.poll_timer(cx).is_ready() {
                 continue;
             }
-            if self.conn.transmit().len() >= self.high_water {
+            if self.conn.transmit_len() >= self.high_water {
                 return Poll::Pending; // woken by the transport when it takes our output
             }
             match self.poll_read(cx) {

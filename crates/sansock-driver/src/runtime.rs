@@ -53,6 +53,13 @@ pub trait Transport<R: Runtime>: Unpin {
     ) -> Poll<io::Result<usize>>;
     /// Writes some of `buf`, returning how much.
     fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>>;
+    /// Writes some of `bufs`, in order, returning how much (one `writev` where the transport
+    /// has it; otherwise writing from the first non-empty slice is enough).
+    fn poll_write_vectored(
+        &mut self,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>>;
     /// Flushes buffered output.
     fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
     /// Ends the write side (TCP FIN, TLS close_notify).

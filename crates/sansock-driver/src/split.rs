@@ -227,7 +227,7 @@ impl<S: Transport<R>, R: Runtime> WriteHalf<S, R> {
 
     /// Bytes queued for the transport and not yet written.
     pub fn buffered_amount(&self) -> usize {
-        self.half.lock().conn.transmit().len()
+        self.half.lock().conn.transmit_len()
     }
 }
 

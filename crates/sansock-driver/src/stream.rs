@@ -144,7 +144,7 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
 
     /// Bytes queued for the transport and not yet written (the browser's `bufferedAmount`).
     pub fn buffered_amount(&self) -> usize {
-        self.driver.conn.transmit().len()
+        self.driver.conn.transmit_len()
     }
 
     /// The transport.

@@ -61,6 +61,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Transport<Tokio> for S {
         AsyncWrite::poll_write(Pin::new(self), cx, buf)
     }
 
+    fn poll_write_vectored(
+        &mut self,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        AsyncWrite::poll_write_vectored(Pin::new(self), cx, bufs)
+    }
+
     fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         AsyncWrite::poll_flush(Pin::new(self), cx)
     }

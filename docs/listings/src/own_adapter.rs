@@ -50,10 +50,13 @@ pub fn echo(mut tcp: TcpStream) -> Result<(), Error> {
                 conn.send(&m)?;
             }
         }
-        // Output: write everything the core has queued.
-        tcp.write_all(conn.transmit())?;
-        let n = conn.transmit().len();
-        conn.advance_transmit(n);
+        // Output: write everything the core has queued (a large payload is a piece of its own,
+        // so go on until nothing is left; `transmit_pieces` would give them all for `writev`).
+        while !conn.transmit().is_empty() {
+            tcp.write_all(conn.transmit())?;
+            let n = conn.transmit().len();
+            conn.advance_transmit(n);
+        }
         if conn.is_finished() {
             break;
         }

@@ -21,9 +21,7 @@ pub fn turn(
         }
         events.push(event);
     }
-    out.extend_from_slice(conn.transmit()); // 4. output: write it, then say how much went
-    let n = conn.transmit().len();
-    conn.advance_transmit(n);
+    conn.drain_transmit(out); // 4. output: everything queued (transmit() + advance_transmit(n))
     // 5. then sleep until new bytes arrive or conn.poll_timeout() passes.
     Ok(events)
 }

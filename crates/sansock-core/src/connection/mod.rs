@@ -5,6 +5,7 @@
 //! four groups, in this order: getters; `handle_*` inputs; commands (`send_*`, `ping`, `close`);
 //! `poll_*` and `transmit` outputs. Receiving lives in `receive.rs`, sending in `send.rs`.
 
+mod output;
 mod receive;
 mod send;
 
@@ -15,7 +16,7 @@ use crate::utf8::Utf8Validator;
 use crate::{CloseCode, ConnectionConfig, MessageKind, Timestamp, Utf8Bytes};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use bytes::{Buf, BytesMut};
+use bytes::BytesMut;
 
 /// Which end of the connection this is. Clients mask what they send; servers must not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +86,7 @@ pub struct Connection {
     /// header has been parsed.
     recv: BytesMut,
     /// Bytes to write to the transport.
-    out: BytesMut,
+    out: output::Output,
     /// The frame being received, after its header.
     frame: Option<receive::InFrame>,
     /// The fragmented message being assembled, if any.
@@ -145,7 +146,7 @@ impl Connection {
             role,
             config,
             recv: BytesMut::new(),
-            out: BytesMut::new(),
+            out: output::Output::default(),
             frame: None,
             assembly: None,
             assembly_buf: BytesMut::new(),
@@ -224,8 +225,9 @@ impl Connection {
     }
 
     /// Frees the receive, assembly and transmit buffers when they are empty, so a connection
-    /// that waits for input holds none (they are made again when needed, at the cost of an
-    /// allocation). Call before waiting for input; does nothing to buffers in use.
+    /// that waits for input holds none but a transmit buffer of at most 512 bytes, which the
+    /// replies to small messages reuse (the others are made again when needed, at the cost of
+    /// an allocation). Call before waiting for input; does nothing to buffers in use.
     pub fn release_buffers(&mut self) {
         // Even at capacity 0 an emptied buffer may still hold its allocation (shared with the
         // messages handed out of it, and reclaimed by its next `reserve`): let it go.
@@ -235,9 +237,7 @@ impl Connection {
         if self.assembly.is_none() && self.assembly_buf.capacity() > 0 {
             self.assembly_buf = BytesMut::new();
         }
-        if self.out.is_empty() && self.out.capacity() > 0 {
-            self.out = BytesMut::new();
-        }
+        self.out.release();
         if self.scratch.capacity() > 0 {
             self.scratch = Vec::new();
         }
@@ -322,14 +322,8 @@ impl Connection {
             if !self.keepalive_ping_sent && now >= self.last_recv + interval {
                 self.keepalive_ping_sent = true;
                 let mask = self.next_mask();
-                crate::frame::write_frame(
-                    &mut self.out,
-                    true,
-                    0,
-                    crate::frame::OpCode::Ping,
-                    b"",
-                    mask,
-                );
+                self.out
+                    .frame(true, 0, crate::frame::OpCode::Ping, b"", mask);
             }
         }
     }
@@ -356,19 +350,55 @@ impl Connection {
         }
     }
 
-    /// The bytes waiting to be written to the transport (possibly empty). After writing some,
-    /// call [`advance_transmit`](Self::advance_transmit).
+    /// The next bytes to write to the transport (empty when nothing waits). After writing
+    /// some, call [`advance_transmit`](Self::advance_transmit), and go on until this is empty:
+    /// the output can be in several pieces, because a large payload given as `Bytes` (a
+    /// server's [`send`](Self::send) of a message of 8 KiB or more) is not copied but follows
+    /// its header as a piece of its own. [`transmit_pieces`](Self::transmit_pieces) gives them
+    /// all, for one vectored write.
     #[must_use = "write these bytes to the transport"]
     pub fn transmit(&self) -> &[u8] {
-        &self.out
+        self.out.front()
     }
 
-    /// `n` bytes of [`transmit`](Self::transmit) were written.
-    pub fn advance_transmit(&mut self, n: usize) {
-        self.out.advance(n.min(self.out.len()));
-        if self.out.is_empty() && self.out.capacity() > RETAIN_CAPACITY {
-            self.out = BytesMut::new();
+    /// Everything waiting to be written, in order, as the pieces it is held in (none empty):
+    /// the slices of one vectored write (`writev`). Then call
+    /// [`advance_transmit`](Self::advance_transmit) with how much was written.
+    ///
+    /// ```
+    /// # use sansock_core::*;
+    /// # let (_client, mut server) = sansock_core::testing::pair(ConnectionConfig::default());
+    /// server.send(&Message::Binary(vec![7u8; 1 << 20].into())).unwrap();
+    /// server.send_text("and a short one").unwrap();
+    /// let pieces: Vec<&[u8]> = server.transmit_pieces().collect();
+    /// assert_eq!(pieces.len(), 3); // header, the payload itself (not copied), the next frame
+    /// assert_eq!(pieces.iter().map(|p| p.len()).sum::<usize>(), server.transmit_len());
+    /// ```
+    pub fn transmit_pieces(&self) -> impl Iterator<Item = &[u8]> {
+        self.out.pieces()
+    }
+
+    /// How many bytes wait to be written, in all pieces.
+    pub fn transmit_len(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Appends everything waiting to be written to `wire` and marks it written: the simple
+    /// way, for callers that gather output in a buffer anyway (it copies what
+    /// [`transmit_pieces`](Self::transmit_pieces) would not).
+    pub fn drain_transmit(&mut self, wire: &mut Vec<u8>) {
+        let n = self.out.len();
+        wire.reserve(n);
+        for piece in self.out.pieces() {
+            wire.extend_from_slice(piece);
         }
+        self.out.advance(n);
+    }
+
+    /// `n` bytes of the output were written (from [`transmit`](Self::transmit) or, across
+    /// pieces, from [`transmit_pieces`](Self::transmit_pieces)).
+    pub fn advance_transmit(&mut self, n: usize) {
+        self.out.advance(n);
     }
 
     // ---- shared helpers ----

@@ -8,9 +8,7 @@
 use super::{Connection, RETAIN_CAPACITY, Role};
 use crate::close::{BadClose, ParsedClose, parse_close_payload};
 use crate::event::{Closed, Ending, Event, Initiator};
-use crate::frame::{
-    FrameHeader, HeaderError, MAX_CONTROL_PAYLOAD, OpCode, apply_mask, write_frame,
-};
+use crate::frame::{FrameHeader, HeaderError, MAX_CONTROL_PAYLOAD, OpCode, apply_mask};
 use crate::{CloseCode, Message, MessageKind, ProtocolError, Utf8Bytes};
 use bytes::{Buf, Bytes, BytesMut};
 
@@ -178,7 +176,7 @@ impl Connection {
                 let payload = self.recv.split_to(frame.len).freeze();
                 if self.config.auto_pong && !self.close_queued {
                     let mask = self.next_mask();
-                    write_frame(&mut self.out, true, 0, OpCode::Pong, &payload, mask);
+                    self.out.frame(true, 0, OpCode::Pong, &payload, mask);
                 }
                 Ok(Some(Event::Ping(payload)))
             }
@@ -278,7 +276,7 @@ impl Connection {
                 &code.0.to_be_bytes()
             };
             let mask = self.next_mask();
-            write_frame(&mut self.out, true, 0, OpCode::Close, echo, mask);
+            self.out.frame(true, 0, OpCode::Close, echo, mask);
         }
         self.arm_close_deadline();
         if self.eof {
@@ -305,8 +303,7 @@ impl Connection {
                 self.initiator = Initiator::Local;
             }
             let mask = self.next_mask();
-            write_frame(
-                &mut self.out,
+            self.out.frame(
                 true,
                 0,
                 OpCode::Close,

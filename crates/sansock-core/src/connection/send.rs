@@ -2,12 +2,15 @@
 //! buffer.
 //!
 //! Every command checks first and writes after, so an error leaves the connection as it was.
-//! Each payload is copied once, into the transmit buffer, and masked there (client role).
+//! A payload is copied once, into the transmit buffer, and masked there (client role); a
+//! server's large message is not copied at all (see `output.rs`).
 
 use super::Connection;
+use super::output::SPLICE_MIN;
 use crate::close::MAX_CLOSE_REASON;
-use crate::frame::{MAX_CONTROL_PAYLOAD, OpCode, write_frame};
+use crate::frame::{MAX_CONTROL_PAYLOAD, OpCode};
 use crate::{CloseCode, Message, MessageKind, SendError, Timestamp};
+use bytes::Bytes;
 
 impl Connection {
     /// Queues a whole message.
@@ -16,7 +19,7 @@ impl Connection {
     /// [`SendError::Closed`] after a close was sent; [`SendError::FragmentedMessageInProgress`]
     /// during [`send_fragment`](Self::send_fragment); an extension's error.
     pub fn send(&mut self, message: &Message) -> Result<(), SendError> {
-        self.send_data(message.kind(), message.as_bytes(), true)
+        self.send_data(message.kind(), Payload::Shared(message.as_shared()), true)
     }
 
     /// Queues a whole message without the negotiated extension's transform: with
@@ -26,7 +29,7 @@ impl Connection {
     /// # Errors
     /// As [`send`](Self::send).
     pub fn send_uncompressed(&mut self, message: &Message) -> Result<(), SendError> {
-        self.send_data(message.kind(), message.as_bytes(), false)
+        self.send_data(message.kind(), Payload::Shared(message.as_shared()), false)
     }
 
     /// Queues a text message.
@@ -34,7 +37,7 @@ impl Connection {
     /// # Errors
     /// As [`send`](Self::send).
     pub fn send_text(&mut self, text: &str) -> Result<(), SendError> {
-        self.send_data(MessageKind::Text, text.as_bytes(), true)
+        self.send_data(MessageKind::Text, Payload::Borrowed(text.as_bytes()), true)
     }
 
     /// Queues a binary message.
@@ -42,7 +45,7 @@ impl Connection {
     /// # Errors
     /// As [`send`](Self::send).
     pub fn send_binary(&mut self, data: &[u8]) -> Result<(), SendError> {
-        self.send_data(MessageKind::Binary, data, true)
+        self.send_data(MessageKind::Binary, Payload::Borrowed(data), true)
     }
 
     /// Queues one fragment of a message the caller produces piece by piece (streaming).
@@ -85,7 +88,7 @@ impl Connection {
         }
         self.sending = if is_final { None } else { Some(kind) };
         let mask = self.next_mask();
-        write_frame(&mut self.out, is_final, 0, opcode, data, mask);
+        self.out.frame(is_final, 0, opcode, data, mask);
         Ok(())
     }
 
@@ -140,7 +143,8 @@ impl Connection {
         self.close_queued = true;
         self.initiator = crate::event::Initiator::Local;
         let mask = self.next_mask();
-        write_frame(&mut self.out, true, 0, OpCode::Close, &payload[..len], mask);
+        self.out
+            .frame(true, 0, OpCode::Close, &payload[..len], mask);
         self.arm_close_deadline();
         Ok(())
     }
@@ -159,14 +163,14 @@ impl Connection {
             return Err(SendError::ControlPayloadTooLong);
         }
         let mask = self.next_mask();
-        write_frame(&mut self.out, true, 0, opcode, payload, mask);
+        self.out.frame(true, 0, opcode, payload, mask);
         Ok(())
     }
 
     fn send_data(
         &mut self,
         kind: MessageKind,
-        payload: &[u8],
+        payload: Payload<'_>,
         transform: bool,
     ) -> Result<(), SendError> {
         self.check_open()?;
@@ -177,13 +181,13 @@ impl Connection {
         scratch.clear();
         let rsv = match self.extension.as_mut().filter(|_| transform) {
             Some(ext) => ext
-                .encode(kind, payload, &mut scratch)
+                .encode(kind, payload.as_slice(), &mut scratch)
                 .map_err(|e| SendError::Extension(e.reason)),
             None => Ok(None),
         };
-        let result = rsv.map(|rsv| {
-            let body = if rsv.is_some() { &scratch[..] } else { payload };
-            self.write_message(data_opcode(kind), rsv.unwrap_or(0), body);
+        let result = rsv.map(|rsv| match rsv {
+            Some(rsv) => self.write_message(data_opcode(kind), rsv, Payload::Borrowed(&scratch)),
+            None => self.write_message(data_opcode(kind), 0, payload),
         });
         // A large message's scratch is not kept: idle connections stay small.
         if scratch.capacity() <= super::RETAIN_CAPACITY {
@@ -193,22 +197,43 @@ impl Connection {
     }
 
     /// Writes a message as one frame, or as `fragment_size` pieces.
-    fn write_message(&mut self, opcode: OpCode, rsv: u8, payload: &[u8]) {
+    fn write_message(&mut self, opcode: OpCode, rsv: u8, payload: Payload<'_>) {
         let size = self.config.fragment_size.unwrap_or(usize::MAX).max(1);
-        if payload.len() <= size {
-            let mask = self.next_mask();
-            write_frame(&mut self.out, true, rsv, opcode, payload, mask);
-            return;
-        }
-        let count = payload.len().div_ceil(size);
-        for (i, piece) in payload.chunks(size).enumerate() {
+        let len = payload.as_slice().len();
+        let count = len.div_ceil(size).max(1);
+        for i in 0..count {
             let (op, bits) = if i == 0 {
                 (opcode, rsv)
             } else {
                 (OpCode::Continuation, 0)
             };
-            let mask = self.next_mask();
-            write_frame(&mut self.out, i + 1 == count, bits, op, piece, mask);
+            let range = i * size..len.min((i + 1) * size);
+            let fin = i + 1 == count;
+            match (self.next_mask(), &payload) {
+                // A server's large payload held as `Bytes` is not copied.
+                (None, Payload::Shared(bytes)) if range.len() >= SPLICE_MIN => {
+                    self.out.frame_shared(fin, bits, op, &bytes.slice(range));
+                }
+                (mask, _) => self
+                    .out
+                    .frame(fin, bits, op, &payload.as_slice()[range], mask),
+            }
+        }
+    }
+}
+
+/// A payload to send: borrowed (copied into the output), or shared (a server may send it
+/// without copying).
+enum Payload<'a> {
+    Borrowed(&'a [u8]),
+    Shared(&'a Bytes),
+}
+
+impl Payload<'_> {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Payload::Borrowed(b) => b,
+            Payload::Shared(b) => b,
         }
     }
 }

@@ -47,8 +47,8 @@ pub fn frames(mut bytes: &[u8]) -> Vec<(FrameHeader, Vec<u8>)> {
 
 /// The frames `conn` has queued, taking them out of its transmit buffer.
 pub fn take_frames(conn: &mut Connection) -> Vec<(FrameHeader, Vec<u8>)> {
-    let bytes = conn.transmit().to_vec();
-    conn.advance_transmit(bytes.len());
+    let mut bytes = Vec::new();
+    conn.drain_transmit(&mut bytes);
     frames(&bytes)
 }
 
