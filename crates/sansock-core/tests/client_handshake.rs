@@ -264,3 +264,30 @@ fn too_many_response_headers_is_an_error() {
         Err(ClientHandshakeError::TooManyHeaders)
     ));
 }
+
+/// Found by the fuzz corpus under overflow checks: httparse gives `""` (not a slice of the
+/// input) for a missing or non-UTF-8 reason phrase, and taking its offset in the input
+/// overflowed — a panic in debug builds.
+#[test]
+fn a_missing_or_non_utf8_reason_phrase_is_no_panic() {
+    for (status_line, status) in [
+        (&b"HTTP/1.1 101"[..], 101),
+        (b"HTTP/1.1 101 ", 101),
+        (b"HTTP/1.1 101 Sw\xe4tching", 101),
+        (b"HTTP/1.1 404", 404),
+        (b"HTTP/1.0 101 &\tt\t\t\xe4", 101),
+    ] {
+        let (hs, request) = start(&ClientRequest::new("localhost", "/"));
+        let good = response_for(&request, "");
+        let rest = &good[good.find("\r\n").unwrap()..];
+        let answer = [status_line, rest.as_bytes()].concat();
+        let result = run(hs, &answer, answer.len());
+        match (status, result) {
+            // HTTP/1.0 is refused: a typed error, whatever the reason phrase.
+            (_, Err(_)) if status_line.starts_with(b"HTTP/1.0") => {}
+            (101, Ok((ClientStep::Done { .. }, _))) => {}
+            (404, Err(e)) => assert_eq!(e.status(), Some(404)),
+            (_, other) => panic!("{:?}: {other:?}", String::from_utf8_lossy(status_line)),
+        }
+    }
+}

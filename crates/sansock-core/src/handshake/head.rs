@@ -110,9 +110,11 @@ impl Head {
     ) -> Result<Head, HeadError> {
         let mut slots = vec![httparse::EMPTY_HEADER; limits.max_headers];
         let base = bytes.as_ptr() as usize;
-        let at = |s: &[u8]| {
-            let from = s.as_ptr() as usize - base;
-            from..from + s.len()
+        // Where a slice httparse returned lies in `bytes`. An empty one may not point into them
+        // at all (httparse gives `""` for a missing reason phrase): it is the empty range.
+        let at = |s: &[u8]| match (s.as_ptr() as usize).checked_sub(base) {
+            Some(from) if from + s.len() <= bytes.len() => from..from + s.len(),
+            _ => 0..0,
         };
         let map_err = |e| match e {
             httparse::Error::TooManyHeaders => HeadError::TooManyHeaders,
