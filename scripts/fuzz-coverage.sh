@@ -44,12 +44,15 @@ objects=()
 echo "| target | inputs | lines of sansock-core run |"
 echo "|---|---:|---:|"
 for t in "${targets[@]}"; do
-  mkdir -p "target/fuzz-corpus/$t"
-  rm -rf "fuzz/coverage/$t"
+  # A snapshot of the corpus: a fuzzer running meanwhile adds and removes files.
+  snapshot="$out/corpus-$t"
+  rm -rf "$snapshot" "fuzz/coverage/$t"
+  mkdir -p "target/fuzz-corpus/$t" "$snapshot"
+  cp -r "target/fuzz-corpus/$t/." "fuzz/corpus/$t/." "$snapshot/"
   log="$out/$t.log"
   # cargo-fuzz then merges with rustup's llvm-profdata, which is not there: that last step fails,
   # and the merge is done here instead. A run that did not get that far is an error.
-  cargo fuzz coverage "$t" "target/fuzz-corpus/$t" "fuzz/corpus/$t" >"$log" 2>&1 || true
+  cargo fuzz coverage "$t" "$snapshot" >"$log" 2>&1 || true
   if ! grep -q "Merging raw coverage data" "$log"; then
     tail -30 "$log" >&2
     echo "coverage run of $t failed" >&2
@@ -57,7 +60,7 @@ for t in "${targets[@]}"; do
   fi
   "$llvm/llvm-profdata" merge -sparse "fuzz/coverage/$t"/raw/*.profraw -o "$out/$t.profdata"
   report "$bin/$t" -instr-profile="$out/$t.profdata" >"$out/$t.txt"
-  inputs=$(( $(ls "target/fuzz-corpus/$t" | wc -l) + $(ls "fuzz/corpus/$t" | wc -l) ))
+  inputs=$(ls "$snapshot" | wc -l)
   echo "| $t | $inputs | $(total_line "$out/$t.txt") |"
   objects+=(-object "$bin/$t")
 done

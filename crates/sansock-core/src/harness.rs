@@ -380,6 +380,17 @@ mod structured {
             /// The code (mapped into the valid ranges).
             code: u16,
         },
+        /// One side sends a binary message of 1 to 64 KiB that the input need not spell out
+        /// (a server's is spliced into its output without a copy), unless a megabyte already
+        /// waits to be written there.
+        SendLarge {
+            /// Which side.
+            from_client: bool,
+            /// The size: `(kib % 64 + 1)` KiB plus `seed` bytes.
+            kib: u8,
+            /// Varies the size and the contents.
+            seed: u8,
+        },
     }
 
     struct Side {
@@ -450,6 +461,23 @@ mod structured {
                     let side = &mut sides[usize::from(!from_client)];
                     if let Some(m) = message.send(&mut side.conn) {
                         side.in_flight.push_back(m);
+                    }
+                }
+                Op::SendLarge {
+                    from_client,
+                    kib,
+                    seed,
+                } => {
+                    let side = &mut sides[usize::from(!from_client)];
+                    if side.conn.transmit_len() < 1 << 20 {
+                        let len = (usize::from(*kib) % 64 + 1) * 1024 + usize::from(*seed);
+                        let payload: Vec<u8> = (0..len)
+                            .map(|i| (i * 31 + usize::from(*seed)) as u8)
+                            .collect();
+                        let message = Message::from(payload);
+                        if side.conn.send(&message).is_ok() {
+                            side.in_flight.push_back(message);
+                        }
                     }
                 }
                 Op::Ping {

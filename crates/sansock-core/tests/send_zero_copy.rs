@@ -115,3 +115,34 @@ fn interleaved_frames_fragments_and_partial_writes_arrive_in_order() {
     let (pongs, _) = pump(T0, &mut client, &mut server);
     assert_eq!(pongs.len(), messages.len());
 }
+
+/// The fuzz harness's conversation with large messages both ways, delivered in pieces smaller
+/// than a message: the harness checks every message arrives whole and in order.
+#[cfg(feature = "arbitrary")]
+#[test]
+fn large_messages_in_the_pair_harness_arrive_whole() {
+    use sansock_core::harness::{Op, pair_ops};
+    let mut ops = Vec::new();
+    for (i, from_client) in [false, true, false, false].into_iter().enumerate() {
+        ops.push(Op::SendLarge {
+            from_client,
+            kib: 10 * i as u8 + 7,
+            seed: i as u8,
+        });
+        ops.push(Op::Ping {
+            from_client,
+            payload: vec![i as u8; 3],
+        });
+    }
+    for _ in 0..40 {
+        ops.push(Op::Deliver {
+            to_server: false,
+            max: 3001,
+        });
+        ops.push(Op::Deliver {
+            to_server: true,
+            max: 5000,
+        });
+    }
+    pair_ops(&ops);
+}
