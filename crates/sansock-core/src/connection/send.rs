@@ -177,9 +177,13 @@ impl Connection {
         if self.sending.is_some() {
             return Err(SendError::FragmentedMessageInProgress);
         }
+        if self.extension.is_none() || !transform {
+            self.write_message(data_opcode(kind), 0, payload);
+            return Ok(());
+        }
         let mut scratch = core::mem::take(&mut self.scratch);
         scratch.clear();
-        let rsv = match self.extension.as_mut().filter(|_| transform) {
+        let rsv = match self.extension.as_mut() {
             Some(ext) => ext
                 .encode(kind, payload.as_slice(), &mut scratch)
                 .map_err(|e| SendError::Extension(e.reason)),
@@ -200,6 +204,11 @@ impl Connection {
     fn write_message(&mut self, opcode: OpCode, rsv: u8, payload: Payload<'_>) {
         let size = self.config.fragment_size.unwrap_or(usize::MAX).max(1);
         let len = payload.as_slice().len();
+        if len < SPLICE_MIN.min(size) {
+            // The common case, small and whole: one frame, copied.
+            let mask = self.next_mask();
+            return self.out.frame(true, rsv, opcode, payload.as_slice(), mask);
+        }
         let count = len.div_ceil(size).max(1);
         for i in 0..count {
             let (op, bits) = if i == 0 {
