@@ -24,6 +24,18 @@ pub(super) struct InFrame {
     validate: bool,
 }
 
+impl InFrame {
+    /// The kind of message this frame is all of (a data frame with FIN and no RSV bits).
+    fn whole_message(&self) -> Option<MessageKind> {
+        let h = &self.header;
+        match h.opcode {
+            OpCode::Text if h.fin && h.rsv == 0 => Some(MessageKind::Text),
+            OpCode::Binary if h.fin && h.rsv == 0 => Some(MessageKind::Binary),
+            _ => None,
+        }
+    }
+}
+
 /// A fragmented message being assembled.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Assembly {
@@ -81,8 +93,16 @@ impl Connection {
                 return Ok(self.out_of_input());
             }
             self.frame = None;
-            if let Some(event) = self.complete_frame(frame)? {
-                return Ok(Some(event));
+            // The common case first, and the event made where it is returned (handing it up
+            // from a helper cost a copy per message).
+            if let Some(kind) = frame.whole_message() {
+                let payload = self.recv.split_to(frame.len).freeze();
+                let message = self.finish_message(kind, payload)?;
+                return Ok(Some(Event::Message(message)));
+            }
+            match self.complete_frame(frame) {
+                Ok(None) => {}
+                done => return done,
             }
         }
         Ok(self.pending.take())
@@ -151,7 +171,8 @@ impl Connection {
         })
     }
 
-    /// A whole frame's payload is at the front of the receive buffer, unmasked.
+    /// A whole frame's payload is at the front of the receive buffer, unmasked: anything but a
+    /// whole plain message (`poll_event` handles those itself).
     fn complete_frame(&mut self, frame: InFrame) -> Result<Option<Event>, ProtocolError> {
         let header = frame.header;
         match header.opcode {
@@ -161,10 +182,6 @@ impl Connection {
                 } else {
                     MessageKind::Binary
                 };
-                if header.fin && header.rsv == 0 {
-                    let payload = self.recv.split_to(frame.len).freeze();
-                    return self.finish_message(kind, payload).map(Some);
-                }
                 self.assembly = Some(Assembly {
                     kind,
                     rsv: header.rsv,
@@ -236,14 +253,15 @@ impl Connection {
         }
         self.assembly = None;
         let payload = self.assembly_buf.split().freeze();
-        self.finish_message(assembly.kind, payload).map(Some)
+        let message = self.finish_message(assembly.kind, payload)?;
+        Ok(Some(Event::Message(message)))
     }
 
     fn finish_message(
         &mut self,
         kind: MessageKind,
         payload: Bytes,
-    ) -> Result<Event, ProtocolError> {
+    ) -> Result<Message, ProtocolError> {
         let message = match kind {
             MessageKind::Binary => Message::Binary(payload),
             MessageKind::Text => {
@@ -254,7 +272,7 @@ impl Connection {
                 Message::Text(Utf8Bytes::from_validated(payload))
             }
         };
-        Ok(Event::Message(message))
+        Ok(message)
     }
 
     /// The peer's close frame: echo it (if we have not closed yet) and report the end.
