@@ -279,16 +279,24 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                 .poll_read_buf(cx, self.conn.receive_buffer(), deadline)
                 .map_ok(|n| (n, false))
         };
-        let now = self.now(); // after the read: a blocking one may have waited
+        // The clock is read after the read (a blocking one may have waited), and only where
+        // the core needs it.
         match read {
-            Poll::Ready(Ok((0, _))) => self.conn.handle_eof(now),
+            Poll::Ready(Ok((0, _))) => {
+                let now = self.now();
+                self.conn.handle_eof(now)
+            }
             // TLS without close_notify: the end of the stream all the same. The core tells a
             // clean end (after the closing handshake) from a cut connection.
             Poll::Ready(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                let now = self.now();
                 self.conn.handle_eof(now)
             }
             Poll::Ready(Ok((_, true))) => {} // handed over by `handle_bytes`
-            Poll::Ready(Ok((_, false))) => self.conn.handle_received(now),
+            Poll::Ready(Ok((_, false))) => {
+                let now = self.now();
+                self.conn.handle_received(now)
+            }
             Poll::Ready(Err(e)) => return Poll::Ready(Err(self.fail_io(e))),
             Poll::Pending => {
                 if idle {
