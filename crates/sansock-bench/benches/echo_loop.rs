@@ -1,7 +1,7 @@
 //! The user-space cost of the echo path without the kernel: sansock-tokio's stream and sink
 //! (`recv` then `feed`, as the benchmark's server) over an in-memory transport that hands out
-//! 16 masked 20-byte frames per read and swallows every write. Beside it, tokio-tungstenite the
-//! same way. Time per message.
+//! 16 masked 20-byte frames per read, or one 16 KiB frame, and swallows every write. Beside it,
+//! tokio-tungstenite the same way. Time per message.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -11,35 +11,39 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-const MESSAGES: usize = 16 * 1000;
-const PER_READ: usize = 16;
 const REQUEST: &[u8] =
     b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
 Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 
-/// A masked binary frame of 20 bytes.
-fn frame() -> Vec<u8> {
+/// A masked binary frame of `n` bytes (< 64 KiB).
+fn frame(n: usize) -> Vec<u8> {
     let key = [1u8, 2, 3, 4];
-    let mut f = vec![0x82u8, 0x80 | 20];
+    let mut f = if n < 126 {
+        vec![0x82u8, 0x80 | n as u8]
+    } else {
+        vec![0x82u8, 0x80 | 126, (n >> 8) as u8, n as u8]
+    };
     f.extend_from_slice(&key);
-    f.extend((0..20).map(|i| (i as u8) ^ key[i % 4]));
+    f.extend((0..n).map(|i| (i as u8) ^ key[i % 4]));
     f
 }
 
-/// Reads: the handshake request, then `PER_READ` frames per read, then the end of the stream.
+/// Reads: the handshake request, then `per_read` frames per read, then the end of the stream.
 struct Memory {
-    input: Vec<u8>,
+    input: bytes::Bytes,
     at: usize,
     frame_len: usize,
+    per_read: usize,
     written: usize,
 }
 
 impl Memory {
-    fn new(input: &[u8], frame_len: usize) -> Self {
+    fn new(input: &bytes::Bytes, frame_len: usize, per_read: usize) -> Self {
         Memory {
-            input: input.to_vec(),
+            input: input.clone(),
             at: 0,
             frame_len,
+            per_read,
             written: 0,
         }
     }
@@ -54,7 +58,7 @@ impl AsyncRead for Memory {
         let chunk = if self.at == 0 {
             REQUEST.len()
         } else {
-            PER_READ * self.frame_len
+            self.per_read * self.frame_len
         };
         let n = chunk.min(self.input.len() - self.at).min(buf.remaining());
         let at = self.at;
@@ -82,50 +86,53 @@ impl AsyncWrite for Memory {
 }
 
 fn echo_loop(c: &mut Criterion) {
-    let input: Vec<u8> = REQUEST
-        .iter()
-        .copied()
-        .chain(frame().repeat(MESSAGES))
-        .collect();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let mut g = c.benchmark_group("echo loop, 20 B, 16 per read");
-    g.throughput(Throughput::Elements(MESSAGES as u64));
-    g.bench_function("sansock-tokio", |b| {
-        b.iter(|| {
-            rt.block_on(async {
-                let mut ws = sansock_tokio::accept(Memory::new(&input, 26))
-                    .await
-                    .unwrap();
-                let mut n = 0;
-                while let Some(Ok(m)) = ws.next().await {
-                    ws.feed(m).await.unwrap();
-                    n += 1;
-                }
-                assert_eq!(n, MESSAGES);
-            })
-        })
-    });
-    g.bench_function("tokio-tungstenite", |b| {
-        b.iter(|| {
-            rt.block_on(async {
-                let mut ws = tokio_tungstenite::accept_async(Memory::new(&input, 26))
-                    .await
-                    .unwrap();
-                let mut n = 0;
-                while let Some(Ok(m)) = ws.next().await {
-                    if m.is_binary() {
+    // 20 B pipelined (16 frames a read), and 16 KiB ping-pong (one frame a read).
+    for (size, per_read, count) in [(20, 16, 16 * 1000), (16 << 10, 1, 1000)] {
+        let frame = frame(size);
+        let input: bytes::Bytes = REQUEST
+            .iter()
+            .copied()
+            .chain(frame.repeat(count))
+            .collect::<Vec<u8>>()
+            .into();
+        let name = format!("echo loop, {size} B, {per_read} per read");
+        let mut g = c.benchmark_group(name);
+        g.throughput(Throughput::Elements(count as u64));
+        let memory = || Memory::new(&input, frame.len(), per_read);
+        g.bench_function("sansock-tokio", |b| {
+            b.iter(|| {
+                rt.block_on(async {
+                    let mut ws = sansock_tokio::accept(memory()).await.unwrap();
+                    let mut n = 0;
+                    while let Some(Ok(m)) = ws.next().await {
                         ws.feed(m).await.unwrap();
                         n += 1;
                     }
-                }
-                assert_eq!(n, MESSAGES);
+                    assert_eq!(n, count);
+                })
             })
-        })
-    });
-    g.finish();
+        });
+        g.bench_function("tokio-tungstenite", |b| {
+            b.iter(|| {
+                rt.block_on(async {
+                    let mut ws = tokio_tungstenite::accept_async(memory()).await.unwrap();
+                    let mut n = 0;
+                    while let Some(Ok(m)) = ws.next().await {
+                        if m.is_binary() {
+                            ws.feed(m).await.unwrap();
+                            n += 1;
+                        }
+                    }
+                    assert_eq!(n, count);
+                })
+            })
+        });
+        g.finish();
+    }
 }
 
 criterion_group!(benches, echo_loop);
