@@ -135,8 +135,8 @@ pub fn memory_markdown(memory: &[Memory]) -> String {
 /// A grouped bar chart: for each of `points`, each server's median as a share of the `raw`
 /// ceiling's.
 pub fn svg(all: &[Runs], servers: &[&str], points: &[Point]) -> String {
-    const COLORS: [&str; 7] = [
-        "#1b6ca8", "#3d9be0", "#86c5f0", "#d1495b", "#edae49", "#66a182", "#555555",
+    const COLORS: [&str; 8] = [
+        "#1b6ca8", "#3d9be0", "#86c5f0", "#d1495b", "#edae49", "#66a182", "#555555", "#8e6c8a",
     ];
     let (bar, gap, top, left, height) = (14.0, 26.0, 40.0, 60.0, 220.0);
     let group = bar * servers.len() as f64 + gap;

@@ -8,7 +8,9 @@
 //! - `tungstenite`, `tungstenite-8k`: tokio-tungstenite 0.30 the same way (its own echo example),
 //!   default config and with an 8 KiB read buffer;
 //! - `fastwebsockets`: fastwebsockets 0.10 with auto-pong and auto-close, as its own echo example;
-//! - `raw`: the ceiling — the handshake, then every byte written back as read, no WebSocket logic.
+//! - `raw`: the ceiling — the handshake, then every byte written back as read, no WebSocket logic;
+//! - `node-ws`: Node's `ws` 8 (`tests/interop/bench-echo.mjs`), when `scripts/interop-setup.sh`
+//!   has installed it: the process becomes `node` (same pid, same core).
 
 use futures_util::{SinkExt, StreamExt, TryStreamExt};
 use std::io;
@@ -16,7 +18,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Every server's name, in the order the tables show them.
-pub const NAMES: [&str; 7] = [
+pub const NAMES: [&str; 8] = [
     "sansock-tokio",
     "sansock-smol",
     "sansock-blocking",
@@ -24,6 +26,7 @@ pub const NAMES: [&str; 7] = [
     "tungstenite-8k",
     "fastwebsockets",
     "raw",
+    "node-ws",
 ];
 
 /// Runs the server `name` on `127.0.0.1:port` until the process is killed.
@@ -33,6 +36,7 @@ pub const NAMES: [&str; 7] = [
 pub fn run(name: &str, port: u16) -> io::Result<()> {
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     match name {
+        "node-ws" => node_ws(port),
         "sansock-smol" => smol::block_on(sansock_smol(addr)),
         "sansock-blocking" => sansock_blocking(addr),
         _ => {
@@ -43,6 +47,21 @@ pub fn run(name: &str, port: u16) -> io::Result<()> {
             rt.block_on(local.run_until(on_tokio(name, addr)))
         }
     }
+}
+
+/// Becomes `node tests/interop/bench-echo.mjs PORT` (returns only if that fails).
+fn node_ws(port: u16) -> io::Result<()> {
+    use std::os::unix::process::CommandExt;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop");
+    if !dir.join("node_modules/ws").is_dir() {
+        return Err(io::Error::other(
+            "Node's ws is not installed: run scripts/interop-setup.sh",
+        ));
+    }
+    Err(std::process::Command::new("node")
+        .arg(dir.join("bench-echo.mjs"))
+        .arg(port.to_string())
+        .exec())
 }
 
 async fn on_tokio(name: &str, addr: std::net::SocketAddr) -> io::Result<()> {
