@@ -41,7 +41,7 @@ fn header(c: &mut Criterion) {
 
 fn unmask(c: &mut Criterion) {
     let mut g = c.benchmark_group("unmask");
-    for size in [20usize, 1 << 10, 1 << 20] {
+    for size in [20usize, 1 << 10, 16 << 10, 1 << 20] {
         let mut data = vec![0x55u8; size];
         g.throughput(Throughput::Bytes(size as u64));
         g.bench_function(BenchmarkId::new("sansock", size), |b| {

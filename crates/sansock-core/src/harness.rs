@@ -219,7 +219,7 @@ fn feed(
     let mut now = 0;
     for chunk in chunks(input, seed) {
         now += 1;
-        conn.handle_bytes(Timestamp::from_millis(now), chunk);
+        give(&mut conn, Timestamp::from_millis(now), chunk, now);
         check_drain(&mut conn, &mut errors);
         // Bounded by the limits: a frame, a message, and what was written in reply (pongs are
         // at most as large as the pings that caused them).
@@ -243,6 +243,20 @@ fn feed(
     assert!(errors <= 1, "more than one protocol error");
     assert!(closed <= 1, "more than one Closed event");
     assert!(conn.is_finished(), "EOF ends every connection");
+}
+
+/// Hands `bytes` to `conn` by one of its three input calls, chosen by `pick`: copied
+/// (`handle_bytes`), handed over whole (`handle_buffer`), or read into its own buffer
+/// (`receive_buffer` + `handle_received`). They must all behave the same.
+fn give(conn: &mut Connection, now: Timestamp, bytes: &[u8], pick: u64) {
+    match pick % 3 {
+        0 => conn.handle_bytes(now, bytes),
+        1 => conn.handle_buffer(now, bytes::BytesMut::from(bytes)),
+        _ => {
+            conn.receive_buffer().extend_from_slice(bytes);
+            conn.handle_received(now);
+        }
+    }
 }
 
 /// Drains events; on a protocol error, checks that exactly the right close frame is queued.
@@ -540,7 +554,7 @@ mod structured {
         let n = conn.transmit_len().min(max);
         let bytes: Vec<u8> = conn.transmit_pieces().flatten().copied().take(n).collect();
         conn.advance_transmit(n);
-        sides[to].conn.handle_bytes(now, &bytes);
+        give(&mut sides[to].conn, now, &bytes, n as u64);
         loop {
             match sides[to].conn.poll_event() {
                 Ok(Some(Event::Message(m))) => {

@@ -38,9 +38,18 @@ const MAX_SLICES: usize = 64;
 /// How much one read between frames may take (the scratch buffer's size).
 const SCRATCH_LEN: usize = 64 << 10;
 
+/// A read between frames of at least this much is handed to the core as it is (its messages
+/// are slices of the read buffer); a smaller one is copied, so that small messages kept by the
+/// user do not hold on to a whole read buffer.
+const HAND_OVER_MIN: usize = 8 << 10;
+
 std::thread_local! {
     /// The read buffer every connection on this thread shares between frames.
     static SCRATCH: core::cell::RefCell<Vec<u8>> = const { core::cell::RefCell::new(Vec::new()) };
+    /// The same for transports that read into uninitialised memory: what a large read filled is
+    /// split off and handed to the core; the allocation is reused once those bytes are dropped.
+    static SHARED: core::cell::RefCell<bytes::BytesMut> =
+        core::cell::RefCell::new(bytes::BytesMut::new());
 }
 
 /// A transport and the core connection it carries.
@@ -244,14 +253,42 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
 
     /// Reads once and hands the bytes (or the end of the stream) to the core.
     ///
-    /// Between frames the read goes into the thread's scratch buffer and the bytes are copied
-    /// into the core, which then holds only what it needs; a connection that waits for input
-    /// frees its buffers first, so an idle one holds none. A frame under way is read straight
-    /// into the core's receive buffer (no copy: the large messages).
+    /// Between frames the read goes into a buffer the thread's connections share, so an idle
+    /// connection holds none: on tokio what a read of 8 KiB or more filled is handed to the core
+    /// as it is (no copy), a smaller read is copied; elsewhere (where only initialised memory can
+    /// be read into) the bytes are copied from a scratch buffer zeroed once. A frame under way is
+    /// read straight into the core's receive buffer (no copy: the large messages).
     fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         let deadline = self.deadline();
         let idle = self.conn.is_input_idle();
-        let read = if idle {
+        let read = if idle && S::READS_UNINIT {
+            SHARED.with(|cell| match cell.try_borrow_mut() {
+                Ok(mut shared) => {
+                    // Reclaimed in place when every byte handed out of it is gone, otherwise
+                    // a fresh allocation (the old one lives as long as its messages).
+                    if shared.capacity() < SCRATCH_LEN / 2 {
+                        shared.reserve(SCRATCH_LEN);
+                    }
+                    let read = self.io.poll_read_buf(cx, &mut shared, deadline);
+                    if let Poll::Ready(Ok(n)) = read {
+                        if n > 0 {
+                            let now = self.now();
+                            if n >= HAND_OVER_MIN {
+                                self.conn.handle_buffer(now, shared.split());
+                            } else {
+                                self.conn.handle_bytes(now, &shared);
+                                shared.clear();
+                            }
+                        }
+                    }
+                    read.map_ok(|n| (n, true))
+                }
+                Err(_) => self
+                    .io
+                    .poll_read_buf(cx, self.conn.receive_buffer(), deadline)
+                    .map_ok(|n| (n, false)),
+            })
+        } else if idle {
             SCRATCH.with(|cell| match cell.try_borrow_mut() {
                 Ok(mut scratch) => {
                     // Zeroed once per thread, then reused as it is: no read zero-fills it.

@@ -32,6 +32,10 @@ pub trait Timer: Unpin {
 /// Errors of kind `WouldBlock` or `TimedOut` are not fatal: the drive loop hands them to the
 /// caller and keeps every byte and all state, so the call can be repeated.
 pub trait Transport<R: Runtime>: Unpin {
+    /// `poll_read_buf` reads into uninitialised spare capacity at no cost (tokio's `ReadBuf`),
+    /// so the driver may read between frames into a buffer it hands over to the core whole;
+    /// otherwise it reads into an initialised scratch buffer and the core copies.
+    const READS_UNINIT: bool = false;
     /// Appends bytes read from the transport to `buf`'s end (`buf` has spare capacity);
     /// `Ok(0)` is the end of the stream. `deadline` is when the caller's timer fires: a
     /// transport that blocks the thread must not block past it (it returns `Pending` then);

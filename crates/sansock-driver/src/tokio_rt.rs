@@ -38,6 +38,8 @@ impl Timer for TokioTimer {
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Transport<Tokio> for S {
+    const READS_UNINIT: bool = true;
+
     fn poll_read_buf(
         &mut self,
         cx: &mut Context<'_>,

@@ -85,6 +85,10 @@ pub struct Connection {
     /// Received bytes not yet consumed; the current frame's payload starts at index 0 once its
     /// header has been parsed.
     recv: BytesMut,
+    /// `recv` is a buffer the caller handed over ([`Connection::handle_buffer`]) and may share
+    /// an allocation with the caller's read buffer: it is moved to one of our own before it
+    /// grows or waits.
+    recv_adopted: bool,
     /// Bytes to write to the transport.
     out: output::Output,
     /// The frame being received, after its header.
@@ -146,6 +150,7 @@ impl Connection {
             role,
             config,
             recv: BytesMut::new(),
+            recv_adopted: false,
             out: output::Output::default(),
             frame: None,
             assembly: None,
@@ -233,6 +238,9 @@ impl Connection {
         // messages handed out of it, and reclaimed by its next `reserve`): let it go.
         if self.recv.is_empty() {
             self.recv = BytesMut::new();
+            self.recv_adopted = false;
+        } else if self.recv_adopted {
+            self.own_receive_buffer(0);
         }
         if self.assembly.is_none() && self.assembly_buf.capacity() > 0 {
             self.assembly_buf = BytesMut::new();
@@ -254,9 +262,44 @@ impl Connection {
     /// returns `Ok(None)` afterwards: parsing happens there.
     pub fn handle_bytes(&mut self, now: Timestamp, bytes: &[u8]) {
         if self.is_receiving() && !bytes.is_empty() {
+            if self.recv_adopted {
+                self.own_receive_buffer(bytes.len());
+            }
             self.recv.extend_from_slice(bytes);
             self.note_received(now);
         }
+    }
+
+    /// Bytes received from the transport, in a buffer the connection may keep: when nothing is
+    /// buffered it takes `bytes` as they are (no copy: the messages in them are slices of it),
+    /// otherwise it appends them. For an adapter that reads into a buffer of its own between
+    /// frames and hands over what one read filled (`BytesMut::split`), then reuses the rest of
+    /// the allocation (the messages handed out keep their part alive until they are dropped).
+    /// Whatever is left of a frame is moved to a buffer of the connection's own before it grows
+    /// or waits, so a half-received frame never holds on to the caller's buffer.
+    pub fn handle_buffer(&mut self, now: Timestamp, bytes: BytesMut) {
+        if !self.is_receiving() || bytes.is_empty() {
+            return;
+        }
+        if self.recv.is_empty() {
+            self.recv = bytes;
+            self.recv_adopted = true;
+        } else {
+            if self.recv_adopted {
+                self.own_receive_buffer(bytes.len());
+            }
+            self.recv.extend_from_slice(&bytes);
+        }
+        self.note_received(now);
+    }
+
+    /// Moves the buffered input into a buffer of the connection's own, with room for
+    /// `additional` bytes more.
+    fn own_receive_buffer(&mut self, additional: usize) {
+        let mut own = BytesMut::with_capacity(self.recv.len() + additional);
+        own.extend_from_slice(&self.recv);
+        self.recv = own;
+        self.recv_adopted = false;
     }
 
     /// The buffer to read into for zero-copy receiving: append bytes read from the transport to
@@ -272,6 +315,9 @@ impl Connection {
                 .clamp(MIN_READ, RETAIN_CAPACITY.max(4 * self.recv.len())),
             None => MIN_READ,
         };
+        if self.recv_adopted {
+            self.own_receive_buffer(wanted);
+        }
         self.recv.reserve(wanted);
         &mut self.recv
     }

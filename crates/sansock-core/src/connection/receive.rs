@@ -110,8 +110,9 @@ impl Connection {
 
     /// No complete frame is buffered: report the end if the transport ended.
     fn out_of_input(&mut self) -> Option<Event> {
-        if self.recv.is_empty() && self.recv.capacity() > RETAIN_CAPACITY {
+        if self.recv.is_empty() && (self.recv_adopted || self.recv.capacity() > RETAIN_CAPACITY) {
             self.recv = BytesMut::new();
+            self.recv_adopted = false;
         }
         if self.eof && self.is_receiving() {
             self.ended = true;

@@ -20,7 +20,16 @@ pub fn apply_mask(buf: &mut [u8], key: [u8; 4], offset: usize) {
     let word = u64::from_ne_bytes([
         key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3],
     ]);
-    let mut chunks = buf.chunks_exact_mut(8);
+    // 64 bytes a turn (four vector registers), then 8, then bytes.
+    let mut blocks = buf.chunks_exact_mut(64);
+    for block in &mut blocks {
+        for chunk in block.chunks_exact_mut(8) {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(chunk);
+            chunk.copy_from_slice(&(u64::from_ne_bytes(bytes) ^ word).to_ne_bytes());
+        }
+    }
+    let mut chunks = blocks.into_remainder().chunks_exact_mut(8);
     for chunk in &mut chunks {
         let mut bytes = [0u8; 8];
         bytes.copy_from_slice(chunk);
