@@ -15,35 +15,54 @@
 /// apply_mask(&mut data, key, 0);
 /// assert_eq!(data, [0x7f, 0x9f, 0x4d, 0x51, 0x58]); // RFC 6455 §5.7
 /// ```
+#[inline]
 pub fn apply_mask(buf: &mut [u8], key: [u8; 4], offset: usize) {
     let key = rotate_key(key, offset);
     let word = u64::from_ne_bytes([
         key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3],
     ]);
-    // 64 bytes a turn (four vector registers), then 8, then bytes.
-    let mut blocks = buf.chunks_exact_mut(64);
-    for block in &mut blocks {
-        for chunk in block.chunks_exact_mut(8) {
-            let mut bytes = [0u8; 8];
-            bytes.copy_from_slice(chunk);
-            chunk.copy_from_slice(&(u64::from_ne_bytes(bytes) ^ word).to_ne_bytes());
-        }
-    }
-    let mut chunks = blocks.into_remainder().chunks_exact_mut(8);
+    // Short payloads (most messages) inline where they are unmasked; long ones in one place.
+    let tail = if buf.len() >= 64 {
+        mask_blocks(buf, word)
+    } else {
+        buf
+    };
+    let mut chunks = tail.chunks_exact_mut(8);
     for chunk in &mut chunks {
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(chunk);
-        chunk.copy_from_slice(&(u64::from_ne_bytes(bytes) ^ word).to_ne_bytes());
+        xor_word(chunk, word);
     }
     for (i, b) in chunks.into_remainder().iter_mut().enumerate() {
         *b ^= key[i & 3];
     }
 }
 
+/// XORs `buf` 64 bytes a turn (four vector registers); returns the rest, under 64 bytes.
+#[inline(never)]
+fn mask_blocks(buf: &mut [u8], word: u64) -> &mut [u8] {
+    let mut blocks = buf.chunks_exact_mut(64);
+    for block in &mut blocks {
+        for chunk in block.chunks_exact_mut(8) {
+            xor_word(chunk, word);
+        }
+    }
+    blocks.into_remainder()
+}
+
+/// XORs an 8-byte chunk with `word`.
+#[inline(always)]
+fn xor_word(chunk: &mut [u8], word: u64) {
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(chunk);
+    chunk.copy_from_slice(&(u64::from_ne_bytes(bytes) ^ word).to_ne_bytes());
+}
+
 /// The key as seen by a byte `offset` bytes into the payload.
-fn rotate_key(mut key: [u8; 4], offset: usize) -> [u8; 4] {
-    key.rotate_left(offset & 3);
-    key
+#[inline]
+fn rotate_key(key: [u8; 4], offset: usize) -> [u8; 4] {
+    // Byte `i` of the result is byte `i + offset` (mod 4) of the key.
+    u32::from_le_bytes(key)
+        .rotate_right(8 * (offset & 3) as u32)
+        .to_le_bytes()
 }
 
 #[cfg(test)]
