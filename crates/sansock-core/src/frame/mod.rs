@@ -6,6 +6,7 @@
 mod header;
 mod mask;
 mod opcode;
+pub(crate) mod write;
 
 pub use header::{FrameHeader, HeaderError, MAX_HEADER_LEN, RSV1, RSV2, RSV3};
 pub use mask::apply_mask;
@@ -35,20 +36,7 @@ pub fn write_frame(
     payload: &[u8],
     mask: Option<[u8; 4]>,
 ) {
-    let header = FrameHeader {
-        fin,
-        rsv,
-        opcode,
-        mask,
-        payload_len: payload.len() as u64,
-    };
-    let mut head = [0u8; MAX_HEADER_LEN];
-    let n = header.write(&mut head);
-    out.reserve(n + payload.len());
-    out.extend_from_slice(&head[..n]);
-    let start = out.len();
-    out.extend_from_slice(payload);
-    if let Some(key) = mask {
-        apply_mask(&mut out[start..], key, 0);
-    }
+    let header = write::header_for(fin, rsv, opcode, mask, payload.len());
+    out.reserve(MAX_HEADER_LEN + payload.len());
+    write::put_frame(out, &header, payload);
 }
