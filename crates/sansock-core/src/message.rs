@@ -5,6 +5,10 @@ use bytes::Bytes;
 use core::ops::Deref;
 
 /// A complete data message.
+///
+/// A received message that was one frame is a slice of the buffer it was read into (no copy),
+/// so keeping it keeps that buffer alive: a server that stores small messages for long (a chat
+/// history) should store copies (`Bytes::copy_from_slice`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Message {
     /// A text message: always valid UTF-8.

@@ -316,7 +316,11 @@ impl Connection {
             None => MIN_READ,
         };
         if self.recv_adopted {
-            self.own_receive_buffer(wanted);
+            // A read window as large as the one the bytes came in: reads stay large while
+            // frames keep coming back to back (pipelining), as they would have in the caller's
+            // buffer.
+            let len = self.recv.len();
+            self.own_receive_buffer(wanted.max(RETAIN_CAPACITY.saturating_sub(len)));
         }
         self.recv.reserve(wanted);
         &mut self.recv
