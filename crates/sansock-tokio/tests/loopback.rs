@@ -592,3 +592,93 @@ async fn a_page_and_a_websocket_share_one_port() {
         ["GET /", "GET /nope?x=1", "websocket"]
     );
 }
+
+/// Messages on both sides of the 8 KiB hand-over threshold, pipelined on several connections of
+/// one thread (so they share its read buffer), while the server keeps some received messages:
+/// every echo comes back intact and in order, and the kept ones are unchanged after the shared
+/// buffer has been reused many times.
+#[tokio::test]
+async fn messages_kept_across_reads_of_a_shared_buffer_stay_intact() {
+    const CONNS: usize = 6;
+    const PER_CONN: usize = 60;
+    const SIZES: [usize; 7] = [1, 7 << 10, 8 << 10, 9 << 10, 16 << 10, 40 << 10, 100 << 10];
+    fn payload(conn: usize, i: usize) -> Message {
+        let len = SIZES[(conn + i) % SIZES.len()];
+        let seed = (conn * 1000 + i) as u32;
+        Message::from(
+            (0..len as u32)
+                .map(|b| (b * 7 + seed) as u8)
+                .collect::<Vec<u8>>(),
+        )
+    }
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(async move {
+        let mut tasks = Vec::new();
+        for _ in 0..CONNS {
+            let (tcp, _) = listener.accept().await.unwrap();
+            tasks.push(tokio::spawn(async move {
+                let mut ws = sansock_tokio::accept(tcp).await.unwrap();
+                let mut kept = Vec::new();
+                let mut n = 0;
+                while let Some(message) = ws.next().await {
+                    let message = message.unwrap();
+                    if n % 5 == 0 {
+                        kept.push(message.clone());
+                    }
+                    n += 1;
+                    ws.feed(message).await.unwrap();
+                }
+                kept
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.push(t.await.unwrap());
+        }
+        all
+    });
+    let mut clients = Vec::new();
+    for conn in 0..CONNS {
+        let url = url.clone();
+        clients.push(tokio::spawn(async move {
+            let (ws, _) = sansock_tokio::connect(&url).await.unwrap();
+            let (mut read, mut write) = ws.split();
+            let sender = tokio::spawn(async move {
+                for i in 0..PER_CONN {
+                    write.feed(payload(conn, i)).await.unwrap();
+                }
+                write.flush().await.unwrap();
+                write
+            });
+            for i in 0..PER_CONN {
+                let echoed = timeout(LIMIT, read.next()).await.unwrap().unwrap().unwrap();
+                assert!(
+                    echoed == payload(conn, i),
+                    "conn {conn} message {i} changed"
+                );
+            }
+            let mut write = sender.await.unwrap();
+            write.close(Some(CloseCode::NORMAL), "").await.unwrap();
+            while read.next().await.is_some() {}
+        }));
+    }
+    for c in clients {
+        timeout(LIMIT, c).await.unwrap().unwrap();
+    }
+    let kept = timeout(LIMIT, server).await.unwrap().unwrap();
+    let mut checked = 0;
+    for kept in kept {
+        // Which connection a server task served is not known; each kept list is one client's
+        // every fifth message, so it matches exactly one client.
+        let matches = (0..CONNS).filter(|&conn| {
+            kept.len() == PER_CONN.div_ceil(5)
+                && kept
+                    .iter()
+                    .enumerate()
+                    .all(|(k, m)| *m == payload(conn, 5 * k))
+        });
+        assert_eq!(matches.count(), 1, "a kept message changed");
+        checked += kept.len();
+    }
+    assert_eq!(checked, CONNS * PER_CONN.div_ceil(5));
+}
