@@ -283,10 +283,9 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                     }
                     read.map_ok(|n| (n, true))
                 }
-                Err(_) => self
-                    .io
-                    .poll_read_buf(cx, self.conn.receive_buffer(), deadline)
-                    .map_ok(|n| (n, false)),
+                // Taken by another connection's read on this thread (a transport that drives
+                // a connection itself): read the usual way.
+                Err(_) => self.poll_read_into_core(cx, deadline),
             })
         } else if idle {
             SCRATCH.with(|cell| match cell.try_borrow_mut() {
@@ -304,17 +303,10 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                     }
                     read.map_ok(|n| (n, true))
                 }
-                // Taken by another connection's read on this thread (a transport that drives
-                // a connection itself): read the usual way.
-                Err(_) => self
-                    .io
-                    .poll_read_buf(cx, self.conn.receive_buffer(), deadline)
-                    .map_ok(|n| (n, false)),
+                Err(_) => self.poll_read_into_core(cx, deadline), // taken, as above
             })
         } else {
-            self.io
-                .poll_read_buf(cx, self.conn.receive_buffer(), deadline)
-                .map_ok(|n| (n, false))
+            self.poll_read_into_core(cx, deadline)
         };
         // The clock is read after the read (a blocking one may have waited), and only where
         // the core needs it.
@@ -343,6 +335,17 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             }
         }
         Poll::Ready(Ok(()))
+    }
+
+    /// Reads straight into the core's receive buffer; `(n, false)`: the core is yet to be told.
+    fn poll_read_into_core(
+        &mut self,
+        cx: &mut Context<'_>,
+        deadline: Option<Instant>,
+    ) -> Poll<std::io::Result<(usize, bool)>> {
+        self.io
+            .poll_read_buf(cx, self.conn.receive_buffer(), deadline)
+            .map_ok(|n| (n, false))
     }
 
     /// Fires the core's deadline if it has passed; otherwise arms the timer and is pending.

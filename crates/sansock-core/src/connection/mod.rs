@@ -281,15 +281,11 @@ impl Connection {
         if !self.is_receiving() || bytes.is_empty() {
             return;
         }
-        if self.recv.is_empty() {
-            self.recv = bytes;
-            self.recv_adopted = true;
-        } else {
-            if self.recv_adopted {
-                self.own_receive_buffer(bytes.len());
-            }
-            self.recv.extend_from_slice(&bytes);
+        if !self.recv.is_empty() {
+            return self.handle_bytes(now, &bytes);
         }
+        self.recv = bytes;
+        self.recv_adopted = true;
         self.note_received(now);
     }
 
