@@ -53,11 +53,18 @@ impl Utf8Validator {
                 Err(_) => return Err(InvalidUtf8),
             }
         }
-        if let Err(e) = simdutf8::compat::from_utf8(chunk) {
-            if e.error_len().is_some() {
-                return Err(InvalidUtf8);
+        // A code point cut by the end of the chunk waits for the next one; the rest is checked
+        // in one pass of the fast validator (the one that reports no position).
+        let (body, tail) = chunk.split_at(chunk.len() - unfinished_tail(chunk));
+        if simdutf8::basic::from_utf8(body).is_err() {
+            return Err(InvalidUtf8);
+        }
+        if !tail.is_empty() {
+            // At most three bytes: a valid start of a code point, or invalid already.
+            match simdutf8::compat::from_utf8(tail) {
+                Err(e) if e.error_len().is_none() && e.valid_up_to() == 0 => {}
+                _ => return Err(InvalidUtf8),
             }
-            let tail = &chunk[e.valid_up_to()..];
             self.pending[..tail.len()].copy_from_slice(tail);
             self.pending_len = tail.len() as u8;
         }
@@ -80,6 +87,21 @@ impl Utf8Validator {
     pub fn reset(&mut self) {
         self.pending_len = 0;
     }
+}
+
+/// How many bytes at the end of `chunk` are a multi-byte sequence that has not ended (0 to 3):
+/// from its last lead byte, if fewer bytes follow it than it announces.
+fn unfinished_tail(chunk: &[u8]) -> usize {
+    for back in 1..=chunk.len().min(3) {
+        let b = chunk[chunk.len() - back];
+        if b < 0x80 {
+            return 0; // ASCII: nothing unfinished
+        }
+        if b >= 0xc0 {
+            return if sequence_len(b) > back { back } else { 0 };
+        }
+    }
+    0
 }
 
 /// How many bytes the sequence led by `lead` has (only called with a valid lead byte).
