@@ -39,6 +39,15 @@ pub struct ConnectionConfig {
     pub keepalive_interval: Option<Duration>,
     /// Consider the peer dead when nothing has been received for this long. Default `None`.
     pub idle_timeout: Option<Duration>,
+    /// Hand out messages in parts as they arrive ([`Event::Part`](crate::Event::Part)), for
+    /// streaming and for forwarding a large message before it is all here: once at least this
+    /// many bytes of an unfinished frame are buffered, they come out as a part. A message of
+    /// one frame that is all buffered by then still comes whole ([`Event::Message`](
+    /// crate::Event::Message)), so frames shorter than this always do; a fragmented message
+    /// comes in parts, at least one per frame; a compressed one (permessage-deflate) always
+    /// whole. The receive buffer then holds a read window of at most 1 MiB, whatever the frame size.
+    /// Default `None`: every message whole. A size of zero is taken as one byte.
+    pub message_parts: Option<usize>,
 }
 
 impl Default for ConnectionConfig {
@@ -51,6 +60,7 @@ impl Default for ConnectionConfig {
             close_timeout: Duration::from_secs(10),
             keepalive_interval: None,
             idle_timeout: None,
+            message_parts: None,
         }
     }
 }
@@ -77,6 +87,12 @@ impl ConnectionConfig {
     /// Sets [`fragment_size`](Self::fragment_size); a size of zero is taken as one byte.
     pub fn with_fragment_size(mut self, bytes: Option<usize>) -> Self {
         self.fragment_size = bytes.map(|b| b.max(1));
+        self
+    }
+
+    /// Sets [`message_parts`](Self::message_parts).
+    pub fn with_message_parts(mut self, min_bytes: Option<usize>) -> Self {
+        self.message_parts = min_bytes.map(|b| b.max(1));
         self
     }
 

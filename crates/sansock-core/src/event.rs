@@ -1,6 +1,6 @@
 //! What an open connection reports to the application: [`Event`] and the final [`Closed`].
 
-use crate::{CloseCode, Message, Utf8Bytes};
+use crate::{CloseCode, Message, MessagePart, Utf8Bytes};
 use bytes::Bytes;
 
 /// Something that happened on the connection, from [`Connection::poll_event`](crate::Connection::poll_event).
@@ -8,6 +8,9 @@ use bytes::Bytes;
 pub enum Event {
     /// A complete text or binary message.
     Message(Message),
+    /// A piece of a message still arriving; only when
+    /// [`ConnectionConfig::message_parts`](crate::ConnectionConfig::message_parts) is set.
+    Part(MessagePart),
     /// A ping arrived (answered automatically unless `auto_pong` is off).
     Ping(Bytes),
     /// A pong arrived (solicited or not).

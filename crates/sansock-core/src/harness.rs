@@ -27,6 +27,12 @@ fn fuzz_config() -> ConnectionConfig {
         .with_max_message_size(FUZZ_MAX_MESSAGE)
 }
 
+/// Message parts on for one run in four, with a minimum part size from 1 byte up, driven by
+/// `seed`: the streaming receive path gets the same hostile input as the whole-message one.
+fn parts_for(seed: u64) -> Option<usize> {
+    (seed % 4 == 3).then(|| (seed / 4 % 4096) as usize + 1)
+}
+
 /// Splits `data` into chunks whose sizes are driven by `seed` (1 to 256 bytes, or all at once).
 fn chunks(data: &[u8], seed: u8) -> impl Iterator<Item = &[u8]> {
     let mut state = u32::from(seed) | 1;
@@ -141,7 +147,7 @@ pub fn client_handshake(data: &[u8]) {
             }) => {
                 assert!(consumed <= chunk.len());
                 connection.handle_bytes(Timestamp::ZERO, &chunk[consumed..]);
-                check_drain(&mut connection, &mut 0);
+                check_drain(&mut connection, &mut 0, false);
                 return;
             }
             Err(e) => {
@@ -210,7 +216,7 @@ fn feed(
     let entropy: Box<dyn crate::Entropy> = Box::new(TestEntropy::new(u64::from(seed)));
     let mut conn = Connection::new(
         role,
-        fuzz_config(),
+        fuzz_config().with_message_parts(parts_for(u64::from(seed))),
         Timestamp::ZERO,
         Some(entropy),
         extension,
@@ -220,7 +226,7 @@ fn feed(
     for chunk in chunks(input, seed) {
         now += 1;
         give(&mut conn, Timestamp::from_millis(now), chunk, now);
-        check_drain(&mut conn, &mut errors);
+        check_drain(&mut conn, &mut errors, seed & 4 != 0);
         // Bounded by the limits: a frame, a message, and what was written in reply (pongs are
         // at most as large as the pings that caused them).
         let bound = 2 * (FUZZ_MAX_FRAME + FUZZ_MAX_MESSAGE) + 2 * input.len() + (256 << 10);
@@ -259,11 +265,26 @@ fn give(conn: &mut Connection, now: Timestamp, bytes: &[u8], pick: u64) {
     }
 }
 
-/// Drains events; on a protocol error, checks that exactly the right close frame is queued.
-fn check_drain(conn: &mut Connection, errors: &mut u32) {
+/// Drains events (with `fast`, small messages through `poll_message_into` first, as a batch
+/// receive does); on a protocol error, checks that exactly the right close frame is queued.
+fn check_drain(conn: &mut Connection, errors: &mut u32, fast: bool) {
+    let mut small = [0u8; 64];
     loop {
-        match conn.poll_event() {
+        let next = if fast {
+            match conn.poll_message_into(&mut small) {
+                Ok(Some(m)) => {
+                    assert!(m.as_bytes().len() <= small.len());
+                    continue;
+                }
+                Ok(None) => conn.poll_event(),
+                Err(e) => Err(e),
+            }
+        } else {
+            conn.poll_event()
+        };
+        match next {
             Ok(Some(Event::Message(m))) => assert!(m.as_bytes().len() <= FUZZ_MAX_MESSAGE),
+            Ok(Some(Event::Part(p))) => assert!(p.data.len() <= FUZZ_MAX_FRAME),
             Ok(Some(_)) => {}
             Ok(None) => return,
             Err(e) => {
@@ -411,6 +432,8 @@ mod structured {
         conn: Connection,
         /// Messages accepted for sending, not yet received by the other side.
         in_flight: VecDeque<Message>,
+        /// The parts received so far of the message arriving in parts.
+        parts: Vec<u8>,
         closed: bool,
     }
 
@@ -444,7 +467,8 @@ mod structured {
             .with_max_frame_size(FUZZ_MAX_MESSAGE)
             .with_max_message_size(FUZZ_MAX_MESSAGE)
             .with_close_timeout(Duration::from_secs(1 << 30))
-            .with_keepalive(Some(Duration::from_secs(5)), None);
+            .with_keepalive(Some(Duration::from_secs(5)), None)
+            .with_message_parts(parts_for(ops.len() as u64));
         let (c, s) = pair_seeded(
             ops.len() as u64,
             client.with_connection(config.clone()),
@@ -457,11 +481,13 @@ mod structured {
             Side {
                 conn: c,
                 in_flight: VecDeque::new(),
+                parts: Vec::new(),
                 closed: false,
             },
             Side {
                 conn: s,
                 in_flight: VecDeque::new(),
+                parts: Vec::new(),
                 closed: false,
             },
         ];
@@ -555,11 +581,39 @@ mod structured {
         let bytes: Vec<u8> = conn.transmit_pieces().flatten().copied().take(n).collect();
         conn.advance_transmit(n);
         give(&mut sides[to].conn, now, &bytes, n as u64);
+        let mut small = [0u8; 64];
         loop {
-            match sides[to].conn.poll_event() {
+            // Every other delivery takes small messages the fast way first.
+            let next = if n % 2 == 1 {
+                match sides[to].conn.poll_message_into(&mut small) {
+                    Ok(Some(m)) => Ok(Some(Event::Message(m.to_message()))),
+                    Ok(None) => sides[to].conn.poll_event(),
+                    Err(e) => Err(e),
+                }
+            } else {
+                sides[to].conn.poll_event()
+            };
+            match next {
                 Ok(Some(Event::Message(m))) => {
+                    assert!(sides[to].parts.is_empty(), "a message inside another");
                     let expected = sides[from].in_flight.pop_front();
                     assert_eq!(Some(m), expected, "message changed, reordered or invented");
+                }
+                Ok(Some(Event::Part(p))) => {
+                    let parts = &mut sides[to].parts;
+                    parts.extend_from_slice(&p.data);
+                    let expected = sides[from].in_flight.front();
+                    assert!(
+                        expected.is_some_and(|e| e.kind() == p.kind
+                            && e.as_bytes().starts_with(parts)
+                            // (a message may end with an empty part)
+                            && (!p.is_last || e.as_bytes().len() == parts.len())),
+                        "part changed, reordered or invented"
+                    );
+                    if p.is_last {
+                        parts.clear();
+                        sides[from].in_flight.pop_front();
+                    }
                 }
                 Ok(Some(Event::Closed(c))) => {
                     assert!(c.was_clean(), "{c:?}");

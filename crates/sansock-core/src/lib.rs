@@ -88,6 +88,6 @@ pub use handshake::{
     ServerConfig, ServerHandshake, ServerHandshakeError, ServerHandshakeErrorKind, ServerStep,
     UpgradeRequest,
 };
-pub use message::{Message, MessageKind, Utf8Bytes};
+pub use message::{Message, MessageKind, MessagePart, MessageRef, Utf8Bytes};
 pub use time::Timestamp;
 pub use utf8::{InvalidUtf8, Utf8Validator};

@@ -1,5 +1,6 @@
-//! What the application sends and receives: [`Message`] (text or binary, never a raw frame) and
-//! [`Utf8Bytes`], a cheaply cloned byte buffer known to hold UTF-8.
+//! What the application sends and receives: [`Message`] (text or binary, never a raw frame),
+//! [`MessagePart`] (a piece of a message, for streaming), and [`Utf8Bytes`], a cheaply cloned
+//! byte buffer known to hold UTF-8.
 
 use bytes::Bytes;
 use core::ops::Deref;
@@ -47,6 +48,114 @@ impl Message {
         match self {
             Message::Text(t) => &t.0,
             Message::Binary(b) => b,
+        }
+    }
+}
+
+/// A piece of a message handed out as it arrives, when
+/// [`ConnectionConfig::message_parts`](crate::ConnectionConfig::message_parts) is set: the
+/// message is the concatenation of its parts, in order, up to the one that `is_last`.
+///
+/// A text message's parts may split a code point; every part handed out is a prefix of valid
+/// UTF-8 so far, and the whole is checked when the last part arrives (an invalid byte fails the
+/// connection with 1007 as soon as it is seen, so no part after it is handed out). Send parts
+/// on (a proxy, an echo) with [`Connection::send_part`](crate::Connection::send_part): each
+/// becomes one frame, and a large one is not copied.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MessagePart {
+    /// Text or binary: the same for every part of one message.
+    pub kind: MessageKind,
+    /// The bytes of this part (a slice of the buffer they were read into).
+    pub data: Bytes,
+    /// Whether this part ends the message.
+    pub is_last: bool,
+}
+
+/// A whole message, borrowed: from a buffer of the caller's (a small message received with
+/// [`Connection::poll_message_into`](crate::Connection::poll_message_into)) or from a
+/// [`Message`] ([`Message::as_message_ref`]). Send it with
+/// [`Connection::send_ref`](crate::Connection::send_ref); one borrowed from a `Message` is then
+/// shared, not copied, when it is large.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageRef<'a> {
+    payload: RefPayload<'a>,
+    /// The `Bytes` the payload is, when it is borrowed from a `Message`.
+    shared: Option<&'a Bytes>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RefPayload<'a> {
+    Text(&'a str),
+    Binary(&'a [u8]),
+}
+
+impl<'a> MessageRef<'a> {
+    /// A text message.
+    pub fn text(text: &'a str) -> Self {
+        MessageRef {
+            payload: RefPayload::Text(text),
+            shared: None,
+        }
+    }
+
+    /// A binary message.
+    pub fn binary(data: &'a [u8]) -> Self {
+        MessageRef {
+            payload: RefPayload::Binary(data),
+            shared: None,
+        }
+    }
+
+    /// Whether this is text or binary.
+    pub fn kind(&self) -> MessageKind {
+        match self.payload {
+            RefPayload::Text(_) => MessageKind::Text,
+            RefPayload::Binary(_) => MessageKind::Binary,
+        }
+    }
+
+    /// The payload bytes, whatever the kind.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        match self.payload {
+            RefPayload::Text(t) => t.as_bytes(),
+            RefPayload::Binary(b) => b,
+        }
+    }
+
+    /// The text, if this is a text message.
+    pub fn as_text(&self) -> Option<&'a str> {
+        match self.payload {
+            RefPayload::Text(t) => Some(t),
+            RefPayload::Binary(_) => None,
+        }
+    }
+
+    /// An owned copy (or, when borrowed from a `Message`, a cheap clone of it).
+    pub fn to_message(&self) -> Message {
+        match (self.payload, self.shared) {
+            (RefPayload::Text(_), Some(b)) => Message::Text(Utf8Bytes(b.clone())),
+            (RefPayload::Binary(_), Some(b)) => Message::Binary(b.clone()),
+            (RefPayload::Text(t), None) => Message::from(t),
+            (RefPayload::Binary(b), None) => Message::from(b),
+        }
+    }
+
+    /// The `Bytes` the payload is, if borrowed from a `Message` (the send path shares it).
+    pub(crate) fn shared(&self) -> Option<&'a Bytes> {
+        self.shared
+    }
+}
+
+impl Message {
+    /// The message, borrowed.
+    pub fn as_message_ref(&self) -> MessageRef<'_> {
+        let payload = match self {
+            Message::Text(t) => RefPayload::Text(t.as_str()),
+            Message::Binary(b) => RefPayload::Binary(b),
+        };
+        MessageRef {
+            payload,
+            shared: Some(self.as_shared()),
         }
     }
 }

@@ -57,6 +57,8 @@ pub enum State {
 const RETAIN_CAPACITY: usize = 64 << 10;
 /// The smallest spare room [`Connection::receive_buffer`] offers for a read.
 const MIN_READ: usize = 4 << 10;
+/// The most room it offers while a frame goes out in parts: what one part can be.
+const MAX_PART_READ: usize = 1 << 20;
 
 /// An open WebSocket connection, as a pure state machine.
 ///
@@ -97,6 +99,8 @@ pub struct Connection {
     assembly: Option<receive::Assembly>,
     /// Reused storage for assembled messages.
     assembly_buf: BytesMut,
+    /// Bytes of the message being received already handed out in parts.
+    parted_len: usize,
     /// Validates the text message being received.
     recv_utf8: Utf8Validator,
     /// The fragmented message being sent with `send_fragment`, if any.
@@ -155,6 +159,7 @@ impl Connection {
             frame: None,
             assembly: None,
             assembly_buf: BytesMut::new(),
+            parted_len: 0,
             recv_utf8: Utf8Validator::new(),
             sending: None,
             send_utf8: Utf8Validator::new(),
@@ -306,9 +311,17 @@ impl Connection {
             // Room for the rest of the frame, but past 64 KiB never more than four times what
             // the peer has already sent of it: large frames take few reads and few copies as
             // the buffer grows, and a peer that announces a huge frame gets little reserved
-            // that it has not paid for in bytes.
-            Some(f) => (f.len - self.recv.len().min(f.len))
-                .clamp(MIN_READ, RETAIN_CAPACITY.max(4 * self.recv.len())),
+            // that it has not paid for in bytes. A frame that goes out in parts needs no more
+            // than a read's worth, at most `MAX_PART_READ`.
+            Some(f) => {
+                let paid = 4 * (self.recv.len() + f.taken);
+                let most = if f.streams {
+                    paid.min(MAX_PART_READ)
+                } else {
+                    paid
+                };
+                (f.len - self.recv.len().min(f.len)).clamp(MIN_READ, RETAIN_CAPACITY.max(most))
+            }
             None => MIN_READ,
         };
         if self.recv_adopted {

@@ -3,25 +3,31 @@
 //! Payloads are unmasked in place in the receive buffer as they arrive, and text is validated
 //! as it arrives too, so an invalid byte fails the connection at once. A message that is one
 //! frame is handed out as a slice of the receive buffer (no copy); fragmented messages are
-//! assembled in a reused buffer.
+//! assembled in a reused buffer. With `message_parts` set, what is buffered of a frame may be
+//! handed out as a [`MessagePart`] before the frame is complete (also a slice, no copy).
 
 use super::{Connection, RETAIN_CAPACITY, Role};
 use crate::close::{BadClose, ParsedClose, parse_close_payload};
 use crate::event::{Closed, Ending, Event, Initiator};
 use crate::frame::{FrameHeader, HeaderError, MAX_CONTROL_PAYLOAD, OpCode, apply_mask};
-use crate::{CloseCode, Message, MessageKind, ProtocolError, Utf8Bytes};
+use crate::{CloseCode, Message, MessageKind, MessagePart, MessageRef, ProtocolError, Utf8Bytes};
 use bytes::{Buf, Bytes, BytesMut};
 
 /// A frame whose header has been parsed and whose payload is arriving.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct InFrame {
     header: FrameHeader,
-    /// The payload length (checked against the limits, so it fits a `usize`).
+    /// The payload bytes not handed out yet (the length, checked against the limits so it fits
+    /// a `usize`, less what went out in parts).
     pub(super) len: usize,
-    /// How many payload bytes have been unmasked and validated.
+    /// How many of those bytes have been unmasked and validated.
     done: usize,
+    /// How many payload bytes went out in parts already.
+    pub(super) taken: usize,
     /// Whether the payload is text to validate as it arrives (no extension transform).
     validate: bool,
+    /// Whether the payload may go out in parts (parts on, a plain data frame).
+    pub(super) streams: bool,
 }
 
 impl InFrame {
@@ -80,7 +86,7 @@ impl Connection {
             if available > frame.done {
                 let fresh = &mut self.recv[frame.done..available];
                 if let Some(key) = frame.header.mask {
-                    apply_mask(fresh, key, frame.done);
+                    apply_mask(fresh, key, frame.taken + frame.done);
                 }
                 if frame.validate && self.recv_utf8.feed(fresh).is_err() {
                     return Err(self.fail(ProtocolError::InvalidUtf8));
@@ -90,22 +96,103 @@ impl Connection {
                 }
             }
             if available < frame.len {
+                if frame.streams
+                    && self
+                        .config
+                        .message_parts
+                        .is_some_and(|min| available >= min)
+                {
+                    return self.take_part(frame, available);
+                }
                 return Ok(self.out_of_input());
             }
             self.frame = None;
             // The common case first, and the event made where it is returned (handing it up
             // from a helper cost a copy per message).
-            if let Some(kind) = frame.whole_message() {
+            if let Some(kind) = frame.whole_message().filter(|_| frame.taken == 0) {
                 let payload = self.recv.split_to(frame.len).freeze();
                 let message = self.finish_message(kind, payload)?;
                 return Ok(Some(Event::Message(message)));
             }
-            match self.complete_frame(frame) {
+            let done = if frame.streams {
+                self.take_part(frame, frame.len)
+            } else {
+                self.complete_frame(frame)
+            };
+            match done {
                 Ok(None) => {}
                 done => return done,
             }
         }
         Ok(self.pending.take())
+    }
+
+    /// The fast path for small messages: if the next event is a whole message of one frame no
+    /// longer than `buf`, unmasks its payload into `buf` and gives it, borrowed from there: no
+    /// allocation, no reference count. Otherwise `Ok(None)`: then call
+    /// [`poll_event`](Self::poll_event) for whatever is next (which may be nothing).
+    ///
+    /// ```
+    /// # use sansock_core::*;
+    /// # let (mut client, mut server) = sansock_core::testing::pair(ConnectionConfig::default());
+    /// client.send_text("small").unwrap();
+    /// server.handle_bytes(Timestamp::ZERO, client.transmit());
+    /// let mut buf = [0u8; 256];
+    /// let message = server.poll_message_into(&mut buf).unwrap().unwrap();
+    /// assert_eq!(message.as_text(), Some("small"));
+    /// ```
+    ///
+    /// # Errors
+    /// As [`poll_event`](Self::poll_event).
+    pub fn poll_message_into<'b>(
+        &mut self,
+        buf: &'b mut [u8],
+    ) -> Result<Option<MessageRef<'b>>, ProtocolError> {
+        if self.frame.is_some() || self.pending.is_some() || !self.is_receiving() {
+            return Ok(None);
+        }
+        // Anything unusual (a header error among them) is left to `poll_event`.
+        let Ok(Some((header, n))) = FrameHeader::parse(&self.recv) else {
+            return Ok(None);
+        };
+        if header.payload_len > buf.len() as u64
+            || (self.recv.len() - n) < header.payload_len as usize
+        {
+            return Ok(None);
+        }
+        let len = header.payload_len as usize;
+        // What `check_header` would accept as a whole message, checked here in one go.
+        let kind = match header.opcode {
+            OpCode::Text => Some(MessageKind::Text),
+            OpCode::Binary => Some(MessageKind::Binary),
+            _ => None,
+        };
+        let whole = header.fin
+            && header.rsv == 0
+            && self.assembly.is_none()
+            && header.mask.is_some() == (self.role == Role::Server)
+            && len <= self.config.max_frame_size
+            && len <= self.config.max_message_size;
+        let Some(kind) = kind.filter(|_| whole) else {
+            // Anything else (errors among them) goes the usual way, from its parsed header.
+            let frame = self.check_header(header)?;
+            self.recv.advance(n);
+            self.frame = Some(frame);
+            return Ok(None);
+        };
+        let out = &mut buf[..len];
+        out.copy_from_slice(&self.recv[n..n + len]);
+        self.recv.advance(n + len);
+        if let Some(key) = header.mask {
+            apply_mask(out, key, 0);
+        }
+        match kind {
+            MessageKind::Binary => Ok(Some(MessageRef::binary(out))),
+            MessageKind::Text => match simdutf8::basic::from_utf8(out) {
+                Ok(text) => Ok(Some(MessageRef::text(text))),
+                Err(_) => Err(self.fail(ProtocolError::InvalidUtf8)),
+            },
+        }
     }
 
     /// No complete frame is buffered: report the end if the transport ended.
@@ -154,13 +241,17 @@ impl Connection {
         let assembled = self.assembly_buf.len();
         let (transformed, text) = match (header.opcode, self.assembly) {
             (OpCode::Text, _) => (header.rsv != 0, true),
+            (OpCode::Binary, _) => (header.rsv != 0, false),
             (OpCode::Continuation, Some(a)) => (a.rsv != 0, a.kind == MessageKind::Text),
             _ => (false, false),
         };
         // A transformed payload's size is checked while decoding; a plain one now.
         if !header.opcode.is_control()
             && !transformed
-            && assembled.saturating_add(len) > self.config.max_message_size
+            && assembled
+                .saturating_add(self.parted_len)
+                .saturating_add(len)
+                > self.config.max_message_size
         {
             return Err(self.fail(ProtocolError::MessageTooBig));
         }
@@ -168,12 +259,63 @@ impl Connection {
             header,
             len,
             done: 0,
+            taken: 0,
             validate: text && !transformed,
+            streams: self.config.message_parts.is_some()
+                && !header.opcode.is_control()
+                && !transformed,
         })
     }
 
+    /// Hands out the first `n` bytes of the frame under way (unmasked and validated, at the
+    /// front of the receive buffer) as a part: all of what is left of it, or (parts on) what is
+    /// buffered so far. An empty part that does not end the message is not handed out.
+    fn take_part(&mut self, frame: InFrame, n: usize) -> Result<Option<Event>, ProtocolError> {
+        let header = frame.header;
+        let kind = match (header.opcode, self.assembly) {
+            (OpCode::Text, _) => MessageKind::Text,
+            (OpCode::Binary, _) => MessageKind::Binary,
+            (_, Some(a)) => a.kind,
+            // `check_header` let only data frames stream, and continuations only in a message.
+            _ => return Err(self.fail(ProtocolError::UnexpectedContinuation)),
+        };
+        let complete = n == frame.len;
+        let is_last = complete && header.fin;
+        let data = self.recv.split_to(n).freeze();
+        if !complete {
+            self.frame = Some(InFrame {
+                len: frame.len - n,
+                done: 0,
+                taken: frame.taken + n,
+                ..frame
+            });
+        } else if !header.fin && header.opcode != OpCode::Continuation {
+            self.assembly = Some(Assembly { kind, rsv: 0 });
+        }
+        if is_last {
+            self.assembly = None;
+            self.parted_len = 0;
+            if kind == MessageKind::Text {
+                if self.recv_utf8.finish().is_err() {
+                    return Err(self.fail(ProtocolError::InvalidUtf8));
+                }
+                self.recv_utf8.reset();
+            }
+        } else {
+            self.parted_len += n;
+            if data.is_empty() {
+                return Ok(None);
+            }
+        }
+        Ok(Some(Event::Part(MessagePart {
+            kind,
+            data,
+            is_last,
+        })))
+    }
+
     /// A whole frame's payload is at the front of the receive buffer, unmasked: anything but a
-    /// whole plain message (`poll_event` handles those itself).
+    /// whole plain message (`poll_event` handles those itself) or a part.
     fn complete_frame(&mut self, frame: InFrame) -> Result<Option<Event>, ProtocolError> {
         let header = frame.header;
         match header.opcode {
@@ -315,6 +457,7 @@ impl Connection {
         self.failed = true;
         self.frame = None;
         self.assembly = None;
+        self.parted_len = 0;
         self.recv.clear();
         if !self.close_queued {
             self.close_queued = true;

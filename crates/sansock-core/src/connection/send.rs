@@ -9,7 +9,7 @@ use super::Connection;
 use super::output::SPLICE_MIN;
 use crate::close::MAX_CLOSE_REASON;
 use crate::frame::{MAX_CONTROL_PAYLOAD, OpCode};
-use crate::{CloseCode, Message, MessageKind, SendError, Timestamp};
+use crate::{CloseCode, Message, MessageKind, MessagePart, MessageRef, SendError, Timestamp};
 use bytes::Bytes;
 
 impl Connection {
@@ -30,6 +30,19 @@ impl Connection {
     /// As [`send`](Self::send).
     pub fn send_uncompressed(&mut self, message: &Message) -> Result<(), SendError> {
         self.send_data(message.kind(), Payload::Shared(message.as_shared()), false)
+    }
+
+    /// Queues a borrowed message: copied, unless it is borrowed from a large [`Message`]
+    /// (which a server shares, as [`send`](Self::send) does).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn send_ref(&mut self, message: MessageRef<'_>) -> Result<(), SendError> {
+        let payload = match message.shared() {
+            Some(bytes) => Payload::Shared(bytes),
+            None => Payload::Borrowed(message.as_bytes()),
+        };
+        self.send_data(message.kind(), payload, true)
     }
 
     /// Queues a text message.
@@ -69,7 +82,39 @@ impl Connection {
         data: &[u8],
         is_final: bool,
     ) -> Result<(), SendError> {
+        self.send_fragment_payload(kind, Payload::Borrowed(data), is_final)
+    }
+
+    /// Queues a part (say, one just received with
+    /// [`message_parts`](crate::ConnectionConfig::message_parts) on) as one fragment, as
+    /// [`send_fragment`](Self::send_fragment) does; a server does not copy a large part.
+    ///
+    /// ```
+    /// # use sansock_core::*;
+    /// # let (mut client, mut server) = sansock_core::testing::pair(
+    /// #     ConnectionConfig::default().with_message_parts(Some(4)));
+    /// client.send_binary(b"forwarded as it arrives").unwrap();
+    /// let wire = client.transmit().to_vec();
+    /// server.handle_bytes(Timestamp::ZERO, &wire[..10]); // the header and 4 payload bytes
+    /// let Ok(Some(Event::Part(part))) = server.poll_event() else { panic!() };
+    /// assert_eq!((&part.data[..], part.is_last), (&b"forw"[..], false));
+    /// server.send_part(&part).unwrap(); // a first fragment, on its way back already
+    /// ```
+    ///
+    /// # Errors
+    /// As [`send_fragment`](Self::send_fragment).
+    pub fn send_part(&mut self, part: &MessagePart) -> Result<(), SendError> {
+        self.send_fragment_payload(part.kind, Payload::Shared(&part.data), part.is_last)
+    }
+
+    fn send_fragment_payload(
+        &mut self,
+        kind: MessageKind,
+        payload: Payload<'_>,
+        is_final: bool,
+    ) -> Result<(), SendError> {
         self.check_open()?;
+        let data = payload.as_slice();
         let opcode = match self.sending {
             None => data_opcode(kind),
             Some(k) if k == kind => OpCode::Continuation,
@@ -87,8 +132,7 @@ impl Connection {
             }
         }
         self.sending = if is_final { None } else { Some(kind) };
-        let mask = self.next_mask();
-        self.out.frame(is_final, 0, opcode, data, mask);
+        self.queue_frame(is_final, 0, opcode, &payload, 0..data.len());
         Ok(())
     }
 
@@ -217,16 +261,27 @@ impl Connection {
                 (OpCode::Continuation, 0)
             };
             let range = i * size..len.min((i + 1) * size);
-            let fin = i + 1 == count;
-            match (self.next_mask(), &payload) {
-                // A server's large payload held as `Bytes` is not copied.
-                (None, Payload::Shared(bytes)) if range.len() >= SPLICE_MIN => {
-                    self.out.frame_shared(fin, bits, op, &bytes.slice(range));
-                }
-                (mask, _) => self
-                    .out
-                    .frame(fin, bits, op, &payload.as_slice()[range], mask),
+            self.queue_frame(i + 1 == count, bits, op, &payload, range);
+        }
+    }
+
+    /// Queues one frame of `payload[range]`: a server's large payload held as `Bytes` by
+    /// reference (not copied), anything else copied into the output (and masked, by a client).
+    fn queue_frame(
+        &mut self,
+        fin: bool,
+        rsv: u8,
+        opcode: OpCode,
+        payload: &Payload<'_>,
+        range: core::ops::Range<usize>,
+    ) {
+        match (self.next_mask(), payload) {
+            (None, Payload::Shared(bytes)) if range.len() >= SPLICE_MIN => {
+                self.out.frame_shared(fin, rsv, opcode, &bytes.slice(range));
             }
+            (mask, _) => self
+                .out
+                .frame(fin, rsv, opcode, &payload.as_slice()[range], mask),
         }
     }
 }

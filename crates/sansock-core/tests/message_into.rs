@@ -1,0 +1,116 @@
+//! `Connection::poll_message_into`: a small whole message is unmasked into the caller's buffer
+//! and handed out borrowed from it; anything else (a larger message, a fragment, a control
+//! frame, a broken frame) is left to `poll_event`, which reports it as it always does.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use sansock_core::frame::OpCode;
+use sansock_core::{CloseCode, Connection, ConnectionConfig, Event, Message, ProtocolError};
+
+/// Drains `conn` the fast way first, then the usual way, as an adapter's batch does; gives the
+/// messages as owned ones, with the other events, in order.
+fn drain_fast(conn: &mut Connection, buf: &mut [u8]) -> (Vec<Event>, Option<ProtocolError>) {
+    let mut events = Vec::new();
+    loop {
+        match conn.poll_message_into(buf) {
+            Ok(Some(m)) => {
+                events.push(Event::Message(m.to_message()));
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => return (events, Some(e)),
+        }
+        match conn.poll_event() {
+            Ok(Some(e)) => events.push(e),
+            Ok(None) => return (events, None),
+            Err(e) => return (events, Some(e)),
+        }
+    }
+}
+
+#[test]
+fn a_small_message_is_unmasked_into_the_buffer_and_borrowed_from_it() {
+    let mut server = server_with(ConnectionConfig::default());
+    server.handle_bytes(T0, &masked(true, 0, OpCode::Text, "κόσμε".as_bytes()));
+    let mut buf = [0u8; 64];
+    let region = buf.as_ptr_range();
+    let message = server.poll_message_into(&mut buf).unwrap().unwrap();
+    assert_eq!(message.as_text(), Some("κόσμε"));
+    assert!(region.contains(&message.as_bytes().as_ptr()));
+    assert_eq!(server.poll_message_into(&mut buf), Ok(None));
+    assert_eq!(server.poll_event(), Ok(None));
+}
+
+#[test]
+fn the_same_events_in_the_same_order_as_poll_event_alone() {
+    let mut input = masked(true, 0, OpCode::Binary, &[1; 10]);
+    input.extend(masked(true, 0, OpCode::Binary, &[2; 100])); // larger than the buffer
+    input.extend(masked(true, 0, OpCode::Ping, b"p"));
+    input.extend(masked(false, 0, OpCode::Text, b"frag"));
+    input.extend(masked(true, 0, OpCode::Continuation, b"ment"));
+    input.extend(masked(true, 0, OpCode::Text, b"last"));
+    input.extend(masked(true, 0, OpCode::Close, &1000u16.to_be_bytes()));
+    let (expected, error) = feed(&mut server_with(ConnectionConfig::default()), &input);
+    assert_eq!(error, None);
+    assert_eq!(expected.len(), 6);
+    // Whole and cut at every byte: the fast path must agree with the usual one.
+    for cut in [input.len(), 1, 3, 7] {
+        let mut server = server_with(ConnectionConfig::default());
+        let mut got = Vec::new();
+        for chunk in input.chunks(cut) {
+            server.handle_bytes(T0, chunk);
+            let (events, error) = drain_fast(&mut server, &mut [0u8; 64]);
+            assert_eq!(error, None);
+            got.extend(events);
+        }
+        assert_eq!(got, expected, "cut {cut}");
+    }
+}
+
+#[test]
+fn errors_are_the_usual_ones_with_the_usual_close_codes() {
+    let cases: [(Vec<u8>, ProtocolError, CloseCode); 4] = [
+        (
+            masked(true, 0, OpCode::Text, &[0xed, 0xa0, 0x80]),
+            ProtocolError::InvalidUtf8,
+            CloseCode::INVALID_PAYLOAD,
+        ),
+        (
+            unmasked(true, 0, OpCode::Binary, b"unmasked"),
+            ProtocolError::UnmaskedFrame,
+            CloseCode::PROTOCOL_ERROR,
+        ),
+        (
+            masked(true, 0x40, OpCode::Binary, b"rsv1 without deflate"),
+            ProtocolError::ReservedBits,
+            CloseCode::PROTOCOL_ERROR,
+        ),
+        (
+            masked(true, 0, OpCode::Binary, &[0; 40]),
+            ProtocolError::MessageTooBig,
+            CloseCode::MESSAGE_TOO_BIG,
+        ),
+    ];
+    for (input, error, code) in cases {
+        let mut server = server_with(ConnectionConfig::default().with_max_message_size(32));
+        server.handle_bytes(T0, &input);
+        let (events, got) = drain_fast(&mut server, &mut [0u8; 64]);
+        assert_eq!((events, got), (vec![], Some(error)), "{error:?}");
+        assert_eq!(queued_close_code(&mut server), Some(code), "{error:?}");
+        // Once failed, nothing more comes out either way.
+        assert_eq!(server.poll_message_into(&mut [0u8; 64]), Ok(None));
+    }
+}
+
+#[test]
+fn a_message_longer_than_the_buffer_comes_the_usual_way() {
+    let mut server = server_with(ConnectionConfig::default());
+    server.handle_bytes(T0, &masked(true, 0, OpCode::Binary, &[5; 65]));
+    assert_eq!(server.poll_message_into(&mut [0u8; 64]), Ok(None));
+    assert_eq!(
+        server.poll_event(),
+        Ok(Some(Event::Message(Message::from(vec![5; 65]))))
+    );
+}
