@@ -37,7 +37,9 @@ pub use sansock_core::{
 };
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
-pub use sansock_driver::{BlockingStream, ClientSettings, Config, Error, ServerSettings, WsUrl};
+pub use sansock_driver::{
+    BlockingStream, ClientSettings, Config, Error, Outbox, Received, ServerSettings, WsUrl,
+};
 pub use server::{accept, accept_with};
 pub use tls::MaybeTlsStream;
 pub use websocket::WebSocket;

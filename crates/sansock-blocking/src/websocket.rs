@@ -6,7 +6,9 @@
 //! [`Error::is_would_block`] is true: nothing was lost, call again when the stream is ready.
 
 use sansock_core::{CloseCode, Closed, Event, Message, State};
-use sansock_driver::{Blocking, BlockingIo, BlockingStream, Driver, Error, Negotiated, block_on};
+use sansock_driver::{
+    Blocking, BlockingIo, BlockingStream, Driver, Error, Negotiated, Outbox, Received, block_on,
+};
 use std::time::Instant;
 
 /// A WebSocket connection over the blocking stream `S` (`TcpStream`, a TLS stream,
@@ -61,6 +63,32 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
         block_on(|cx| self.driver.poll_next_event(cx)).transpose()
     }
 
+    /// Reads a batch: everything that has arrived, each whole message (or part, with
+    /// [`message_parts`](sansock_core::ConnectionConfig::message_parts) on) handed to `f` with
+    /// an [`Outbox`] to queue replies, small messages borrowed from a buffer on the stack (no
+    /// allocation, no reference count). Blocks when nothing has arrived; what `f` queues is
+    /// written by the next call (or [`flush`](Self::flush)). Gives how many messages and parts
+    /// `f` saw; `Ok(0)` once the connection closed cleanly.
+    ///
+    /// ```no_run
+    /// # fn echo(mut ws: sansock_blocking::WebSocket<std::net::TcpStream>) -> Result<(), sansock_blocking::Error> {
+    /// use sansock_blocking::Received;
+    /// while ws.read_batch(|received, outbox| match received {
+    ///     Received::Message(message) => outbox.send(message),
+    ///     Received::Part(part) => outbox.send_part(part),
+    /// })? > 0 {}
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// The first error `f` returns (the batch stops there); otherwise as [`read`](Self::read).
+    pub fn read_batch<F>(&mut self, mut f: F) -> Result<usize, Error>
+    where
+        F: FnMut(Received<'_>, &mut Outbox<'_>) -> Result<(), Error>,
+    {
+        block_on(|cx| self.driver.poll_batch(cx, &mut f))
+    }
+
     /// Sends a message: queues it and writes everything queued.
     ///
     /// On a non-blocking stream an error for which [`Error::is_would_block`] holds means the
@@ -113,6 +141,20 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
             });
         }
         self.driver.start_send_with(&message, compress)
+    }
+
+    /// Sends a message part as one fragment and writes everything queued (see
+    /// [`Connection::send_part`](sansock_core::Connection::send_part)): forwarding a message as
+    /// it arrives, read with
+    /// [`message_parts`](sansock_core::ConnectionConfig::message_parts) on.
+    ///
+    /// # Errors
+    /// As [`send`](Self::send), but a full write buffer is an [`Error::Io`] that
+    /// [`Error::is_would_block`] holds for (the part is not queued: retry it).
+    pub fn send_part(&mut self, part: &sansock_core::MessagePart) -> Result<(), Error> {
+        block_on(|cx| self.driver.poll_writable(cx))?;
+        self.driver.start_send_part(part)?;
+        self.flush()
     }
 
     /// Sends a ping (its pong arrives while reading).

@@ -104,6 +104,49 @@ fn fed_messages_wait_for_the_next_read_and_leave_together() {
     assert_eq!(server.join().unwrap().unwrap().code, CloseCode::NORMAL);
 }
 
+/// `read_batch` echoes what arrived in one batch, the small messages borrowed, the large ones
+/// in parts; the echoes come back intact and in order, and a clean close ends it with `Ok(0)`.
+#[test]
+fn read_batch_echoes_small_and_large_messages_in_order() {
+    let (listener, url) = bind();
+    let server = thread::spawn(move || {
+        let (tcp, _) = listener.accept().unwrap();
+        let settings = server_with(ConnectionConfig::default().with_message_parts(Some(16 << 10)));
+        let mut ws = sansock_blocking::accept_with(tcp, settings, |_| Ok(Accept::new())).unwrap();
+        let mut batches = Vec::new();
+        loop {
+            let n = ws
+                .read_batch(|received, outbox| match received {
+                    sansock_blocking::Received::Message(m) => outbox.send(m),
+                    sansock_blocking::Received::Part(p) => outbox.send_part(p),
+                })
+                .unwrap();
+            if n == 0 {
+                return batches;
+            }
+            batches.push(n);
+        }
+    });
+    let (mut ws, _) = sansock_blocking::connect(&url).unwrap();
+    let mut messages: Vec<Message> = (0..20)
+        .map(|i| Message::from(format!("small {i}")))
+        .collect();
+    messages.push(Message::from(vec![9u8; 3 << 20]));
+    messages.push(Message::from("after the large one"));
+    for m in &messages {
+        ws.feed(m.clone()).unwrap();
+    }
+    for m in &messages {
+        assert!(&ws.read().unwrap().unwrap() == m, "an echo changed");
+    }
+    ws.close(Some(CloseCode::NORMAL), "").unwrap();
+    let batches = server.join().unwrap();
+    assert!(
+        batches.iter().any(|&n| n > 1),
+        "no batch of several: {batches:?}"
+    );
+}
+
 #[test]
 fn close_codes_both_directions_end_cleanly_without_waiting_for_the_timeout() {
     let slow = ConnectionConfig::default().with_close_timeout(Duration::from_secs(60));

@@ -40,7 +40,8 @@ const SCRATCH_LEN: usize = 64 << 10;
 
 /// A read between frames of at least this much is handed to the core as it is (its messages
 /// are slices of the read buffer); a smaller one is copied, so that small messages kept by the
-/// user do not hold on to a whole read buffer.
+/// user do not hold on to a whole read buffer — unless the reader takes batches, which lend
+/// their messages for the length of a call and so keep nothing.
 const HAND_OVER_MIN: usize = 8 << 10;
 
 std::thread_local! {
@@ -71,6 +72,9 @@ pub struct Driver<S, R: Runtime> {
     pub(crate) negotiated: Negotiated,
     /// The transport failed or was shut down: nothing more happens.
     done: bool,
+    /// The reader takes batches (`poll_batch`, which lends its messages for a call): every read
+    /// is handed over, none copied. Reset by `poll_event`, whose events may be kept.
+    pub(crate) lends: bool,
     runtime: PhantomData<fn() -> R>,
 }
 
@@ -105,6 +109,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             closed: None,
             negotiated,
             done: false,
+            lends: false,
             runtime: PhantomData,
         }
     }
@@ -208,47 +213,63 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     /// The next event from the core, reading and waiting on deadlines as needed. `Ok(None)` once
     /// the connection is over and the transport has been shut down.
     pub fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Event>, Error>> {
+        // Events are owned and may be kept: small reads are copied again, not lent.
+        self.lends = false;
         loop {
-            match self.conn.poll_event() {
-                Ok(Some(event)) => {
-                    if let Event::Closed(c) = &event {
-                        self.closed = Some(c.clone());
-                    }
-                    return Poll::Ready(Ok(Some(event)));
-                }
-                Err(e) => {
-                    // The close frame is queued; push it out if the transport takes it now.
-                    let _ = self.poll_flush(cx);
-                    return Poll::Ready(Err(Error::Protocol(e)));
-                }
-                Ok(None) => {}
+            if let Some(event) = self.next_core_event(cx)? {
+                return Poll::Ready(Ok(Some(event)));
             }
-            if self.done {
+            if !ready!(self.poll_input(cx))? {
                 return Poll::Ready(Ok(None));
-            }
-            if self.conn.is_finished() {
-                ready!(self.poll_shutdown(cx));
-                return Poll::Ready(Ok(None));
-            }
-            // Pongs and the close echo go out even when only the reader is polled.
-            if let Poll::Ready(Err(e)) = self.poll_flush(cx) {
-                return Poll::Ready(Err(e));
-            }
-            if self.conn.is_finished() {
-                continue; // writing our last frame (say, the close echo) finished the connection
-            }
-            if self.poll_timer(cx).is_ready() {
-                continue;
-            }
-            if self.conn.transmit_len() >= self.high_water {
-                return Poll::Pending; // woken by the transport when it takes our output
-            }
-            match self.poll_read(cx) {
-                Poll::Ready(Ok(())) => {}
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Pending => return Poll::Pending,
             }
         }
+    }
+
+    /// The core's next event, if it has one (a protocol error's close frame is pushed out).
+    pub(crate) fn next_core_event(&mut self, cx: &mut Context<'_>) -> Result<Option<Event>, Error> {
+        match self.conn.poll_event() {
+            Ok(Some(event)) => {
+                if let Event::Closed(c) = &event {
+                    self.closed = Some(c.clone());
+                }
+                Ok(Some(event))
+            }
+            Err(e) => {
+                // The close frame is queued; push it out if the transport takes it now.
+                let _ = self.poll_flush(cx);
+                Err(Error::Protocol(e))
+            }
+            Ok(None) => Ok(None),
+        }
+    }
+
+    /// What to do when the core has no event: write what waits, fire a deadline, or read once.
+    /// `Ok(true)` when the core may have something new; `Ok(false)` once the connection is over
+    /// and the transport shut down.
+    pub(crate) fn poll_input(&mut self, cx: &mut Context<'_>) -> Poll<Result<bool, Error>> {
+        if self.done {
+            return Poll::Ready(Ok(false));
+        }
+        if self.conn.is_finished() {
+            ready!(self.poll_shutdown(cx));
+            return Poll::Ready(Ok(false));
+        }
+        // Pongs and the close echo go out even when only the reader is polled.
+        if let Poll::Ready(Err(e)) = self.poll_flush(cx) {
+            return Poll::Ready(Err(e));
+        }
+        if self.conn.is_finished() {
+            // Writing our last frame (say, the close echo) finished the connection.
+            return Poll::Ready(Ok(true));
+        }
+        if self.poll_timer(cx).is_ready() {
+            return Poll::Ready(Ok(true));
+        }
+        if self.conn.transmit_len() >= self.high_water {
+            return Poll::Pending; // woken by the transport when it takes our output
+        }
+        ready!(self.poll_read(cx))?;
+        Poll::Ready(Ok(true))
     }
 
     /// Reads once and hands the bytes (or the end of the stream) to the core.
@@ -273,7 +294,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                     if let Poll::Ready(Ok(n)) = read {
                         if n > 0 {
                             let now = self.now();
-                            if n >= HAND_OVER_MIN {
+                            if n >= HAND_OVER_MIN || self.lends {
                                 self.conn.handle_buffer(now, shared.split());
                             } else {
                                 self.conn.handle_bytes(now, &shared);
@@ -407,6 +428,9 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         loop {
             match ready!(self.poll_event(cx)) {
                 Ok(Some(Event::Message(m))) => return Poll::Ready(Some(Ok(m))),
+                Ok(Some(Event::Part(p))) => {
+                    return Poll::Ready(Some(Err(Error::UnexpectedPart(p))));
+                }
                 Ok(Some(Event::Closed(c))) if !c.was_clean() => {
                     return Poll::Ready(Some(Err(Error::AbnormalClose(c))));
                 }
@@ -440,6 +464,12 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         }
         self.check_usable()?;
         self.conn.send_uncompressed(message).map_err(Error::Send)
+    }
+
+    /// Queues a message part as one fragment ([`Connection::send_part`]).
+    pub fn start_send_part(&mut self, part: &sansock_core::MessagePart) -> Result<(), Error> {
+        self.check_usable()?;
+        self.conn.send_part(part).map_err(Error::Send)
     }
 
     /// Queues a ping.

@@ -41,6 +41,11 @@ pub enum Error {
     TlsUnavailable,
     /// The opening handshake took longer than the configured timeout.
     HandshakeTimeout,
+    /// A message part arrived where whole messages are read (`recv`, `read`, the `Stream`):
+    /// with [`ConnectionConfig::message_parts`](sansock_core::ConnectionConfig::message_parts)
+    /// set, receive events (`recv_event`, `read_event`). Nothing is lost: here is the part, and
+    /// the next call goes on after it.
+    UnexpectedPart(sansock_core::MessagePart),
 }
 
 impl core::fmt::Display for Error {
@@ -65,6 +70,9 @@ impl core::fmt::Display for Error {
             Error::Tls(e) => write!(f, "TLS handshake failed: {e}"),
             Error::TlsUnavailable => f.write_str("wss:// needs the `rustls` feature"),
             Error::HandshakeTimeout => f.write_str("the opening handshake timed out"),
+            Error::UnexpectedPart(_) => {
+                f.write_str("a message part arrived where whole messages are read")
+            }
         }
     }
 }

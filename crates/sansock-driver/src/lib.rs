@@ -10,6 +10,7 @@
 //! for those adapters and for writing a new one. No protocol decision is made here: that is the
 //! core's.
 
+mod batch;
 mod blocking_rt;
 mod config;
 pub mod dial;
@@ -26,6 +27,7 @@ pub mod tls;
 mod tokio_rt;
 mod url;
 
+pub use batch::{Outbox, Received};
 pub use blocking_rt::{Blocking, BlockingIo, BlockingStream, Deadline, block_on, wait};
 pub use config::{ClientSettings, Config, ServerSettings};
 pub use driver::{Driver, Negotiated};

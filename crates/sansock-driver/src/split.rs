@@ -205,6 +205,16 @@ impl<S: Transport<R>, R: Runtime> WriteHalf<S, R> {
         poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_flush(cx))).await
     }
 
+    /// Sends a message part; as [`WebSocketStream::send_part`].
+    ///
+    /// # Errors
+    /// As [`WebSocketStream::send_part`].
+    pub async fn send_part(&mut self, part: &sansock_core::MessagePart) -> Result<(), Error> {
+        poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_writable(cx))).await?;
+        self.half.lock().start_send_part(part)?;
+        poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_flush(cx))).await
+    }
+
     /// Sends a ping.
     ///
     /// # Errors

@@ -53,7 +53,9 @@ pub use sansock_core::{
 };
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
-pub use sansock_driver::{ClientSettings, Config, Error, FuturesIo, ServerSettings, WsUrl};
+pub use sansock_driver::{
+    ClientSettings, Config, Error, FuturesIo, Outbox, Received, ServerSettings, WsUrl,
+};
 pub use server::{accept, accept_with};
 pub use tls::MaybeTlsStream;
 

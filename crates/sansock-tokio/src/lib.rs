@@ -32,11 +32,14 @@ pub use client::connect_with_tls;
 pub use client::{client, connect, connect_with};
 pub use sansock_core::{
     Accept, ClientConfig, CloseCode, Closed, ConnectionConfig, Ending, Event, HttpResponse,
-    Initiator, Message, Reject, Response, ServerConfig, State, UpgradeRequest, Utf8Bytes,
+    Initiator, Message, MessagePart, MessageRef, Reject, Response, ServerConfig, State,
+    UpgradeRequest, Utf8Bytes,
 };
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
-pub use sansock_driver::{ClientSettings, Config, Error, ServerSettings, Tokio, WsUrl};
+pub use sansock_driver::{
+    ClientSettings, Config, Error, Outbox, Received, ServerSettings, Tokio, WsUrl,
+};
 pub use server::{accept, accept_or_http, accept_with};
 pub use tls::MaybeTlsStream;
 

@@ -682,3 +682,138 @@ async fn messages_kept_across_reads_of_a_shared_buffer_stay_intact() {
     }
     assert_eq!(checked, CONNS * PER_CONN.div_ceil(5));
 }
+
+/// A server with message parts on forwards a large message part by part as it arrives
+/// (`recv_event`, `send_part`) and small ones whole; the client gets every message back intact.
+/// `recv` on such a server hands an unexpected part back in the error instead of losing it.
+#[tokio::test]
+async fn a_server_with_message_parts_forwards_large_messages_as_they_arrive() {
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(async move {
+        let mut ws = accept_in_parts(&listener).await;
+        let (mut parts, mut wholes) = (0, 0);
+        // The first large message through `recv`: its first part comes back in the error.
+        let first = match ws.recv().await {
+            Some(Err(Error::UnexpectedPart(part))) => part,
+            other => panic!("expected a part, got {other:?}"),
+        };
+        assert!(!first.is_last && first.data.len() >= 16 << 10);
+        ws.send_part(&first).await.unwrap();
+        while let Some(event) = ws.recv_event().await {
+            match event.unwrap() {
+                Event::Part(part) => {
+                    parts += 1;
+                    ws.send_part(&part).await.unwrap();
+                }
+                Event::Message(message) => {
+                    wholes += 1;
+                    ws.send(message).await.unwrap();
+                }
+                _ => {}
+            }
+        }
+        (parts, wholes)
+    });
+    let (mut ws, _) = sansock_tokio::connect(&url).await.unwrap();
+    let large = |seed: u8| -> Message {
+        (0..4 << 20)
+            .map(|i: u32| (i as u8) ^ seed)
+            .collect::<Vec<u8>>()
+            .into()
+    };
+    let sent = [
+        large(1),
+        Message::from("small and whole"),
+        Message::from("κόσμε ".repeat(300_000)),
+        large(2),
+    ];
+    for message in &sent {
+        ws.send(message.clone()).await.unwrap();
+        let echoed = timeout(LIMIT, ws.recv()).await.unwrap().unwrap().unwrap();
+        assert!(echoed == *message, "a message changed on its way back");
+    }
+    ws.close(Some(CloseCode::NORMAL), "").await.unwrap();
+    let (parts, wholes) = timeout(LIMIT, server).await.unwrap().unwrap();
+    assert!(
+        parts >= 3,
+        "{parts} parts: the large messages were not streamed"
+    );
+    assert_eq!(wholes, 1, "only the small message comes whole");
+}
+
+/// `recv_batch` serves a pipelined mix — small messages (borrowed from the stack), messages
+/// over the small size, messages in parts, pings — and every echo comes back intact and in
+/// order; a clean close ends it with `Ok(0)`.
+#[tokio::test]
+async fn recv_batch_echoes_a_pipelined_mix_intact_and_in_order() {
+    const COUNT: usize = 400;
+    fn message(i: usize) -> Message {
+        match i % 4 {
+            0 => Message::from(format!("small text {i} κόσμε")),
+            1 => Message::from(vec![i as u8; 20]),
+            2 => Message::from(vec![(i * 7) as u8; 600 + i]), // over the stack buffer
+            _ => Message::from(vec![(i * 3) as u8; 40_000 + i]), // in parts
+        }
+    }
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(async move {
+        let mut ws = accept_in_parts(&listener).await;
+        let (mut batches, mut seen) = (0, 0);
+        loop {
+            let n = ws
+                .recv_batch(|received, outbox| match received {
+                    sansock_tokio::Received::Message(m) => outbox.send(m),
+                    sansock_tokio::Received::Part(p) => outbox.send_part(p),
+                })
+                .await
+                .unwrap();
+            if n == 0 {
+                break;
+            }
+            batches += 1;
+            seen += n;
+        }
+        (batches, seen)
+    });
+    let (ws, _) = sansock_tokio::connect(&url).await.unwrap();
+    let (mut read, mut write) = ws.split();
+    let sender = tokio::spawn(async move {
+        for i in 0..COUNT {
+            if i % 50 == 0 {
+                write.ping(b"in between").await.unwrap();
+            }
+            write.feed(message(i)).await.unwrap();
+        }
+        write.flush().await.unwrap();
+        write
+    });
+    for i in 0..COUNT {
+        let echoed = timeout(LIMIT, read.next()).await.unwrap().unwrap().unwrap();
+        assert!(echoed == message(i), "message {i} changed");
+    }
+    let mut write = sender.await.unwrap();
+    write.close(Some(CloseCode::NORMAL), "").await.unwrap();
+    while read.next().await.is_some() {}
+    let (batches, seen) = timeout(LIMIT, server).await.unwrap().unwrap();
+    assert!(
+        seen >= COUNT,
+        "{seen} messages and parts for {COUNT} messages"
+    );
+    assert!(
+        batches < seen,
+        "{batches} batches: never more than one message in a batch"
+    );
+}
+
+/// Accepts one connection with message parts on from 16 KiB.
+async fn accept_in_parts(
+    listener: &tokio::net::TcpListener,
+) -> sansock_tokio::WebSocketStream<tokio::net::TcpStream> {
+    let connection = ConnectionConfig::default().with_message_parts(Some(16 << 10));
+    let settings = ServerSettings::default()
+        .with_handshake(ServerConfig::default().with_connection(connection));
+    let (tcp, _) = listener.accept().await.unwrap();
+    sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
+        .await
+        .unwrap()
+}

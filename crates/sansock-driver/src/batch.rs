@@ -1,0 +1,114 @@
+//! Batch receiving: [`Driver::poll_batch`] hands everything one read brought to a callback, the
+//! small messages borrowed from a buffer on the stack (no allocation, no reference count, no
+//! future polled per message), with an [`Outbox`] to queue replies. The fastest way to serve
+//! many small messages; the `Stream` and `recv` are built on single events instead.
+
+use crate::Error;
+use crate::driver::Driver;
+use crate::runtime::{Runtime, Transport};
+use core::task::{Context, Poll, ready};
+use sansock_core::{Connection, Event, Message, MessagePart, MessageRef};
+
+/// Messages up to this size are copied out of the read buffer onto the stack.
+const SMALL_MESSAGE: usize = 256;
+
+/// What a batch hands to its callback.
+#[derive(Debug, Clone, Copy)]
+pub enum Received<'a> {
+    /// A whole message, borrowed for the call (copy what you keep: `to_message`).
+    Message(MessageRef<'a>),
+    /// A part of a message still arriving (with
+    /// [`message_parts`](sansock_core::ConnectionConfig::message_parts) on).
+    Part(&'a MessagePart),
+}
+
+/// Where a batch's callback queues its replies; they are written after the batch.
+#[derive(Debug)]
+pub struct Outbox<'a>(&'a mut Connection);
+
+impl Outbox<'_> {
+    /// Queues a message (copied, unless it is borrowed from a large [`Message`]).
+    ///
+    /// # Errors
+    /// [`Error::Send`] once the connection is closing.
+    pub fn send(&mut self, message: MessageRef<'_>) -> Result<(), Error> {
+        self.0.send_ref(message).map_err(Error::Send)
+    }
+
+    /// Queues an owned message (shared, not copied, when large).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn send_message(&mut self, message: &Message) -> Result<(), Error> {
+        self.0.send(message).map_err(Error::Send)
+    }
+
+    /// Queues a message part as one fragment
+    /// ([`Connection::send_part`](sansock_core::Connection::send_part)).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send), and a part of the other kind while a message is under way.
+    pub fn send_part(&mut self, part: &MessagePart) -> Result<(), Error> {
+        self.0.send_part(part).map_err(Error::Send)
+    }
+}
+
+impl<S: Transport<R>, R: Runtime> Driver<S, R> {
+    /// A batch of what has arrived: each whole message or part handed to `f` with an
+    /// [`Outbox`] for replies, the small messages copied onto the stack. Waits for input when
+    /// nothing has arrived; pings are answered and pongs skipped on the way. The batch ends
+    /// with the buffered input, or when the output passes the write high-water mark; what `f`
+    /// queued is written by the next call (or a flush). Gives how many messages and parts `f`
+    /// saw; `Ok(0)` once the connection closed cleanly.
+    ///
+    /// # Errors
+    /// The first error `f` returns (the batch stops there); otherwise as the message stream:
+    /// a protocol error, [`Error::AbnormalClose`], I/O errors.
+    pub fn poll_batch<F>(&mut self, cx: &mut Context<'_>, f: &mut F) -> Poll<Result<usize, Error>>
+    where
+        F: FnMut(Received<'_>, &mut Outbox<'_>) -> Result<(), Error>,
+    {
+        self.lends = true;
+        let mut small = [0u8; SMALL_MESSAGE];
+        loop {
+            let mut handled = 0;
+            while self.conn.transmit_len() < self.high_water {
+                match self.conn.poll_message_into(&mut small) {
+                    Ok(Some(message)) => {
+                        handled += 1;
+                        f(Received::Message(message), &mut Outbox(&mut self.conn))?;
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        let _ = self.poll_flush(cx);
+                        return Poll::Ready(Err(Error::Protocol(e)));
+                    }
+                }
+            }
+            if handled > 0 {
+                return Poll::Ready(Ok(handled));
+            }
+            match self.next_core_event(cx)? {
+                Some(Event::Message(m)) => {
+                    f(
+                        Received::Message(m.as_message_ref()),
+                        &mut Outbox(&mut self.conn),
+                    )?;
+                    return Poll::Ready(Ok(1));
+                }
+                Some(Event::Part(p)) => {
+                    f(Received::Part(&p), &mut Outbox(&mut self.conn))?;
+                    return Poll::Ready(Ok(1));
+                }
+                Some(Event::Closed(c)) if !c.was_clean() => {
+                    return Poll::Ready(Err(Error::AbnormalClose(c)));
+                }
+                Some(_) => continue,
+                None => {}
+            }
+            if !ready!(self.poll_input(cx))? {
+                return Poll::Ready(Ok(0));
+            }
+        }
+    }
+}
