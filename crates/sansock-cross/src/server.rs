@@ -8,19 +8,23 @@
 //!
 //! Every server accepts permessage-deflate (default parameters) when the client offers it, and
 //! sets `TCP_NODELAY` on what it accepts (as the examples do: messages are written whole).
+//! [`serve_with`] starts one with message parts on, which echoes each part as it arrives
+//! (`send_part`) and whole messages whole, or one that echoes in batches (`recv_batch`,
+//! `read_batch`).
 
 use crate::{Adapter, FRAGMENT, PROTOCOLS};
 use sansock_core::{
-    Accept, CloseCode, ConnectionConfig, Event, Message, PerMessageDeflate, ServerConfig,
-    UpgradeRequest,
+    Accept, CloseCode, ConnectionConfig, Event, Message, MessagePart, PerMessageDeflate,
+    ServerConfig, UpgradeRequest,
 };
 use sansock_driver::{Runtime, ServerSettings, Transport, WebSocketStream};
 use std::sync::Arc;
 
-fn settings() -> ServerSettings {
+fn settings(parts: Option<usize>) -> ServerSettings {
     let connection = ConnectionConfig::default()
         .with_fragment_size(Some(FRAGMENT))
-        .with_close_timeout(crate::CLOSE_TIMEOUT);
+        .with_close_timeout(crate::CLOSE_TIMEOUT)
+        .with_message_parts(parts);
     let handshake = ServerConfig::default()
         .with_connection(connection)
         .with_extension(Arc::new(PerMessageDeflate::default()));
@@ -56,20 +60,43 @@ fn script(path: &str) -> Script {
     }
 }
 
-/// What the script answers to an event: messages are echoed; on `/ping`, the pong is reported.
-fn reply_to(script: &Script, event: Event) -> Option<Message> {
+/// What the script sends back.
+enum Reply {
+    Message(Message),
+    Part(MessagePart),
+}
+
+/// What the script answers to an event: messages and parts are echoed; on `/ping`, the pong is
+/// reported.
+fn reply_to(script: &Script, event: Event) -> Option<Reply> {
     match (script, event) {
-        (_, Event::Message(m)) => Some(m),
-        (Script::Ping, Event::Pong(p)) => Some(Message::from(format!(
+        (_, Event::Message(m)) => Some(Reply::Message(m)),
+        (_, Event::Part(p)) => Some(Reply::Part(p)),
+        (Script::Ping, Event::Pong(p)) => Some(Reply::Message(Message::from(format!(
             "got pong {}",
             String::from_utf8_lossy(&p)
-        ))),
+        )))),
         _ => None,
     }
 }
 
 /// The script on an async adapter's stream (tokio, async-std and smol share it).
-async fn script_async<S: Transport<R>, R: Runtime>(mut ws: WebSocketStream<S, R>, path: &str) {
+/// The batch echo: every message and part of a read queued back at once.
+fn echo_received(
+    received: sansock_driver::Received<'_>,
+    outbox: &mut sansock_driver::Outbox<'_>,
+) -> Result<(), sansock_driver::Error> {
+    match received {
+        sansock_driver::Received::Message(m) => outbox.send(m),
+        sansock_driver::Received::Part(p) => outbox.send_part(p),
+    }
+}
+
+async fn script_async<S: Transport<R>, R: Runtime>(
+    mut ws: WebSocketStream<S, R>,
+    path: &str,
+    batches: bool,
+) {
     let script = script(path);
     match script {
         Script::Close(code) => {
@@ -79,15 +106,20 @@ async fn script_async<S: Transport<R>, R: Runtime>(mut ws: WebSocketStream<S, R>
         Script::Ping => {
             let _ = ws.ping(b"srv-ping").await;
         }
+        Script::Echo if batches => {
+            while let Ok(1..) = ws.recv_batch(echo_received).await {}
+            return;
+        }
         Script::Echo | Script::EchoUncompressed => {}
     }
     while let Some(Ok(event)) = ws.recv_event().await {
         let Some(reply) = reply_to(&script, event) else {
             continue;
         };
-        let sent = match script {
-            Script::EchoUncompressed => ws.send_uncompressed(reply).await,
-            _ => ws.send(reply).await,
+        let sent = match (&script, reply) {
+            (_, Reply::Part(part)) => ws.send_part(&part).await,
+            (Script::EchoUncompressed, Reply::Message(m)) => ws.send_uncompressed(m).await,
+            (_, Reply::Message(m)) => ws.send(m).await,
         };
         if sent.is_err() {
             break;
@@ -99,6 +131,7 @@ async fn script_async<S: Transport<R>, R: Runtime>(mut ws: WebSocketStream<S, R>
 fn script_blocking<S: sansock_blocking::BlockingStream + Unpin>(
     mut ws: sansock_blocking::WebSocket<S>,
     path: &str,
+    batches: bool,
 ) {
     let script = script(path);
     match script {
@@ -109,15 +142,20 @@ fn script_blocking<S: sansock_blocking::BlockingStream + Unpin>(
         Script::Ping => {
             let _ = ws.ping(b"srv-ping");
         }
+        Script::Echo if batches => {
+            while let Ok(1..) = ws.read_batch(echo_received) {}
+            return;
+        }
         Script::Echo | Script::EchoUncompressed => {}
     }
     while let Ok(Some(event)) = ws.read_event() {
         let Some(reply) = reply_to(&script, event) else {
             continue;
         };
-        let sent = match script {
-            Script::EchoUncompressed => ws.send_uncompressed(reply),
-            _ => ws.send(reply),
+        let sent = match (&script, reply) {
+            (_, Reply::Part(part)) => ws.send_part(&part),
+            (Script::EchoUncompressed, Reply::Message(m)) => ws.send_uncompressed(m),
+            (_, Reply::Message(m)) => ws.send(m),
         };
         if sent.is_err() {
             break;
@@ -131,21 +169,31 @@ fn script_blocking<S: sansock_blocking::BlockingStream + Unpin>(
 /// # Panics
 /// If no port can be bound.
 pub fn serve(adapter: Adapter) -> String {
+    serve_with(adapter, None, false)
+}
+
+/// As [`serve`], with [`message_parts`](ConnectionConfig::message_parts) set to `parts` (the
+/// echo goes back part by part as it arrives), and with `batches` echoing in batches.
+///
+/// # Panics
+/// If no port can be bound.
+pub fn serve_with(adapter: Adapter, parts: Option<usize>, batches: bool) -> String {
     let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
     let base = format!("ws://{}", std_listener.local_addr().expect("local address"));
     std::thread::spawn(move || match adapter {
-        Adapter::Tokio => serve_tokio(std_listener),
+        Adapter::Tokio => serve_tokio(std_listener, parts, batches),
         Adapter::AsyncStd => async_std::task::block_on(async {
             let listener = async_std::net::TcpListener::from(std_listener);
             while let Ok((tcp, _)) = listener.accept().await {
                 let _ = tcp.set_nodelay(true);
                 async_std::task::spawn(async move {
                     let mut path = String::new();
-                    let accepted =
-                        sansock_futures::accept_with(tcp, settings(), |r| Ok(decide(r, &mut path)))
-                            .await;
+                    let accepted = sansock_futures::accept_with(tcp, settings(parts), |r| {
+                        Ok(decide(r, &mut path))
+                    })
+                    .await;
                     if let Ok(ws) = accepted {
-                        script_async(ws, &path).await;
+                        script_async(ws, &path, batches).await;
                     }
                 });
             }
@@ -158,11 +206,12 @@ pub fn serve(adapter: Adapter) -> String {
                 let _ = tcp.set_nodelay(true);
                 smol::spawn(async move {
                     let mut path = String::new();
-                    let accepted =
-                        sansock_futures::accept_with(tcp, settings(), |r| Ok(decide(r, &mut path)))
-                            .await;
+                    let accepted = sansock_futures::accept_with(tcp, settings(parts), |r| {
+                        Ok(decide(r, &mut path))
+                    })
+                    .await;
                     if let Ok(ws) = accepted {
-                        script_async(ws, &path).await;
+                        script_async(ws, &path, batches).await;
                     }
                 })
                 .detach();
@@ -173,11 +222,11 @@ pub fn serve(adapter: Adapter) -> String {
                 let _ = tcp.set_nodelay(true);
                 std::thread::spawn(move || {
                     let mut path = String::new();
-                    let accepted = sansock_blocking::accept_with(tcp, settings(), |r| {
+                    let accepted = sansock_blocking::accept_with(tcp, settings(parts), |r| {
                         Ok(decide(r, &mut path))
                     });
                     if let Ok(ws) = accepted {
-                        script_blocking(ws, &path);
+                        script_blocking(ws, &path, batches);
                     }
                 });
             }
@@ -186,7 +235,7 @@ pub fn serve(adapter: Adapter) -> String {
     base
 }
 
-fn serve_tokio(std_listener: std::net::TcpListener) {
+fn serve_tokio(std_listener: std::net::TcpListener, parts: Option<usize>, batches: bool) {
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -203,9 +252,10 @@ fn serve_tokio(std_listener: std::net::TcpListener) {
             tokio::spawn(async move {
                 let mut path = String::new();
                 let accepted =
-                    sansock_tokio::accept_with(tcp, settings(), |r| Ok(decide(r, &mut path))).await;
+                    sansock_tokio::accept_with(tcp, settings(parts), |r| Ok(decide(r, &mut path)))
+                        .await;
                 if let Ok(ws) = accepted {
-                    script_async(ws, &path).await;
+                    script_async(ws, &path, batches).await;
                 }
             });
         }

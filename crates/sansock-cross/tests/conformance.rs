@@ -1,11 +1,13 @@
 //! The conformance suite (`sansock-conformance`, all its cases) against every Sansock server
-//! and every Sansock client: any FAILED case fails the test. Reports are written to
+//! and every Sansock client, against servers that receive in parts (message parts on, from one
+//! byte: everything not whole in a read is echoed part by part), and against servers that echo
+//! in batches (`recv_batch`, `read_batch`; in parts too): any FAILED case fails the test. Reports are written to
 //! `target/conformance/` (JSON and markdown).
 #![allow(clippy::panic, clippy::unwrap_used)]
 
 use sansock_conformance::runner::{Outcome, Verdict};
 use sansock_conformance::{cases, modes, report};
-use sansock_cross::{Adapter, serve, testee};
+use sansock_cross::{Adapter, serve, serve_with, testee};
 use std::time::Duration;
 
 fn check(agent: &str, outcomes: &[Outcome]) {
@@ -50,6 +52,10 @@ fn check(agent: &str, outcomes: &[Outcome]) {
 
 fn server(adapter: Adapter, agent: &str) {
     let base = serve(adapter);
+    run_server(&base, agent);
+}
+
+fn run_server(base: &str, agent: &str) {
     let outcomes = modes::test_server(&format!("{base}/"), &cases::all(), &mut |_| {}).unwrap();
     check(agent, &outcomes);
 }
@@ -80,6 +86,46 @@ fn client(adapter: Adapter, agent: &str) {
 #[test]
 fn tokio_server() {
     server(Adapter::Tokio, "sansock-tokio-server");
+}
+
+#[test]
+fn tokio_server_in_parts() {
+    run_server(
+        &serve_with(Adapter::Tokio, Some(1), false),
+        "sansock-tokio-server-in-parts",
+    );
+}
+
+#[test]
+fn blocking_server_in_parts() {
+    run_server(
+        &serve_with(Adapter::Blocking, Some(1), false),
+        "sansock-blocking-server-in-parts",
+    );
+}
+
+#[test]
+fn tokio_server_in_batches() {
+    run_server(
+        &serve_with(Adapter::Tokio, None, true),
+        "sansock-tokio-server-in-batches",
+    );
+}
+
+#[test]
+fn smol_server_in_batches_and_parts() {
+    run_server(
+        &serve_with(Adapter::Smol, Some(1), true),
+        "sansock-smol-server-in-batches-and-parts",
+    );
+}
+
+#[test]
+fn blocking_server_in_batches() {
+    run_server(
+        &serve_with(Adapter::Blocking, None, true),
+        "sansock-blocking-server-in-batches",
+    );
 }
 
 #[test]
