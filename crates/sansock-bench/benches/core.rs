@@ -122,6 +122,19 @@ fn encode(c: &mut Criterion) {
     g.finish();
 }
 
+/// A server connection with `input` buffered.
+fn server_with(input: &[u8]) -> Connection {
+    let mut conn = Connection::new(
+        Role::Server,
+        ConnectionConfig::default(),
+        Timestamp::ZERO,
+        None,
+        None,
+    );
+    conn.handle_bytes(Timestamp::ZERO, input);
+    conn
+}
+
 fn receive(c: &mut Criterion) {
     let mut g = c.benchmark_group("receive");
     let small: Vec<u8> = (0..10_000)
@@ -132,16 +145,30 @@ fn receive(c: &mut Criterion) {
         g.throughput(Throughput::Bytes(input.len() as u64));
         g.bench_function(BenchmarkId::new("sansock", name), |b| {
             b.iter(|| {
-                let mut conn = Connection::new(
-                    Role::Server,
-                    ConnectionConfig::default(),
-                    Timestamp::ZERO,
-                    None,
-                    None,
-                );
-                conn.handle_bytes(Timestamp::ZERO, black_box(input));
+                let mut conn = server_with(black_box(input));
                 let mut n = 0;
                 while let Ok(Some(Event::Message(_))) = conn.poll_event() {
+                    n += 1;
+                }
+                assert_eq!(n, count);
+            })
+        });
+        g.bench_function(BenchmarkId::new("sansock poll_message_into", name), |b| {
+            let mut small = [0u8; 256];
+            b.iter(|| {
+                let mut conn = server_with(black_box(input));
+                let mut n = 0;
+                loop {
+                    match conn.poll_message_into(&mut small) {
+                        Ok(Some(m)) => {
+                            black_box(m.as_bytes());
+                        }
+                        Ok(None) => match conn.poll_event() {
+                            Ok(Some(Event::Message(_))) => {}
+                            _ => break,
+                        },
+                        Err(_) => break,
+                    }
                     n += 1;
                 }
                 assert_eq!(n, count);

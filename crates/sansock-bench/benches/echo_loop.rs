@@ -116,6 +116,25 @@ fn echo_loop(c: &mut Criterion) {
                 })
             })
         });
+        g.bench_function("sansock-tokio, recv_batch", |b| {
+            b.iter(|| {
+                rt.block_on(async {
+                    let mut ws = sansock_tokio::accept(memory()).await.unwrap();
+                    let mut n = 0;
+                    while let Ok(1..) = ws
+                        .recv_batch(|received, outbox| match received {
+                            sansock_tokio::Received::Message(m) => {
+                                n += 1;
+                                outbox.send(m)
+                            }
+                            sansock_tokio::Received::Part(p) => outbox.send_part(p),
+                        })
+                        .await
+                    {}
+                    assert_eq!(n, count);
+                })
+            })
+        });
         g.bench_function("tokio-tungstenite", |b| {
             b.iter(|| {
                 rt.block_on(async {

@@ -42,17 +42,20 @@ pub fn masked_frame(size: usize, text: bool) -> Vec<u8> {
     out
 }
 
-/// Counts whole frames in a byte stream read in arbitrary pieces, skipping payloads.
+/// Counts whole messages in a byte stream read in arbitrary pieces: frames with FIN set (a
+/// server may echo a message in fragments as it arrives), skipping payloads.
 #[derive(Debug, Default)]
 pub struct FrameCounter {
     /// Payload bytes of the current frame still to skip.
     skip: u64,
+    /// Whether the current frame ends a message.
+    fin: bool,
     /// A header cut by a read boundary.
     partial: Vec<u8>,
 }
 
 impl FrameCounter {
-    /// Feeds the next bytes; returns how many frames ended in them.
+    /// Feeds the next bytes; returns how many messages ended in them.
     pub fn feed(&mut self, mut bytes: &[u8]) -> usize {
         let mut done = 0;
         loop {
@@ -65,22 +68,22 @@ impl FrameCounter {
                 if self.skip > 0 {
                     return done;
                 }
-                done += 1;
+                done += usize::from(self.fin);
             }
             if bytes.is_empty() {
                 return done;
             }
             let parsed = if self.partial.is_empty() {
-                header(bytes).map(|(len, payload)| {
+                header(bytes).map(|(len, fin, payload)| {
                     bytes = &bytes[len..];
-                    payload
+                    (fin, payload)
                 })
             } else {
                 // Complete a header cut by the last read, a byte at a time (at most 14).
                 loop {
-                    if let Some((_, payload)) = header(&self.partial) {
+                    if let Some((_, fin, payload)) = header(&self.partial) {
                         self.partial.clear();
-                        break Some(payload);
+                        break Some((fin, payload));
                     }
                     let Some((&b, rest)) = bytes.split_first() else {
                         return done;
@@ -90,8 +93,8 @@ impl FrameCounter {
                 }
             };
             match parsed {
-                Some(0) => done += 1,
-                Some(payload) => self.skip = payload,
+                Some((fin, 0)) => done += usize::from(fin),
+                Some((fin, payload)) => (self.skip, self.fin) = (payload, fin),
                 None => {
                     self.partial.extend_from_slice(bytes);
                     return done;
@@ -101,8 +104,9 @@ impl FrameCounter {
     }
 }
 
-/// A frame header's length and its payload length, if the header is all there.
-fn header(b: &[u8]) -> Option<(usize, u64)> {
+/// A frame header's length, its FIN bit and its payload length, if the header is all there.
+fn header(b: &[u8]) -> Option<(usize, bool, u64)> {
+    let fin = *b.first()? & 0x80 != 0;
     let b1 = *b.get(1)?;
     let mask = if b1 & 0x80 != 0 { 4 } else { 0 };
     let (len, at) = match b1 & 0x7f {
@@ -110,7 +114,7 @@ fn header(b: &[u8]) -> Option<(usize, u64)> {
         127 => (u64::from_be_bytes(b.get(2..10)?.try_into().ok()?), 10),
         n => (u64::from(n), 2),
     };
-    (b.len() >= at + mask).then_some((at + mask, len))
+    (b.len() >= at + mask).then_some((at + mask, fin, len))
 }
 
 /// Load settings.
@@ -285,10 +289,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counts_frames_cut_anywhere() {
+    fn counts_messages_cut_anywhere() {
         let mut stream = Vec::new();
         for size in [0, 5, 125, 126, 300, 70_000] {
             stream.extend(masked_frame(size, false));
+            // The same message again in two fragments: counted once.
+            let mut first = masked_frame(size, false);
+            first[0] &= 0x7f;
+            stream.extend(first);
+            let mut last = masked_frame(size, false);
+            last[0] = 0x80;
+            stream.extend(last);
             // Unmasked, as a server sends.
             let mut f = masked_frame(size, true);
             f[1] &= 0x7f;
@@ -305,7 +316,7 @@ mod tests {
         for cut in [1, 2, 3, 7, 13, 64, 1000, stream.len()] {
             let mut c = FrameCounter::default();
             let total: usize = stream.chunks(cut).map(|piece| c.feed(piece)).sum();
-            assert_eq!(total, 12, "cut {cut}");
+            assert_eq!(total, 18, "cut {cut}");
         }
     }
 }

@@ -1,9 +1,16 @@
 //! The echo servers, one per library, each as its users would write it and each on one thread
 //! (the runner pins it to one core): every text or binary message comes back as it came.
 //!
-//! - `sansock-tokio`, `sansock-smol`: each message received is fed to the sink (`SinkExt::feed`
-//!   queues it); the next receive writes what is queued before it waits for input, so the
-//!   echoes of one read leave in one write — [`echo`]; on a current-thread runtime;
+//! - `sansock-tokio`: Sansock's fastest way, as a server built for throughput would be written:
+//!   `recv_batch` hands every message of a read to a closure (the small ones borrowed from the
+//!   stack, no allocation) that queues the echo; the next batch writes what is queued before it
+//!   waits, so the echoes of one read leave in one write — [`echo_batches`]; on a
+//!   current-thread runtime;
+//! - `sansock-tokio-parts`: the same with message parts on from 16 KiB, as a proxy would run:
+//!   a large message goes back part by part as it arrives (`send_part`, one fragment each);
+//! - `sansock-tokio-stream`: the plain way on the same runtime: each message from the `Stream`
+//!   fed to the `Sink` (`SinkExt::feed` queues it, the next receive writes it) — [`echo`];
+//! - `sansock-smol`: the plain way on smol — [`echo`];
 //! - `sansock-blocking`: a thread per connection, `read` then `feed`, the same way;
 //! - `tungstenite`, `tungstenite-8k`: tokio-tungstenite 0.30 the same way (its own echo example),
 //!   default config and with an 8 KiB read buffer;
@@ -18,8 +25,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Every server's name, in the order the tables show them.
-pub const NAMES: [&str; 8] = [
+pub const NAMES: [&str; 10] = [
     "sansock-tokio",
+    "sansock-tokio-parts",
+    "sansock-tokio-stream",
     "sansock-smol",
     "sansock-blocking",
     "tungstenite",
@@ -71,6 +80,8 @@ async fn on_tokio(name: &str, addr: std::net::SocketAddr) -> io::Result<()> {
         "tungstenite-8k" => 2,
         "fastwebsockets" => 3,
         "raw" => 4,
+        "sansock-tokio-stream" => 5,
+        "sansock-tokio-parts" => 6,
         other => return Err(io::Error::other(format!("no server named {other}"))),
     };
     let listener = TcpListener::bind(addr).await?;
@@ -79,7 +90,8 @@ async fn on_tokio(name: &str, addr: std::net::SocketAddr) -> io::Result<()> {
         let _ = tcp.set_nodelay(true);
         tokio::task::spawn_local(async move {
             let _ = match kind {
-                0 => sansock_tokio(tcp).await,
+                0 => sansock_tokio(tcp, None).await,
+                6 => sansock_tokio(tcp, Some(PART_MIN)).await,
                 1 => {
                     tungstenite(
                         tcp,
@@ -94,6 +106,7 @@ async fn on_tokio(name: &str, addr: std::net::SocketAddr) -> io::Result<()> {
                     tungstenite(tcp, config).await
                 }
                 3 => fastwebsockets(tcp).await,
+                5 => sansock_tokio_stream(tcp).await,
                 _ => raw(tcp).await,
             };
         });
@@ -103,12 +116,54 @@ async fn on_tokio(name: &str, addr: std::net::SocketAddr) -> io::Result<()> {
 /// The most generous message limit every library accepts, so 1 MiB echoes pass everywhere.
 const MAX_MESSAGE: usize = 64 << 20;
 
-async fn sansock_tokio(tcp: TcpStream) -> io::Result<()> {
+/// The smallest part `sansock-tokio-parts` hands out: messages under 16 KiB always come whole.
+pub const PART_MIN: usize = 16 << 10;
+
+async fn sansock_tokio(tcp: TcpStream, parts: Option<usize>) -> io::Result<()> {
+    let connection = sansock_core::ConnectionConfig::default()
+        .with_max_message_size(MAX_MESSAGE)
+        .with_message_parts(parts);
+    let settings = sansock_tokio::ServerSettings::default()
+        .with_handshake(sansock_core::ServerConfig::default().with_connection(connection));
+    let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(sansock_tokio::Accept::new()))
+        .await
+        .map_err(io::Error::other)?;
+    echo_batches(&mut ws).await.map_err(io::Error::other)
+}
+
+async fn sansock_tokio_stream(tcp: TcpStream) -> io::Result<()> {
     let mut ws = sansock_tokio::accept(tcp).await.map_err(io::Error::other)?;
     echo(&mut ws).await.map_err(io::Error::other)
 }
 
+/// The echo loop on a tokio Sansock stream, in batches: every message of a read is handed to
+/// the closure (small ones borrowed, no allocation) and queued back at once, parts (with
+/// message parts on) as they come; the next batch writes what is queued before it waits.
+///
+/// # Errors
+/// The stream's errors.
+pub async fn echo_batches<S>(
+    ws: &mut sansock_tokio::WebSocketStream<S>,
+) -> Result<(), sansock_tokio::Error>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use sansock_tokio::Received;
+    while ws
+        .recv_batch(|received, outbox| match received {
+            Received::Message(message) => outbox.send(message),
+            Received::Part(part) => outbox.send_part(part),
+        })
+        .await?
+        > 0
+    {}
+    ws.flush().await
+}
+
 /// The echo loop on a Sansock stream: feed each message; the next receive writes them.
+///
+/// # Errors
+/// The stream's errors.
 pub async fn echo<W, M, E>(ws: &mut W) -> Result<(), E>
 where
     W: futures_util::Stream<Item = Result<M, E>> + futures_util::Sink<M, Error = E> + Unpin,

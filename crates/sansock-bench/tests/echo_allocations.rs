@@ -1,8 +1,11 @@
-//! Allocations on the echo path of a sansock-tokio server (the benchmark's `echo` loop), counted
-//! with a counting global allocator: two per read (a receive buffer, and its promotion to a
-//! shared one when the first message is cut out of it) — so two per message in ping-pong, where
-//! every message wakes an idle connection that holds no buffer, and none per message while a
-//! read brings many.
+//! Allocations on the echo path of a sansock-tokio server, counted with a counting global
+//! allocator, for both of the benchmark's echo loops:
+//! - `echo` (`Stream` and `Sink`): two per read (a receive buffer, and its promotion to a
+//!   shared one when the first message is cut out of it) — so two per message in ping-pong,
+//!   where every message wakes an idle connection that holds no buffer, and none per message
+//!   while a read brings many;
+//! - `echo_batches` (`recv_batch`): none at all — the read is handed over from the thread's
+//!   shared buffer and the small messages are lent from the stack.
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
 use std::io::{Read, Write};
@@ -17,8 +20,9 @@ fn frame(n: usize) -> Vec<u8> {
     f
 }
 
-#[test]
-fn the_echo_path_allocates_once_per_read_not_per_message() {
+/// Allocations per message in ping-pong and 16 pipelined, echoing 20-byte messages with the
+/// loop `batches` picks.
+fn allocations_per_message(batches: bool) -> Vec<f64> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -31,7 +35,11 @@ fn the_echo_path_allocates_once_per_read_not_per_message() {
     local.spawn_local(async move {
         let (tcp, _) = listener.accept().await.unwrap();
         let mut ws = sansock_tokio::accept(tcp).await.unwrap();
-        let _ = sansock_bench::servers::echo(&mut ws).await;
+        if batches {
+            let _ = sansock_bench::servers::echo_batches(&mut ws).await;
+        } else {
+            let _ = sansock_bench::servers::echo(&mut ws).await;
+        }
     });
     let mut client = std::net::TcpStream::connect(addr).unwrap();
     client.set_nodelay(true).unwrap();
@@ -71,11 +79,28 @@ fn the_echo_path_allocates_once_per_read_not_per_message() {
         per_message.push(info.count_total as f64 / (rounds * batch) as f64);
     }
     eprintln!(
-        "allocations per message: ping-pong {:.2}, 16 pipelined {:.2}",
-        per_message[0], per_message[1]
+        "allocations per message ({}): ping-pong {:.2}, 16 pipelined {:.2}",
+        if batches { "recv_batch" } else { "Stream/Sink" },
+        per_message[0],
+        per_message[1]
     );
+    per_message
+}
+
+#[test]
+fn the_stream_echo_allocates_once_per_read_not_per_message() {
+    let per_message = allocations_per_message(false);
     // Ping-pong: the receive buffer an idle connection gave up is made again.
     assert!(per_message[0] <= 2.05, "{per_message:?}");
     // Pipelined: the same two per read of 16 messages, nothing per message.
     assert!(per_message[1] <= 0.15, "{per_message:?}");
+}
+
+#[test]
+fn the_batch_echo_allocates_nothing() {
+    let per_message = allocations_per_message(true);
+    // Not one allocation in 100 rounds of either (the odd one would be the shared read
+    // buffer made again, which happens only while messages still hold the old one).
+    assert!(per_message[0] <= 0.01, "{per_message:?}");
+    assert!(per_message[1] <= 0.01, "{per_message:?}");
 }
