@@ -79,6 +79,32 @@ pub fn echo_blocking(listener: std::net::TcpListener) -> std::io::Result<()> {
 }
 // ANCHOR_END: blocking
 
+// ANCHOR: batch
+/// Echo on tokio in batches: every message one read brought, handed to a closure, small ones
+/// borrowed from the stack; the replies leave together when the next batch starts.
+pub async fn echo_tokio_batches(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    use sansock_tokio::Received;
+    loop {
+        let (tcp, _) = listener.accept().await?;
+        tokio::spawn(async move {
+            let Ok(mut ws) = sansock_tokio::accept(tcp).await else {
+                return;
+            };
+            let echo =
+                |received: Received<'_>, outbox: &mut sansock_tokio::Outbox<'_>| match received {
+                    Received::Message(message) => outbox.send(message),
+                    Received::Part(part) => outbox.send_part(part),
+                };
+            while let Ok(n) = ws.recv_batch(echo).await {
+                if n == 0 {
+                    break; // closed cleanly
+                }
+            }
+        });
+    }
+}
+// ANCHOR_END: batch
+
 #[cfg(test)]
 mod tests {
     use sansock_blocking::Message;
@@ -100,18 +126,7 @@ mod tests {
 
     #[test]
     fn every_listing_echoes() {
-        let (l, addr) = std_listener();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                l.set_nonblocking(true).unwrap();
-                super::echo_tokio(tokio::net::TcpListener::from_std(l).unwrap()).await
-            })
-        });
-        round_trip(addr);
+        on_tokio(super::echo_tokio);
 
         let (l, addr) = std_listener();
         std::thread::spawn(move || {
@@ -127,6 +142,26 @@ mod tests {
 
         let (l, addr) = std_listener();
         std::thread::spawn(move || super::echo_blocking(l));
+        round_trip(addr);
+
+        on_tokio(super::echo_tokio_batches);
+    }
+
+    /// Runs the tokio listing `echo` on a thread of its own and makes a round trip through it.
+    fn on_tokio<F: Future<Output = std::io::Result<()>> + 'static>(
+        echo: fn(tokio::net::TcpListener) -> F,
+    ) {
+        let (l, addr) = std_listener();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                l.set_nonblocking(true).unwrap();
+                echo(tokio::net::TcpListener::from_std(l).unwrap()).await
+            })
+        });
         round_trip(addr);
     }
 }

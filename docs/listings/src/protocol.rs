@@ -111,6 +111,26 @@ mod tests {
     }
 
     #[test]
+    fn parts_as_they_arrive() {
+        let now = Timestamp::ZERO;
+        // ANCHOR: parts
+        // A proxy that forwards a large upload as it arrives: parts of at least 16 KiB.
+        let parts = ConnectionConfig::default().with_message_parts(Some(16 << 10));
+        let (mut client, mut proxy) = pair(parts);
+        client.send_binary(&vec![7u8; 1 << 20]).unwrap();
+        let wire = client.transmit().to_vec();
+        // The first 64 KiB of the 1 MiB frame are here: out they go, before the rest arrives.
+        proxy.handle_bytes(now, &wire[..64 << 10]);
+        let Ok(Some(Event::Part(part))) = proxy.poll_event() else {
+            panic!("a part")
+        };
+        assert!(!part.is_last && part.data.len() == (64 << 10) - 14); // less the frame header
+        proxy.send_part(&part).unwrap(); // one fragment, the part not copied
+        // ANCHOR_END: parts
+        assert_eq!(proxy.poll_event(), Ok(None));
+    }
+
+    #[test]
     fn ping_and_pong() {
         let now = Timestamp::ZERO;
         // ANCHOR: ping
