@@ -1,7 +1,10 @@
 //! The user-space cost of the echo path without the kernel: sansock-tokio's stream and sink
 //! (`recv` then `feed`, as the benchmark's server) over an in-memory transport that hands out
-//! 16 masked 20-byte frames per read, or one 16 KiB frame, and swallows every write. Beside it,
-//! tokio-tungstenite the same way. Time per message.
+//! 16 masked 20-byte frames per read, or one 16 KiB frame, and swallows every write; and 20 B
+//! ping-pong, where every read of one frame is followed by a read that is pending (and wakes the
+//! task at once), so each message pays what a wake-up costs in user space: the read buffer
+//! given back while waiting, the task polled again. Beside it, tokio-tungstenite and
+//! fastwebsockets the same way. Time per message.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -35,26 +38,44 @@ struct Memory {
     frame_len: usize,
     per_read: usize,
     written: usize,
+    /// Answer every other read with `Pending` (after waking the task).
+    pending_between: bool,
+    /// The last read was a `Pending`.
+    was_pending: bool,
 }
 
 impl Memory {
-    fn new(input: &bytes::Bytes, frame_len: usize, per_read: usize) -> Self {
+    fn new(input: &bytes::Bytes, frame_len: usize, per_read: usize, pending: bool) -> Self {
         Memory {
             input: input.clone(),
             at: 0,
             frame_len,
             per_read,
             written: 0,
+            pending_between: pending,
+            was_pending: false,
         }
+    }
+
+    /// The same, past the handshake request (for a server that takes none).
+    fn after_handshake(mut self) -> Self {
+        self.at = REQUEST.len();
+        self
     }
 }
 
 impl AsyncRead for Memory {
     fn poll_read(
         mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        if self.pending_between && self.at > REQUEST.len() && !self.was_pending {
+            self.was_pending = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        self.was_pending = false;
         let chunk = if self.at == 0 {
             REQUEST.len()
         } else {
@@ -90,8 +111,13 @@ fn echo_loop(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    // 20 B pipelined (16 frames a read), and 16 KiB ping-pong (one frame a read).
-    for (size, per_read, count) in [(20, 16, 16 * 1000), (16 << 10, 1, 1000)] {
+    // 20 B pipelined (16 frames a read), 20 B and 16 KiB ping-pong (one frame a read, the 20 B
+    // with a wake-up between reads).
+    for (size, per_read, count, pending) in [
+        (20, 16, 16 * 1000, false),
+        (20, 1, 1000, true),
+        (16 << 10, 1, 1000, false),
+    ] {
         let frame = frame(size);
         let input: bytes::Bytes = REQUEST
             .iter()
@@ -99,10 +125,11 @@ fn echo_loop(c: &mut Criterion) {
             .chain(frame.repeat(count))
             .collect::<Vec<u8>>()
             .into();
-        let name = format!("echo loop, {size} B, {per_read} per read");
+        let wakes = if pending { ", a wake-up between" } else { "" };
+        let name = format!("echo loop, {size} B, {per_read} per read{wakes}");
         let mut g = c.benchmark_group(name);
         g.throughput(Throughput::Elements(count as u64));
-        let memory = || Memory::new(&input, frame.len(), per_read);
+        let memory = || Memory::new(&input, frame.len(), per_read, pending);
         g.bench_function("sansock-tokio", |b| {
             b.iter(|| {
                 rt.block_on(async {
@@ -143,6 +170,25 @@ fn echo_loop(c: &mut Criterion) {
                     while let Some(Ok(m)) = ws.next().await {
                         if m.is_binary() {
                             ws.feed(m).await.unwrap();
+                            n += 1;
+                        }
+                    }
+                    assert_eq!(n, count);
+                })
+            })
+        });
+        g.bench_function("fastwebsockets", |b| {
+            b.iter(|| {
+                rt.block_on(async {
+                    let io = memory().after_handshake();
+                    let mut ws = fastwebsockets::WebSocket::after_handshake(
+                        io,
+                        fastwebsockets::Role::Server,
+                    );
+                    let mut n = 0;
+                    while let Ok(frame) = ws.read_frame().await {
+                        if frame.opcode == fastwebsockets::OpCode::Binary {
+                            ws.write_frame(frame).await.unwrap();
                             n += 1;
                         }
                     }

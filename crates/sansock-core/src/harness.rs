@@ -270,9 +270,13 @@ fn give(conn: &mut Connection, now: Timestamp, bytes: &[u8], pick: u64) {
 fn check_drain(conn: &mut Connection, errors: &mut u32, fast: bool) {
     let mut small = [0u8; 64];
     loop {
+        // A driver skips both polls when the connection says it needs input: they must then
+        // have nothing to give.
+        let idle = conn.needs_input();
         let next = if fast {
             match conn.poll_message_into(&mut small) {
                 Ok(Some(m)) => {
+                    assert!(!idle, "needs_input, yet a message was buffered");
                     assert!(m.as_bytes().len() <= small.len());
                     continue;
                 }
@@ -282,6 +286,10 @@ fn check_drain(conn: &mut Connection, errors: &mut u32, fast: bool) {
         } else {
             conn.poll_event()
         };
+        assert!(
+            !idle || matches!(next, Ok(None)),
+            "needs_input, yet {next:?}"
+        );
         match next {
             Ok(Some(Event::Message(m))) => assert!(m.as_bytes().len() <= FUZZ_MAX_MESSAGE),
             Ok(Some(Event::Part(p))) => assert!(p.data.len() <= FUZZ_MAX_FRAME),

@@ -114,3 +114,46 @@ fn a_message_longer_than_the_buffer_comes_the_usual_way() {
         Ok(Some(Event::Message(Message::from(vec![5; 65]))))
     );
 }
+
+#[test]
+fn needs_input_holds_exactly_while_nothing_can_come_out() {
+    let mut server = server_with(ConnectionConfig::default());
+    assert!(server.needs_input(), "a fresh connection waits for bytes");
+    let frame = masked(true, 0, OpCode::Binary, b"ab");
+    // Half a frame is buffered: the connection no longer says it needs input (the adapter
+    // must look), even though nothing can come out yet.
+    server.handle_bytes(T0, &frame[..3]);
+    assert!(!server.needs_input());
+    assert_eq!(server.poll_event().unwrap(), None);
+    server.handle_bytes(T0, &frame[3..]);
+    assert!(!server.needs_input());
+    let mut buf = [0u8; 16];
+    assert_eq!(
+        server
+            .poll_message_into(&mut buf)
+            .unwrap()
+            .map(|m| m.to_message()),
+        Some(Message::Binary(b"ab".to_vec().into()))
+    );
+    assert!(server.needs_input(), "drained");
+    // A close from the peer: the connection stops receiving, and the end comes from poll_event.
+    server.handle_bytes(T0, &masked(true, 0, OpCode::Close, &1000u16.to_be_bytes()));
+    let (events, error) = drain_fast(&mut server, &mut buf);
+    assert!(error.is_none());
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::Message(_))),
+        "{events:?}"
+    );
+    assert!(
+        !server.needs_input(),
+        "no more input is wanted after the close"
+    );
+    // The end of the stream must reach poll_event too.
+    let mut other = server_with(ConnectionConfig::default());
+    other.handle_eof(T0);
+    assert!(!other.needs_input());
+    assert!(matches!(
+        other.poll_event().unwrap(),
+        Some(Event::Closed(_))
+    ));
+}

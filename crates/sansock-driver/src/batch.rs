@@ -69,42 +69,45 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         F: FnMut(Received<'_>, &mut Outbox<'_>) -> Result<(), Error>,
     {
         self.lends = true;
-        let mut small = [0u8; SMALL_MESSAGE];
         loop {
-            let mut handled = 0;
-            while self.conn.transmit_len() < self.high_water {
-                match self.conn.poll_message_into(&mut small) {
-                    Ok(Some(message)) => {
-                        handled += 1;
-                        f(Received::Message(message), &mut Outbox(&mut self.conn))?;
+            // On most wake-ups nothing is buffered yet: straight to the read.
+            if !self.conn.needs_input() {
+                let mut small = [0u8; SMALL_MESSAGE];
+                let mut handled = 0;
+                while self.conn.transmit_len() < self.high_water {
+                    match self.conn.poll_message_into(&mut small) {
+                        Ok(Some(message)) => {
+                            handled += 1;
+                            f(Received::Message(message), &mut Outbox(&mut self.conn))?;
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            let _ = self.poll_flush(cx);
+                            return Poll::Ready(Err(Error::Protocol(e)));
+                        }
                     }
-                    Ok(None) => break,
-                    Err(e) => {
-                        let _ = self.poll_flush(cx);
-                        return Poll::Ready(Err(Error::Protocol(e)));
+                }
+                if handled > 0 {
+                    return Poll::Ready(Ok(handled));
+                }
+                match self.next_core_event(cx)? {
+                    Some(Event::Message(m)) => {
+                        f(
+                            Received::Message(m.as_message_ref()),
+                            &mut Outbox(&mut self.conn),
+                        )?;
+                        return Poll::Ready(Ok(1));
                     }
+                    Some(Event::Part(p)) => {
+                        f(Received::Part(&p), &mut Outbox(&mut self.conn))?;
+                        return Poll::Ready(Ok(1));
+                    }
+                    Some(Event::Closed(c)) if !c.was_clean() => {
+                        return Poll::Ready(Err(Error::AbnormalClose(c)));
+                    }
+                    Some(_) => continue,
+                    None => {}
                 }
-            }
-            if handled > 0 {
-                return Poll::Ready(Ok(handled));
-            }
-            match self.next_core_event(cx)? {
-                Some(Event::Message(m)) => {
-                    f(
-                        Received::Message(m.as_message_ref()),
-                        &mut Outbox(&mut self.conn),
-                    )?;
-                    return Poll::Ready(Ok(1));
-                }
-                Some(Event::Part(p)) => {
-                    f(Received::Part(&p), &mut Outbox(&mut self.conn))?;
-                    return Poll::Ready(Ok(1));
-                }
-                Some(Event::Closed(c)) if !c.was_clean() => {
-                    return Poll::Ready(Err(Error::AbnormalClose(c)));
-                }
-                Some(_) => continue,
-                None => {}
             }
             if !ready!(self.poll_input(cx))? {
                 return Poll::Ready(Ok(0));

@@ -75,6 +75,8 @@ pub struct Driver<S, R: Runtime> {
     /// The reader takes batches (`poll_batch`, which lends its messages for a call): every read
     /// is handed over, none copied. Reset by `poll_event`, whose events may be kept.
     pub(crate) lends: bool,
+    /// Written to the transport since its last flush (a buffered one, TLS say, holds it).
+    unflushed: bool,
     runtime: PhantomData<fn() -> R>,
 }
 
@@ -110,6 +112,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             negotiated,
             done: false,
             lends: false,
+            unflushed: true,
             runtime: PhantomData,
         }
     }
@@ -185,15 +188,24 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                 Poll::Ready(Ok(0)) => {
                     return Poll::Ready(Err(self.fail_io(std::io::ErrorKind::WriteZero.into())));
                 }
-                Poll::Ready(Ok(n)) => self.conn.advance_transmit(n),
+                Poll::Ready(Ok(n)) => {
+                    self.conn.advance_transmit(n);
+                    self.unflushed = true;
+                }
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(self.fail_io(e))),
                 Poll::Pending => return Poll::Pending,
             }
         }
-        if self.done {
+        if self.done || !self.unflushed {
             return Poll::Ready(Ok(()));
         }
-        self.io.poll_flush(cx).map_err(|e| self.fail_io(e))
+        match ready!(self.io.poll_flush(cx)) {
+            Ok(()) => {
+                self.unflushed = false;
+                Poll::Ready(Ok(()))
+            }
+            Err(e) => Poll::Ready(Err(self.fail_io(e))),
+        }
     }
 
     /// Writes until the output is under the high-water mark (the send path's backpressure).
@@ -227,6 +239,9 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
 
     /// The core's next event, if it has one (a protocol error's close frame is pushed out).
     pub(crate) fn next_core_event(&mut self, cx: &mut Context<'_>) -> Result<Option<Event>, Error> {
+        if self.conn.needs_input() {
+            return Ok(None);
+        }
         match self.conn.poll_event() {
             Ok(Some(event)) => {
                 if let Event::Closed(c) = &event {

@@ -193,6 +193,7 @@ impl Connection {
     }
 
     /// Where the connection is in its life.
+    #[inline]
     pub fn state(&self) -> State {
         let flushed = self.out.is_empty();
         if self.ended || (self.close_queued && (self.close_received || self.failed) && flushed) {
@@ -211,6 +212,7 @@ impl Connection {
     /// True once the transport ended or a deadline passed; or once the closing handshake is done
     /// and written out, for a server (which closes the TCP connection first, RFC 6455 §7.1.1) or
     /// after a protocol error. A client waits for the server to close, at most `close_timeout`.
+    #[inline]
     pub fn is_finished(&self) -> bool {
         self.ended
             || (self.out.is_empty()
@@ -230,8 +232,22 @@ impl Connection {
     /// Whether no input is buffered and no frame is half received: the next bytes start a new
     /// frame. An adapter may then read into a buffer of its own and give the bytes to
     /// [`handle_bytes`](Self::handle_bytes), so that an idle connection holds no read buffer.
+    #[inline]
     pub fn is_input_idle(&self) -> bool {
         self.recv.is_empty() && self.frame.is_none() && self.assembly.is_none()
+    }
+
+    /// Whether [`poll_event`](Self::poll_event) and
+    /// [`poll_message_into`](Self::poll_message_into) have nothing to give until more input
+    /// arrives: nothing buffered, no frame under way, no event waiting, the stream not ended. A
+    /// driver may then go straight to reading (the common case on every wake-up).
+    #[inline]
+    pub fn needs_input(&self) -> bool {
+        self.pending.is_none()
+            && self.recv.is_empty()
+            && self.frame.is_none()
+            && !self.eof
+            && self.is_receiving()
     }
 
     /// Frees the receive, assembly and transmit buffers when they are empty, so a connection
@@ -282,6 +298,7 @@ impl Connection {
     /// the allocation (the messages handed out keep their part alive until they are dropped).
     /// Whatever is left of a frame is moved to a buffer of the connection's own before it grows
     /// or waits, so a half-received frame never holds on to the caller's buffer.
+    #[inline]
     pub fn handle_buffer(&mut self, now: Timestamp, bytes: BytesMut) {
         if !self.is_receiving() || bytes.is_empty() {
             return;
@@ -391,6 +408,7 @@ impl Connection {
 
     /// The next deadline, if any: call [`handle_timeout`](Self::handle_timeout) then.
     #[must_use = "call handle_timeout when this instant arrives"]
+    #[inline]
     pub fn poll_timeout(&self) -> Option<Timestamp> {
         if self.ended || self.pending.is_some() {
             return None;
@@ -416,6 +434,7 @@ impl Connection {
     /// its header as a piece of its own. [`transmit_pieces`](Self::transmit_pieces) gives them
     /// all, for one vectored write.
     #[must_use = "write these bytes to the transport"]
+    #[inline]
     pub fn transmit(&self) -> &[u8] {
         self.out.front()
     }
@@ -438,6 +457,7 @@ impl Connection {
     }
 
     /// How many bytes wait to be written, in all pieces.
+    #[inline]
     pub fn transmit_len(&self) -> usize {
         self.out.len()
     }
@@ -456,16 +476,19 @@ impl Connection {
 
     /// `n` bytes of the output were written (from [`transmit`](Self::transmit) or, across
     /// pieces, from [`transmit_pieces`](Self::transmit_pieces)).
+    #[inline]
     pub fn advance_transmit(&mut self, n: usize) {
         self.out.advance(n);
     }
 
     // ---- shared helpers ----
 
+    #[inline]
     fn is_receiving(&self) -> bool {
         !self.close_received && !self.failed && !self.ended
     }
 
+    #[inline]
     fn note_received(&mut self, now: Timestamp) {
         self.now = now;
         self.last_recv = now;

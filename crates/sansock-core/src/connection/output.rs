@@ -84,11 +84,13 @@ impl Output {
     }
 
     /// Whether nothing waits to be written.
+    #[inline]
     pub(super) fn is_empty(&self) -> bool {
         self.start == self.buf.len() && self.spliced.is_empty()
     }
 
     /// How many bytes wait to be written, in all pieces.
+    #[inline]
     pub(super) fn len(&self) -> usize {
         self.buf.len() - self.start + self.spliced_len
     }
@@ -99,6 +101,7 @@ impl Output {
     }
 
     /// The first piece to write (empty when nothing waits).
+    #[inline]
     pub(super) fn front(&self) -> &[u8] {
         let unwritten = &self.buf[self.start..];
         match self.spliced.front() {
@@ -170,7 +173,9 @@ impl Output {
     /// Frees the buffers if nothing waits (a small one is kept).
     pub(super) fn release(&mut self) {
         if self.is_empty() {
-            self.spliced = VecDeque::new();
+            if self.spliced.capacity() > 0 {
+                self.spliced = VecDeque::new();
+            }
             if self.buf.capacity() > KEEP_SMALL {
                 self.buf = Vec::new();
             }
