@@ -1,5 +1,6 @@
 //! sansock-tokio on loopback TCP: messages of every kind and size, pings, every close code both
-//! ways, subprotocols, split halves, backpressure, timers, cancel safety, and readable errors.
+//! ways, subprotocols, split halves, backpressure, timers, cancel safety, a transport that holds writes until flushed, and readable
+//! errors.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 mod common;
@@ -816,4 +817,49 @@ async fn accept_in_parts(
     sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
         .await
         .unwrap()
+}
+
+#[tokio::test]
+async fn a_transport_that_holds_writes_until_flushed_gets_every_reply() {
+    // `BufWriter` sends nothing until it is flushed (or full): every reply, the handshake's,
+    // the echoes of a batch, the pong and the close, must be flushed once written — and only
+    // then, the driver skipping the flush when nothing was written.
+    let (a, b) = tokio::io::duplex(64 << 10);
+    let server = tokio::spawn(async move {
+        let mut ws = sansock_tokio::accept(tokio::io::BufWriter::new(a))
+            .await
+            .unwrap();
+        // Half the echo in batches, half through the stream, as servers do.
+        let mut n = 0;
+        while n < 3 {
+            n += ws
+                .recv_batch(|received, outbox| match received {
+                    sansock_tokio::Received::Message(m) => outbox.send(m),
+                    sansock_tokio::Received::Part(p) => outbox.send_part(p),
+                })
+                .await
+                .unwrap();
+        }
+        while let Some(Ok(m)) = ws.recv().await {
+            ws.send(m).await.unwrap();
+        }
+    });
+    let request = sansock_core::ClientRequest::new("localhost", "/buffered");
+    let (mut ws, _) = sansock_tokio::client(b, &request, ClientSettings::default())
+        .await
+        .unwrap();
+    for i in 0..6 {
+        let text = format!("message {i}");
+        ws.send(text.as_str()).await.unwrap();
+        let echo = timeout(LIMIT, ws.recv()).await.unwrap().unwrap().unwrap();
+        assert_eq!(echo, Message::from(text.as_str()));
+    }
+    ws.ping(b"are you there").await.unwrap();
+    let pong = timeout(LIMIT, ws.recv_event()).await.unwrap();
+    assert!(
+        matches!(&pong, Some(Ok(Event::Pong(p))) if &p[..] == b"are you there"),
+        "{pong:?}"
+    );
+    assert!(ws.close(None, "").await.unwrap().was_clean());
+    timeout(LIMIT, server).await.unwrap().unwrap();
 }
