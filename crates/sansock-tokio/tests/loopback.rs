@@ -1,6 +1,6 @@
 //! sansock-tokio on loopback TCP: messages of every kind and size, pings, every close code both
-//! ways, subprotocols, split halves, backpressure, timers, cancel safety, a transport that holds writes until flushed, and readable
-//! errors.
+//! ways, subprotocols, split halves, backpressure, timers, cancel safety, a transport that holds
+//! writes until flushed, and readable errors.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 mod common;
