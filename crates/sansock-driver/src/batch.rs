@@ -72,45 +72,56 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         loop {
             // On most wake-ups nothing is buffered yet: straight to the read.
             if !self.conn.needs_input() {
-                let mut small = [0u8; SMALL_MESSAGE];
-                let mut handled = 0;
-                while self.conn.transmit_len() < self.high_water {
-                    match self.conn.poll_message_into(&mut small) {
-                        Ok(Some(message)) => {
-                            handled += 1;
-                            f(Received::Message(message), &mut Outbox(&mut self.conn))?;
-                        }
-                        Ok(None) => break,
-                        Err(e) => {
-                            let _ = self.poll_flush(cx);
-                            return Poll::Ready(Err(Error::Protocol(e)));
-                        }
-                    }
-                }
-                if handled > 0 {
+                if let Some(handled) = self.hand_out(cx, f)? {
                     return Poll::Ready(Ok(handled));
-                }
-                match self.next_core_event(cx)? {
-                    Some(Event::Message(m)) => {
-                        f(
-                            Received::Message(m.as_message_ref()),
-                            &mut Outbox(&mut self.conn),
-                        )?;
-                        return Poll::Ready(Ok(1));
-                    }
-                    Some(Event::Part(p)) => {
-                        f(Received::Part(&p), &mut Outbox(&mut self.conn))?;
-                        return Poll::Ready(Ok(1));
-                    }
-                    Some(Event::Closed(c)) if !c.was_clean() => {
-                        return Poll::Ready(Err(Error::AbnormalClose(c)));
-                    }
-                    Some(_) => continue,
-                    None => {}
                 }
             }
             if !ready!(self.poll_input(cx))? {
                 return Poll::Ready(Ok(0));
+            }
+        }
+    }
+
+    /// Hands what is buffered to `f`: the small whole messages the fast way, then the next
+    /// event; `Some(n)` once `f` saw any, `None` when there was nothing to hand out.
+    fn hand_out<F>(&mut self, cx: &mut Context<'_>, f: &mut F) -> Result<Option<usize>, Error>
+    where
+        F: FnMut(Received<'_>, &mut Outbox<'_>) -> Result<(), Error>,
+    {
+        let mut small = [0u8; SMALL_MESSAGE];
+        loop {
+            let mut handled = 0;
+            while self.conn.transmit_len() < self.high_water {
+                match self.conn.poll_message_into(&mut small) {
+                    Ok(Some(message)) => {
+                        handled += 1;
+                        f(Received::Message(message), &mut Outbox(&mut self.conn))?;
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        let _ = self.poll_flush(cx);
+                        return Err(Error::Protocol(e));
+                    }
+                }
+            }
+            if handled > 0 {
+                return Ok(Some(handled));
+            }
+            match self.next_core_event(cx)? {
+                Some(Event::Message(m)) => {
+                    f(
+                        Received::Message(m.as_message_ref()),
+                        &mut Outbox(&mut self.conn),
+                    )?;
+                    return Ok(Some(1));
+                }
+                Some(Event::Part(p)) => {
+                    f(Received::Part(&p), &mut Outbox(&mut self.conn))?;
+                    return Ok(Some(1));
+                }
+                Some(Event::Closed(c)) if !c.was_clean() => return Err(Error::AbnormalClose(c)),
+                Some(_) => continue,
+                None => return Ok(None),
             }
         }
     }
