@@ -200,8 +200,18 @@ impl<S: Transport<R>, R: Runtime> WriteHalf<S, R> {
     }
 
     async fn send_with(&mut self, message: Message, compress: bool) -> Result<(), Error> {
+        self.queue_and_flush(|d| d.start_send_with(&message, compress))
+            .await
+    }
+
+    /// Waits until the output is under the high-water mark, queues with `queue` (holding the
+    /// lock), and writes.
+    async fn queue_and_flush(
+        &mut self,
+        queue: impl FnOnce(&mut Driver<S, R>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_writable(cx))).await?;
-        self.half.lock().start_send_with(&message, compress)?;
+        queue(&mut self.half.lock())?;
         poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_flush(cx))).await
     }
 
@@ -210,9 +220,7 @@ impl<S: Transport<R>, R: Runtime> WriteHalf<S, R> {
     /// # Errors
     /// As [`WebSocketStream::send_part`].
     pub async fn send_part(&mut self, part: &sansock_core::MessagePart) -> Result<(), Error> {
-        poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_writable(cx))).await?;
-        self.half.lock().start_send_part(part)?;
-        poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_flush(cx))).await
+        self.queue_and_flush(|d| d.start_send_part(part)).await
     }
 
     /// Sends a ping.
@@ -220,9 +228,7 @@ impl<S: Transport<R>, R: Runtime> WriteHalf<S, R> {
     /// # Errors
     /// As [`WebSocketStream::ping`].
     pub async fn ping(&mut self, payload: &[u8]) -> Result<(), Error> {
-        poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_writable(cx))).await?;
-        self.half.lock().start_ping(payload)?;
-        poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_flush(cx))).await
+        self.queue_and_flush(|d| d.start_ping(payload)).await
     }
 
     /// Sends a close frame and flushes it; the read half sees the peer's answer and ends.

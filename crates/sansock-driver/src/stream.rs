@@ -124,8 +124,17 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     }
 
     async fn send_with(&mut self, message: Message, compress: bool) -> Result<(), Error> {
+        self.queue_and_flush(|d| d.start_send_with(&message, compress))
+            .await
+    }
+
+    /// Waits until the output is under the high-water mark, queues with `queue`, and writes.
+    async fn queue_and_flush(
+        &mut self,
+        queue: impl FnOnce(&mut Driver<S, R>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         poll_fn(|cx| self.driver.poll_writable(cx)).await?;
-        self.driver.start_send_with(&message, compress)?;
+        queue(&mut self.driver)?;
         poll_fn(|cx| self.driver.poll_flush(cx)).await
     }
 
@@ -137,9 +146,7 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// As [`send`](Self::send); [`Error::Send`] with a part of the other kind while a message
     /// is under way, or text that is not UTF-8.
     pub async fn send_part(&mut self, part: &sansock_core::MessagePart) -> Result<(), Error> {
-        poll_fn(|cx| self.driver.poll_writable(cx)).await?;
-        self.driver.start_send_part(part)?;
-        poll_fn(|cx| self.driver.poll_flush(cx)).await
+        self.queue_and_flush(|d| d.start_send_part(part)).await
     }
 
     /// Sends a ping (its pong arrives while receiving).
@@ -147,9 +154,7 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// # Errors
     /// As [`send`](Self::send); a payload over 125 bytes is [`Error::Send`].
     pub async fn ping(&mut self, payload: &[u8]) -> Result<(), Error> {
-        poll_fn(|cx| self.driver.poll_writable(cx)).await?;
-        self.driver.start_ping(payload)?;
-        poll_fn(|cx| self.driver.poll_flush(cx)).await
+        self.queue_and_flush(|d| d.start_ping(payload)).await
     }
 
     /// Starts the closing handshake and waits for it to finish (at most the configured close
