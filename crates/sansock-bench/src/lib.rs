@@ -4,9 +4,12 @@
 //! drives one with pre-masked frames over raw TCP ([`load`]) and prints what it measured as one
 //! JSON line; `bench` runs every server against the load generator, each pinned to its own core,
 //! and writes the tables and the plot ([`report`]). [`procfs`] reads memory and CPU time from
-//! `/proc`. Not published; nothing here is a pass/fail test.
+//! `/proc`. [`memory`] has the echo path without the kernel: each library's echo loop over an
+//! in-memory transport, which the `echo_loop` criterion bench times and `bench-instructions`
+//! runs for callgrind to count. Not published; nothing here is a pass/fail test.
 
 pub mod load;
+pub mod memory;
 pub mod procfs;
 pub mod report;
 pub mod servers;
