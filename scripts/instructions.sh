@@ -15,7 +15,7 @@ wake=${3:-}
 if [[ -z "$wake" && "$per_read" == 1 && "$size" -lt 1024 ]]; then wake=--wake; fi
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
 cargo build --release -q -p sansock-bench --bin bench-instructions
-bin=target/release/bench-instructions
+bin=${CARGO_TARGET_DIR:-target}/release/bench-instructions
 small=$((per_read * 200))
 large=$((per_read * 2200))
 count() {

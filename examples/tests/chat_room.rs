@@ -29,7 +29,11 @@ async fn next_text(ws: &mut WebSocketStream<sansock_tokio::MaybeTlsStream>) -> S
 async fn a_stuck_member_is_dropped_and_slows_nobody() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("ws://{}", listener.local_addr().unwrap());
-    tokio::spawn(sansock_examples::chat::run(listener, 8));
+    // Queues of 32: the stuck member still fills its queue long before Alice is done (24 MB
+    // against its socket buffers and 32 messages), while Bob, who reads, would have to fall 32
+    // messages behind to be dropped — with 8, a busy machine starving his task for a few of
+    // Alice's round trips was enough.
+    tokio::spawn(sansock_examples::chat::run(listener, 32));
 
     let mut stuck = join(&base, "stuck").await; // joins, then never reads until the end
     let mut bob = join(&base, "bob").await;

@@ -91,7 +91,9 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         let mut small = [0u8; SMALL_MESSAGE];
         loop {
             let mut handled = 0;
-            while self.conn.transmit_len() < self.high_water {
+            // Until the input runs out (checked first: a read of one message, ping-pong's
+            // case, then needs no second call into the core).
+            while self.conn.transmit_len() < self.high_water && !self.conn.needs_input() {
                 match self.conn.poll_message_into(&mut small) {
                     Ok(Some(message)) => {
                         handled += 1;

@@ -18,9 +18,10 @@
 #[inline]
 pub fn apply_mask(buf: &mut [u8], key: [u8; 4], offset: usize) {
     let key = rotate_key(key, offset);
-    let word = u64::from_ne_bytes([
-        key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3],
-    ]);
+    // The key twice over as a native-endian word, from one 4-byte load (whatever the byte
+    // order, both halves of the word are the key's 4 bytes in memory order).
+    let half = u64::from(u32::from_ne_bytes(key));
+    let word = half << 32 | half;
     // Short payloads (most messages) inline where they are unmasked; long ones in one place.
     let tail = if buf.len() >= 64 {
         mask_blocks(buf, word)
