@@ -18,6 +18,11 @@ pub const REQUEST: &[u8] =
     b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
 Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 
+/// The length on the wire of [`frame`]`(n)`: the header, the masking key, the payload.
+pub fn frame_len(n: usize) -> usize {
+    if n < 126 { 2 + 4 + n } else { 4 + 4 + n }
+}
+
 /// A masked binary frame of `n` bytes (< 64 KiB).
 pub fn frame(n: usize) -> Vec<u8> {
     let key = [1u8, 2, 3, 4];
@@ -76,7 +81,7 @@ impl Memory {
         Memory {
             input: input.clone(),
             at: 0,
-            frame_len: frame(shape.size).len(),
+            frame_len: frame_len(shape.size),
             per_read: shape.per_read,
             written: 0,
             pending_between: shape.wake_between,
@@ -239,6 +244,7 @@ mod tests {
                 wake_between: true,
             },
         ] {
+            assert_eq!(frame_len(shape.size), frame(shape.size).len());
             let input = input(shape.size, shape.count);
             for name in LOOPS {
                 let echoed = rt.block_on(echo_in_memory(name, &input, shape));
