@@ -59,7 +59,7 @@ fn connect_inner(
     settings: ClientSettings,
     tls: Option<TlsConfig>,
 ) -> Result<(WebSocket<MaybeTlsStream>, Box<Response>), Error> {
-    let deadline = Instant::now() + settings.handshake_timeout;
+    let deadline = sansock_driver::deadline_after(settings.handshake_timeout);
     let remaining = || deadline.saturating_duration_since(Instant::now());
     let addrs = (url.host.as_str(), url.port)
         .to_socket_addrs()

@@ -99,6 +99,14 @@ impl BlockingStream for MaybeTlsStream {
         self.tcp().set_read_timeout(timeout)
     }
 
+    fn write_timeout(&self) -> io::Result<Option<Duration>> {
+        self.tcp().write_timeout()
+    }
+
+    fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        self.tcp().set_write_timeout(timeout)
+    }
+
     fn shutdown_write(&mut self) -> io::Result<()> {
         #[cfg(feature = "rustls")]
         if let MaybeTlsStream::Rustls(s) = self {

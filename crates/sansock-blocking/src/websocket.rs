@@ -17,7 +17,7 @@ use std::time::Instant;
 /// Pings are answered automatically while reading; keepalive pings and the close and idle
 /// timeouts fire while a call runs (a blocked read wakes for them).
 #[derive(Debug)]
-pub struct WebSocket<S> {
+pub struct WebSocket<S: BlockingStream + Unpin> {
     driver: Driver<BlockingIo<S>, Blocking>,
 }
 
@@ -89,7 +89,11 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
         block_on(|cx| self.driver.poll_batch(cx, &mut f))
     }
 
-    /// Sends a message: queues it and writes everything queued.
+    /// Sends a message: queues it and writes everything queued — at once, or, when more input
+    /// is already buffered for the next [`read`](Self::read), in one write with the other
+    /// replies when that `read` would block (or on [`flush`](Self::flush), [`close`](Self::close)
+    /// and drop). A read-and-reply loop makes one write per batch of messages. Timers run while
+    /// it blocks: an idle, close or write timeout ends the wait with [`Error::AbnormalClose`].
     ///
     /// On a non-blocking stream an error for which [`Error::is_would_block`] holds means the
     /// message is queued but not all written: call [`flush`](Self::flush) when the stream is
@@ -100,7 +104,12 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     /// [`Error::Send`] once the connection is closing; [`Error::WriteBufferFull`]; I/O errors.
     pub fn send(&mut self, message: impl Into<Message>) -> Result<(), Error> {
         self.send_with(message.into(), true)?;
-        self.flush()
+        self.sent()
+    }
+
+    /// Writes what a send queued, by the rule [`send`](Self::send) gives.
+    fn sent(&mut self) -> Result<(), Error> {
+        block_on(|cx| self.driver.poll_sent(cx, true))
     }
 
     /// Queues a message without writing it yet: the next [`read`](Self::read) writes
@@ -129,7 +138,7 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     /// As [`send`](Self::send).
     pub fn send_uncompressed(&mut self, message: impl Into<Message>) -> Result<(), Error> {
         self.send_with(message.into(), false)?;
-        self.flush()
+        self.sent()
     }
 
     fn send_with(&mut self, message: Message, compress: bool) -> Result<(), Error> {
@@ -154,7 +163,7 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     pub fn send_part(&mut self, part: &sansock_core::MessagePart) -> Result<(), Error> {
         block_on(|cx| self.driver.poll_writable(cx))?;
         self.driver.start_send_part(part)?;
-        self.flush()
+        self.sent()
     }
 
     /// Sends a ping (its pong arrives while reading).
@@ -163,19 +172,20 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     /// As [`send`](Self::send); a payload over 125 bytes is [`Error::Send`].
     pub fn ping(&mut self, payload: &[u8]) -> Result<(), Error> {
         self.driver.start_ping(payload)?;
-        self.flush()
+        self.sent()
     }
 
-    /// Writes everything queued.
+    /// Writes everything queued (timers run while it blocks).
     ///
     /// # Errors
-    /// I/O errors (would-block ones leave the rest queued).
+    /// I/O errors (would-block ones leave the rest queued); [`Error::AbnormalClose`] when a
+    /// deadline ended the connection meanwhile.
     pub fn flush(&mut self) -> Result<(), Error> {
-        block_on(|cx| self.driver.poll_flush(cx))
+        block_on(|cx| self.driver.poll_flush_waiting(cx))
     }
 
     /// Starts the closing handshake and waits for it to finish (at most the configured close
-    /// timeout). Messages that arrive meanwhile are dropped. On a non-blocking stream, call it
+    /// timeout). Messages and parts that arrive meanwhile are dropped. On a non-blocking stream, call it
     /// again after a would-block error: the close is sent once.
     ///
     /// # Errors
@@ -183,8 +193,7 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     /// not answer in time; I/O errors.
     pub fn close(&mut self, code: Option<CloseCode>, reason: &str) -> Result<Closed, Error> {
         self.driver.start_close(code, reason)?;
-        while self.read()?.is_some() {}
-        self.driver.closed().cloned().ok_or(Error::AlreadyClosed)
+        block_on(|cx| self.driver.poll_closed(cx))
     }
 
     /// How the connection ended, once it has.

@@ -61,4 +61,10 @@ pub enum Ending {
     CloseTimedOut,
     /// Nothing was received for `idle_timeout`: the peer is presumed dead.
     IdleTimedOut,
+    /// The peer broke the protocol: we sent a close frame with the code for it (in
+    /// [`Closed::code`]) and ended the connection.
+    ProtocolError,
+    /// The transport took none of our output for the adapter's write timeout (a peer that
+    /// stopped reading); set by adapters, never by the core.
+    WriteTimedOut,
 }

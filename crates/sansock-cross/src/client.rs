@@ -58,7 +58,7 @@ impl Exec {
     }
 }
 
-struct AsyncSession<S, R: Runtime> {
+struct AsyncSession<S: Transport<R>, R: Runtime> {
     ws: WebSocketStream<S, R>,
     exec: Exec,
 }

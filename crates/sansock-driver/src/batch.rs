@@ -76,6 +76,9 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                     return Poll::Ready(Ok(handled));
                 }
             }
+            // The replies are made from what is read: while they back up, reading waits too
+            // (a peer that sends without reading cannot grow our output without bound).
+            ready!(self.poll_writable(cx))?;
             if !ready!(self.poll_input(cx))? {
                 return Poll::Ready(Ok(0));
             }
@@ -100,10 +103,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                         f(Received::Message(message), &mut Outbox(&mut self.conn))?;
                     }
                     Ok(None) => break,
-                    Err(e) => {
-                        let _ = self.poll_flush(cx);
-                        return Err(Error::Protocol(e));
-                    }
+                    Err(e) => return Err(self.protocol_error(cx, e)),
                 }
             }
             if handled > 0 {

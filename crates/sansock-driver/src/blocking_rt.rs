@@ -1,10 +1,11 @@
 //! The blocking runtime: `std::io::Read + Write` streams driven on the caller's thread.
 //!
-//! The drive loop is poll-based; here it runs with a no-op waker ([`block_on`]). A read blocks
-//! the thread, but never past the core's next deadline: [`BlockingIo`] shortens the stream's
-//! read timeout to it (restoring the caller's own timeout afterwards) and answers `Pending` when
-//! that deadline, not the caller's timeout, ended the read — the loop then fires the timer and
-//! goes on. `WouldBlock` and `TimedOut` from the caller's socket settings go back to the caller.
+//! The drive loop is poll-based; here it runs with a no-op waker ([`block_on`]). A read or a
+//! write blocks the thread, but never past the connection's next deadline: [`BlockingIo`]
+//! shortens the stream's read or write timeout to it (restoring the caller's own timeout
+//! afterwards) and answers `Pending` when that deadline, not the caller's timeout, ended the
+//! call — the loop then fires the timer and goes on. `WouldBlock` and `TimedOut` from the
+//! caller's socket settings (a non-blocking socket among them) go back to the caller.
 
 use crate::runtime::{Runtime, Timer, Transport, read_into_spare};
 use bytes::BytesMut;
@@ -18,6 +19,7 @@ pub struct Blocking;
 
 impl Runtime for Blocking {
     type Timer = Deadline;
+    const BLOCKS: bool = true;
 }
 
 /// A timer that only compares the clock with its deadline (the blocking read waits for it).
@@ -42,8 +44,9 @@ impl Timer for Deadline {
     }
 }
 
-/// A blocking byte stream: `Read + Write`, and — where the stream has them — read timeouts, so
-/// that a blocked read ends in time for the connection's deadlines (close timeout, keepalive).
+/// A blocking byte stream: `Read + Write`, and — where the stream has them — read and write
+/// timeouts, so that a blocked read or write ends in time for the connection's deadlines
+/// (keepalive, close, idle and write timeouts).
 ///
 /// `TcpStream`, `UnixStream` and the TLS streams of `sansock-blocking` implement it. For any
 /// other `Read + Write`, an empty `impl BlockingStream for MyStream {}` will do: its deadlines
@@ -66,6 +69,23 @@ pub trait BlockingStream: Read + Write {
         Ok(())
     }
 
+    /// The stream's write timeout as the application set it. Default: none.
+    ///
+    /// # Errors
+    /// As the stream's own getter.
+    fn write_timeout(&self) -> io::Result<Option<Duration>> {
+        Ok(None)
+    }
+
+    /// Sets the write timeout (never to zero). Default: does nothing.
+    ///
+    /// # Errors
+    /// As the stream's own setter.
+    fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        let _ = timeout;
+        Ok(())
+    }
+
     /// Ends the write side (TCP FIN). Default: flushes.
     ///
     /// # Errors
@@ -75,34 +95,36 @@ pub trait BlockingStream: Read + Write {
     }
 }
 
-impl BlockingStream for std::net::TcpStream {
-    fn read_timeout(&self) -> io::Result<Option<Duration>> {
-        std::net::TcpStream::read_timeout(self)
-    }
+/// `BlockingStream` for a socket type with std's timeout getters and setters and `shutdown`.
+macro_rules! socket_stream {
+    ($ty:ty) => {
+        impl BlockingStream for $ty {
+            fn read_timeout(&self) -> io::Result<Option<Duration>> {
+                <$ty>::read_timeout(self)
+            }
 
-    fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
-        std::net::TcpStream::set_read_timeout(self, timeout)
-    }
+            fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+                <$ty>::set_read_timeout(self, timeout)
+            }
 
-    fn shutdown_write(&mut self) -> io::Result<()> {
-        self.shutdown(std::net::Shutdown::Write)
-    }
+            fn write_timeout(&self) -> io::Result<Option<Duration>> {
+                <$ty>::write_timeout(self)
+            }
+
+            fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+                <$ty>::set_write_timeout(self, timeout)
+            }
+
+            fn shutdown_write(&mut self) -> io::Result<()> {
+                self.shutdown(std::net::Shutdown::Write)
+            }
+        }
+    };
 }
 
+socket_stream!(std::net::TcpStream);
 #[cfg(unix)]
-impl BlockingStream for std::os::unix::net::UnixStream {
-    fn read_timeout(&self) -> io::Result<Option<Duration>> {
-        std::os::unix::net::UnixStream::read_timeout(self)
-    }
-
-    fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
-        std::os::unix::net::UnixStream::set_read_timeout(self, timeout)
-    }
-
-    fn shutdown_write(&mut self) -> io::Result<()> {
-        self.shutdown(std::net::Shutdown::Write)
-    }
-}
+socket_stream!(std::os::unix::net::UnixStream);
 
 impl<S: BlockingStream + ?Sized> BlockingStream for Box<S> {
     fn read_timeout(&self) -> io::Result<Option<Duration>> {
@@ -111,6 +133,14 @@ impl<S: BlockingStream + ?Sized> BlockingStream for Box<S> {
 
     fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
         (**self).set_read_timeout(timeout)
+    }
+
+    fn write_timeout(&self) -> io::Result<Option<Duration>> {
+        (**self).write_timeout()
+    }
+
+    fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        (**self).set_write_timeout(timeout)
     }
 
     fn shutdown_write(&mut self) -> io::Result<()> {
@@ -122,41 +152,61 @@ impl<S: BlockingStream + ?Sized> BlockingStream for Box<S> {
 #[derive(Debug)]
 pub struct BlockingIo<S>(pub S);
 
+/// Which of the stream's timeouts bounds a call.
+#[derive(Clone, Copy)]
+enum Direction {
+    Read,
+    Write,
+}
+
 impl<S: BlockingStream> BlockingIo<S> {
-    /// Reads once, never blocking past `deadline` unless the caller's own timeout is shorter.
-    fn read_bounded(
-        &mut self,
-        spare: &mut [u8],
-        deadline: Option<Instant>,
-    ) -> Poll<io::Result<usize>> {
-        let bound = deadline.map(|d| {
-            d.saturating_duration_since(Instant::now())
-                .max(Duration::from_millis(1))
-        });
-        let caller = match bound {
-            Some(_) => self.0.read_timeout()?,
-            None => None,
-        };
-        let ours = match (bound, caller) {
-            (Some(b), None) => Some(b),
-            (Some(b), Some(c)) if b < c => Some(b),
-            _ => None,
-        };
-        if let Some(t) = ours {
-            self.0.set_read_timeout(Some(t))?;
+    fn timeout(&self, direction: Direction) -> io::Result<Option<Duration>> {
+        match direction {
+            Direction::Read => self.0.read_timeout(),
+            Direction::Write => self.0.write_timeout(),
         }
-        let result = loop {
-            match self.0.read(spare) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                other => break other,
-            }
+    }
+
+    fn set_timeout(&self, direction: Direction, timeout: Option<Duration>) -> io::Result<()> {
+        match direction {
+            Direction::Read => self.0.set_read_timeout(timeout),
+            Direction::Write => self.0.set_write_timeout(timeout),
+        }
+    }
+
+    /// Runs `call` once, never blocking past `deadline` unless the caller's own timeout is
+    /// shorter. `Pending` only when our deadline ended it; a `WouldBlock` or `TimedOut` that
+    /// came sooner is the caller's (a non-blocking socket, a timeout of their own) and goes
+    /// back to them — looping on it would spin.
+    fn bounded<T>(
+        &mut self,
+        direction: Direction,
+        deadline: Option<Instant>,
+        mut call: impl FnMut(&mut S) -> io::Result<T>,
+    ) -> Poll<io::Result<T>> {
+        let Some(deadline) = deadline else {
+            return Poll::Ready(retry_interrupted(|| call(&mut self.0)));
+        };
+        let start = Instant::now();
+        let bound = deadline
+            .saturating_duration_since(start)
+            .max(Duration::from_millis(1));
+        let caller = self.timeout(direction)?;
+        let ours = match caller {
+            Some(c) if c <= bound => None,
+            _ => Some(bound),
         };
         if ours.is_some() {
-            self.0.set_read_timeout(caller)?;
+            self.set_timeout(direction, ours)?;
         }
-        match result {
-            Err(e) if ours.is_some() && timed_out(&e) => Poll::Pending,
-            other => Poll::Ready(other),
+        let result = retry_interrupted(|| call(&mut self.0));
+        if ours.is_some() {
+            self.set_timeout(direction, caller)?;
+        }
+        match (result, ours) {
+            // At least half our timeout went by: it was ours that ended the call.
+            (Err(e), Some(t)) if timed_out(&e) && start.elapsed() * 2 >= t => Poll::Pending,
+            (other, _) => Poll::Ready(other),
         }
     }
 }
@@ -175,7 +225,9 @@ impl<S: BlockingStream + Unpin> Transport<Blocking> for BlockingIo<S> {
         buf: &mut BytesMut,
         deadline: Option<Instant>,
     ) -> Poll<io::Result<usize>> {
-        read_into_spare(buf, |spare| self.read_bounded(spare, deadline))
+        read_into_spare(buf, |spare| {
+            self.bounded(Direction::Read, deadline, |s| s.read(spare))
+        })
     }
 
     fn poll_read_into(
@@ -184,27 +236,41 @@ impl<S: BlockingStream + Unpin> Transport<Blocking> for BlockingIo<S> {
         buf: &mut [u8],
         deadline: Option<Instant>,
     ) -> Poll<io::Result<usize>> {
-        self.read_bounded(buf, deadline)
+        self.bounded(Direction::Read, deadline, |s| s.read(buf))
     }
 
-    fn poll_write(&mut self, _cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Poll::Ready(retry_interrupted(|| self.0.write(buf)))
+    fn poll_write(
+        &mut self,
+        _cx: &mut Context<'_>,
+        buf: &[u8],
+        deadline: Option<Instant>,
+    ) -> Poll<io::Result<usize>> {
+        self.bounded(Direction::Write, deadline, |s| s.write(buf))
     }
 
     fn poll_write_vectored(
         &mut self,
         _cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
+        deadline: Option<Instant>,
     ) -> Poll<io::Result<usize>> {
-        Poll::Ready(retry_interrupted(|| self.0.write_vectored(bufs)))
+        self.bounded(Direction::Write, deadline, |s| s.write_vectored(bufs))
     }
 
-    fn poll_flush(&mut self, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(retry_interrupted(|| self.0.flush()))
+    fn poll_flush(
+        &mut self,
+        _cx: &mut Context<'_>,
+        deadline: Option<Instant>,
+    ) -> Poll<io::Result<()>> {
+        self.bounded(Direction::Write, deadline, |s| s.flush())
     }
 
-    fn poll_shutdown(&mut self, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.0.shutdown_write())
+    fn poll_shutdown(
+        &mut self,
+        _cx: &mut Context<'_>,
+        deadline: Option<Instant>,
+    ) -> Poll<io::Result<()>> {
+        self.bounded(Direction::Write, deadline, |s| s.shutdown_write())
     }
 }
 

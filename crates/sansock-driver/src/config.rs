@@ -14,9 +14,13 @@ pub struct Config<H> {
     /// How long the opening handshake may take before the connection is dropped (slowloris
     /// defence). Default 10 s.
     pub handshake_timeout: Duration,
-    /// `send` waits while this many bytes are queued for the transport; reading pauses too.
-    /// Default 64 KiB.
+    /// `send` waits while this many bytes are queued for the transport (a batch reader, whose
+    /// replies come from what it reads, stops reading too; `recv` never does). Default 64 KiB.
     pub write_high_water: usize,
+    /// Fail the connection when the transport takes none of its output for this long (a peer
+    /// that stopped reading): the waiting call returns `Error::AbnormalClose` with
+    /// `Ending::WriteTimedOut`. Default `None`: the idle and close timeouts bound such waits.
+    pub write_timeout: Option<Duration>,
 }
 
 impl<H: Default> Default for Config<H> {
@@ -25,6 +29,7 @@ impl<H: Default> Default for Config<H> {
             handshake: H::default(),
             handshake_timeout: Duration::from_secs(10),
             write_high_water: 64 << 10,
+            write_timeout: None,
         }
     }
 }
@@ -39,6 +44,12 @@ impl<H> Config<H> {
     /// Sets [`handshake_timeout`](Self::handshake_timeout).
     pub fn with_handshake_timeout(mut self, timeout: Duration) -> Self {
         self.handshake_timeout = timeout;
+        self
+    }
+
+    /// Sets [`write_timeout`](Self::write_timeout).
+    pub fn with_write_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.write_timeout = timeout;
         self
     }
 

@@ -3,12 +3,14 @@
 //!
 //! Every adapter runs on this: the async [`WebSocketStream`](crate::WebSocketStream) and its
 //! split halves, and the blocking `WebSocket` (through [`block_on`](crate::block_on)). There is
-//! no protocol logic here (no frame is looked at; the core decides everything).
+//! no protocol logic here (no frame is looked at; the core decides everything). This file holds
+//! the driver, its reads and its timers; writing is in `write.rs`.
 
 use crate::Error;
 use crate::runtime::{Runtime, Timer, Transport, is_retryable};
 use core::marker::PhantomData;
-use core::task::{Context, Poll, ready};
+use core::task::{Context, Poll, Waker, ready};
+use core::time::Duration;
 use sansock_core::{Closed, Connection, Ending, Event, Timestamp};
 use std::time::Instant;
 
@@ -32,9 +34,6 @@ impl Negotiated {
     }
 }
 
-/// The most output pieces one vectored write takes (the rest go in the next).
-const MAX_SLICES: usize = 64;
-
 /// How much one read between frames may take (the scratch buffer's size).
 const SCRATCH_LEN: usize = 64 << 10;
 
@@ -54,33 +53,53 @@ std::thread_local! {
 }
 
 /// A transport and the core connection it carries.
-pub struct Driver<S, R: Runtime> {
-    io: S,
+///
+/// Dropping it writes what is still queued if the transport takes it at once (a blocking one
+/// is given at most a second for it).
+pub struct Driver<S: Transport<R>, R: Runtime> {
+    /// `None` only inside [`into_inner`](Self::into_inner).
+    pub(crate) io: Option<S>,
     pub(crate) conn: Connection,
     /// The instant that `Timestamp::ZERO` stands for.
     epoch: Instant,
     /// Made when the first deadline is armed (an idle connection without one holds none).
     timer: Option<R::Timer>,
-    /// The deadline `sleep` is set to.
-    armed: Option<Timestamp>,
-    /// Stop reading while this much output waits: a peer that does not read cannot make us
-    /// queue pongs without bound.
+    /// The deadline the timer is set to.
+    armed: Option<Instant>,
+    /// `send` waits while this much output is queued (the send path's backpressure); a batch
+    /// reader, whose replies are made from what it reads, stops reading too.
     pub(crate) high_water: usize,
+    /// Fail the connection when the transport has taken none of our output for this long.
+    pub(crate) write_timeout: Option<Duration>,
+    /// Since when the transport has taken none of the output waiting for it.
+    pub(crate) write_stalled: Option<Instant>,
+    /// When to stop waiting for the transport's shutdown (a TLS close_notify the peer never
+    /// reads), once it has begun.
+    shutdown_by: Option<Instant>,
     /// How the connection ended, once it has.
     pub(crate) closed: Option<Closed>,
     /// What the handshake agreed on.
     pub(crate) negotiated: Negotiated,
     /// The transport failed or was shut down: nothing more happens.
-    done: bool,
+    pub(crate) done: bool,
     /// The reader takes batches (`poll_batch`, which lends its messages for a call): every read
     /// is handed over, none copied. Reset by `poll_event`, whose events may be kept.
     pub(crate) lends: bool,
     /// Written to the transport since its last flush (a buffered one, TLS say, holds it).
-    unflushed: bool,
+    pub(crate) unflushed: bool,
+    /// The task that last received (split halves): a send from the same task may leave its
+    /// bytes to that task's next receive, one from another task may not.
+    pub(crate) receiving_task: Option<Waker>,
     runtime: PhantomData<fn() -> R>,
 }
 
-impl<S, R: Runtime> core::fmt::Debug for Driver<S, R> {
+/// As good as never: thirty years.
+const NEVER: Duration = Duration::from_secs(30 * 365 * 24 * 3600);
+
+/// How long a blocking transport may take, when the driver is dropped, to write what is left.
+pub(crate) const DROP_WRITE_BOUND: Duration = Duration::from_secs(1);
+
+impl<S: Transport<R>, R: Runtime> core::fmt::Debug for Driver<S, R> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Driver")
             .field("connection", &self.conn)
@@ -102,18 +121,40 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     ) -> Self {
         conn.handle_bytes(Timestamp::from_duration(epoch.elapsed()), leftover);
         Driver {
-            io,
+            io: Some(io),
             conn,
             epoch,
             timer: None,
             armed: None,
             high_water,
+            write_timeout: None,
+            write_stalled: None,
+            shutdown_by: None,
             closed: None,
             negotiated,
             done: false,
             lends: false,
             unflushed: true,
+            receiving_task: None,
             runtime: PhantomData,
+        }
+    }
+
+    /// Fails the connection when the transport takes none of its output for `timeout` (a peer
+    /// that stopped reading): the waiting call returns [`Error::AbnormalClose`] with
+    /// [`Ending::WriteTimedOut`]. `None` (the default): no limit.
+    #[must_use]
+    pub fn with_write_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.write_timeout = timeout;
+        self
+    }
+
+    /// The transport (present until `into_inner` takes it).
+    #[inline]
+    pub(crate) fn io(&mut self) -> &mut S {
+        match self.io.as_mut() {
+            Some(io) => io,
+            None => transport_gone(),
         }
     }
 
@@ -124,17 +165,23 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
 
     /// The transport.
     pub fn get_ref(&self) -> &S {
-        &self.io
+        match self.io.as_ref() {
+            Some(io) => io,
+            None => transport_gone(),
+        }
     }
 
     /// The transport, mutably (writing to it directly corrupts the connection).
     pub fn get_mut(&mut self) -> &mut S {
-        &mut self.io
+        self.io()
     }
 
-    /// The transport, giving up the connection.
-    pub fn into_inner(self) -> S {
-        self.io
+    /// The transport, giving up the connection (output still queued is dropped: flush first).
+    pub fn into_inner(mut self) -> S {
+        match self.io.take() {
+            Some(io) => io,
+            None => transport_gone(),
+        }
     }
 
     /// The core connection.
@@ -158,68 +205,31 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         self.negotiated.extensions.as_deref()
     }
 
-    /// When the core next needs the clock (a keepalive ping, the close or idle timeout), even
-    /// if no byte arrives: a poll loop's timeout.
+    /// When the connection next needs the clock (a keepalive ping, the close, idle or write
+    /// timeout), even if no byte arrives: a poll loop's timeout. A deadline too far away for
+    /// an `Instant` (`Duration::MAX`, say) is none.
     pub fn deadline(&self) -> Option<Instant> {
-        self.conn
-            .poll_timeout()
-            .map(|t| self.epoch + t.as_duration())
+        let core = self.conn.poll_timeout().map(|t| self.at(t));
+        let write = self
+            .write_stalled
+            .zip(self.write_timeout)
+            .map(|(since, limit)| since.checked_add(limit).unwrap_or_else(|| since + NEVER));
+        [core, write, self.shutdown_by].into_iter().flatten().min()
     }
 
-    /// Writes the core's output until it is all written and flushed: every piece of it in one
-    /// vectored write where the transport takes it all.
-    pub fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        while self.conn.transmit_len() > 0 {
-            if self.done {
-                return Poll::Ready(Err(Error::AlreadyClosed));
-            }
-            let written = if self.conn.transmit().len() == self.conn.transmit_len() {
-                self.io.poll_write(cx, self.conn.transmit()) // one piece: a plain write
-            } else {
-                let mut slices = [std::io::IoSlice::new(&[]); MAX_SLICES];
-                let mut count = 0;
-                for (slot, piece) in slices.iter_mut().zip(self.conn.transmit_pieces()) {
-                    *slot = std::io::IoSlice::new(piece);
-                    count += 1;
-                }
-                self.io.poll_write_vectored(cx, &slices[..count])
-            };
-            match written {
-                Poll::Ready(Ok(0)) => {
-                    return Poll::Ready(Err(self.fail_io(std::io::ErrorKind::WriteZero.into())));
-                }
-                Poll::Ready(Ok(n)) => {
-                    self.conn.advance_transmit(n);
-                    self.unflushed = true;
-                }
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(self.fail_io(e))),
-                Poll::Pending => return Poll::Pending,
-            }
-        }
-        if self.done || !self.unflushed {
-            return Poll::Ready(Ok(()));
-        }
-        match ready!(self.io.poll_flush(cx)) {
-            Ok(()) => {
-                self.unflushed = false;
-                Poll::Ready(Ok(()))
-            }
-            Err(e) => Poll::Ready(Err(self.fail_io(e))),
-        }
+    /// The instant of the connection's time `t`; thirty years on (as good as never) for a time
+    /// too far for an `Instant` (a deadline from `Duration::MAX`).
+    #[inline]
+    fn at(&self, t: Timestamp) -> Instant {
+        let after = t.as_duration().min(NEVER);
+        self.epoch.checked_add(after).unwrap_or(self.epoch)
     }
 
-    /// Writes until the output is under the high-water mark (the send path's backpressure).
-    pub fn poll_writable(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        if self.conn.transmit_len() < self.high_water {
-            return Poll::Ready(Ok(()));
-        }
-        let under = |d: &Self| d.conn.transmit_len() < d.high_water;
-        match self.poll_flush(cx) {
-            Poll::Ready(Err(e)) if e.is_would_block() && under(self) => Poll::Ready(Ok(())),
-            Poll::Ready(r) => Poll::Ready(r),
-            Poll::Pending if under(self) => Poll::Ready(Ok(())),
-            Poll::Pending => Poll::Pending,
-        }
+    /// The deadline a blocking transport's calls must stop at; none for the async runtimes,
+    /// whose timer wakes them.
+    #[inline]
+    pub(crate) fn io_deadline(&self) -> Option<Instant> {
+        if R::BLOCKS { self.deadline() } else { None }
     }
 
     /// The next event from the core, reading and waiting on deadlines as needed. `Ok(None)` once
@@ -249,13 +259,28 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                 }
                 Ok(Some(event))
             }
-            Err(e) => {
-                // The close frame is queued; push it out if the transport takes it now.
-                let _ = self.poll_flush(cx);
-                Err(Error::Protocol(e))
-            }
+            Err(e) => Err(self.protocol_error(cx, e)),
             Ok(None) => Ok(None),
         }
+    }
+
+    /// The peer broke the protocol: the core queued our close frame; push it out if the
+    /// transport takes it now, and record the ending.
+    pub(crate) fn protocol_error(
+        &mut self,
+        cx: &mut Context<'_>,
+        e: sansock_core::ProtocolError,
+    ) -> Error {
+        let _ = self.poll_flush(cx);
+        if self.closed.is_none() {
+            self.closed = Some(Closed {
+                code: e.close_code(),
+                reason: Default::default(),
+                initiator: sansock_core::Initiator::Local,
+                ending: Ending::ProtocolError,
+            });
+        }
+        Error::Protocol(e)
     }
 
     /// What to do when the core has no event: write what waits, fire a deadline, or read once.
@@ -280,9 +305,10 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         if self.poll_timer(cx).is_ready() {
             return Poll::Ready(Ok(true));
         }
-        if self.conn.transmit_len() >= self.high_water {
-            return Poll::Pending; // woken by the transport when it takes our output
-        }
+        // Reading goes on however much output waits (a peer that reads only once its own
+        // output is taken must not wedge us both): what reading makes by itself is bounded
+        // by the core (pongs coalesce, one close echo); what the application sends in answer
+        // waits at the high-water mark in `send`.
         ready!(self.poll_read(cx))?;
         Poll::Ready(Ok(true))
     }
@@ -295,7 +321,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     /// be read into) the bytes are copied from a scratch buffer zeroed once. A frame under way is
     /// read straight into the core's receive buffer (no copy: the large messages).
     fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        let deadline = self.deadline();
+        let deadline = self.io_deadline();
         let idle = self.conn.is_input_idle();
         let read = if idle && S::READS_UNINIT {
             SHARED.with(|cell| match cell.try_borrow_mut() {
@@ -305,7 +331,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                     if shared.capacity() < SCRATCH_LEN / 2 {
                         shared.reserve(SCRATCH_LEN);
                     }
-                    let read = self.io.poll_read_buf(cx, &mut shared, deadline);
+                    let read = self.io().poll_read_buf(cx, &mut shared, deadline);
                     if let Poll::Ready(Ok(n)) = read {
                         if n > 0 {
                             let now = self.now();
@@ -330,7 +356,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                     if scratch.len() < SCRATCH_LEN {
                         scratch.resize(SCRATCH_LEN, 0);
                     }
-                    let read = self.io.poll_read_into(cx, &mut scratch, deadline);
+                    let read = self.io().poll_read_into(cx, &mut scratch, deadline);
                     if let Poll::Ready(Ok(n)) = read {
                         if n > 0 {
                             let now = self.now();
@@ -379,57 +405,99 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         cx: &mut Context<'_>,
         deadline: Option<Instant>,
     ) -> Poll<std::io::Result<(usize, bool)>> {
-        self.io
-            .poll_read_buf(cx, self.conn.receive_buffer(), deadline)
+        let Some(io) = self.io.as_mut() else {
+            transport_gone()
+        };
+        io.poll_read_buf(cx, self.conn.receive_buffer(), deadline)
             .map_ok(|n| (n, false))
     }
 
-    /// Fires the core's deadline if it has passed; otherwise arms the timer and is pending.
-    fn poll_timer(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let Some(deadline) = self.conn.poll_timeout() else {
+    /// Fires the deadlines that have passed (the core's, the write timeout, the shutdown's
+    /// bound); otherwise arms the timer for the next and is pending (as it is with none).
+    pub(crate) fn poll_timer(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let Some(at) = self.deadline() else {
             return Poll::Pending;
         };
-        let at = self.epoch + deadline.as_duration();
         let timer = self.timer.get_or_insert_with(|| R::Timer::at(at));
-        if self.armed != Some(deadline) {
+        if self.armed != Some(at) {
             timer.reset(at);
-            self.armed = Some(deadline);
+            self.armed = Some(at);
         }
         ready!(timer.poll_elapsed(cx));
         self.armed = None;
-        let now = self.now();
-        self.conn.handle_timeout(now);
+        let now = Instant::now();
+        let core_due = self.conn.poll_timeout().is_some_and(|t| self.at(t) <= now);
+        if core_due {
+            let now = self.now();
+            self.conn.handle_timeout(now);
+        }
+        let write_due = self
+            .write_stalled
+            .zip(self.write_timeout)
+            .is_some_and(|(since, limit)| now.saturating_duration_since(since) >= limit);
+        if write_due {
+            self.fail_ending(Ending::WriteTimedOut);
+        }
+        if self.shutdown_by.is_some_and(|t| t <= now) {
+            self.done = true; // the peer never took our shutdown: give up on it
+        }
         Poll::Ready(())
     }
 
     /// Shuts the transport's write side once the core is finished. Its output is then empty
-    /// (a clean end) or moot (the peer left or timed out), so nothing waits on it.
+    /// (a clean end) or moot (the peer left or timed out), so nothing waits on it; the shutdown
+    /// itself (a TLS close_notify to a peer that does not read) gets at most the close timeout.
     fn poll_shutdown(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        if !self.done {
+        if self.done {
+            return Poll::Ready(());
+        }
+        if self.shutdown_by.is_none() {
+            let bound = self.conn.config().close_timeout;
+            self.shutdown_by = Some(crate::deadline_after(bound));
+        }
+        while !self.done {
             let _ = self.poll_flush(cx);
-            let _ = ready!(self.io.poll_shutdown(cx));
-            self.done = true;
+            if self.done {
+                break;
+            }
+            let deadline = self.io_deadline();
+            if self.io().poll_shutdown(cx, deadline).is_ready() {
+                self.done = true;
+                break;
+            }
+            ready!(self.poll_timer(cx));
         }
         Poll::Ready(())
     }
 
-    /// The transport failed: the connection is over, abnormally — unless the error only says
-    /// "not now" (a non-blocking socket, a socket timeout), which the caller may retry.
-    fn fail_io(&mut self, e: std::io::Error) -> Error {
-        if is_retryable(&e) {
-            return Error::Io(e);
-        }
+    /// The connection is over without a closing handshake, the transport no longer usable.
+    pub(crate) fn fail_ending(&mut self, ending: Ending) {
         self.done = true;
         if self.closed.is_none() {
             self.closed = Some(Closed {
                 code: sansock_core::CloseCode::ABNORMAL,
                 reason: Default::default(),
                 initiator: sansock_core::Initiator::Neither,
-                ending: Ending::PeerDisconnected,
+                ending,
             });
         }
+    }
+
+    /// The transport failed: the connection is over, abnormally — unless the error only says
+    /// "not now" (a non-blocking socket, a socket timeout), which the caller may retry.
+    pub(crate) fn fail_io(&mut self, e: std::io::Error) -> Error {
+        if is_retryable(&e) {
+            return Error::Io(e);
+        }
+        self.fail_ending(Ending::PeerDisconnected);
         Error::Io(e)
     }
+}
+
+#[cold]
+fn transport_gone() -> ! {
+    // `io` is taken only by `into_inner`, which consumes the driver.
+    panic!("the driver's transport was taken")
 }
 
 /// Message-level operations, shared by every adapter.
@@ -491,6 +559,26 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     pub fn start_ping(&mut self, payload: &[u8]) -> Result<(), Error> {
         self.check_usable()?;
         self.conn.ping(payload).map_err(Error::Send)
+    }
+
+    /// Receives until the connection is over, dropping messages and parts (a close under
+    /// way); gives how it ended.
+    ///
+    /// # Errors
+    /// [`Error::AbnormalClose`] when it ended without a closing handshake; protocol and I/O
+    /// errors.
+    pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<Result<Closed, Error>> {
+        loop {
+            match ready!(self.poll_event(cx))? {
+                Some(Event::Closed(c)) if !c.was_clean() => {
+                    return Poll::Ready(Err(Error::AbnormalClose(c)));
+                }
+                Some(_) => {}
+                None => {
+                    return Poll::Ready(self.closed.clone().ok_or(Error::AlreadyClosed));
+                }
+            }
+        }
     }
 
     /// Queues the close frame (once; later calls do nothing).

@@ -41,7 +41,7 @@ where
     R: Runtime,
     F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
-    let deadline = Instant::now() + settings.handshake_timeout;
+    let deadline = crate::deadline_after(settings.handshake_timeout);
     match within::<R, _>(
         deadline,
         Box::pin(server(io, settings, decide, deadline, false)),
@@ -94,7 +94,7 @@ impl<S: Transport<R>, R: Runtime> HttpRequest<S, R> {
         write_all::<S, R>(&mut self.io, &response.to_bytes())
             .await
             .map_err(Error::Io)?;
-        poll_fn(|cx| self.io.poll_shutdown(cx))
+        poll_fn(|cx| self.io.poll_shutdown(cx, None))
             .await
             .map_err(Error::Io)
     }
@@ -127,7 +127,7 @@ where
     R: Runtime,
     F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
-    let deadline = Instant::now() + settings.handshake_timeout;
+    let deadline = crate::deadline_after(settings.handshake_timeout);
     within::<R, _>(
         deadline,
         Box::pin(server(io, settings, decide, deadline, true)),
@@ -150,7 +150,7 @@ where
     S: Transport<R>,
     R: Runtime,
 {
-    let deadline = Instant::now() + settings.handshake_timeout;
+    let deadline = crate::deadline_after(settings.handshake_timeout);
     within::<R, _>(deadline, Box::pin(client(io, request, settings, deadline))).await
 }
 
@@ -219,14 +219,17 @@ where
             write_all::<S, R>(&mut io, &accepted.response)
                 .await
                 .map_err(Error::Io)?;
-            Ok(Incoming::WebSocket(Driver::new(
-                io,
-                accepted.connection,
-                &buf[consumed..],
-                epoch,
-                settings.write_high_water,
-                Negotiated::new(accepted.protocol, accepted.extension),
-            )))
+            Ok(Incoming::WebSocket(
+                Driver::new(
+                    io,
+                    accepted.connection,
+                    &buf[consumed..],
+                    epoch,
+                    settings.write_high_water,
+                    Negotiated::new(accepted.protocol, accepted.extension),
+                )
+                .with_write_timeout(settings.write_timeout),
+            ))
         }
         Err(refused) => {
             // The application chose a subprotocol the client did not offer, or a bad header.
@@ -288,7 +291,8 @@ where
                     epoch,
                     settings.write_high_water,
                     negotiated,
-                );
+                )
+                .with_write_timeout(settings.write_timeout);
                 return Ok((driver, response));
             }
         }
@@ -315,17 +319,17 @@ async fn read_some<S: Transport<R>, R: Runtime>(
 /// Writes all of `bytes` and flushes.
 async fn write_all<S: Transport<R>, R: Runtime>(io: &mut S, mut bytes: &[u8]) -> io::Result<()> {
     while !bytes.is_empty() {
-        let n = poll_fn(|cx| io.poll_write(cx, bytes)).await?;
+        let n = poll_fn(|cx| io.poll_write(cx, bytes, None)).await?;
         if n == 0 {
             return Err(io::ErrorKind::WriteZero.into());
         }
         bytes = &bytes[n..];
     }
-    poll_fn(|cx| io.poll_flush(cx)).await
+    poll_fn(|cx| io.poll_flush(cx, None)).await
 }
 
 /// Sends a refusal and ends the transport; failures do not matter any more.
 async fn respond<S: Transport<R>, R: Runtime>(io: &mut S, response: &[u8]) {
     let _ = write_all::<S, R>(io, response).await;
-    let _ = poll_fn(|cx| io.poll_shutdown(cx)).await;
+    let _ = poll_fn(|cx| io.poll_shutdown(cx, None)).await;
 }

@@ -26,6 +26,7 @@ pub mod tls;
 #[cfg(feature = "tokio")]
 mod tokio_rt;
 mod url;
+mod write;
 
 pub use batch::{Outbox, Received};
 pub use blocking_rt::{Blocking, BlockingIo, BlockingStream, Deadline, block_on, wait};
@@ -35,7 +36,7 @@ pub use error::Error;
 #[cfg(feature = "futures-io")]
 pub use futures_rt::{FuturesIo, FuturesTimer};
 pub use handshake::{HttpRequest, Incoming};
-pub use runtime::{Runtime, Timer, Transport};
+pub use runtime::{Runtime, Timer, Transport, deadline_after};
 pub use split::{ReadHalf, ReuniteError, WriteHalf};
 pub use stream::WebSocketStream;
 #[cfg(feature = "tokio")]

@@ -15,6 +15,9 @@ use std::time::Instant;
 pub trait Runtime: Sized + 'static {
     /// Waits for an instant.
     type Timer: Timer;
+    /// Its transports block the thread, so reads and writes are given the next deadline to
+    /// stop at (the async runtimes wait on their timer instead and are given none).
+    const BLOCKS: bool = false;
 }
 
 /// A one-shot timer that can be moved to another deadline.
@@ -55,19 +58,37 @@ pub trait Transport<R: Runtime>: Unpin {
         buf: &mut [u8],
         deadline: Option<Instant>,
     ) -> Poll<io::Result<usize>>;
-    /// Writes some of `buf`, returning how much.
-    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>>;
+    /// Writes some of `buf`, returning how much. `deadline` as for reads: a transport that
+    /// blocks the thread must not block past it (it returns `Pending` then, having written
+    /// nothing); others ignore it.
+    fn poll_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        deadline: Option<Instant>,
+    ) -> Poll<io::Result<usize>>;
     /// Writes some of `bufs`, in order, returning how much (one `writev` where the transport
-    /// has it; otherwise writing from the first non-empty slice is enough).
+    /// has it; otherwise writing from the first non-empty slice is enough). `deadline` as for
+    /// [`poll_write`](Self::poll_write).
     fn poll_write_vectored(
         &mut self,
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
+        deadline: Option<Instant>,
     ) -> Poll<io::Result<usize>>;
-    /// Flushes buffered output.
-    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
-    /// Ends the write side (TCP FIN, TLS close_notify).
-    fn poll_shutdown(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
+    /// Flushes buffered output; `deadline` as for [`poll_write`](Self::poll_write).
+    fn poll_flush(
+        &mut self,
+        cx: &mut Context<'_>,
+        deadline: Option<Instant>,
+    ) -> Poll<io::Result<()>>;
+    /// Ends the write side (TCP FIN, TLS close_notify); `deadline` as for
+    /// [`poll_write`](Self::poll_write).
+    fn poll_shutdown(
+        &mut self,
+        cx: &mut Context<'_>,
+        deadline: Option<Instant>,
+    ) -> Poll<io::Result<()>>;
 }
 
 /// Appends what `read` puts into a zeroed slice to `buf`, for transports that read into `&mut
@@ -91,6 +112,14 @@ pub(crate) fn read_into_spare(
     };
     buf.truncate(start + got);
     result
+}
+
+/// The instant `timeout` from now; one thirty years away (as good as never, and still an
+/// instant every timer takes) when `timeout` is too long for an `Instant` (`Duration::MAX`).
+pub fn deadline_after(timeout: core::time::Duration) -> Instant {
+    const NEVER: core::time::Duration = core::time::Duration::from_secs(30 * 365 * 24 * 3600);
+    let now = Instant::now();
+    now.checked_add(timeout.min(NEVER)).unwrap_or(now)
 }
 
 /// True for the I/O errors after which the same call can be made again: the transport is not

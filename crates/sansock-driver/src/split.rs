@@ -19,7 +19,7 @@ use futures_util::task::{ArcWake, AtomicWaker};
 use sansock_core::{CloseCode, Closed, Message};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-struct Shared<S, R: Runtime> {
+struct Shared<S: Transport<R>, R: Runtime> {
     driver: Mutex<Driver<S, R>>,
     /// What the handshake agreed on, readable without the lock.
     negotiated: crate::Negotiated,
@@ -39,13 +39,13 @@ impl ArcWake for FanOut {
     }
 }
 
-struct Half<S, R: Runtime> {
+struct Half<S: Transport<R>, R: Runtime> {
     shared: Arc<Shared<S, R>>,
     wakers: Arc<FanOut>,
     waker: Waker,
 }
 
-impl<S, R: Runtime> Half<S, R> {
+impl<S: Transport<R>, R: Runtime> Half<S, R> {
     fn lock(&self) -> MutexGuard<'_, Driver<S, R>> {
         // No code panics while holding the lock, but a poisoned lock still holds a valid driver.
         self.shared
@@ -74,11 +74,24 @@ impl<S, R: Runtime> Half<S, R> {
         };
         slot.register(cx.waker());
         let mut fan_cx = Context::from_waker(&self.waker);
-        f(&mut self.lock(), &mut fan_cx)
+        let mut driver = self.lock();
+        if reader && !driver.receives_on(cx.waker()) {
+            driver.receiving_task = Some(cx.waker().clone());
+        }
+        f(&mut driver, &mut fan_cx)
+    }
+
+    /// Writes what `queue` queued: left to the next receive only when this task is the one
+    /// receiving (the halves used in one task); otherwise written now.
+    fn poll_sent(&self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let same_task = self.lock().receives_on(cx.waker());
+        self.poll(cx, false, |d, cx| d.poll_sent(cx, same_task))
     }
 }
 
-pub(crate) fn split<S, R: Runtime>(driver: Driver<S, R>) -> (ReadHalf<S, R>, WriteHalf<S, R>) {
+pub(crate) fn split<S: Transport<R>, R: Runtime>(
+    driver: Driver<S, R>,
+) -> (ReadHalf<S, R>, WriteHalf<S, R>) {
     let shared = Arc::new(Shared {
         negotiated: driver.negotiated.clone(),
         driver: Mutex::new(driver),
@@ -99,22 +112,22 @@ pub(crate) fn split<S, R: Runtime>(driver: Driver<S, R>) -> (ReadHalf<S, R>, Wri
 }
 
 /// The receiving half of a split [`WebSocketStream`].
-pub struct ReadHalf<S, R: Runtime> {
+pub struct ReadHalf<S: Transport<R>, R: Runtime> {
     half: Half<S, R>,
 }
 
 /// The sending half of a split [`WebSocketStream`].
-pub struct WriteHalf<S, R: Runtime> {
+pub struct WriteHalf<S: Transport<R>, R: Runtime> {
     half: Half<S, R>,
 }
 
-impl<S, R: Runtime> core::fmt::Debug for ReadHalf<S, R> {
+impl<S: Transport<R>, R: Runtime> core::fmt::Debug for ReadHalf<S, R> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("ReadHalf")
     }
 }
 
-impl<S, R: Runtime> core::fmt::Debug for WriteHalf<S, R> {
+impl<S: Transport<R>, R: Runtime> core::fmt::Debug for WriteHalf<S, R> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("WriteHalf")
     }
@@ -122,7 +135,7 @@ impl<S, R: Runtime> core::fmt::Debug for WriteHalf<S, R> {
 
 /// The halves passed to [`ReadHalf::reunite`] come from different streams.
 #[derive(Debug)]
-pub struct ReuniteError<S, R: Runtime>(pub ReadHalf<S, R>, pub WriteHalf<S, R>);
+pub struct ReuniteError<S: Transport<R>, R: Runtime>(pub ReadHalf<S, R>, pub WriteHalf<S, R>);
 
 impl<S: Transport<R>, R: Runtime> ReadHalf<S, R> {
     /// The next message; as [`WebSocketStream::recv`] (and cancel-safe likewise).
@@ -212,7 +225,7 @@ impl<S: Transport<R>, R: Runtime> WriteHalf<S, R> {
     ) -> Result<(), Error> {
         poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_writable(cx))).await?;
         queue(&mut self.half.lock())?;
-        poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_flush(cx))).await
+        poll_fn(|cx| self.half.poll_sent(cx)).await
     }
 
     /// Sends a message part; as [`WebSocketStream::send_part`].
@@ -231,14 +244,24 @@ impl<S: Transport<R>, R: Runtime> WriteHalf<S, R> {
         self.queue_and_flush(|d| d.start_ping(payload)).await
     }
 
-    /// Sends a close frame and flushes it; the read half sees the peer's answer and ends.
+    /// Sends a close frame and writes it (what was queued before goes first); the read half
+    /// sees the peer's answer and ends. Waits at most the close timeout for the transport.
     ///
     /// # Errors
-    /// An invalid code or reason; I/O errors.
+    /// An invalid code or reason; I/O errors; [`Error::AbnormalClose`] when the close timeout
+    /// (or the write timeout) passed before the transport took it.
     pub async fn close(&mut self, code: Option<CloseCode>, reason: &str) -> Result<(), Error> {
         self.half.lock().start_close(code, reason)?;
         self.half.deadline_changed();
-        poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_flush(cx))).await
+        self.flush().await
+    }
+
+    /// Writes everything queued (running the connection's timers while it waits).
+    ///
+    /// # Errors
+    /// I/O errors; [`Error::AbnormalClose`] when a deadline ended the connection meanwhile.
+    pub async fn flush(&mut self) -> Result<(), Error> {
+        poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_flush_waiting(cx))).await
     }
 
     /// Bytes queued for the transport and not yet written.
@@ -267,12 +290,12 @@ impl<S: Transport<R>, R: Runtime> Sink<Message> for WriteHalf<S, R> {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        self.half.poll(cx, false, |d, cx| d.poll_flush(cx))
+        self.half.poll(cx, false, |d, cx| d.poll_flush_waiting(cx))
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         self.half.lock().start_close(Some(CloseCode::NORMAL), "")?;
         self.half.deadline_changed();
-        self.half.poll(cx, false, |d, cx| d.poll_flush(cx))
+        self.half.poll(cx, false, |d, cx| d.poll_flush_waiting(cx))
     }
 }

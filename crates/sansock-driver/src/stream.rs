@@ -27,7 +27,7 @@ use std::time::Instant;
 /// [`ping`](Self::ping) and [`close`](Self::close) are not: if dropped, the frame may or may not
 /// have been queued (once queued it is still written by later calls).
 #[derive(Debug)]
-pub struct WebSocketStream<S, R: Runtime> {
+pub struct WebSocketStream<S: Transport<R>, R: Runtime> {
     driver: Driver<S, R>,
 }
 
@@ -98,18 +98,38 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
         poll_fn(|cx| self.driver.poll_batch(cx, &mut f)).await
     }
 
-    /// Writes everything queued.
+    /// Writes everything queued (running the connection's timers while it waits).
     ///
     /// # Errors
-    /// I/O errors.
+    /// I/O errors; [`Error::AbnormalClose`] when a deadline (idle, close or write timeout)
+    /// ended the connection meanwhile.
     pub async fn flush(&mut self) -> Result<(), Error> {
-        poll_fn(|cx| self.driver.poll_flush(cx)).await
+        poll_fn(|cx| self.driver.poll_flush_waiting(cx)).await
     }
 
-    /// Sends a message and waits until it is handed to the transport.
+    /// Sends a message: queues it and writes it to the transport — at once, or, when more
+    /// input is already buffered for the next [`recv`](Self::recv), in one write with the
+    /// other replies when that `recv` would wait for input. So a receive-and-reply loop makes
+    /// one write per batch of messages, and the reply to the last message of a read (ping-pong)
+    /// leaves as it is sent. Past the write high-water mark it waits until the transport has
+    /// taken enough. What is still queued is also written by [`flush`](Self::flush),
+    /// [`close`](Self::close) and on drop; if you stop receiving for a while in the middle of
+    /// a batch, `flush` first. The connection's timers run while it waits.
+    ///
+    /// ```no_run
+    /// # async fn echo<S: sansock_driver::Transport<R>, R: sansock_driver::Runtime>(
+    /// #     mut ws: sansock_driver::WebSocketStream<S, R>,
+    /// # ) -> Result<(), sansock_driver::Error> {
+    /// while let Some(message) = ws.recv().await {
+    ///     ws.send(message?).await?; // one write for all the echoes of a read
+    /// }
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
-    /// [`Error::Send`] once the connection is closing; I/O errors.
+    /// [`Error::Send`] once the connection is closing; I/O errors; [`Error::AbnormalClose`]
+    /// when a deadline ended the connection while it waited; a failure to write a reply left
+    /// queued is reported by the next call.
     pub async fn send(&mut self, message: impl Into<Message>) -> Result<(), Error> {
         self.send_with(message.into(), true).await
     }
@@ -135,7 +155,7 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     ) -> Result<(), Error> {
         poll_fn(|cx| self.driver.poll_writable(cx)).await?;
         queue(&mut self.driver)?;
-        poll_fn(|cx| self.driver.poll_flush(cx)).await
+        poll_fn(|cx| self.driver.poll_sent(cx, true)).await
     }
 
     /// Sends a message part as one fragment (see [`Connection::send_part`]): forwarding a
@@ -158,18 +178,16 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     }
 
     /// Starts the closing handshake and waits for it to finish (at most the configured close
-    /// timeout). Messages that arrive meanwhile are dropped: to read them, send the close
-    /// through the [`Sink`] (`SinkExt::close`) and keep calling [`recv`](Self::recv) until `None`.
+    /// timeout, also while the transport takes nothing). Messages and parts that arrive
+    /// meanwhile are dropped: to read them, send the close through the [`Sink`]
+    /// (`SinkExt::close`) and keep calling [`recv`](Self::recv) until `None`.
     ///
     /// # Errors
     /// An invalid code or reason ([`Error::Send`]); [`Error::AbnormalClose`] when the peer did
     /// not answer in time; I/O errors.
     pub async fn close(&mut self, code: Option<CloseCode>, reason: &str) -> Result<Closed, Error> {
         self.driver.start_close(code, reason)?;
-        while let Some(next) = self.recv().await {
-            next?;
-        }
-        self.driver.closed.clone().ok_or(Error::AlreadyClosed)
+        poll_fn(|cx| self.driver.poll_closed(cx)).await
     }
 
     /// How the connection ended, once it has.
@@ -240,13 +258,13 @@ impl<S: Transport<R>, R: Runtime> Sink<Message> for WebSocketStream<S, R> {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        self.get_mut().driver.poll_flush(cx)
+        self.get_mut().driver.poll_flush_waiting(cx)
     }
 
     /// Sends a normal close (1000) and flushes it. Keep receiving to see the peer's answer.
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         let driver = &mut self.get_mut().driver;
         driver.start_close(Some(CloseCode::NORMAL), "")?;
-        driver.poll_flush(cx)
+        driver.poll_flush_waiting(cx)
     }
 }

@@ -6,6 +6,7 @@
 //! `poll_*` and `transmit` outputs. Receiving lives in `receive.rs`, sending in `send.rs`.
 
 mod output;
+mod pong;
 mod receive;
 mod send;
 
@@ -124,6 +125,10 @@ pub struct Connection {
     last_recv: Timestamp,
     keepalive_ping_sent: bool,
     close_deadline: Option<Timestamp>,
+    /// Where the last pong queued ends in the output (see `pong.rs`).
+    pong_end: u64,
+    /// The most recent ping not answered yet, while the output is backed up.
+    pong_slot: Option<Box<pong::PongSlot>>,
 }
 
 impl core::fmt::Debug for Connection {
@@ -177,6 +182,8 @@ impl Connection {
             last_recv: now,
             keepalive_ping_sent: false,
             close_deadline: None,
+            pong_end: 0,
+            pong_slot: None,
         }
     }
 
@@ -269,6 +276,15 @@ impl Connection {
         self.out.release();
         if self.scratch.capacity() > 0 {
             self.scratch = Vec::new();
+        }
+    }
+
+    /// The terminal [`Event::Closed`] of an unclean end (a timeout, the transport's end) while
+    /// it waits to be polled: for a caller blocked on writing, which polls no events.
+    pub fn pending_closed(&self) -> Option<&Closed> {
+        match &self.pending {
+            Some(Event::Closed(closed)) => Some(closed),
+            _ => None,
         }
     }
 
@@ -472,6 +488,7 @@ impl Connection {
             wire.extend_from_slice(piece);
         }
         self.out.advance(n);
+        self.after_written();
     }
 
     /// `n` bytes of the output were written (from [`transmit`](Self::transmit) or, across
@@ -479,6 +496,7 @@ impl Connection {
     #[inline]
     pub fn advance_transmit(&mut self, n: usize) {
         self.out.advance(n);
+        self.after_written();
     }
 
     // ---- shared helpers ----

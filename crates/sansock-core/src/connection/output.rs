@@ -35,6 +35,8 @@ pub(super) struct Output {
     written: u64,
     /// The total length of `spliced`.
     spliced_len: usize,
+    /// How many bytes, of every piece, have been written since the connection began.
+    sent: u64,
 }
 
 impl Output {
@@ -95,6 +97,18 @@ impl Output {
         self.buf.len() - self.start + self.spliced_len
     }
 
+    /// How many bytes have been written since the connection began.
+    #[inline]
+    pub(super) fn sent(&self) -> u64 {
+        self.sent
+    }
+
+    /// The position, counted like [`sent`](Self::sent), just past the last byte queued.
+    #[inline]
+    pub(super) fn end(&self) -> u64 {
+        self.sent + self.len() as u64
+    }
+
     /// The buffer capacity held.
     pub(super) fn capacity(&self) -> usize {
         self.buf.capacity()
@@ -135,6 +149,7 @@ impl Output {
 
     /// `n` bytes were written, from the front.
     pub(super) fn advance(&mut self, mut n: usize) {
+        self.sent += n.min(self.len()) as u64;
         while n > 0 {
             let Some((at, payload)) = self.spliced.front_mut() else {
                 let take = n.min(self.buf.len() - self.start);

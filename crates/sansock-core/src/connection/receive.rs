@@ -100,7 +100,7 @@ impl Connection {
                     && self
                         .config
                         .message_parts
-                        .is_some_and(|min| available >= min)
+                        .is_some_and(|min| available >= min.max(1))
                 {
                     return self.take_part(frame, available);
                 }
@@ -335,8 +335,7 @@ impl Connection {
             OpCode::Ping => {
                 let payload = self.recv.split_to(frame.len).freeze();
                 if self.config.auto_pong && !self.close_queued {
-                    let mask = self.next_mask();
-                    self.out.frame(true, 0, OpCode::Pong, &payload, mask);
+                    self.answer_ping(&payload);
                 }
                 Ok(Some(Event::Ping(payload)))
             }
