@@ -27,7 +27,7 @@ count() {
 }
 echo "| echo loop | instructions per message ($size B, $per_read per read${wake:+, a wake-up between}) |"
 echo "|---|---:|"
-for name in sansock-tokio-batch sansock-tokio fastwebsockets tokio-tungstenite; do
+for name in sansock-tokio-plain sansock-tokio-batch sansock-tokio fastwebsockets tokio-tungstenite; do
     a=$(count "$name" "$small")
     b=$(count "$name" "$large")
     echo "| $name | $(( (b - a) / (large - small) )) |"

@@ -139,7 +139,8 @@ impl AsyncWrite for Memory {
 }
 
 /// The echo loops [`echo_in_memory`] runs, by name.
-pub const LOOPS: [&str; 4] = [
+pub const LOOPS: [&str; 5] = [
+    "sansock-tokio-plain",
     "sansock-tokio",
     "sansock-tokio-batch",
     "tokio-tungstenite",
@@ -149,6 +150,7 @@ pub const LOOPS: [&str; 4] = [
 /// Runs the echo loop `name` (one of [`LOOPS`]) over a fresh [`Memory`] on `input` until the
 /// input ends; gives how many messages it echoed.
 ///
+/// - `sansock-tokio-plain`: `accept`, then `recv` and `send`, the loop the docs teach;
 /// - `sansock-tokio`: `accept`, then each message from the `Stream` fed back to the `Sink`;
 /// - `sansock-tokio-batch`: `accept`, then `recv_batch`, each message queued through the
 ///   `Outbox`;
@@ -161,6 +163,17 @@ pub async fn echo_in_memory(name: &str, input: &bytes::Bytes, shape: Shape) -> i
     let memory = Memory::new(input, shape);
     let mut n = 0;
     match name {
+        "sansock-tokio-plain" => {
+            let mut ws = sansock_tokio::accept(memory)
+                .await
+                .map_err(io::Error::other)?;
+            while let Some(Ok(m)) = ws.recv().await {
+                if ws.send(m).await.is_err() {
+                    break;
+                }
+                n += 1;
+            }
+        }
         "sansock-tokio" => {
             let mut ws = sansock_tokio::accept(memory)
                 .await

@@ -1,6 +1,10 @@
 //! The echo servers, one per library, each as its users would write it and each on one thread
 //! (the runner pins it to one core): every text or binary message comes back as it came.
 //!
+//! - `sansock-tokio-plain`, `sansock-smol-plain`, `sansock-blocking-plain`: the loop every page
+//!   of the docs shows, as people write it — `while let Some(m) = ws.recv().await { ws.send(m?)
+//!   .await? }` (blocking: `read` and `send`) — [`echo_plain`]; a `send` leaves its frame to the
+//!   next `recv` while more input is buffered, so the echoes of one read leave in one write;
 //! - `sansock-tokio`: Sansock's fastest way, as a server built for throughput would be written:
 //!   `recv_batch` hands every message of a read to a closure (the small ones borrowed from the
 //!   stack, no allocation) that queues the echo; the next batch writes what is queued before it
@@ -25,11 +29,14 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Every server's name, in the order the tables show them.
-pub const NAMES: [&str; 10] = [
+pub const NAMES: [&str; 13] = [
+    "sansock-tokio-plain",
     "sansock-tokio",
     "sansock-tokio-parts",
     "sansock-tokio-stream",
+    "sansock-smol-plain",
     "sansock-smol",
+    "sansock-blocking-plain",
     "sansock-blocking",
     "tungstenite",
     "tungstenite-8k",
@@ -46,8 +53,10 @@ pub fn run(name: &str, port: u16) -> io::Result<()> {
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     match name {
         "node-ws" => node_ws(port),
-        "sansock-smol" => smol::block_on(sansock_smol(addr)),
-        "sansock-blocking" => sansock_blocking(addr),
+        "sansock-smol" => smol::block_on(sansock_smol(addr, false)),
+        "sansock-smol-plain" => smol::block_on(sansock_smol(addr, true)),
+        "sansock-blocking" => sansock_blocking(addr, false),
+        "sansock-blocking-plain" => sansock_blocking(addr, true),
         _ => {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -82,6 +91,7 @@ async fn on_tokio(name: &str, addr: std::net::SocketAddr) -> io::Result<()> {
         "raw" => 4,
         "sansock-tokio-stream" => 5,
         "sansock-tokio-parts" => 6,
+        "sansock-tokio-plain" => 7,
         other => return Err(io::Error::other(format!("no server named {other}"))),
     };
     let listener = TcpListener::bind(addr).await?;
@@ -107,6 +117,7 @@ async fn on_tokio(name: &str, addr: std::net::SocketAddr) -> io::Result<()> {
                 }
                 3 => fastwebsockets(tcp).await,
                 5 => sansock_tokio_stream(tcp).await,
+                7 => sansock_tokio_plain(tcp).await,
                 _ => raw(tcp).await,
             };
         });
@@ -129,6 +140,28 @@ async fn sansock_tokio(tcp: TcpStream, parts: Option<usize>) -> io::Result<()> {
         .await
         .map_err(io::Error::other)?;
     echo_batches(&mut ws).await.map_err(io::Error::other)
+}
+
+async fn sansock_tokio_plain(tcp: TcpStream) -> io::Result<()> {
+    let mut ws = sansock_tokio::accept(tcp).await.map_err(io::Error::other)?;
+    echo_plain(&mut ws).await.map_err(io::Error::other)
+}
+
+/// The echo loop as the docs teach it: `recv`, then `send`.
+///
+/// # Errors
+/// The stream's errors.
+pub async fn echo_plain<S, R>(
+    ws: &mut sansock_driver::WebSocketStream<S, R>,
+) -> Result<(), sansock_driver::Error>
+where
+    S: sansock_driver::Transport<R>,
+    R: sansock_driver::Runtime,
+{
+    while let Some(message) = ws.recv().await {
+        ws.send(message?).await?;
+    }
+    Ok(())
 }
 
 async fn sansock_tokio_stream(tcp: TcpStream) -> io::Result<()> {
@@ -174,7 +207,7 @@ where
     ws.flush().await
 }
 
-async fn sansock_smol(addr: std::net::SocketAddr) -> io::Result<()> {
+async fn sansock_smol(addr: std::net::SocketAddr, plain: bool) -> io::Result<()> {
     let ex = smol::LocalExecutor::new();
     ex.run(async {
         let listener = smol::net::TcpListener::bind(addr).await?;
@@ -185,7 +218,11 @@ async fn sansock_smol(addr: std::net::SocketAddr) -> io::Result<()> {
                 let Ok(mut ws) = sansock_futures::accept(tcp).await else {
                     return;
                 };
-                let _ = echo(&mut ws).await;
+                let _ = if plain {
+                    echo_plain(&mut ws).await
+                } else {
+                    echo(&mut ws).await
+                };
             })
             .detach();
         }
@@ -193,7 +230,7 @@ async fn sansock_smol(addr: std::net::SocketAddr) -> io::Result<()> {
     .await
 }
 
-fn sansock_blocking(addr: std::net::SocketAddr) -> io::Result<()> {
+fn sansock_blocking(addr: std::net::SocketAddr, plain: bool) -> io::Result<()> {
     let listener = std::net::TcpListener::bind(addr)?;
     for tcp in listener.incoming() {
         let tcp = tcp?;
@@ -205,7 +242,12 @@ fn sansock_blocking(addr: std::net::SocketAddr) -> io::Result<()> {
                     return;
                 };
                 while let Ok(Some(message)) = ws.read() {
-                    if ws.feed(message).is_err() {
+                    let sent = if plain {
+                        ws.send(message)
+                    } else {
+                        ws.feed(message)
+                    };
+                    if sent.is_err() {
                         break;
                     }
                 }

@@ -274,3 +274,29 @@ fn a_part_of_the_other_kind_cannot_interrupt_a_message() {
     );
     server.send_part(&part(MessageKind::Text, true)).unwrap();
 }
+
+#[test]
+fn parts_of_zero_set_on_the_field_still_report_the_end_of_the_stream_mid_frame() {
+    // The setter takes zero as one; the public field can still be set to zero directly.
+    let mut config = ConnectionConfig::default();
+    config.message_parts = Some(0);
+    let mut server = common::server_with(config);
+    let frame = common::masked(true, 0, OpCode::Binary, &[9u8; 100]);
+    server.handle_bytes(common::T0, &frame[..6]); // the header, no payload yet
+    while let Ok(Some(_)) = server.poll_event() {}
+    server.handle_eof(common::T0);
+    // It used to hand out an empty part that is not handed out, and so nothing, forever.
+    let mut ending = None;
+    for _ in 0..10 {
+        match server.poll_event() {
+            Ok(Some(Event::Closed(c))) => {
+                ending = Some(c);
+                break;
+            }
+            Ok(Some(_)) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    let closed = ending.expect("the end of the stream was not reported");
+    assert_eq!(closed.code, sansock_core::CloseCode::ABNORMAL);
+}

@@ -294,9 +294,12 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             ready!(self.poll_shutdown(cx));
             return Poll::Ready(Ok(false));
         }
-        // Pongs and the close echo go out even when only the reader is polled.
-        if let Poll::Ready(Err(e)) = self.poll_flush(cx) {
-            return Poll::Ready(Err(e));
+        // Pongs and the close echo go out even when only the reader is polled. A transport
+        // that takes nothing now (a would-block) does not stop the read: a peer that reads
+        // only once its own output is taken must not wedge us both.
+        match self.poll_flush(cx) {
+            Poll::Ready(Err(e)) if !e.is_would_block() => return Poll::Ready(Err(e)),
+            _ => {}
         }
         if self.conn.is_finished() {
             // Writing our last frame (say, the close echo) finished the connection.

@@ -24,6 +24,13 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     /// vectored write where the transport takes it all. Pending while the transport takes no
     /// more (no timer is polled: see [`poll_flush_waiting`](Self::poll_flush_waiting)).
     pub fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        if R::BLOCKS && self.write_timeout.is_some() && self.write_stalled.is_none() {
+            // A blocking write that takes nothing never returns to say so: its wait counts
+            // from its start.
+            if self.conn.transmit_len() > 0 {
+                self.write_stalled = Some(Instant::now());
+            }
+        }
         let deadline = self.io_deadline();
         self.poll_write_out(cx, deadline)
     }

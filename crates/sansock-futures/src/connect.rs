@@ -41,7 +41,7 @@ where
     D: FnOnce(String, u16) -> Fut,
     Fut: Future<Output = Result<T, Error>>,
 {
-    let deadline = std::time::Instant::now() + settings.handshake_timeout;
+    let deadline = sansock_driver::deadline_after(settings.handshake_timeout);
     let work = async {
         let tcp = dial(url.host.clone(), url.port).await?;
         let stream = match (url.tls, tls) {

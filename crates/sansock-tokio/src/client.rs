@@ -61,7 +61,7 @@ async fn connect_inner(
     settings: ClientSettings,
     tls: Option<TlsConfig>,
 ) -> Result<(WebSocketStream<MaybeTlsStream>, Box<Response>), Error> {
-    let deadline = std::time::Instant::now() + settings.handshake_timeout;
+    let deadline = sansock_driver::deadline_after(settings.handshake_timeout);
     let work = async {
         let addrs: Vec<_> = tokio::net::lookup_host((url.host.as_str(), url.port))
             .await

@@ -112,6 +112,15 @@ fn grid(name: &str) -> Vec<Point> {
     };
     match name {
         "smoke" => vec![p(20, 10, 16, false), p(1024, 1, 1, true)],
+        // The plain `recv`/`send` loop's points: pipelined, where it used to write per
+        // message, and ping-pong, where it must add no latency.
+        "plain" => vec![
+            p(20, 100, 16, false),
+            p(1 << 10, 100, 16, false),
+            p(20, 1000, 1, false),
+            p(20, 100, 1, false),
+            p(16 << 10, 10, 1, false),
+        ],
         "full" => {
             let mut all = Vec::new();
             for size in [20, 1 << 10, 16 << 10, 1 << 20] {

@@ -1,0 +1,287 @@
+//! The write path as the plain `recv`/`send` loop meets it: pipelined echoes leave in a few
+//! writes (counted through a transport wrapper), ping-pong answers every message as it is
+//! sent, a lone send reaches the peer, a reply left to the next receive is written on drop, a
+//! close to a peer that never reads ends by the close timeout; and the endings and limits the
+//! write path must get right (`close` with message parts on, `closed` after a protocol error,
+//! timeouts of `Duration::MAX`).
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use common::{bind_local, echo_once, silent_client};
+use futures_util::SinkExt;
+use sansock_tokio::{
+    Accept, ClientConfig, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Initiator,
+    Message, ServerConfig, ServerSettings, WsUrl,
+};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, DuplexStream, ReadBuf};
+use tokio::time::timeout;
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+/// A transport that counts the write calls that took bytes.
+struct Counting {
+    inner: DuplexStream,
+    writes: Arc<AtomicUsize>,
+}
+
+impl AsyncRead for Counting {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Counting {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let written = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if matches!(written, Poll::Ready(Ok(n)) if n > 0) {
+            self.writes.fetch_add(1, Ordering::Relaxed);
+        }
+        written
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// A server running the plain loop over a counting transport, and a client on the other end.
+async fn counted_pair() -> (
+    sansock_tokio::WebSocketStream<DuplexStream>,
+    Arc<AtomicUsize>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (near, far) = tokio::io::duplex(1 << 20);
+    let writes = Arc::new(AtomicUsize::new(0));
+    let counting = Counting {
+        inner: far,
+        writes: writes.clone(),
+    };
+    let server = tokio::spawn(async move {
+        let mut ws = sansock_tokio::accept(counting).await.unwrap();
+        while let Some(Ok(m)) = ws.recv().await {
+            if ws.send(m).await.is_err() {
+                break;
+            }
+        }
+    });
+    let request = WsUrl::parse("ws://localhost/").unwrap().request;
+    let (client, _) = sansock_tokio::client(near, &request, ClientSettings::default())
+        .await
+        .unwrap();
+    (client, writes, server)
+}
+
+#[tokio::test]
+async fn pipelined_echoes_of_the_plain_loop_leave_in_far_fewer_writes_than_messages() {
+    let (mut client, writes, _server) = counted_pair().await;
+    let before = writes.load(Ordering::Relaxed); // the handshake's
+    const N: usize = 64;
+    for i in 0..N {
+        client
+            .feed(Message::from(format!("message {i}")))
+            .await
+            .unwrap();
+    }
+    client.flush().await.unwrap(); // all 64 in one write: the server reads them at once
+    for i in 0..N {
+        let echoed = timeout(LIMIT, client.recv())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert_eq!(echoed, Message::from(format!("message {i}")));
+    }
+    let echo_writes = writes.load(Ordering::Relaxed) - before;
+    // One write for the batch (a second if the read was cut); it was one per message.
+    assert!(echo_writes <= 4, "{N} echoes took {echo_writes} writes");
+}
+
+#[tokio::test]
+async fn ping_pong_through_the_plain_loop_answers_each_message_as_it_is_sent() {
+    let (mut client, writes, _server) = counted_pair().await;
+    let before = writes.load(Ordering::Relaxed);
+    for i in 0..100 {
+        client.send(Message::from(vec![i as u8; 20])).await.unwrap();
+        // No later call of the server's is needed for the answer to come.
+        let echoed = timeout(LIMIT, client.recv())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert_eq!(echoed, Message::from(vec![i as u8; 20]));
+    }
+    assert_eq!(writes.load(Ordering::Relaxed) - before, 100);
+}
+
+#[tokio::test]
+async fn a_lone_send_reaches_the_peer() {
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut ws = sansock_tokio::accept(tcp).await.unwrap();
+        ws.recv().await
+    });
+    let (mut client, _) = sansock_tokio::connect(&url).await.unwrap();
+    client.send("alone").await.unwrap();
+    // The client makes no further call and keeps the connection open.
+    let got = timeout(LIMIT, server).await.unwrap().unwrap();
+    assert_eq!(got.unwrap().unwrap(), Message::from("alone"));
+    drop(client);
+}
+
+#[tokio::test]
+async fn a_reply_left_to_the_next_receive_is_written_when_the_stream_is_dropped() {
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut ws = sansock_tokio::accept(tcp).await.unwrap();
+        ws.feed(Message::from("first")).await.unwrap();
+        ws.feed(Message::from("second")).await.unwrap();
+        ws.flush().await.unwrap(); // both in one write
+        ws.recv().await
+    });
+    let (mut client, _) = sansock_tokio::connect(&url).await.unwrap();
+    let first = timeout(LIMIT, client.recv())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(first, Message::from("first"));
+    // "second" is buffered, so the reply waits for the next receive...
+    client.send("reply").await.unwrap();
+    assert!(
+        client.buffered_amount() > 0,
+        "the reply was written at once"
+    );
+    // ...which never comes: dropping the stream writes it.
+    drop(client);
+    let got = timeout(LIMIT, server).await.unwrap().unwrap();
+    assert_eq!(got.unwrap().unwrap(), Message::from("reply"));
+}
+
+#[tokio::test]
+async fn close_to_a_peer_that_never_reads_ends_by_the_close_timeout() {
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let connection = ConnectionConfig::default().with_close_timeout(Duration::from_secs(1));
+        let settings = ServerSettings::default()
+            .with_handshake(ServerConfig::default().with_connection(connection));
+        let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
+            .await
+            .unwrap();
+        // Fill the peer's socket buffers and our queue: a send that waits 300 ms is stuck.
+        let big = Message::from(vec![3u8; 1 << 20]);
+        while timeout(Duration::from_millis(300), ws.send(big.clone()))
+            .await
+            .is_ok()
+        {}
+        let start = tokio::time::Instant::now();
+        (
+            ws.close(Some(CloseCode::GOING_AWAY), "").await,
+            start.elapsed(),
+        )
+    });
+    let _silent = silent_client(&url).await;
+    let (closed, took) = timeout(LIMIT, server).await.unwrap().unwrap();
+    match closed {
+        Err(Error::AbnormalClose(c)) => assert_eq!(c.ending, Ending::CloseTimedOut),
+        other => panic!("{other:?}"),
+    }
+    assert!(took < Duration::from_secs(5), "{took:?}");
+}
+
+#[tokio::test]
+async fn close_with_message_parts_on_drops_what_arrives_and_closes_cleanly() {
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let connection = ConnectionConfig::default().with_message_parts(Some(1024));
+        let settings = ServerSettings::default()
+            .with_handshake(ServerConfig::default().with_connection(connection));
+        let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
+            .await
+            .unwrap();
+        // Wait for the first bytes of the large messages, then close while they arrive.
+        let _ = ws.recv_event().await;
+        ws.close(Some(CloseCode::NORMAL), "enough").await
+    });
+    let (mut client, _) = sansock_tokio::connect(&url).await.unwrap();
+    for _ in 0..10 {
+        if client.send(vec![5u8; 100_000]).await.is_err() {
+            break; // the server's close came first
+        }
+    }
+    while let Some(Ok(_)) = timeout(LIMIT, client.recv()).await.unwrap() {}
+    let closed = timeout(LIMIT, server).await.unwrap().unwrap().unwrap();
+    assert_eq!(closed.code, CloseCode::NORMAL);
+    assert!(closed.was_clean());
+}
+
+#[tokio::test]
+async fn closed_tells_the_ending_after_a_protocol_error() {
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut ws = sansock_tokio::accept(tcp).await.unwrap();
+        let error = ws.recv().await;
+        (error, ws.closed().cloned())
+    });
+    let mut raw = silent_client(&url).await;
+    // A masked frame with the reserved opcode 3.
+    raw.write_all(&[0x83, 0x80, 1, 2, 3, 4]).await.unwrap();
+    let (error, closed) = timeout(LIMIT, server).await.unwrap().unwrap();
+    assert!(matches!(error, Some(Err(Error::Protocol(_)))), "{error:?}");
+    let closed = closed.expect("closed() after a protocol error");
+    assert_eq!(closed.code, CloseCode::PROTOCOL_ERROR);
+    assert_eq!(closed.ending, Ending::ProtocolError);
+    assert_eq!(closed.initiator, Initiator::Local);
+}
+
+#[tokio::test]
+async fn timeouts_of_duration_max_mean_no_deadline() {
+    let forever = Duration::MAX;
+    let connection = ConnectionConfig::default()
+        .with_keepalive(Some(forever), Some(forever))
+        .with_close_timeout(forever);
+    let server_settings = ServerSettings::default()
+        .with_handshake(ServerConfig::default().with_connection(connection.clone()))
+        .with_handshake_timeout(forever)
+        .with_write_timeout(Some(forever));
+    let client_settings = ClientSettings::default()
+        .with_handshake(ClientConfig::default().with_connection(connection))
+        .with_handshake_timeout(forever)
+        .with_write_timeout(Some(forever));
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(echo_once(listener, server_settings));
+    let (mut ws, _) = sansock_tokio::connect_with(WsUrl::parse(&url).unwrap(), client_settings)
+        .await
+        .unwrap();
+    ws.send("still here").await.unwrap();
+    let echoed = timeout(LIMIT, ws.recv()).await.unwrap().unwrap().unwrap();
+    assert_eq!(echoed, Message::from("still here"));
+    let closed = timeout(LIMIT, ws.close(Some(CloseCode::NORMAL), ""))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(closed.was_clean());
+    timeout(LIMIT, server).await.unwrap().unwrap();
+}
