@@ -5,6 +5,7 @@
 //! (subprotocols, extensions) live with the handshakes in `crate::handshake`.
 //! A config is fixed when a connection starts: there are no setters on a live connection.
 
+use crate::MemoryBudget;
 use core::time::Duration;
 
 /// Limits and behaviour of an open connection.
@@ -24,7 +25,8 @@ pub struct ConnectionConfig {
     /// Default 16 MiB.
     pub max_frame_size: usize,
     /// The largest message accepted (after any extension such as permessage-deflate has
-    /// inflated it); a larger one fails the connection with 1009. Default 64 MiB.
+    /// inflated it); a larger one fails the connection with 1009. Default 16 MiB, the largest
+    /// frame (see the security chapter of the book for why).
     pub max_message_size: usize,
     /// Answer every ping with a pong automatically. Pings are reported as events either way.
     /// Default `true`.
@@ -35,9 +37,12 @@ pub struct ConnectionConfig {
     /// How long to wait for the peer's close frame after sending ours, and (as a client) for the
     /// server to end the transport after the closing handshake. Default 10 s.
     pub close_timeout: Duration,
-    /// Send a ping when nothing has been received for this long. Default `None`.
+    /// Send a ping when nothing has been received for this long. Default 20 s (as Python's
+    /// `websockets`): half-open connections are found, and NAT and proxy idle timers (often
+    /// 60 s) never fire on a quiet but live connection.
     pub keepalive_interval: Option<Duration>,
-    /// Consider the peer dead when nothing has been received for this long. Default `None`.
+    /// Consider the peer dead when nothing has been received for this long (its pong
+    /// included). Default 40 s: a peer gets 20 s to answer the keepalive ping.
     pub idle_timeout: Option<Duration>,
     /// Hand out messages in parts as they arrive ([`Event::Part`](crate::Event::Part)), for
     /// streaming and for forwarding a large message before it is all here: once at least this
@@ -48,19 +53,23 @@ pub struct ConnectionConfig {
     /// whole. The receive buffer then holds a read window of at most 1 MiB, whatever the frame size.
     /// Default `None`: every message whole. A size of zero is taken as one byte.
     pub message_parts: Option<usize>,
+    /// A byte budget shared with other connections for the partial messages they hold (see
+    /// [`MemoryBudget`]). Default `None`: only the per-message limit applies.
+    pub memory_budget: Option<MemoryBudget>,
 }
 
 impl Default for ConnectionConfig {
     fn default() -> Self {
         ConnectionConfig {
             max_frame_size: 16 << 20,
-            max_message_size: 64 << 20,
+            max_message_size: 16 << 20,
             auto_pong: true,
             fragment_size: None,
             close_timeout: Duration::from_secs(10),
-            keepalive_interval: None,
-            idle_timeout: None,
+            keepalive_interval: Some(Duration::from_secs(20)),
+            idle_timeout: Some(Duration::from_secs(40)),
             message_parts: None,
+            memory_budget: None,
         }
     }
 }
@@ -93,6 +102,12 @@ impl ConnectionConfig {
     /// Sets [`message_parts`](Self::message_parts).
     pub fn with_message_parts(mut self, min_bytes: Option<usize>) -> Self {
         self.message_parts = min_bytes.map(|b| b.max(1));
+        self
+    }
+
+    /// Sets [`memory_budget`](Self::memory_budget).
+    pub fn with_memory_budget(mut self, budget: Option<MemoryBudget>) -> Self {
+        self.memory_budget = budget;
         self
     }
 

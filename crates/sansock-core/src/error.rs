@@ -41,6 +41,9 @@ pub enum ProtocolError {
     CloseWithOneByte,
     /// A close frame with a code that may not appear on the wire.
     InvalidCloseCode,
+    /// A large message arrived while the connections' shared [`MemoryBudget`](crate::MemoryBudget)
+    /// was spent: refused with 1013 (Try Again Later), not the peer's fault as such.
+    OverBudget,
     /// A negotiated extension rejected the data (for example, corrupt compressed data).
     Extension {
         /// The code the connection closes with.
@@ -56,6 +59,7 @@ impl ProtocolError {
         match self {
             ProtocolError::FrameTooBig | ProtocolError::MessageTooBig => CloseCode::MESSAGE_TOO_BIG,
             ProtocolError::InvalidUtf8 => CloseCode::INVALID_PAYLOAD,
+            ProtocolError::OverBudget => CloseCode::TRY_AGAIN_LATER,
             ProtocolError::Extension { code, .. } => *code,
             _ => CloseCode::PROTOCOL_ERROR,
         }
@@ -80,6 +84,7 @@ impl core::fmt::Display for ProtocolError {
             ProtocolError::InvalidUtf8 => "invalid UTF-8 in text",
             ProtocolError::CloseWithOneByte => "close frame with a 1-byte payload",
             ProtocolError::InvalidCloseCode => "close code not allowed on the wire",
+            ProtocolError::OverBudget => "large message refused: the shared memory budget is spent",
             ProtocolError::Extension { reason, .. } => reason,
         };
         write!(f, "{what} (closing with {})", self.close_code())

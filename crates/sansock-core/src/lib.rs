@@ -51,6 +51,7 @@ extern crate alloc;
 #[cfg(any(test, feature = "arbitrary"))]
 extern crate std;
 
+mod budget;
 mod close;
 mod config;
 mod connection;
@@ -68,6 +69,7 @@ pub mod testing;
 mod time;
 mod utf8;
 
+pub use budget::MemoryBudget;
 pub use close::{CloseCode, MAX_CLOSE_REASON};
 pub use config::{ConnectionConfig, HandshakeLimits};
 pub use connection::{Connection, Role, State};

@@ -258,8 +258,15 @@ fn keepalive_pings_a_quiet_peer_and_idle_timeout_ends_a_dead_one() {
 }
 
 #[test]
-fn no_deadline_without_keepalive_config() {
+fn keepalive_is_on_by_default_and_no_deadline_without_it() {
     let (client, server): (Connection, Connection) = pair(ConnectionConfig::default());
+    let ping_at = Some(T0 + Duration::from_secs(20));
+    assert_eq!(
+        (client.poll_timeout(), server.poll_timeout()),
+        (ping_at, ping_at)
+    );
+    let quiet = ConnectionConfig::default().with_keepalive(None, None);
+    let (client, server): (Connection, Connection) = pair(quiet);
     assert_eq!((client.poll_timeout(), server.poll_timeout()), (None, None));
     assert_eq!((client.role(), server.role()), (Role::Client, Role::Server));
 }

@@ -248,6 +248,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     }
 
     /// The core's next event, if it has one (a protocol error's close frame is pushed out).
+    #[inline]
     pub(crate) fn next_core_event(&mut self, cx: &mut Context<'_>) -> Result<Option<Event>, Error> {
         if self.conn.needs_input() {
             return Ok(None);
@@ -511,8 +512,11 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<sansock_core::Message, Error>>> {
+        // Messages are owned and may be kept: small reads are copied again, not lent.
+        self.lends = false;
         loop {
-            match ready!(self.poll_event(cx)) {
+            // The core's events straight from here (no wrapping per layer: the hot path).
+            match self.next_core_event(cx) {
                 Ok(Some(Event::Message(m))) => return Poll::Ready(Some(Ok(m))),
                 Ok(Some(Event::Part(p))) => {
                     return Poll::Ready(Some(Err(Error::UnexpectedPart(p))));
@@ -520,8 +524,13 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                 Ok(Some(Event::Closed(c))) if !c.was_clean() => {
                     return Poll::Ready(Some(Err(Error::AbnormalClose(c))));
                 }
-                Ok(Some(_)) => {}
-                Ok(None) => return Poll::Ready(None),
+                Ok(Some(_)) => continue,
+                Ok(None) => {}
+                Err(e) => return Poll::Ready(Some(Err(e))),
+            }
+            match ready!(self.poll_input(cx)) {
+                Ok(true) => {}
+                Ok(false) => return Poll::Ready(None),
                 Err(e) => return Poll::Ready(Some(Err(e))),
             }
         }

@@ -6,8 +6,9 @@ use crate::batch::{Outbox, Received};
 use crate::driver::{Driver, Negotiated};
 use crate::runtime::{Runtime, Transport};
 use crate::split::{ReadHalf, WriteHalf};
+use core::future::Future;
 use core::pin::Pin;
-use core::task::{Context, Poll};
+use core::task::{Context, Poll, ready};
 use futures_core::Stream;
 use futures_sink::Sink;
 use futures_util::future::poll_fn;
@@ -55,8 +56,8 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// # Errors
     /// [`Error::Protocol`] if the peer broke the protocol (the close frame is sent), I/O errors,
     /// and [`Error::AbnormalClose`] if the connection ended without a closing handshake.
-    pub async fn recv(&mut self) -> Option<Result<Message, Error>> {
-        poll_fn(|cx| self.driver.poll_next_message(cx)).await
+    pub fn recv(&mut self) -> impl Future<Output = Option<Result<Message, Error>>> + '_ {
+        poll_fn(|cx| self.driver.poll_next_message(cx))
     }
 
     /// The next event of any kind: messages, pings (already answered), pongs, and the final
@@ -130,8 +131,11 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// [`Error::Send`] once the connection is closing; I/O errors; [`Error::AbnormalClose`]
     /// when a deadline ended the connection while it waited; a failure to write a reply left
     /// queued is reported by the next call.
-    pub async fn send(&mut self, message: impl Into<Message>) -> Result<(), Error> {
-        self.send_with(message.into(), true).await
+    pub fn send(
+        &mut self,
+        message: impl Into<Message>,
+    ) -> impl Future<Output = Result<(), Error>> + '_ {
+        self.send_with(message.into(), true)
     }
 
     /// Sends a message uncompressed even when permessage-deflate was negotiated (for data that
@@ -139,13 +143,29 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     ///
     /// # Errors
     /// As [`send`](Self::send).
-    pub async fn send_uncompressed(&mut self, message: impl Into<Message>) -> Result<(), Error> {
-        self.send_with(message.into(), false).await
+    pub fn send_uncompressed(
+        &mut self,
+        message: impl Into<Message>,
+    ) -> impl Future<Output = Result<(), Error>> + '_ {
+        self.send_with(message.into(), false)
     }
 
-    async fn send_with(&mut self, message: Message, compress: bool) -> Result<(), Error> {
-        self.queue_and_flush(|d| d.start_send_with(&message, compress))
-            .await
+    /// The whole send as one poll function (no future nested in another, on the hot path):
+    /// wait under the high-water mark, queue once, then write by the rule.
+    fn send_with(
+        &mut self,
+        message: Message,
+        compress: bool,
+    ) -> impl Future<Output = Result<(), Error>> + '_ {
+        let mut queued = false;
+        poll_fn(move |cx| {
+            if !queued {
+                ready!(self.driver.poll_writable(cx))?;
+                self.driver.start_send_with(&message, compress)?;
+                queued = true;
+            }
+            self.driver.poll_sent(cx, true)
+        })
     }
 
     /// Waits until the output is under the high-water mark, queues with `queue`, and writes.

@@ -128,6 +128,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     ///
     /// # Errors
     /// As [`poll_flush_waiting`](Self::poll_flush_waiting).
+    #[inline]
     pub fn poll_writable(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         if self.under_high_water() {
             return Poll::Ready(Ok(()));
@@ -141,6 +142,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     ///
     /// # Errors
     /// As [`poll_flush_waiting`](Self::poll_flush_waiting).
+    #[inline]
     pub fn poll_sent(
         &mut self,
         cx: &mut Context<'_>,

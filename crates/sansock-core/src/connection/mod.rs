@@ -129,6 +129,16 @@ pub struct Connection {
     pong_end: u64,
     /// The most recent ping not answered yet, while the output is backed up.
     pong_slot: Option<Box<pong::PongSlot>>,
+    /// Bytes charged to `config.memory_budget` for the message under way.
+    charged: usize,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        if self.charged > 0 {
+            self.settle_budget();
+        }
+    }
 }
 
 impl core::fmt::Debug for Connection {
@@ -184,6 +194,7 @@ impl Connection {
             close_deadline: None,
             pong_end: 0,
             pong_slot: None,
+            charged: 0,
         }
     }
 

@@ -7,6 +7,7 @@
 //! handed out as a [`MessagePart`] before the frame is complete (also a slice, no copy).
 
 use super::{Connection, RETAIN_CAPACITY, Role};
+use crate::MemoryBudget;
 use crate::close::{BadClose, ParsedClose, parse_close_payload};
 use crate::event::{Closed, Ending, Event, Initiator};
 use crate::frame::{FrameHeader, HeaderError, MAX_CONTROL_PAYLOAD, OpCode, apply_mask};
@@ -60,8 +61,46 @@ impl Connection {
     /// queued in [`transmit`](Self::transmit); later calls return `Ok(None)`.
     #[must_use = "events carry messages and the close"]
     pub fn poll_event(&mut self) -> Result<Option<Event>, ProtocolError> {
+        let event = self.next_event();
+        if self.charged > 0 && self.frame.is_none() && self.assembly.is_none() {
+            self.settle_budget(); // the message is complete (or failed): its charge goes back
+        }
+        event
+    }
+
+    /// A large frame of a message not all here yet is charged to the shared budget, if any.
+    fn charge_budget(&mut self, frame: &InFrame) -> Result<(), ProtocolError> {
+        if frame.len < MemoryBudget::CHARGE_MIN || frame.streams {
+            return Ok(());
+        }
+        let Some(budget) = self.config.memory_budget.as_ref() else {
+            return Ok(());
+        };
+        if budget.try_take(frame.len) {
+            self.charged += frame.len;
+            Ok(())
+        } else {
+            Err(self.fail(ProtocolError::OverBudget))
+        }
+    }
+
+    /// Gives back everything charged to the budget.
+    pub(super) fn settle_budget(&mut self) {
+        if let Some(budget) = self.config.memory_budget.as_ref() {
+            budget.give_back(self.charged);
+        }
+        self.charged = 0;
+    }
+
+    fn next_event(&mut self) -> Result<Option<Event>, ProtocolError> {
         if let Some(event) = self.pending.take() {
             return Ok(Some(event));
+        }
+        // The common case first: a whole message, all here.
+        if self.frame.is_none() && self.is_receiving() {
+            if let Some((header, n, kind)) = self.whole_frame_buffered() {
+                return self.take_whole_message(header, n, kind).map(Some);
+            }
         }
         while self.is_receiving() {
             let frame = match self.frame {
@@ -69,6 +108,7 @@ impl Connection {
                 None => match FrameHeader::parse(&self.recv) {
                     Ok(Some((header, n))) => {
                         let frame = self.check_header(header)?;
+                        self.charge_budget(&frame)?;
                         self.recv.advance(n);
                         self.frame = Some(frame);
                         frame
@@ -152,34 +192,13 @@ impl Connection {
             return Ok(None);
         }
         // Anything unusual (a header error among them) is left to `poll_event`.
-        let Ok(Some((header, n))) = FrameHeader::parse(&self.recv) else {
+        let Some((header, n, kind)) = self.whole_frame_buffered() else {
             return Ok(None);
         };
-        if header.payload_len > buf.len() as u64
-            || (self.recv.len() - n) < header.payload_len as usize
-        {
+        let len = header.payload_len as usize;
+        if len > buf.len() {
             return Ok(None);
         }
-        let len = header.payload_len as usize;
-        // What `check_header` would accept as a whole message, checked here in one go.
-        let kind = match header.opcode {
-            OpCode::Text => Some(MessageKind::Text),
-            OpCode::Binary => Some(MessageKind::Binary),
-            _ => None,
-        };
-        let whole = header.fin
-            && header.rsv == 0
-            && self.assembly.is_none()
-            && header.mask.is_some() == (self.role == Role::Server)
-            && len <= self.config.max_frame_size
-            && len <= self.config.max_message_size;
-        let Some(kind) = kind.filter(|_| whole) else {
-            // Anything else (errors among them) goes the usual way, from its parsed header.
-            let frame = self.check_header(header)?;
-            self.recv.advance(n);
-            self.frame = Some(frame);
-            return Ok(None);
-        };
         let out = &mut buf[..len];
         out.copy_from_slice(&self.recv[n..n + len]);
         self.recv.advance(n + len);
@@ -193,6 +212,56 @@ impl Connection {
                 Err(_) => Err(self.fail(ProtocolError::InvalidUtf8)),
             },
         }
+    }
+
+    /// The next frame, if it is a whole message (one unfragmented, untransformed text or binary
+    /// frame that passes every header check) and all buffered: its header, the header's
+    /// length and the message kind. Anything else is left to the general path.
+    #[inline]
+    fn whole_frame_buffered(&self) -> Option<(FrameHeader, usize, MessageKind)> {
+        let Ok(Some((header, n))) = FrameHeader::parse(&self.recv) else {
+            return None;
+        };
+        let kind = match header.opcode {
+            OpCode::Text => MessageKind::Text,
+            OpCode::Binary => MessageKind::Binary,
+            _ => return None,
+        };
+        let len = header.payload_len;
+        let whole = header.fin
+            && header.rsv == 0
+            && self.assembly.is_none()
+            && header.mask.is_some() == (self.role == Role::Server)
+            && len <= self.config.max_frame_size as u64
+            && len <= self.config.max_message_size as u64
+            && (self.recv.len() - n) as u64 >= len;
+        whole.then_some((header, n, kind))
+    }
+
+    /// A whole message all buffered, the short way: no frame state, the payload unmasked in
+    /// place and handed out as a slice of the receive buffer.
+    #[inline]
+    fn take_whole_message(
+        &mut self,
+        header: FrameHeader,
+        n: usize,
+        kind: MessageKind,
+    ) -> Result<Event, ProtocolError> {
+        self.recv.advance(n);
+        let mut payload = self.recv.split_to(header.payload_len as usize);
+        if let Some(key) = header.mask {
+            apply_mask(&mut payload, key, 0);
+        }
+        let message = match kind {
+            MessageKind::Binary => Message::Binary(payload.freeze()),
+            MessageKind::Text => {
+                if simdutf8::basic::from_utf8(&payload).is_err() {
+                    return Err(self.fail(ProtocolError::InvalidUtf8));
+                }
+                Message::Text(Utf8Bytes::from_validated(payload.freeze()))
+            }
+        };
+        Ok(Event::Message(message))
     }
 
     /// No complete frame is buffered: report the end if the transport ended.
