@@ -9,8 +9,8 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// A byte budget shared by the connections it is given to (clones share it).
 ///
-/// A frame of a message that is not all here yet, of at least [`MemoryBudget::CHARGE_MIN`]
-/// bytes, is charged in full when its header arrives and given back when its message is
+/// A frame of a message that is not all here yet, of at least
+/// [`charge_min`](Self::charge_min) bytes (64 KiB unless set), is charged in full when its header arrives and given back when its message is
 /// complete (or the connection ends). A frame the budget cannot take fails its connection
 /// with 1013 (Try Again Later): the other connections go on. Small messages are never
 /// charged, so a full budget never stops ordinary traffic.
@@ -30,21 +30,31 @@ pub struct MemoryBudget {
 #[derive(Debug)]
 struct Shared {
     limit: usize,
+    charge_min: usize,
     used: AtomicUsize,
 }
 
 impl MemoryBudget {
-    /// Frames shorter than this are not charged: they are read whole in a few reads.
-    pub const CHARGE_MIN: usize = 64 << 10;
-
-    /// A budget of `limit` bytes.
+    /// A budget of `limit` bytes; frames under 64 KiB are not charged (they are read whole in
+    /// a few reads).
     pub fn new(limit: usize) -> Self {
+        Self::with_charge_min(limit, 64 << 10)
+    }
+
+    /// A budget of `limit` bytes charged for frames of at least `charge_min` bytes.
+    pub fn with_charge_min(limit: usize, charge_min: usize) -> Self {
         MemoryBudget {
             shared: Arc::new(Shared {
                 limit,
+                charge_min,
                 used: AtomicUsize::new(0),
             }),
         }
+    }
+
+    /// The smallest frame charged.
+    pub fn charge_min(&self) -> usize {
+        self.shared.charge_min
     }
 
     /// The cap.

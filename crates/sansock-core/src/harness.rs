@@ -214,9 +214,19 @@ fn feed(
     extension: Option<Box<dyn crate::extension::Extension>>,
 ) {
     let entropy: Box<dyn crate::Entropy> = Box::new(TestEntropy::new(u64::from(seed)));
+    // One run in two shares a small budget with a stand-in for other connections that holds
+    // some of it: large frames are charged, refused (1013) when it is spent, and given back.
+    let budget = (seed & 8 != 0).then(|| {
+        let budget = crate::MemoryBudget::with_charge_min(96 << 10, 1 << 10);
+        let _ = budget.try_take(usize::from(seed) << 8);
+        budget
+    });
+    let held = budget.as_ref().map_or(0, crate::MemoryBudget::used);
     let mut conn = Connection::new(
         role,
-        fuzz_config().with_message_parts(parts_for(u64::from(seed))),
+        fuzz_config()
+            .with_message_parts(parts_for(u64::from(seed)))
+            .with_memory_budget(budget.clone()),
         Timestamp::ZERO,
         Some(entropy),
         extension,
@@ -249,6 +259,11 @@ fn feed(
     assert!(errors <= 1, "more than one protocol error");
     assert!(closed <= 1, "more than one Closed event");
     assert!(conn.is_finished(), "EOF ends every connection");
+    if let Some(budget) = budget {
+        assert!(budget.used() <= budget.limit(), "over the budget");
+        drop(conn);
+        assert_eq!(budget.used(), held, "a charge was not given back");
+    }
 }
 
 /// Hands `bytes` to `conn` by one of its three input calls, chosen by `pick`: copied

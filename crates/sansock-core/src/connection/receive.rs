@@ -7,7 +7,6 @@
 //! handed out as a [`MessagePart`] before the frame is complete (also a slice, no copy).
 
 use super::{Connection, RETAIN_CAPACITY, Role};
-use crate::MemoryBudget;
 use crate::close::{BadClose, ParsedClose, parse_close_payload};
 use crate::event::{Closed, Ending, Event, Initiator};
 use crate::frame::{FrameHeader, HeaderError, MAX_CONTROL_PAYLOAD, OpCode, apply_mask};
@@ -70,12 +69,12 @@ impl Connection {
 
     /// A large frame of a message not all here yet is charged to the shared budget, if any.
     fn charge_budget(&mut self, frame: &InFrame) -> Result<(), ProtocolError> {
-        if frame.len < MemoryBudget::CHARGE_MIN || frame.streams {
-            return Ok(());
-        }
         let Some(budget) = self.config.memory_budget.as_ref() else {
             return Ok(());
         };
+        if frame.len < budget.charge_min() || frame.streams {
+            return Ok(());
+        }
         if budget.try_take(frame.len) {
             self.charged += frame.len;
             Ok(())
