@@ -66,6 +66,8 @@ pub struct Driver<S: Transport<R>, R: Runtime> {
     timer: Option<R::Timer>,
     /// The deadline the timer is set to.
     armed: Option<Instant>,
+    /// The waker the timer was last polled with, for the instant it is set to.
+    timer_waker: Option<Waker>,
     /// `send` waits while this much output is queued (the send path's backpressure); a batch
     /// reader, whose replies are made from what it reads, stops reading too.
     pub(crate) high_water: usize,
@@ -126,6 +128,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             epoch,
             timer: None,
             armed: None,
+            timer_waker: None,
             high_water,
             write_timeout: None,
             write_stalled: None,
@@ -418,17 +421,36 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
 
     /// Fires the deadlines that have passed (the core's, the write timeout, the shutdown's
     /// bound); otherwise arms the timer for the next and is pending (as it is with none).
+    /// Ready also when the timer fired for a deadline that has since moved later (nothing
+    /// due): the caller looks again and the next call sets the timer anew.
     pub(crate) fn poll_timer(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let Some(at) = self.deadline() else {
             return Poll::Pending;
         };
         let timer = self.timer.get_or_insert_with(|| R::Timer::at(at));
-        if self.armed != Some(at) {
+        // Moved only when the deadline comes sooner. The keepalive deadline moves later with
+        // every message received; resetting the timer each time cost ~600 instructions a
+        // ping-pong message. A timer set for an earlier instant just fires early, once, and
+        // is set again below for what is then due.
+        if self.armed.is_none_or(|armed| armed > at) {
             timer.reset(at);
             self.armed = Some(at);
+            self.timer_waker = None;
         }
-        ready!(timer.poll_elapsed(cx));
+        // A timer already polled with this task's waker wakes it when it fires: until its
+        // instant, a clock read answers for it (polling the runtime's timer again costs
+        // several times more, on every wake-up of a connection with keepalive on).
+        if let (Some(waker), Some(armed)) = (&self.timer_waker, self.armed) {
+            if waker.will_wake(cx.waker()) && Instant::now() < armed {
+                return Poll::Pending;
+            }
+        }
+        if timer.poll_elapsed(cx).is_pending() {
+            self.timer_waker = Some(cx.waker().clone());
+            return Poll::Pending;
+        }
         self.armed = None;
+        self.timer_waker = None;
         let now = Instant::now();
         let core_due = self.conn.poll_timeout().is_some_and(|t| self.at(t) <= now);
         if core_due {
