@@ -3,6 +3,9 @@
 //! handshake errors, and wss.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod common;
+
+use common::{bind, silent_client};
 use sansock_blocking::{
     Accept, BlockingStream, ClientConfig, ClientSettings, CloseCode, ConnectionConfig, Ending,
     Error, Event, Initiator, Message, ServerConfig, ServerSettings, WsUrl,
@@ -12,12 +15,6 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
-
-fn bind() -> (TcpListener, String) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("ws://{}/", listener.local_addr().unwrap());
-    (listener, url)
-}
 
 fn server_with(connection: ConnectionConfig) -> ServerSettings {
     ServerSettings::default().with_handshake(ServerConfig::default().with_connection(connection))
@@ -39,15 +36,6 @@ fn echo_once(listener: TcpListener) -> thread::JoinHandle<Option<sansock_blockin
         }
         ws.closed().cloned()
     })
-}
-
-/// A client that completes the handshake and then holds the raw stream, silent.
-fn silent_client(url: &str) -> TcpStream {
-    let parsed = WsUrl::parse(url).unwrap();
-    let tcp = TcpStream::connect((parsed.host.as_str(), parsed.port)).unwrap();
-    let (ws, _) =
-        sansock_blocking::client(tcp, &parsed.request, ClientSettings::default()).unwrap();
-    ws.into_inner()
 }
 
 #[test]

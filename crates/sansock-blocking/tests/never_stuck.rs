@@ -5,34 +5,22 @@
 //! and the plain `read`/`send` loop writes a pipelined batch's echoes in a few writes.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod common;
+
+use common::{bind, silent_client};
 use sansock_blocking::{
-    Accept, BlockingStream, ClientSettings, ConnectionConfig, Ending, Error, Message, ServerConfig,
-    ServerSettings, WsUrl,
+    Accept, BlockingStream, ConnectionConfig, Ending, Error, Message, ServerConfig, ServerSettings,
 };
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-fn bind() -> (TcpListener, String) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("ws://{}/", listener.local_addr().unwrap());
-    (listener, url)
-}
-
 fn keepalive() -> ConnectionConfig {
     ConnectionConfig::default()
         .with_keepalive(Some(Duration::from_secs(1)), Some(Duration::from_secs(2)))
-}
-
-fn silent_client(url: &str) -> TcpStream {
-    let parsed = WsUrl::parse(url).unwrap();
-    let tcp = TcpStream::connect((parsed.host.as_str(), parsed.port)).unwrap();
-    let (ws, _) =
-        sansock_blocking::client(tcp, &parsed.request, ClientSettings::default()).unwrap();
-    ws.into_inner()
 }
 
 #[test]
@@ -99,6 +87,32 @@ fn a_silent_peer_frees_a_blocked_send_by_the_write_timeout() {
         other => panic!("{other}"),
     }
     assert!(took < Duration::from_secs(10), "{took:?}");
+}
+
+#[test]
+fn close_to_a_silent_peer_ends_by_the_close_timeout() {
+    let (listener, url) = bind();
+    let peer = thread::spawn(move || silent_client(&url));
+    let (tcp, _) = listener.accept().unwrap();
+    let connection = ConnectionConfig::default().with_close_timeout(Duration::from_secs(1));
+    let settings = ServerSettings::default()
+        .with_handshake(ServerConfig::default().with_connection(connection))
+        .with_write_high_water(1 << 30);
+    let mut ws = sansock_blocking::accept_with(tcp, settings, |_| Ok(Accept::new())).unwrap();
+    let _silent = peer.join().unwrap();
+    for _ in 0..8 {
+        ws.feed(Message::from(vec![2u8; 1 << 20])).unwrap(); // queued, not written
+    }
+    let start = Instant::now();
+    match ws.close(None, "") {
+        Err(Error::AbnormalClose(c)) => assert_eq!(c.ending, Ending::CloseTimedOut),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 /// Sends `count` messages of `size` bytes while reading as many, on a non-blocking socket:

@@ -41,19 +41,33 @@ pub trait Session {
     fn closed(&self) -> Option<Closed>;
 }
 
-/// Runs a future to completion on one adapter's runtime.
-enum Exec {
+/// Runs futures on one async adapter's runtime.
+#[derive(Debug)]
+pub enum Exec {
+    /// A tokio runtime.
     Tokio(tokio::runtime::Runtime),
+    /// async-std's global executor.
     AsyncStd,
+    /// smol's global executor.
     Smol,
 }
 
 impl Exec {
-    fn run<F: Future>(&self, f: F) -> F::Output {
+    /// Runs `f` to completion on this thread.
+    pub fn run<F: Future>(&self, f: F) -> F::Output {
         match self {
             Exec::Tokio(rt) => rt.block_on(f),
             Exec::AsyncStd => async_std::task::block_on(f),
             Exec::Smol => smol::block_on(f),
+        }
+    }
+
+    /// Runs `f` as a task of its own.
+    pub fn spawn(&self, f: impl Future<Output = ()> + Send + 'static) {
+        match self {
+            Exec::Tokio(rt) => drop(rt.spawn(f)),
+            Exec::AsyncStd => drop(async_std::task::spawn(f)),
+            Exec::Smol => smol::spawn(f).detach(),
         }
     }
 }

@@ -12,7 +12,7 @@ mod scenario;
 mod server;
 mod testee;
 
-pub use client::{Options, Session, connect};
+pub use client::{Exec, Options, Session, connect};
 pub use scenario::{SCENARIOS, Scenario, run};
 pub use server::{serve, serve_with};
 pub use testee::testee;

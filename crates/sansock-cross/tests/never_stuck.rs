@@ -12,42 +12,17 @@
 use sansock_core::{
     Accept, ClientConfig, ConnectionConfig, Ending, Event, Message, ServerConfig, Timestamp,
 };
+use sansock_cross::Exec;
 use sansock_driver::{
     ClientSettings, Error, Runtime, ServerSettings, Timer, Transport, WebSocketStream, WsUrl,
     handshake,
 };
-use std::future::Future;
 use std::io::Write;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// The most any one test may take before it counts as stuck.
 const LIMIT: Duration = Duration::from_secs(90);
-
-/// Runs futures on one adapter's runtime.
-enum Exec {
-    Tokio(tokio::runtime::Runtime),
-    AsyncStd,
-    Smol,
-}
-
-impl Exec {
-    fn block_on<F: Future>(&self, f: F) -> F::Output {
-        match self {
-            Exec::Tokio(rt) => rt.block_on(f),
-            Exec::AsyncStd => async_std::task::block_on(f),
-            Exec::Smol => smol::block_on(f),
-        }
-    }
-
-    fn spawn(&self, f: impl Future<Output = ()> + Send + 'static) {
-        match self {
-            Exec::Tokio(rt) => drop(rt.spawn(f)),
-            Exec::AsyncStd => drop(async_std::task::spawn(f)),
-            Exec::Smol => smol::spawn(f).detach(),
-        }
-    }
-}
 
 async fn sleep<R: Runtime>(d: Duration) {
     let mut timer = R::Timer::at(Instant::now() + d);
@@ -236,6 +211,37 @@ fn sending_to_a_silent_peer<S, R>(
     assert!(took < within, "freed after {took:?}");
 }
 
+/// A server queues 8 MiB for a peer that never reads, then closes: `close` ends by the close
+/// timeout (1 s) although the transport takes nothing, with `CloseTimedOut`.
+fn closing_to_a_silent_peer<S, R>(exec: &Exec, server: WebSocketStream<S, R>)
+where
+    S: Transport<R> + Send + 'static,
+    R: Runtime,
+    R::Timer: Send,
+{
+    use futures_util::SinkExt;
+    let (tx, rx) = mpsc::channel();
+    exec.spawn(async move {
+        let mut server = server;
+        for _ in 0..8 {
+            // Queued, not written: the high-water mark is far above 8 MiB.
+            server
+                .feed(Message::from(vec![2u8; 1 << 20]))
+                .await
+                .unwrap();
+        }
+        let start = Instant::now();
+        let closed = server.close(None, "").await;
+        let _ = tx.send((closed, start.elapsed()));
+    });
+    let (closed, took) = rx.recv_timeout(LIMIT).expect("close never returned");
+    match closed {
+        Err(Error::AbnormalClose(c)) => assert_eq!(c.ending, Ending::CloseTimedOut),
+        other => panic!("{other:?}"),
+    }
+    assert!(took < Duration::from_secs(5), "{took:?}");
+}
+
 macro_rules! adapter {
     ($name:ident, $exec:expr, $listener:ty, $stream:ty) => {
         mod $name {
@@ -268,7 +274,7 @@ macro_rules! adapter {
             where
                 $stream: Transport<R>,
             {
-                exec.block_on(async {
+                exec.run(async {
                     let (listener, url) = listen().await;
                     let client = async {
                         let tcp = <$stream>::connect(listener.local_addr().unwrap())
@@ -299,9 +305,9 @@ macro_rules! adapter {
             #[test]
             fn a_ping_flood_without_reading_queues_at_most_the_pong_bound() {
                 let exec = exec();
-                let (listener, url) = exec.block_on(listen());
+                let (listener, url) = exec.run(listen());
                 let peer = std::thread::spawn(move || raw_client(&url));
-                let server = exec.block_on(accept(&listener, ServerSettings::default()));
+                let server = exec.run(accept(&listener, ServerSettings::default()));
                 let most = ping_flood(&exec, server, peer.join().unwrap());
                 // The core's bound is 16 KiB of queued pongs, plus one; without it the queue
                 // would grow by 6 bytes a ping for as long as the flood lasts.
@@ -311,9 +317,9 @@ macro_rules! adapter {
             #[test]
             fn a_silent_peer_frees_a_send_by_the_idle_timeout() {
                 let exec = exec();
-                let (listener, url) = exec.block_on(listen());
+                let (listener, url) = exec.run(listen());
                 let peer = std::thread::spawn(move || raw_client(&url));
-                let server = exec.block_on(accept(&listener, keepalive_server()));
+                let server = exec.run(accept(&listener, keepalive_server()));
                 let _peer = peer.join().unwrap();
                 sending_to_a_silent_peer(
                     &exec,
@@ -324,13 +330,28 @@ macro_rules! adapter {
             }
 
             #[test]
+            fn close_to_a_silent_peer_ends_by_the_close_timeout() {
+                let exec = exec();
+                let (listener, url) = exec.run(listen());
+                let peer = std::thread::spawn(move || raw_client(&url));
+                let connection =
+                    ConnectionConfig::default().with_close_timeout(Duration::from_secs(1));
+                let settings = ServerSettings::default()
+                    .with_handshake(ServerConfig::default().with_connection(connection))
+                    .with_write_high_water(1 << 30);
+                let server = exec.run(accept(&listener, settings));
+                let _peer = peer.join().unwrap();
+                closing_to_a_silent_peer(&exec, server);
+            }
+
+            #[test]
             fn a_silent_peer_frees_a_send_by_the_write_timeout() {
                 let exec = exec();
-                let (listener, url) = exec.block_on(listen());
+                let (listener, url) = exec.run(listen());
                 let peer = std::thread::spawn(move || raw_client(&url));
                 let settings =
                     ServerSettings::default().with_write_timeout(Some(Duration::from_secs(1)));
-                let server = exec.block_on(accept(&listener, settings));
+                let server = exec.run(accept(&listener, settings));
                 let _peer = peer.join().unwrap();
                 sending_to_a_silent_peer(
                     &exec,
