@@ -28,7 +28,16 @@ fn main() {
         .enable_all()
         .build()
         .unwrap_or_else(|e| panic!("a runtime: {e}"));
-    match rt.block_on(echo_in_memory(name, &input, shape)) {
+    // In a task of its own, as a server's connections are (the root future of `block_on`
+    // gets a new waker on every poll, a spawned task keeps one).
+    let local = tokio::task::LocalSet::new();
+    let name_owned = name.clone();
+    let echoed = local.block_on(&rt, async move {
+        tokio::task::spawn_local(async move { echo_in_memory(&name_owned, &input, shape).await })
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    });
+    match echoed {
         Ok(n) if n == count => println!("{name}: {n} messages echoed"),
         Ok(n) => {
             eprintln!("{name}: echoed {n} of {count} messages");
