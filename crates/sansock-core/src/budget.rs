@@ -1,7 +1,7 @@
-//! [`MemoryBudget`]: one cap on the bytes that partial incoming messages hold across every
-//! connection given the budget — across tasks and threads — so that many peers each sending
-//! part of a large message and stalling cannot exhaust a server's memory, however many there
-//! are. What a connection charges and when lives in `connection/receive.rs`; this is the
+//! [`MemoryBudget`]: one cap on the bytes that partial incoming messages and queued output
+//! hold across every connection given the budget — across tasks and threads — so that many
+//! peers each sending part of a large message and stalling, or each not reading what is sent
+//! to them, cannot exhaust a server's memory, however many there are. What a connection charges and when lives in `connection/charges.rs`; this is the
 //! shared counter.
 
 use alloc::sync::Arc;
@@ -10,10 +10,19 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 /// A byte budget shared by the connections it is given to (clones share it).
 ///
 /// A frame of a message that is not all here yet, of at least
-/// [`charge_min`](Self::charge_min) bytes (64 KiB unless set), is charged in full when its header arrives and given back when its message is
-/// complete (or the connection ends). A frame the budget cannot take fails its connection
-/// with 1013 (Try Again Later): the other connections go on. Small messages are never
-/// charged, so a full budget never stops ordinary traffic.
+/// [`charge_min`](Self::charge_min) bytes (64 KiB unless set), is charged in full when its
+/// header arrives and given back when its message is complete (or the connection ends). A
+/// frame the budget cannot take fails its connection with 1013 (Try Again Later): the other
+/// connections go on.
+///
+/// Queued output is charged too, once a connection's queue would hold at least `charge_min`
+/// bytes (a message is charged at its length before compression), and given back as it is
+/// written. A send the budget cannot take is refused with
+/// [`SendError::OverBudget`](crate::SendError::OverBudget) and its connection closes with 1013
+/// too (the message is not queued; the close frame is).
+///
+/// Small messages and short queues are never charged, so a full budget never stops
+/// ordinary traffic.
 ///
 /// ```
 /// use sansock_core::{ConnectionConfig, MemoryBudget};

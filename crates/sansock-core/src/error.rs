@@ -110,6 +110,10 @@ pub enum SendError {
     FragmentKindMismatch,
     /// Text fragments that are not UTF-8 (checked across fragments).
     InvalidUtf8,
+    /// The message would take queued output over the connections' shared
+    /// [`MemoryBudget`](crate::MemoryBudget): not queued, and the connection is closing with
+    /// 1013 (Try Again Later), as when an incoming message does not fit.
+    OverBudget,
     /// The negotiated extension could not transform the message.
     Extension(&'static str),
 }
@@ -123,6 +127,9 @@ impl core::fmt::Display for SendError {
             SendError::FragmentedMessageInProgress => "a fragmented message is in progress",
             SendError::FragmentKindMismatch => "fragment kind differs from the message's",
             SendError::InvalidUtf8 => "text fragments are not valid UTF-8",
+            SendError::OverBudget => {
+                "message not sent: the shared memory budget is spent (closing with 1013)"
+            }
             SendError::Extension(reason) => reason,
         })
     }

@@ -486,12 +486,18 @@ mod structured {
     }
 
     fn pair_ops_with(client: ClientConfig, server: ServerConfig, ops: &[Op]) {
+        // One run in two, both ends share a small budget: large sends and frames are charged,
+        // a send it cannot take is refused (and closes with 1013), and every charge is given
+        // back.
+        let budget = (ops.len() % 2 == 1)
+            .then(|| crate::MemoryBudget::with_charge_min(48 << 10, 1 << 10));
         let config = ConnectionConfig::default()
             .with_max_frame_size(FUZZ_MAX_MESSAGE)
             .with_max_message_size(FUZZ_MAX_MESSAGE)
             .with_close_timeout(Duration::from_secs(1 << 30))
             .with_keepalive(Some(Duration::from_secs(5)), None)
-            .with_message_parts(parts_for(ops.len() as u64));
+            .with_message_parts(parts_for(ops.len() as u64))
+            .with_memory_budget(budget.clone());
         let (c, s) = pair_seeded(
             ops.len() as u64,
             client.with_connection(config.clone()),
@@ -592,6 +598,11 @@ mod structured {
             assert!(side.closed, "no clean close");
         }
         assert!(sides[1].conn.is_finished());
+        if let Some(budget) = budget {
+            assert!(budget.used() <= budget.limit(), "over the budget");
+            drop(sides);
+            assert_eq!(budget.used(), 0, "a charge was not given back");
+        }
     }
 
     /// Moves up to `max` bytes from the other side to `sides[to]` and checks what arrives.

@@ -19,6 +19,59 @@ pub enum Message {
 }
 
 impl Message {
+    /// A text message: `Message::text("hello")`, or from a `String` or [`Utf8Bytes`] without a
+    /// copy.
+    ///
+    /// ```
+    /// # use sansock_core::Message;
+    /// let m = Message::text("hello");
+    /// assert!(m.is_text());
+    /// assert_eq!(m.as_text(), Some("hello"));
+    /// ```
+    pub fn text(text: impl Into<Utf8Bytes>) -> Self {
+        Message::Text(text.into())
+    }
+
+    /// A binary message: from a `Vec<u8>`, `Bytes` or `&'static [u8]` without a copy.
+    ///
+    /// ```
+    /// # use sansock_core::Message;
+    /// let m = Message::binary(vec![1, 2, 3]);
+    /// assert!(m.is_binary());
+    /// assert_eq!(m.as_bytes(), [1, 2, 3]);
+    /// ```
+    pub fn binary(data: impl Into<Bytes>) -> Self {
+        Message::Binary(data.into())
+    }
+
+    /// The text, if this is a text message.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Message::Text(t) => Some(t.as_str()),
+            Message::Binary(_) => None,
+        }
+    }
+
+    /// Whether this is a text message.
+    pub fn is_text(&self) -> bool {
+        matches!(self, Message::Text(_))
+    }
+
+    /// Whether this is a binary message.
+    pub fn is_binary(&self) -> bool {
+        matches!(self, Message::Binary(_))
+    }
+
+    /// The payload's length in bytes.
+    pub fn len(&self) -> usize {
+        self.as_shared().len()
+    }
+
+    /// Whether the payload is empty.
+    pub fn is_empty(&self) -> bool {
+        self.as_shared().is_empty()
+    }
+
     /// The payload bytes, whatever the kind.
     pub fn as_bytes(&self) -> &[u8] {
         match self {
@@ -187,6 +240,24 @@ impl From<alloc::vec::Vec<u8>> for Message {
 impl From<Bytes> for Message {
     fn from(b: Bytes) -> Self {
         Message::Binary(b)
+    }
+}
+
+impl From<Utf8Bytes> for Message {
+    fn from(t: Utf8Bytes) -> Self {
+        Message::Text(t)
+    }
+}
+
+impl<const N: usize> From<&[u8; N]> for Message {
+    fn from(b: &[u8; N]) -> Self {
+        Message::Binary(Bytes::copy_from_slice(b))
+    }
+}
+
+impl From<MessageRef<'_>> for Message {
+    fn from(m: MessageRef<'_>) -> Self {
+        m.to_message()
     }
 }
 

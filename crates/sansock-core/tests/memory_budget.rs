@@ -1,12 +1,16 @@
-//! `MemoryBudget`: large frames of messages still arriving are charged to a budget the
-//! connections share; one that does not fit fails its connection with 1013 and the others go
-//! on; the charge comes back when the message completes, fails, or the connection is dropped.
+//! `MemoryBudget`: large frames of messages still arriving, and queued output past the
+//! budget's `charge_min`, are charged to a budget the connections share; an incoming frame that
+//! does not fit fails its connection with 1013, a send that does not fit is refused and the
+//! connection goes on; the charge comes back when the message completes, fails, is written, or
+//! the connection is dropped.
 
 mod common;
 
 use common::{T0, masked, queued_close_code, server_with};
 use sansock_core::frame::OpCode;
-use sansock_core::{CloseCode, ConnectionConfig, Event, MemoryBudget, ProtocolError};
+use sansock_core::{
+    CloseCode, ConnectionConfig, Event, MemoryBudget, Message, ProtocolError, SendError,
+};
 
 fn with_budget(budget: &MemoryBudget) -> ConnectionConfig {
     ConnectionConfig::default().with_memory_budget(Some(budget.clone()))
@@ -84,5 +88,53 @@ fn a_failed_connection_gives_its_charge_back() {
         server.poll_event(),
         Err(ProtocolError::ExpectedContinuation)
     );
+    assert_eq!(budget.used(), 0);
+}
+
+#[test]
+fn queued_output_is_charged_and_a_send_over_the_budget_is_refused_with_1013() {
+    let budget = MemoryBudget::new(300 << 10);
+    let mut a = server_with(with_budget(&budget));
+    let mut b = server_with(with_budget(&budget));
+    let mut c = server_with(with_budget(&budget));
+    let big = Message::binary(vec![5u8; 200 << 10]);
+
+    // A queues 200 KiB for a peer that does not read: charged.
+    a.send(&big).unwrap();
+    assert!(budget.used() >= 200 << 10);
+
+    // B's 200 KiB does not fit: refused, the message not queued, B closing with 1013.
+    assert_eq!(b.send(&big), Err(SendError::OverBudget));
+    assert_eq!(queued_close_code(&mut b), Some(CloseCode::TRY_AGAIN_LATER));
+    assert_eq!(
+        b.send_text("nothing after the close"),
+        Err(SendError::Closed)
+    );
+
+    // Small messages are never charged: C goes on.
+    assert!(c.send_text("small messages still go").is_ok());
+
+    // A's output is written: its charge comes back, and C's large send now fits.
+    let n = a.transmit_len();
+    a.advance_transmit(n);
+    assert_eq!(budget.used(), 0);
+    c.send(&big).unwrap();
+    assert!(budget.used() >= 200 << 10);
+
+    // Half of it written: the charge follows what is still queued; dropped, it is all back.
+    let half = c.transmit_len() / 2;
+    c.advance_transmit(half);
+    assert_eq!(budget.used(), c.transmit_len());
+    drop(c);
+    assert_eq!(budget.used(), 0);
+}
+
+#[test]
+fn short_queues_are_never_charged() {
+    let budget = MemoryBudget::new(1);
+    let mut server = server_with(with_budget(&budget));
+    for _ in 0..100 {
+        server.send_text("a small message, queued").unwrap();
+    }
     assert_eq!(budget.used(), 0);
 }

@@ -588,6 +588,47 @@ fn hostile_peers_are_bounded() {
         refused >= 40 && echoed && grew < 128 * MIB,
     );
 
+    // 16. Echoes never read, under the budget: 50 peers each send one 16 MB message and read
+    // nothing. What the kernel does not take stays queued on the server: charged to the budget,
+    // the sends it cannot take refused with 1013.
+    let server = Server::start(); // a fresh server: each row's memory is its own
+    let (outcome, took, grew) = measured(&server, || {
+        let whole = Arc::new(frame(true, 0, OpCode::Binary, &vec![6u8; 16_000_000]));
+        let silent: Vec<_> = (0..50)
+            .map(|_| {
+                let mut tcp = upgraded(&server, "");
+                tcp.set_write_timeout(Some(Duration::from_secs(5))).unwrap();
+                let _ = tcp.write_all(&whole);
+                thread::sleep(Duration::from_millis(20));
+                tcp
+            })
+            .collect();
+        let mut refused = 0;
+        for tcp in &silent {
+            let mut tcp = tcp.try_clone().unwrap();
+            let seen = read_until_end(&mut tcp, Duration::from_millis(100), None);
+            if seen.close == Some(1013) && seen.payload == 0 {
+                refused += 1;
+            }
+        }
+        let mut good = upgraded(&server, "");
+        good.write_all(&frame(true, 0, OpCode::Text, b"still served"))
+            .unwrap();
+        let echoed = read_until_end(&mut good, Duration::from_secs(5), Some(1)).payload == 12;
+        drop(silent);
+        (refused, echoed)
+    });
+    let (refused, echoed) = outcome;
+    row(
+        "50 peers send a 16 MB message, never read the echo",
+        "budget 64 MiB: the rest refused 1013, < 128 MiB, a small echo still served".into(),
+        format!(
+            "{refused} refused with 1013, echo served: {echoed}, +{grew} KiB over {:.1} s",
+            took.as_secs_f64()
+        ),
+        refused >= 25 && echoed && grew < 128 * MIB,
+    );
+
     println!("\n| attack | bound | measured |\n|---|---|---|");
     for r in &rows {
         println!(

@@ -5,6 +5,7 @@
 //! four groups, in this order: getters; `handle_*` inputs; commands (`send_*`, `ping`, `close`);
 //! `poll_*` and `transmit` outputs. Receiving lives in `receive.rs`, sending in `send.rs`.
 
+mod charges;
 mod output;
 mod pong;
 mod receive;
@@ -131,12 +132,19 @@ pub struct Connection {
     pong_slot: Option<Box<pong::PongSlot>>,
     /// Bytes charged to `config.memory_budget` for the message under way.
     charged: usize,
+    /// Bytes charged to `config.memory_budget` for queued output.
+    out_charged: usize,
 }
 
 impl Drop for Connection {
     fn drop(&mut self) {
         if self.charged > 0 {
             self.settle_budget();
+        }
+        if self.out_charged > 0 {
+            if let Some(budget) = self.config.memory_budget.as_ref() {
+                budget.give_back(self.out_charged);
+            }
         }
     }
 }
@@ -195,6 +203,7 @@ impl Connection {
             pong_end: 0,
             pong_slot: None,
             charged: 0,
+            out_charged: 0,
         }
     }
 

@@ -58,6 +58,9 @@ impl Connection {
     /// frame went first: nothing follows it).
     #[inline]
     pub(super) fn after_written(&mut self) {
+        if self.out_charged > 0 {
+            self.settle_output();
+        }
         if self.pong_slot.is_some() && self.out.sent() >= self.pong_end {
             if let Some(slot) = self.pong_slot.take() {
                 if !self.close_queued {

@@ -67,30 +67,6 @@ impl Connection {
         event
     }
 
-    /// A large frame of a message not all here yet is charged to the shared budget, if any.
-    fn charge_budget(&mut self, frame: &InFrame) -> Result<(), ProtocolError> {
-        let Some(budget) = self.config.memory_budget.as_ref() else {
-            return Ok(());
-        };
-        if frame.len < budget.charge_min() || frame.streams {
-            return Ok(());
-        }
-        if budget.try_take(frame.len) {
-            self.charged += frame.len;
-            Ok(())
-        } else {
-            Err(self.fail(ProtocolError::OverBudget))
-        }
-    }
-
-    /// Gives back everything charged to the budget.
-    pub(super) fn settle_budget(&mut self) {
-        if let Some(budget) = self.config.memory_budget.as_ref() {
-            budget.give_back(self.charged);
-        }
-        self.charged = 0;
-    }
-
     fn next_event(&mut self) -> Result<Option<Event>, ProtocolError> {
         if let Some(event) = self.pending.take() {
             return Ok(Some(event));

@@ -126,10 +126,13 @@ impl Connection {
             if !valid {
                 return Err(SendError::InvalidUtf8);
             }
+            self.charge_output(data.len())?;
             self.send_utf8 = validator;
             if is_final {
                 self.send_utf8.reset();
             }
+        } else {
+            self.charge_output(data.len())?;
         }
         self.sending = if is_final { None } else { Some(kind) };
         self.queue_frame(is_final, 0, opcode, &payload, 0..data.len());
@@ -221,6 +224,7 @@ impl Connection {
         if self.sending.is_some() {
             return Err(SendError::FragmentedMessageInProgress);
         }
+        self.charge_output(payload.as_slice().len())?;
         if self.extension.is_none() || !transform {
             self.write_message(data_opcode(kind), 0, payload);
             return Ok(());
@@ -240,6 +244,9 @@ impl Connection {
         // A large message's scratch is not kept: idle connections stay small.
         if scratch.capacity() <= super::RETAIN_CAPACITY {
             self.scratch = scratch;
+        }
+        if self.out_charged > 0 {
+            self.settle_output(); // compressed smaller than charged
         }
         result
     }
