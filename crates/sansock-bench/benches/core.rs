@@ -1,6 +1,6 @@
 //! Micro benchmarks of the core, beside tungstenite's where its API allows it without a
 //! socket: frame header parsing, unmasking, UTF-8 validation, encoding, and a full receive of
-//! many small frames from one buffer and of one 1 MiB frame.
+//! many small frames from one buffer and of one 1 MiB frame, and reading a text message as `&str`.
 //!
 //! `cargo bench -p sansock-bench --bench core`
 #![allow(missing_docs, clippy::unwrap_used)]
@@ -195,5 +195,18 @@ fn receive(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, header, unmask, utf8, encode, receive);
+/// Reading a received text message as `&str` (what `len()`, `==` or parsing it does): the
+/// price of a check on every access, which `Utf8Bytes` does not pay.
+fn text_access(c: &mut Criterion) {
+    let mut g = c.benchmark_group("text as str");
+    for size in [20usize, 1 << 10, 1 << 20] {
+        let text = sansock_core::Utf8Bytes::from("a".repeat(size));
+        g.bench_function(BenchmarkId::new("Utf8Bytes::len", size), |b| {
+            b.iter(|| black_box(&text).len())
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, header, unmask, utf8, encode, receive, text_access);
 criterion_main!(benches);

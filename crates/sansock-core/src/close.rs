@@ -3,7 +3,7 @@
 //! What a code means, which codes may appear on the wire, and parsing a received close payload.
 //! The closing handshake itself (who echoes what, when the transport ends) lives in the connection.
 
-use crate::message::Utf8Bytes;
+use crate::Utf8Bytes;
 use bytes::Bytes;
 
 /// A close status code.

@@ -68,6 +68,7 @@ mod message;
 pub mod testing;
 mod time;
 mod utf8;
+mod utf8_bytes;
 
 pub use budget::MemoryBudget;
 pub use close::{CloseCode, MAX_CLOSE_REASON};
@@ -90,6 +91,7 @@ pub use handshake::{
     ServerConfig, ServerHandshake, ServerHandshakeError, ServerHandshakeErrorKind, ServerStep,
     UpgradeRequest,
 };
-pub use message::{Message, MessageKind, MessagePart, MessageRef, Utf8Bytes};
+pub use message::{Message, MessageKind, MessagePart, MessageRef};
 pub use time::Timestamp;
 pub use utf8::{InvalidUtf8, Utf8Validator};
+pub use utf8_bytes::Utf8Bytes;

@@ -1,9 +1,9 @@
 //! What the application sends and receives: [`Message`] (text or binary, never a raw frame),
-//! [`MessagePart`] (a piece of a message, for streaming), and [`Utf8Bytes`], a cheaply cloned
-//! byte buffer known to hold UTF-8.
+//! [`MessagePart`] (a piece of a message, for streaming) and [`MessageRef`] (a message
+//! borrowed). The text payload type, [`Utf8Bytes`], is `utf8_bytes.rs`.
 
+use crate::Utf8Bytes;
 use bytes::Bytes;
-use core::ops::Deref;
 
 /// A complete data message.
 ///
@@ -99,7 +99,7 @@ impl Message {
     /// The payload's `Bytes`, borrowed (the send path shares it instead of copying).
     pub(crate) fn as_shared(&self) -> &Bytes {
         match self {
-            Message::Text(t) => &t.0,
+            Message::Text(t) => t.as_shared(),
             Message::Binary(b) => b,
         }
     }
@@ -186,7 +186,7 @@ impl<'a> MessageRef<'a> {
     /// An owned copy (or, when borrowed from a `Message`, a cheap clone of it).
     pub fn to_message(&self) -> Message {
         match (self.payload, self.shared) {
-            (RefPayload::Text(_), Some(b)) => Message::Text(Utf8Bytes(b.clone())),
+            (RefPayload::Text(_), Some(b)) => Message::Text(Utf8Bytes::from_validated(b.clone())),
             (RefPayload::Binary(_), Some(b)) => Message::Binary(b.clone()),
             (RefPayload::Text(t), None) => Message::from(t),
             (RefPayload::Binary(b), None) => Message::from(b),
@@ -268,107 +268,4 @@ pub enum MessageKind {
     Text,
     /// Arbitrary bytes (opcode 0x2).
     Binary,
-}
-
-/// Bytes that are valid UTF-8: a `str` you can clone and slice without copying.
-#[derive(Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
-pub struct Utf8Bytes(Bytes);
-
-impl Utf8Bytes {
-    /// From a static string, without allocating.
-    pub const fn from_static(s: &'static str) -> Self {
-        Utf8Bytes(Bytes::from_static(s.as_bytes()))
-    }
-
-    /// The text.
-    pub fn as_str(&self) -> &str {
-        // Valid by construction: every constructor checks or starts from a `str`. Checking again
-        // (with SIMD, at memory speed) keeps this crate free of `unsafe` until a benchmark shows
-        // that `from_utf8_unchecked` pays.
-        match simdutf8::basic::from_utf8(&self.0) {
-            Ok(s) => s,
-            Err(_) => unreachable_invalid(),
-        }
-    }
-
-    /// The underlying bytes.
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.0
-    }
-
-    /// The underlying `Bytes`, without a copy.
-    pub fn into_bytes(self) -> Bytes {
-        self.0
-    }
-
-    /// Wraps bytes the caller has already validated. Crate-internal: the receive path validates
-    /// incrementally and must not pay for a second pass.
-    pub(crate) fn from_validated(bytes: Bytes) -> Self {
-        debug_assert!(core::str::from_utf8(&bytes).is_ok());
-        Utf8Bytes(bytes)
-    }
-}
-
-#[cold]
-fn unreachable_invalid() -> &'static str {
-    // Only reachable if a crate-internal caller broke `from_validated`'s contract; return
-    // something harmless instead of panicking.
-    ""
-}
-
-impl Deref for Utf8Bytes {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl AsRef<str> for Utf8Bytes {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl core::fmt::Debug for Utf8Bytes {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        core::fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl core::fmt::Display for Utf8Bytes {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for Utf8Bytes {
-    fn from(s: &str) -> Self {
-        Utf8Bytes(Bytes::copy_from_slice(s.as_bytes()))
-    }
-}
-
-impl From<alloc::string::String> for Utf8Bytes {
-    fn from(s: alloc::string::String) -> Self {
-        Utf8Bytes(Bytes::from(s.into_bytes()))
-    }
-}
-
-impl TryFrom<Bytes> for Utf8Bytes {
-    type Error = crate::utf8::InvalidUtf8;
-    fn try_from(bytes: Bytes) -> Result<Self, Self::Error> {
-        simdutf8::basic::from_utf8(&bytes).map_err(|_| crate::utf8::InvalidUtf8)?;
-        Ok(Utf8Bytes(bytes))
-    }
-}
-
-impl PartialEq<str> for Utf8Bytes {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl PartialEq<&str> for Utf8Bytes {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
 }
