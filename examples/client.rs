@@ -25,7 +25,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(protocol) = args.next() {
         target = target.with_protocol(protocol);
     }
-    let (ws, response) = sansock_tokio::connect_with(target, ClientSettings::default()).await?;
+    let (ws, response) = sansock_tokio::connect_with(target, ClientSettings::new()).await?;
     eprintln!("connected to {url} (subprotocol {:?})", response.protocol());
     let (mut read, mut write) = ws.split();
     let printer = tokio::spawn(async move {

@@ -16,8 +16,7 @@
 
 use sansock_examples::{ECHO_PAGE, flag_values, port};
 use sansock_tokio::{
-    Accept, ConnectionConfig, HttpResponse, Incoming, PerMessageDeflate, Reject, ServerConfig,
-    ServerSettings, UpgradeRequest,
+    Accept, HttpResponse, Incoming, PerMessageDeflate, Reject, ServerSettings, UpgradeRequest,
 };
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -41,12 +40,10 @@ async fn main() -> std::io::Result<()> {
         allowed.join(", ")
     );
     // Room for the browser test's 1 MiB messages, and more.
-    let connection = ConnectionConfig::default().with_max_message_size(16 << 20);
-    let mut handshake = ServerConfig::default().with_connection(connection);
+    let mut settings = ServerSettings::new().max_message_size(16 << 20);
     if !args.iter().any(|a| a == "--no-deflate") {
-        handshake = handshake.with_extension(Arc::new(PerMessageDeflate::default()));
+        settings = settings.deflate(PerMessageDeflate::default());
     }
-    let settings = ServerSettings::default().with_handshake(handshake);
     loop {
         let (tcp, peer) = listener.accept().await?;
         let _ = tcp.set_nodelay(true);

@@ -13,8 +13,8 @@
 
 use crate::{CHAT_PAGE, json_string, query_value};
 use sansock_tokio::{
-    Accept, CloseCode, ConnectionConfig, DeflatePolicy, HttpResponse, Incoming, Message,
-    PerMessageDeflate, Reject, ServerConfig, ServerSettings, UpgradeRequest, WebSocketStream,
+    Accept, CloseCode, DeflatePolicy, HttpResponse, Incoming, Message, PerMessageDeflate, Reject,
+    ServerSettings, UpgradeRequest, WebSocketStream,
 };
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -183,12 +183,9 @@ async fn member(ws: WebSocketStream<TcpStream>, nick: String, room: Arc<Room>, q
 /// The chat's server settings: messages up to 64 KiB; permessage-deflate without context
 /// takeover (a room of many idle members then holds no compression state between messages).
 pub fn settings() -> ServerSettings {
-    let connection = ConnectionConfig::default().with_max_message_size(64 << 10);
-    let deflate = PerMessageDeflate::default().with_policy(DeflatePolicy::AcceptNoContextTakeover);
-    let handshake = ServerConfig::default()
-        .with_connection(connection)
-        .with_extension(Arc::new(deflate));
-    ServerSettings::default().with_handshake(handshake)
+    ServerSettings::new()
+        .max_message_size(64 << 10)
+        .deflate(PerMessageDeflate::default().with_policy(DeflatePolicy::AcceptNoContextTakeover))
 }
 
 /// Serves the chat on `listener` until accepting fails.

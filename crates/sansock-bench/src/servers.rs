@@ -134,8 +134,7 @@ async fn sansock_tokio(tcp: TcpStream, parts: Option<usize>) -> io::Result<()> {
     let connection = sansock_core::ConnectionConfig::default()
         .with_max_message_size(MAX_MESSAGE)
         .with_message_parts(parts);
-    let settings = sansock_tokio::ServerSettings::default()
-        .with_handshake(sansock_core::ServerConfig::default().with_connection(connection));
+    let settings = sansock_tokio::ServerSettings::new().connection(connection);
     let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(sansock_tokio::Accept::new()))
         .await
         .map_err(io::Error::other)?;

@@ -19,7 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(protocol) = args.next() {
         target = target.with_protocol(protocol);
     }
-    let (mut ws, response) = sansock_blocking::connect_with(target, ClientSettings::default())?;
+    let (mut ws, response) = sansock_blocking::connect_with(target, ClientSettings::new())?;
     eprintln!("connected to {url} (subprotocol {:?})", response.protocol());
     ws.get_ref()
         .tcp()

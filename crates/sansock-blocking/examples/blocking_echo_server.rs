@@ -19,7 +19,7 @@ fn main() -> std::io::Result<()> {
         let peer = tcp.peer_addr()?;
         let _ = tcp.set_nodelay(true);
         std::thread::spawn(move || {
-            let accepted = accept_with(tcp, ServerSettings::default(), |request| {
+            let accepted = accept_with(tcp, ServerSettings::new(), |request| {
                 Ok(match request.protocols().next() {
                     Some(p) => Accept::new().with_protocol(p),
                     None => Accept::new(),

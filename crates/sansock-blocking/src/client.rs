@@ -26,7 +26,7 @@ use std::time::Instant;
 /// [`Error::Url`], [`Error::Dns`], [`Error::Connect`], [`Error::Tls`], [`Error::Handshake`]
 /// (a non-101 answer carries its status, headers and body), [`Error::HandshakeTimeout`].
 pub fn connect(url: &str) -> Result<(WebSocket<MaybeTlsStream>, Box<Response>), Error> {
-    connect_with(WsUrl::parse(url)?, ClientSettings::default())
+    connect_with(WsUrl::parse(url)?, ClientSettings::new())
 }
 
 /// Connects with subprotocols, headers and settings; `wss` uses the webpki roots.
@@ -59,7 +59,7 @@ fn connect_inner(
     settings: ClientSettings,
     tls: Option<TlsConfig>,
 ) -> Result<(WebSocket<MaybeTlsStream>, Box<Response>), Error> {
-    let deadline = sansock_driver::deadline_after(settings.handshake_timeout);
+    let deadline = settings.handshake_deadline();
     let remaining = || deadline.saturating_duration_since(Instant::now());
     let addrs = (url.host.as_str(), url.port)
         .to_socket_addrs()
@@ -74,9 +74,11 @@ fn connect_inner(
         (true, Some(config)) => crate::tls::wrap(tcp, &url.host, config, remaining())?,
         (true, _) => return Err(Error::TlsUnavailable),
     };
-    let mut settings = settings;
-    settings.handshake_timeout = remaining();
-    client(stream, &url.request, settings)
+    client(
+        stream,
+        &url.request,
+        settings.handshake_timeout(remaining()),
+    )
 }
 
 /// Runs the client handshake over a stream you already have (a blocking one; switch it to

@@ -32,8 +32,8 @@ mod websocket;
 pub use client::connect_with_tls;
 pub use client::{client, connect, connect_with};
 pub use sansock_core::{
-    Accept, ClientConfig, CloseCode, Closed, ConnectionConfig, Ending, Event, Initiator, Message,
-    Reject, Response, ServerConfig, State, UpgradeRequest, Utf8Bytes,
+    Accept, CloseCode, Closed, ConnectionConfig, Ending, Event, Initiator, MemoryBudget, Message,
+    Reject, Response, SendError, State, UpgradeRequest, Utf8Bytes,
 };
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};

@@ -15,7 +15,7 @@ use sansock_driver::{
 /// # Errors
 /// [`Error::BadRequest`] (the error response was sent), [`Error::HandshakeTimeout`], I/O errors.
 pub fn accept<S: BlockingStream + Unpin>(stream: S) -> Result<WebSocket<S>, Error> {
-    accept_with(stream, ServerSettings::default(), |_| Ok(Accept::new()))
+    accept_with(stream, ServerSettings::new(), |_| Ok(Accept::new()))
 }
 
 /// Reads the upgrade request and lets `decide` look at it (path, headers, origin, offered
@@ -24,7 +24,7 @@ pub fn accept<S: BlockingStream + Unpin>(stream: S) -> Result<WebSocket<S>, Erro
 /// ```no_run
 /// # fn run(tcp: std::net::TcpStream) -> Result<(), sansock_blocking::Error> {
 /// use sansock_blocking::{Accept, Reject, ServerSettings};
-/// let ws = sansock_blocking::accept_with(tcp, ServerSettings::default(), |request| {
+/// let ws = sansock_blocking::accept_with(tcp, ServerSettings::new(), |request| {
 ///     if !request.protocols().any(|p| p == "echo-protocol") {
 ///         return Err(Reject::new(400).with_body("echo-protocol required"));
 ///     }

@@ -7,8 +7,8 @@ mod common;
 
 use common::{bind, silent_client};
 use sansock_blocking::{
-    Accept, BlockingStream, ClientConfig, ClientSettings, CloseCode, ConnectionConfig, Ending,
-    Error, Event, Initiator, Message, ServerConfig, ServerSettings, WsUrl,
+    Accept, BlockingStream, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Event,
+    Initiator, Message, ServerSettings, WsUrl,
 };
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -17,14 +17,14 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 fn server_with(connection: ConnectionConfig) -> ServerSettings {
-    ServerSettings::default().with_handshake(ServerConfig::default().with_connection(connection))
+    ServerSettings::new().connection(connection)
 }
 
 /// Accepts one connection and echoes it until it ends (offering back the first subprotocol).
 fn echo_once(listener: TcpListener) -> thread::JoinHandle<Option<sansock_blocking::Closed>> {
     thread::spawn(move || {
         let (tcp, _) = listener.accept().unwrap();
-        let mut ws = sansock_blocking::accept_with(tcp, ServerSettings::default(), |r| {
+        let mut ws = sansock_blocking::accept_with(tcp, ServerSettings::new(), |r| {
             Ok(match r.protocols().next() {
                 Some(p) => Accept::new().with_protocol(p),
                 None => Accept::new(),
@@ -43,8 +43,7 @@ fn text_binary_empty_and_16_mib_echo_with_a_subprotocol() {
     let (listener, url) = bind();
     let server = echo_once(listener);
     let url = WsUrl::parse(&url).unwrap().with_protocol("echo-protocol");
-    let (mut ws, response) =
-        sansock_blocking::connect_with(url, ClientSettings::default()).unwrap();
+    let (mut ws, response) = sansock_blocking::connect_with(url, ClientSettings::new()).unwrap();
     assert_eq!(response.protocol(), Some("echo-protocol"));
     assert_eq!(ws.protocol(), Some("echo-protocol"));
     let big: Vec<u8> = (0..16 << 20).map(|i: u32| (i * 31 % 251) as u8).collect();
@@ -158,8 +157,7 @@ fn close_codes_both_directions_end_cleanly_without_waiting_for_the_timeout() {
                     ws.close(Some(CloseCode(code)), "server says").unwrap()
                 }
             });
-            let settings = ClientSettings::default()
-                .with_handshake(ClientConfig::default().with_connection(slow.clone()));
+            let settings = ClientSettings::new().connection(slow.clone());
             let (mut ws, _) =
                 sansock_blocking::connect_with(WsUrl::parse(&url).unwrap(), settings).unwrap();
             let start = Instant::now();
@@ -297,7 +295,7 @@ fn handshake_timeout_drops_a_silent_client() {
     let (listener, url) = bind();
     let server = thread::spawn(move || {
         let (tcp, _) = listener.accept().unwrap();
-        let settings = ServerSettings::default().with_handshake_timeout(Duration::from_millis(200));
+        let settings = ServerSettings::new().handshake_timeout(Duration::from_millis(200));
         sansock_blocking::accept_with(tcp, settings, |_| Ok(Accept::new()))
     });
     let parsed = WsUrl::parse(&url).unwrap();
@@ -330,7 +328,7 @@ fn connection_errors_are_distinct() {
         sansock_blocking::connect("http://example.com/"),
         Err(Error::Url(_))
     ));
-    let patient = ClientSettings::default().with_handshake_timeout(Duration::from_secs(120));
+    let patient = ClientSettings::new().handshake_timeout(Duration::from_secs(120));
     let nowhere = WsUrl::parse("ws://does-not-exist.invalid/").unwrap();
     assert!(matches!(
         sansock_blocking::connect_with(nowhere, patient),
@@ -411,7 +409,7 @@ fn wss_round_trip_with_a_generated_certificate() {
         .with_no_client_auth();
     let url = WsUrl::parse(&format!("wss://localhost:{port}/secure")).unwrap();
     let (mut ws, _) =
-        sansock_blocking::connect_with_tls(url, ClientSettings::default(), Arc::new(client_config))
+        sansock_blocking::connect_with_tls(url, ClientSettings::new(), Arc::new(client_config))
             .unwrap();
     ws.send("over TLS").unwrap();
     assert_eq!(ws.read().unwrap().unwrap(), Message::from("over TLS"));

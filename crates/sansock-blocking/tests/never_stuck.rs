@@ -9,7 +9,7 @@ mod common;
 
 use common::{bind, silent_client};
 use sansock_blocking::{
-    Accept, BlockingStream, ConnectionConfig, Ending, Error, Message, ServerConfig, ServerSettings,
+    Accept, BlockingStream, ConnectionConfig, Ending, Error, Message, ServerSettings,
 };
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -32,8 +32,7 @@ fn a_non_blocking_socket_with_a_deadline_armed_returns_would_block_instead_of_sp
         drop(silent);
     });
     let (tcp, _) = listener.accept().unwrap();
-    let settings = ServerSettings::default()
-        .with_handshake(ServerConfig::default().with_connection(keepalive()));
+    let settings = ServerSettings::new().connection(keepalive());
     let mut ws = sansock_blocking::accept_with(tcp, settings, |_| Ok(Accept::new())).unwrap();
     ws.get_ref().set_nonblocking(true).unwrap();
     let start = Instant::now();
@@ -68,8 +67,7 @@ fn send_until_freed(settings: ServerSettings) -> (Error, Duration) {
 
 #[test]
 fn a_silent_peer_frees_a_blocked_send_by_the_idle_timeout() {
-    let settings = ServerSettings::default()
-        .with_handshake(ServerConfig::default().with_connection(keepalive()));
+    let settings = ServerSettings::new().connection(keepalive());
     let (error, took) = send_until_freed(settings);
     match error {
         Error::AbnormalClose(c) => assert_eq!(c.ending, Ending::IdleTimedOut),
@@ -80,7 +78,7 @@ fn a_silent_peer_frees_a_blocked_send_by_the_idle_timeout() {
 
 #[test]
 fn a_silent_peer_frees_a_blocked_send_by_the_write_timeout() {
-    let settings = ServerSettings::default().with_write_timeout(Some(Duration::from_secs(1)));
+    let settings = ServerSettings::new().write_timeout(Some(Duration::from_secs(1)));
     let (error, took) = send_until_freed(settings);
     match error {
         Error::AbnormalClose(c) => assert_eq!(c.ending, Ending::WriteTimedOut),
@@ -95,9 +93,9 @@ fn close_to_a_silent_peer_ends_by_the_close_timeout() {
     let peer = thread::spawn(move || silent_client(&url));
     let (tcp, _) = listener.accept().unwrap();
     let connection = ConnectionConfig::default().with_close_timeout(Duration::from_secs(1));
-    let settings = ServerSettings::default()
-        .with_handshake(ServerConfig::default().with_connection(connection))
-        .with_write_high_water(1 << 30);
+    let settings = ServerSettings::new()
+        .connection(connection)
+        .write_high_water(1 << 30);
     let mut ws = sansock_blocking::accept_with(tcp, settings, |_| Ok(Accept::new())).unwrap();
     let _silent = peer.join().unwrap();
     for _ in 0..8 {

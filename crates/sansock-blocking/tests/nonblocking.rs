@@ -81,7 +81,7 @@ fn a_mio_loop_echoes_everything_over_a_non_blocking_socket() {
     let url = format!("ws://{}/", listener.local_addr().unwrap());
     let client = thread::spawn(move || {
         let (mut ws, _) =
-            sansock_blocking::connect_with(WsUrl::parse(&url).unwrap(), ClientSettings::default())
+            sansock_blocking::connect_with(WsUrl::parse(&url).unwrap(), ClientSettings::new())
                 .unwrap();
         let sent = messages();
         // Everything first, then read: the server's echo of the 16 MiB message blocks on a
@@ -104,7 +104,7 @@ fn a_mio_loop_echoes_everything_over_a_non_blocking_socket() {
     // The handshake in blocking mode, then non-blocking for the rest.
     let mut ws = sansock_blocking::accept_with(
         MioStream(mio::net::TcpStream::from_std(tcp)),
-        ServerSettings::default().with_write_high_water(32 << 10),
+        ServerSettings::new().write_high_water(32 << 10),
         |_| Ok(sansock_blocking::Accept::new()),
     )
     .unwrap();
@@ -181,7 +181,7 @@ fn would_block_mid_header_and_mid_payload_loses_no_byte() {
         let parsed = WsUrl::parse(&url).unwrap();
         let tcp = std::net::TcpStream::connect((parsed.host.as_str(), parsed.port)).unwrap();
         let (ws, _) =
-            sansock_blocking::client(tcp, &parsed.request, ClientSettings::default()).unwrap();
+            sansock_blocking::client(tcp, &parsed.request, ClientSettings::new()).unwrap();
         ws.into_inner()
     });
     let (tcp, _) = listener.accept().unwrap();

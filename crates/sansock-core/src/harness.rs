@@ -383,23 +383,53 @@ mod structured {
 
         /// Sends it; returns the message if the connection accepted it.
         fn send(&self, conn: &mut Connection) -> Option<Message> {
+            match self.send_tracked(conn) {
+                Sent::Whole(m) => Some(m),
+                Sent::Refused | Sent::Cut(_) => None,
+            }
+        }
+
+        /// Sends, saying whether a message sent in fragments was cut short after some of them
+        /// (only a spent memory budget does that: its connection is closing with 1013).
+        fn send_tracked(&self, conn: &mut Connection) -> Sent {
             let message = self.message();
             let Some(sizes) = &self.pieces else {
-                return conn.send(&message).ok().map(|()| message);
+                return match conn.send(&message) {
+                    Ok(()) => Sent::Whole(message),
+                    Err(_) => Sent::Refused,
+                };
             };
             let bytes = message.as_bytes();
             let mut at = 0;
-            for &size in sizes {
-                let end = (at + usize::from(size)).min(bytes.len());
+            let mut pieces = sizes
+                .iter()
+                .map(|&size| {
+                    let end = (at + usize::from(size)).min(bytes.len());
+                    let piece = at..end;
+                    at = end;
+                    (piece, false)
+                })
+                .collect::<Vec<_>>();
+            pieces.push((at..bytes.len(), true));
+            for (i, (piece, last)) in pieces.into_iter().enumerate() {
                 // Text pieces may split a code point; only the whole must be UTF-8.
-                conn.send_fragment(message.kind(), &bytes[at..end], false)
-                    .ok()?;
-                at = end;
+                match conn.send_fragment(message.kind(), &bytes[piece], last) {
+                    Ok(()) => {}
+                    Err(crate::SendError::OverBudget) if i > 0 => return Sent::Cut(message),
+                    Err(_) => return Sent::Refused,
+                }
             }
-            conn.send_fragment(message.kind(), &bytes[at..], true)
-                .ok()?;
-            Some(message)
+            Sent::Whole(message)
         }
+    }
+
+    /// What became of a message sent.
+    enum Sent {
+        Whole(Message),
+        /// Nothing of it was queued.
+        Refused,
+        /// Its first fragments were queued, and the budget refused the rest.
+        Cut(Message),
     }
 
     /// One step of a client/server conversation.
@@ -535,8 +565,14 @@ mod structured {
                     message,
                 } => {
                     let side = &mut sides[usize::from(!from_client)];
-                    if let Some(m) = message.send(&mut side.conn) {
-                        side.in_flight.push_back(m);
+                    match message.send_tracked(&mut side.conn) {
+                        Sent::Whole(m) => side.in_flight.push_back(m),
+                        Sent::Refused => {}
+                        Sent::Cut(m) => {
+                            // Its parts may arrive; the message never completes.
+                            side.in_flight.push_back(m);
+                            side.refused = true;
+                        }
                     }
                 }
                 Op::SendLarge {

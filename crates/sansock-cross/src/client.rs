@@ -2,12 +2,9 @@
 //! scenario is written once. Async adapters run each call on their own runtime.
 
 use crate::{Adapter, FRAGMENT};
-use sansock_core::{
-    ClientConfig, CloseCode, Closed, ConnectionConfig, Event, Message, PerMessageDeflate,
-};
+use sansock_core::{CloseCode, Closed, Event, Message, PerMessageDeflate};
 use sansock_driver::{ClientSettings, Error, Runtime, Transport, WebSocketStream, WsUrl};
 use std::future::Future;
-use std::sync::Arc;
 
 /// A client connection as a scenario sees it.
 pub trait Session {
@@ -158,14 +155,12 @@ pub fn connect(
     for p in options.protocols {
         target = target.with_protocol(*p);
     }
-    let connection = ConnectionConfig::default()
-        .with_fragment_size(options.fragment.then_some(FRAGMENT))
-        .with_close_timeout(crate::CLOSE_TIMEOUT);
-    let mut handshake = ClientConfig::default().with_connection(connection);
+    let mut settings = ClientSettings::new()
+        .fragment_size(options.fragment.then_some(FRAGMENT))
+        .close_timeout(crate::CLOSE_TIMEOUT);
     if options.deflate {
-        handshake = handshake.with_extension(Arc::new(PerMessageDeflate::default()));
+        settings = settings.deflate(PerMessageDeflate::default());
     }
-    let settings = ClientSettings::default().with_handshake(handshake);
     Ok(match adapter {
         Adapter::Tokio => {
             let rt = tokio::runtime::Builder::new_current_thread()

@@ -14,21 +14,16 @@
 
 use crate::{Adapter, FRAGMENT, PROTOCOLS};
 use sansock_core::{
-    Accept, CloseCode, ConnectionConfig, Event, Message, MessagePart, PerMessageDeflate,
-    ServerConfig, UpgradeRequest,
+    Accept, CloseCode, Event, Message, MessagePart, PerMessageDeflate, UpgradeRequest,
 };
 use sansock_driver::{Runtime, ServerSettings, Transport, WebSocketStream};
-use std::sync::Arc;
 
 fn settings(parts: Option<usize>) -> ServerSettings {
-    let connection = ConnectionConfig::default()
-        .with_fragment_size(Some(FRAGMENT))
-        .with_close_timeout(crate::CLOSE_TIMEOUT)
-        .with_message_parts(parts);
-    let handshake = ServerConfig::default()
-        .with_connection(connection)
-        .with_extension(Arc::new(PerMessageDeflate::default()));
-    ServerSettings::default().with_handshake(handshake)
+    ServerSettings::new()
+        .fragment_size(FRAGMENT)
+        .close_timeout(crate::CLOSE_TIMEOUT)
+        .message_parts(parts)
+        .deflate(PerMessageDeflate::default())
 }
 
 /// Accepts the best known subprotocol offered; remembers the path.

@@ -9,9 +9,7 @@
 //!   timeout (keepalive on) or by its write timeout, with the ending that says which.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use sansock_core::{
-    Accept, ClientConfig, ConnectionConfig, Ending, Event, Message, ServerConfig, Timestamp,
-};
+use sansock_core::{Accept, ConnectionConfig, Ending, Event, Message, Timestamp};
 use sansock_cross::Exec;
 use sansock_driver::{
     ClientSettings, Error, Runtime, ServerSettings, Timer, Transport, WebSocketStream, WsUrl,
@@ -54,15 +52,14 @@ async fn client_side<S: Transport<R>, R: Runtime>(
 fn raw_client(url: &str) -> std::net::TcpStream {
     let parsed = WsUrl::parse(url).unwrap();
     let tcp = std::net::TcpStream::connect((parsed.host.as_str(), parsed.port)).unwrap();
-    let (ws, _) =
-        sansock_blocking::client(tcp, &parsed.request, ClientSettings::default()).unwrap();
+    let (ws, _) = sansock_blocking::client(tcp, &parsed.request, ClientSettings::new()).unwrap();
     ws.into_inner()
 }
 
 fn keepalive_server() -> ServerSettings {
     let connection = ConnectionConfig::default()
         .with_keepalive(Some(Duration::from_secs(1)), Some(Duration::from_secs(2)));
-    ServerSettings::default().with_handshake(ServerConfig::default().with_connection(connection))
+    ServerSettings::new().connection(connection)
 }
 
 /// Streams `count` messages of `size` bytes from both ends at once, each end split, its
@@ -280,12 +277,11 @@ macro_rules! adapter {
                         let tcp = <$stream>::connect(listener.local_addr().unwrap())
                             .await
                             .unwrap();
-                        let settings =
-                            ClientSettings::default().with_handshake(ClientConfig::default());
+                        let settings = ClientSettings::new();
                         client_side(tcp, &url, settings).await
                     };
                     let (server, client) = futures_util::future::join(
-                        accept(&listener, ServerSettings::default()),
+                        accept(&listener, ServerSettings::new()),
                         client,
                     )
                     .await;
@@ -307,7 +303,7 @@ macro_rules! adapter {
                 let exec = exec();
                 let (listener, url) = exec.run(listen());
                 let peer = std::thread::spawn(move || raw_client(&url));
-                let server = exec.run(accept(&listener, ServerSettings::default()));
+                let server = exec.run(accept(&listener, ServerSettings::new()));
                 let most = ping_flood(&exec, server, peer.join().unwrap());
                 // The core's bound is 16 KiB of queued pongs, plus one; without it the queue
                 // would grow by 6 bytes a ping for as long as the flood lasts.
@@ -336,9 +332,9 @@ macro_rules! adapter {
                 let peer = std::thread::spawn(move || raw_client(&url));
                 let connection =
                     ConnectionConfig::default().with_close_timeout(Duration::from_secs(1));
-                let settings = ServerSettings::default()
-                    .with_handshake(ServerConfig::default().with_connection(connection))
-                    .with_write_high_water(1 << 30);
+                let settings = ServerSettings::new()
+                    .connection(connection)
+                    .write_high_water(1 << 30);
                 let server = exec.run(accept(&listener, settings));
                 let _peer = peer.join().unwrap();
                 closing_to_a_silent_peer(&exec, server);
@@ -349,8 +345,7 @@ macro_rules! adapter {
                 let exec = exec();
                 let (listener, url) = exec.run(listen());
                 let peer = std::thread::spawn(move || raw_client(&url));
-                let settings =
-                    ServerSettings::default().with_write_timeout(Some(Duration::from_secs(1)));
+                let settings = ServerSettings::new().write_timeout(Some(Duration::from_secs(1)));
                 let server = exec.run(accept(&listener, settings));
                 let _peer = peer.join().unwrap();
                 sending_to_a_silent_peer(

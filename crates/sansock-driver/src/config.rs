@@ -1,27 +1,40 @@
-//! The adapter's settings: the core's handshake configuration plus what only an adapter has
-//! (the handshake timeout and the write high-water mark).
+//! The adapter's settings: one flat builder per role ([`ServerSettings`], [`ClientSettings`])
+//! over the core's handshake and connection configuration plus what only an adapter has (the
+//! handshake timeout, the write high-water mark, the write timeout). The fields are private so
+//! that every value passes through its setter's rule; the core's types stay inside.
 
 use core::time::Duration;
-use sansock_core::{ClientConfig, ServerConfig};
+use sansock_core::{
+    ClientConfig, ConnectionConfig, HandshakeConfig, HandshakeLimits, MemoryBudget, ServerConfig,
+};
+use std::sync::Arc;
 
-/// Settings of a WebSocket endpoint, the same for every adapter; `H` is the core's [`ServerConfig`] or
-/// [`ClientConfig`].
+/// Settings of a WebSocket endpoint, the same for every adapter; `H` is the core's
+/// [`ServerConfig`] or [`ClientConfig`]. Build them with [`ServerSettings::new`] or
+/// [`ClientSettings::new`] and the setters, each of which says its default.
+///
+/// ```
+/// use sansock_driver::ServerSettings;
+/// use std::time::Duration;
+/// let settings = ServerSettings::new()
+///     .max_message_size(1 << 20)
+///     .keepalive(Duration::from_secs(20))
+///     .idle_timeout(Duration::from_secs(40))
+///     .handshake_timeout(Duration::from_secs(5));
+/// # let _ = settings;
+/// ```
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub struct Config<H> {
-    /// The core's handshake and connection configuration (limits, keepalive, close timeout…).
-    pub handshake: H,
-    /// How long the opening handshake may take before the connection is dropped (slowloris
-    /// defence). Default 10 s.
-    pub handshake_timeout: Duration,
-    /// `send` waits while this many bytes are queued for the transport (a batch reader, whose
-    /// replies come from what it reads, stops reading too; `recv` never does). Default 64 KiB.
-    pub write_high_water: usize,
-    /// Fail the connection when the transport takes none of its output for this long (a peer
-    /// that stopped reading): the waiting call returns `Error::AbnormalClose` with
-    /// `Ending::WriteTimedOut`. Default `None`: the idle and close timeouts bound such waits.
-    pub write_timeout: Option<Duration>,
+    pub(crate) handshake: H,
+    pub(crate) handshake_timeout: Duration,
+    pub(crate) write_high_water: usize,
+    pub(crate) write_timeout: Option<Duration>,
 }
+
+/// A server's settings.
+pub type ServerSettings = Config<ServerConfig>;
+/// A client's settings.
+pub type ClientSettings = Config<ClientConfig>;
 
 impl<H: Default> Default for Config<H> {
     fn default() -> Self {
@@ -34,33 +47,164 @@ impl<H: Default> Default for Config<H> {
     }
 }
 
-impl<H> Config<H> {
-    /// Sets [`handshake`](Self::handshake).
-    pub fn with_handshake(mut self, handshake: H) -> Self {
-        self.handshake = handshake;
+impl<X: ?Sized> Config<HandshakeConfig<X>> {
+    /// The defaults: a 16 MiB message limit, keepalive pings every 20 s with a 40 s dead-peer
+    /// timeout, a 10 s handshake and close timeout, no extensions (the book's security chapter
+    /// has the table, with why).
+    pub fn new() -> Self {
+        Config {
+            handshake: HandshakeConfig::default(),
+            handshake_timeout: Duration::from_secs(10),
+            write_high_water: 64 << 10,
+            write_timeout: None,
+        }
+    }
+
+    fn connection_with(mut self, f: impl FnOnce(ConnectionConfig) -> ConnectionConfig) -> Self {
+        let connection = f(self.handshake.connection.clone());
+        self.handshake = self.handshake.with_connection(connection);
         self
     }
 
-    /// Sets [`handshake_timeout`](Self::handshake_timeout).
-    pub fn with_handshake_timeout(mut self, timeout: Duration) -> Self {
+    fn limits_with(mut self, f: impl FnOnce(HandshakeLimits) -> HandshakeLimits) -> Self {
+        let limits = f(self.handshake.limits);
+        self.handshake = self.handshake.with_limits(limits);
+        self
+    }
+
+    /// The whole connection configuration at once, replacing what the setters above and below
+    /// set for the connection (for code that shares one [`ConnectionConfig`] with the sans-IO
+    /// core).
+    pub fn connection(self, connection: ConnectionConfig) -> Self {
+        self.connection_with(|_| connection)
+    }
+
+    /// The largest message accepted, after decompression; a larger one closes with 1009.
+    /// Default 16 MiB; zero is taken as one byte.
+    pub fn max_message_size(self, bytes: usize) -> Self {
+        self.connection_with(|c| c.with_max_message_size(bytes.max(1)))
+    }
+
+    /// The largest frame payload accepted; a larger one closes with 1009. Default 16 MiB;
+    /// zero is taken as one byte.
+    pub fn max_frame_size(self, bytes: usize) -> Self {
+        self.connection_with(|c| c.with_max_frame_size(bytes.max(1)))
+    }
+
+    /// Answer pings with pongs automatically. Default on.
+    pub fn auto_pong(self, on: bool) -> Self {
+        self.connection_with(|c| c.with_auto_pong(on))
+    }
+
+    /// Split outgoing messages into frames of at most this many payload bytes. Default
+    /// `None` (a message is one frame); zero is taken as one byte.
+    pub fn fragment_size(self, bytes: impl Into<Option<usize>>) -> Self {
+        self.connection_with(|c| c.with_fragment_size(bytes.into()))
+    }
+
+    /// Hand out messages in parts of at least this many bytes as they arrive (streaming;
+    /// see `recv_event`). Default `None` (whole messages); zero is taken as one byte.
+    pub fn message_parts(self, min_bytes: impl Into<Option<usize>>) -> Self {
+        self.connection_with(|c| c.with_message_parts(min_bytes.into()))
+    }
+
+    /// A [`MemoryBudget`] shared with the other connections given it: large partial messages
+    /// and long output queues are charged to it, and what does not fit closes with 1013.
+    /// Default none.
+    pub fn memory_budget(self, budget: impl Into<Option<MemoryBudget>>) -> Self {
+        self.connection_with(|c| c.with_memory_budget(budget.into()))
+    }
+
+    /// How long to wait for the peer's close frame after sending ours. Default 10 s.
+    pub fn close_timeout(self, timeout: Duration) -> Self {
+        self.connection_with(|c| c.with_close_timeout(timeout))
+    }
+
+    /// Send a ping when nothing has been received for this long. Default 20 s; `None` turns
+    /// keepalive pings off.
+    pub fn keepalive(self, interval: impl Into<Option<Duration>>) -> Self {
+        let interval = interval.into();
+        self.connection_with(|c| {
+            let idle = c.idle_timeout;
+            c.with_keepalive(interval, idle)
+        })
+    }
+
+    /// Close the connection (`Ending::IdleTimedOut`) when nothing at all, pongs included, has
+    /// been received for this long. Default 40 s; `None` never does.
+    pub fn idle_timeout(self, timeout: impl Into<Option<Duration>>) -> Self {
+        let idle = timeout.into();
+        self.connection_with(|c| {
+            let interval = c.keepalive_interval;
+            c.with_keepalive(interval, idle)
+        })
+    }
+
+    /// How long the opening handshake may take before the connection is dropped (slowloris
+    /// defence; for a client, DNS, TCP and TLS included). Default 10 s.
+    pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
         self.handshake_timeout = timeout;
         self
     }
 
-    /// Sets [`write_timeout`](Self::write_timeout).
-    pub fn with_write_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.write_timeout = timeout;
-        self
-    }
-
-    /// Sets [`write_high_water`](Self::write_high_water) (at least 1).
-    pub fn with_write_high_water(mut self, bytes: usize) -> Self {
+    /// `send` waits while this many bytes are queued for the transport. Default 64 KiB; zero
+    /// is taken as one byte.
+    pub fn write_high_water(mut self, bytes: usize) -> Self {
         self.write_high_water = bytes.max(1);
         self
     }
+
+    /// Fail the connection (`Ending::WriteTimedOut`) when the transport takes none of its
+    /// output for this long: a peer that stopped reading. Default `None`: the idle and close
+    /// timeouts bound such waits.
+    pub fn write_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.write_timeout = timeout.into();
+        self
+    }
+
+    /// The most bytes in the handshake's head; past it a server answers 431. Default 16 KiB;
+    /// zero is taken as one byte.
+    pub fn max_head_bytes(self, bytes: usize) -> Self {
+        self.limits_with(|l| l.with_max_head_bytes(bytes.max(1)))
+    }
+
+    /// The most header fields in the handshake's head; past it a server answers 431. Default
+    /// 64; zero is taken as one.
+    pub fn max_headers(self, count: usize) -> Self {
+        self.limits_with(|l| l.with_max_headers(count.max(1)))
+    }
+
+    /// Adds an extension to negotiate, after (and so less preferred than) those already
+    /// added.
+    pub fn extension(mut self, extension: Arc<X>) -> Self {
+        self.handshake = self.handshake.with_extension(extension);
+        self
+    }
+
+    /// When a handshake that starts now must be over (see [`deadline_after`](crate::deadline_after)).
+    pub fn handshake_deadline(&self) -> std::time::Instant {
+        crate::deadline_after(self.handshake_timeout)
+    }
 }
 
-/// A server's settings.
-pub type ServerSettings = Config<ServerConfig>;
-/// A client's settings.
-pub type ClientSettings = Config<ClientConfig>;
+impl ServerSettings {
+    /// Accepts permessage-deflate (RFC 7692) when a client offers it, with `deflate`'s
+    /// parameters and policy.
+    #[cfg(feature = "deflate")]
+    pub fn deflate(self, deflate: sansock_core::PerMessageDeflate) -> Self {
+        self.extension(Arc::new(deflate) as Arc<dyn sansock_core::ServerExtension>)
+    }
+}
+
+impl ClientSettings {
+    /// Offers permessage-deflate (RFC 7692) with `deflate`'s parameters.
+    #[cfg(feature = "deflate")]
+    pub fn deflate(self, deflate: sansock_core::PerMessageDeflate) -> Self {
+        self.extension(Arc::new(deflate) as Arc<dyn sansock_core::ClientExtension>)
+    }
+
+    /// The most body bytes kept from a refusal (a non-101 answer). Default 64 KiB.
+    pub fn max_body_bytes(self, bytes: usize) -> Self {
+        self.limits_with(|l| l.with_max_body_bytes(bytes))
+    }
+}

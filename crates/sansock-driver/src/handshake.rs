@@ -41,7 +41,7 @@ where
     R: Runtime,
     F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
-    let deadline = crate::deadline_after(settings.handshake_timeout);
+    let deadline = settings.handshake_deadline();
     match within::<R, _>(
         deadline,
         Box::pin(server(io, settings, decide, deadline, false)),
@@ -127,7 +127,7 @@ where
     R: Runtime,
     F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
-    let deadline = crate::deadline_after(settings.handshake_timeout);
+    let deadline = settings.handshake_deadline();
     within::<R, _>(
         deadline,
         Box::pin(server(io, settings, decide, deadline, true)),
@@ -150,7 +150,7 @@ where
     S: Transport<R>,
     R: Runtime,
 {
-    let deadline = crate::deadline_after(settings.handshake_timeout);
+    let deadline = settings.handshake_deadline();
     within::<R, _>(deadline, Box::pin(client(io, request, settings, deadline))).await
 }
 

@@ -35,7 +35,7 @@ fn main() -> std::io::Result<()> {
 }
 
 async fn echo<S: AsyncRead + AsyncWrite + Unpin>(tcp: S, peer: SocketAddr) {
-    let settings = ServerSettings::default();
+    let settings = ServerSettings::new();
     let accepted = accept_with(tcp, settings, |request| {
         Ok(match request.protocols().next() {
             Some(p) => Accept::new().with_protocol(p),

@@ -41,7 +41,7 @@ where
     D: FnOnce(String, u16) -> Fut,
     Fut: Future<Output = Result<T, Error>>,
 {
-    let deadline = sansock_driver::deadline_after(settings.handshake_timeout);
+    let deadline = settings.handshake_deadline();
     let work = async {
         let tcp = dial(url.host.clone(), url.port).await?;
         let stream = match (url.tls, tls) {
@@ -84,7 +84,7 @@ macro_rules! client_functions {
         pub async fn connect(
             url: &str,
         ) -> Result<(ClientStream, Box<$crate::Response>), $crate::Error> {
-            connect_with($crate::WsUrl::parse(url)?, $crate::ClientSettings::default()).await
+            connect_with($crate::WsUrl::parse(url)?, $crate::ClientSettings::new()).await
         }
 
         /// Connects with subprotocols, headers and settings; `wss` uses the webpki roots.

@@ -13,7 +13,7 @@ pub async fn accept<S>(stream: S) -> Result<WebSocketStream<S>, Error>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    accept_with(stream, ServerSettings::default(), |_| Ok(Accept::new())).await
+    accept_with(stream, ServerSettings::new(), |_| Ok(Accept::new())).await
 }
 
 /// Reads the upgrade request and lets `decide` look at it (path, headers, origin, offered
@@ -22,7 +22,7 @@ where
 /// ```no_run
 /// # async fn run(tcp: smol::net::TcpStream) -> Result<(), sansock_futures::Error> {
 /// use sansock_futures::{Accept, Reject, ServerSettings};
-/// let ws = sansock_futures::accept_with(tcp, ServerSettings::default(), |request| {
+/// let ws = sansock_futures::accept_with(tcp, ServerSettings::new(), |request| {
 ///     if !request.protocols().any(|p| p == "echo-protocol") {
 ///         return Err(Reject::new(400).with_body("echo-protocol required"));
 ///     }

@@ -9,7 +9,7 @@ use common::{Rt, echo_once, silent_client, sleep, timeout};
 use futures_util::{AsyncReadExt, AsyncWriteExt, SinkExt, StreamExt};
 use sansock_futures::{
     Accept, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Event, Initiator, Message,
-    ServerConfig, ServerSettings, WsUrl,
+    ServerSettings, WsUrl,
 };
 use std::time::{Duration, Instant};
 
@@ -30,11 +30,9 @@ on_both_runtimes!(
 
 async fn text_binary_empty_and_1_mib_echo_with_a_subprotocol<R: Rt>() {
     let (listener, url) = R::bind().await;
-    let server = R::spawn(echo_once::<R>(listener, ServerSettings::default()));
+    let server = R::spawn(echo_once::<R>(listener, ServerSettings::new()));
     let url = WsUrl::parse(&url).unwrap().with_protocol("echo-protocol");
-    let (mut ws, response) = R::connect_with(url, ClientSettings::default())
-        .await
-        .unwrap();
+    let (mut ws, response) = R::connect_with(url, ClientSettings::new()).await.unwrap();
     assert_eq!(response.protocol(), Some("echo-protocol"));
     assert_eq!(ws.protocol(), Some("echo-protocol"));
     let big: Vec<u8> = (0..1 << 20).map(|i: u32| (i * 31 % 251) as u8).collect();
@@ -83,7 +81,7 @@ async fn split_halves_in_two_tasks_and_pongs_from_the_read_half<R: Rt>() {
         }
         (pong, got)
     });
-    let (ws, _) = R::connect_with(WsUrl::parse(&url).unwrap(), ClientSettings::default())
+    let (ws, _) = R::connect_with(WsUrl::parse(&url).unwrap(), ClientSettings::new())
         .await
         .unwrap();
     let (mut read, mut write) = ws.split();
@@ -119,7 +117,7 @@ async fn send_waits_for_a_peer_that_stops_reading_and_memory_stays_bounded<R: Rt
     let high_water = 16 << 10;
     let server = R::spawn(async move {
         let tcp = R::accept_tcp(&listener).await;
-        let settings = ServerSettings::default().with_write_high_water(high_water);
+        let settings = ServerSettings::new().write_high_water(high_water);
         let mut ws = sansock_futures::accept_with(tcp, settings, |_| Ok(Accept::new()))
             .await
             .unwrap();
@@ -155,8 +153,7 @@ async fn keepalive_ends_a_connection_whose_peer_goes_silent<R: Rt>() {
             Some(Duration::from_millis(100)),
             Some(Duration::from_millis(300)),
         );
-        let settings = ServerSettings::default()
-            .with_handshake(ServerConfig::default().with_connection(connection));
+        let settings = ServerSettings::new().connection(connection);
         let mut ws = sansock_futures::accept_with(tcp, settings, |_| Ok(Accept::new()))
             .await
             .unwrap();
@@ -179,8 +176,7 @@ async fn close_timeout_ends_a_close_the_peer_never_answers<R: Rt>() {
     let server = R::spawn(async move {
         let tcp = R::accept_tcp(&listener).await;
         let connection = ConnectionConfig::default().with_close_timeout(Duration::from_millis(200));
-        let settings = ServerSettings::default()
-            .with_handshake(ServerConfig::default().with_connection(connection));
+        let settings = ServerSettings::new().connection(connection);
         let mut ws = sansock_futures::accept_with(tcp, settings, |_| Ok(Accept::new()))
             .await
             .unwrap();
@@ -197,7 +193,7 @@ async fn handshake_timeout_drops_a_silent_client<R: Rt>() {
     let (listener, url) = R::bind().await;
     let server = R::spawn(async move {
         let tcp = R::accept_tcp(&listener).await;
-        let settings = ServerSettings::default().with_handshake_timeout(Duration::from_millis(200));
+        let settings = ServerSettings::new().handshake_timeout(Duration::from_millis(200));
         sansock_futures::accept_with(tcp, settings, |_| Ok(Accept::new())).await
     });
     let parsed = WsUrl::parse(&url).unwrap();
@@ -233,7 +229,7 @@ async fn connection_errors_are_distinct<R: Rt>() {
         WsUrl::parse("http://example.com/"),
         Err(Error::Url(_))
     ));
-    let patient = ClientSettings::default().with_handshake_timeout(Duration::from_secs(120));
+    let patient = ClientSettings::new().handshake_timeout(Duration::from_secs(120));
     let nowhere = WsUrl::parse("ws://does-not-exist.invalid/").unwrap();
     assert!(matches!(
         R::connect_with(nowhere, patient).await,
@@ -242,7 +238,7 @@ async fn connection_errors_are_distinct<R: Rt>() {
     let (listener, url) = R::bind().await;
     drop(listener);
     assert!(matches!(
-        R::connect_with(WsUrl::parse(&url).unwrap(), ClientSettings::default()).await,
+        R::connect_with(WsUrl::parse(&url).unwrap(), ClientSettings::new()).await,
         Err(Error::Connect(_))
     ));
     // wss to a server that does not speak TLS.
@@ -255,15 +251,15 @@ async fn connection_errors_are_distinct<R: Rt>() {
         .replace("ws://", "wss://")
         .replace("127.0.0.1", "localhost");
     assert!(matches!(
-        R::connect_with(WsUrl::parse(&wss).unwrap(), ClientSettings::default()).await,
+        R::connect_with(WsUrl::parse(&wss).unwrap(), ClientSettings::new()).await,
         Err(Error::Tls(_))
     ));
 }
 
 async fn sink_and_stream_traits_batch_and_end<R: Rt>() {
     let (listener, url) = R::bind().await;
-    let _server = R::spawn(echo_once::<R>(listener, ServerSettings::default()));
-    let (mut ws, _) = R::connect_with(WsUrl::parse(&url).unwrap(), ClientSettings::default())
+    let _server = R::spawn(echo_once::<R>(listener, ServerSettings::new()));
+    let (mut ws, _) = R::connect_with(WsUrl::parse(&url).unwrap(), ClientSettings::new())
         .await
         .unwrap();
     let batch: Vec<Result<Message, Error>> = (0..50)
@@ -289,8 +285,7 @@ async fn closing_from_the_write_half_arms_the_close_timeout_of_a_parked_read_hal
         sleep(Duration::from_secs(30)).await;
     });
     let connection = ConnectionConfig::default().with_close_timeout(Duration::from_millis(200));
-    let settings = ClientSettings::default()
-        .with_handshake(sansock_futures::ClientConfig::default().with_connection(connection));
+    let settings = ClientSettings::new().connection(connection);
     let (ws, _) = R::connect_with(WsUrl::parse(&url).unwrap(), settings)
         .await
         .unwrap();

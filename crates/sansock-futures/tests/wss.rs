@@ -43,7 +43,7 @@ async fn wss_round_trip_with_a_generated_certificate<R: Rt>() {
         .with_root_certificates(roots)
         .with_no_client_auth();
     let url = WsUrl::parse(&format!("wss://localhost:{port}/secure")).unwrap();
-    let (mut ws, _) = R::connect_with_tls(url, ClientSettings::default(), Arc::new(client_config))
+    let (mut ws, _) = R::connect_with_tls(url, ClientSettings::new(), Arc::new(client_config))
         .await
         .unwrap();
     ws.send("over TLS").await.unwrap();
@@ -66,7 +66,7 @@ fn any_transport_works_here_a_unix_socket_pair() {
             }
         });
         let request = sansock_core::ClientRequest::new("localhost", "/unix");
-        let (mut ws, _) = sansock_futures::client(b, &request, ClientSettings::default())
+        let (mut ws, _) = sansock_futures::client(b, &request, ClientSettings::new())
             .await
             .unwrap();
         ws.send("over a unix socket").await.unwrap();

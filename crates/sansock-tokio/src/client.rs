@@ -28,7 +28,7 @@ use tokio::net::TcpStream;
 /// [`Error::Handshake`] (a non-101 answer carries its status, headers and body),
 /// [`Error::HandshakeTimeout`].
 pub async fn connect(url: &str) -> Result<(WebSocketStream<MaybeTlsStream>, Box<Response>), Error> {
-    connect_with(WsUrl::parse(url)?, ClientSettings::default()).await
+    connect_with(WsUrl::parse(url)?, ClientSettings::new()).await
 }
 
 /// Connects with subprotocols, headers and settings; `wss` uses the webpki roots.
@@ -61,7 +61,7 @@ async fn connect_inner(
     settings: ClientSettings,
     tls: Option<TlsConfig>,
 ) -> Result<(WebSocketStream<MaybeTlsStream>, Box<Response>), Error> {
-    let deadline = sansock_driver::deadline_after(settings.handshake_timeout);
+    let deadline = settings.handshake_deadline();
     let work = async {
         let addrs: Vec<_> = tokio::net::lookup_host((url.host.as_str(), url.port))
             .await

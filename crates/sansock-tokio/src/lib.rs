@@ -31,8 +31,8 @@ mod tls;
 pub use client::connect_with_tls;
 pub use client::{client, connect, connect_with};
 pub use sansock_core::{
-    Accept, ClientConfig, CloseCode, Closed, ConnectionConfig, Ending, Event, HttpResponse,
-    Initiator, Message, MessagePart, MessageRef, Reject, Response, ServerConfig, State,
+    Accept, CloseCode, Closed, ConnectionConfig, Ending, Event, HttpResponse, Initiator,
+    MemoryBudget, Message, MessagePart, MessageRef, Reject, Response, SendError, State,
     UpgradeRequest, Utf8Bytes,
 };
 #[cfg(feature = "deflate")]

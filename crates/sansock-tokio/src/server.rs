@@ -13,7 +13,7 @@ pub async fn accept<S>(stream: S) -> Result<WebSocketStream<S>, Error>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    accept_with(stream, ServerSettings::default(), |_| Ok(Accept::new())).await
+    accept_with(stream, ServerSettings::new(), |_| Ok(Accept::new())).await
 }
 
 /// Reads the upgrade request and lets `decide` look at it (path, headers, origin, offered
@@ -22,7 +22,7 @@ where
 /// ```no_run
 /// # async fn run(tcp: tokio::net::TcpStream) -> Result<(), sansock_tokio::Error> {
 /// use sansock_tokio::{Accept, Reject, ServerSettings};
-/// let ws = sansock_tokio::accept_with(tcp, ServerSettings::default(), |request| {
+/// let ws = sansock_tokio::accept_with(tcp, ServerSettings::new(), |request| {
 ///     if request.origin() != Some("http://localhost:8080") {
 ///         return Err(Reject::new(403));
 ///     }
@@ -58,7 +58,7 @@ where
 /// ```no_run
 /// # async fn run(tcp: tokio::net::TcpStream) -> Result<(), sansock_tokio::Error> {
 /// use sansock_tokio::{Accept, HttpResponse, Incoming, ServerSettings};
-/// match sansock_tokio::accept_or_http(tcp, ServerSettings::default(), |_| Ok(Accept::new())).await? {
+/// match sansock_tokio::accept_or_http(tcp, ServerSettings::new(), |_| Ok(Accept::new())).await? {
 ///     Incoming::WebSocket(ws) => { /* talk */ }
 ///     Incoming::Http(request) => {
 ///         let page = match request.head().path() {

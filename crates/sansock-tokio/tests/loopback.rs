@@ -10,7 +10,7 @@ use futures_util::{SinkExt, StreamExt};
 use sansock_core::handshake::ClientHandshakeError;
 use sansock_tokio::{
     Accept, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Event, Initiator, Message,
-    Reject, ServerConfig, ServerSettings, WsUrl,
+    Reject, ServerSettings, WsUrl,
 };
 use std::time::Duration;
 use tokio::time::{Instant, timeout};
@@ -20,7 +20,7 @@ const LIMIT: Duration = Duration::from_secs(20);
 #[tokio::test]
 async fn text_binary_empty_and_16_mib_echo() {
     let (listener, url) = bind_local().await;
-    let server = tokio::spawn(echo_once(listener, ServerSettings::default()));
+    let server = tokio::spawn(echo_once(listener, ServerSettings::new()));
     let (mut ws, _) = sansock_tokio::connect(&url).await.unwrap();
     let big: Vec<u8> = (0..16 << 20).map(|i: u32| (i * 31 % 251) as u8).collect();
     let messages = [
@@ -48,7 +48,7 @@ async fn text_binary_empty_and_16_mib_echo() {
 #[tokio::test]
 async fn a_connection_waiting_for_input_holds_no_buffer() {
     let (listener, url) = bind_local().await;
-    tokio::spawn(echo_once(listener, ServerSettings::default()));
+    tokio::spawn(echo_once(listener, ServerSettings::new()));
     let (mut ws, _) = sansock_tokio::connect(&url).await.unwrap();
     for size in [20, 5000, 70_000, 3 << 20] {
         // Several messages queued at once, then flushed: the transmit buffer grows as it goes.
@@ -77,7 +77,7 @@ async fn a_connection_waiting_for_input_holds_no_buffer() {
 #[tokio::test]
 async fn ping_is_answered_by_a_peer_that_only_receives() {
     let (listener, url) = bind_local().await;
-    tokio::spawn(echo_once(listener, ServerSettings::default()));
+    tokio::spawn(echo_once(listener, ServerSettings::new()));
     let (mut ws, _) = sansock_tokio::connect(&url).await.unwrap();
     ws.ping(b"are you there").await.unwrap();
     match timeout(LIMIT, ws.recv_event()).await.unwrap() {
@@ -102,8 +102,7 @@ async fn every_sendable_close_code_both_directions() {
             let (listener, url) = bind_local().await;
             let server = tokio::spawn(async move {
                 let (tcp, _) = listener.accept().await.unwrap();
-                let settings = ServerSettings::default()
-                    .with_handshake(ServerConfig::default().with_connection(slow_timeout()));
+                let settings = ServerSettings::new().connection(slow_timeout());
                 let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
                     .await
                     .unwrap();
@@ -116,9 +115,7 @@ async fn every_sendable_close_code_both_directions() {
                         .unwrap()
                 }
             });
-            let client_settings = ClientSettings::default().with_handshake(
-                sansock_tokio::ClientConfig::default().with_connection(slow_timeout()),
-            );
+            let client_settings = ClientSettings::new().connection(slow_timeout());
             let (mut ws, _) =
                 sansock_tokio::connect_with(WsUrl::parse(&url).unwrap(), client_settings)
                     .await
@@ -166,7 +163,7 @@ async fn subprotocol_is_negotiated_or_the_upgrade_rejected() {
     tokio::spawn(async move {
         for _ in 0..2 {
             let (tcp, _) = listener.accept().await.unwrap();
-            let result = sansock_tokio::accept_with(tcp, ServerSettings::default(), |request| {
+            let result = sansock_tokio::accept_with(tcp, ServerSettings::new(), |request| {
                 if request.protocols().any(|p| p == "echo-protocol") {
                     Ok(Accept::new().with_protocol("echo-protocol"))
                 } else {
@@ -185,7 +182,7 @@ async fn subprotocol_is_negotiated_or_the_upgrade_rejected() {
         .unwrap()
         .with_protocol("chat")
         .with_protocol("echo-protocol");
-    let (ws, response) = sansock_tokio::connect_with(url_with, ClientSettings::default())
+    let (ws, response) = sansock_tokio::connect_with(url_with, ClientSettings::new())
         .await
         .unwrap();
     assert_eq!(response.protocol(), Some("echo-protocol"));
@@ -265,7 +262,7 @@ async fn send_waits_for_a_peer_that_stops_reading_and_memory_stays_bounded() {
     let high_water = 16 << 10;
     let server = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
-        let settings = ServerSettings::default().with_write_high_water(high_water);
+        let settings = ServerSettings::new().write_high_water(high_water);
         let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
             .await
             .unwrap();
@@ -302,8 +299,7 @@ async fn keepalive_ends_a_connection_whose_peer_goes_silent() {
             Some(Duration::from_millis(100)),
             Some(Duration::from_millis(300)),
         );
-        let settings = ServerSettings::default()
-            .with_handshake(ServerConfig::default().with_connection(connection));
+        let settings = ServerSettings::new().connection(connection);
         let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
             .await
             .unwrap();
@@ -327,8 +323,7 @@ async fn close_timeout_ends_a_close_the_peer_never_answers() {
     let server = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
         let connection = ConnectionConfig::default().with_close_timeout(Duration::from_millis(200));
-        let settings = ServerSettings::default()
-            .with_handshake(ServerConfig::default().with_connection(connection));
+        let settings = ServerSettings::new().connection(connection);
         let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
             .await
             .unwrap();
@@ -383,7 +378,7 @@ async fn handshake_timeout_drops_a_silent_client() {
     let (listener, url) = bind_local().await;
     let server = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
-        let settings = ServerSettings::default().with_handshake_timeout(Duration::from_millis(200));
+        let settings = ServerSettings::new().handshake_timeout(Duration::from_millis(200));
         sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new())).await
     });
     let parsed = WsUrl::parse(&url).unwrap();
@@ -427,7 +422,7 @@ async fn connection_errors_are_distinct() {
         Err(Error::Url(_))
     ));
     // A slow resolver must still give a DNS error, not the handshake timeout.
-    let patient = ClientSettings::default().with_handshake_timeout(Duration::from_secs(120));
+    let patient = ClientSettings::new().handshake_timeout(Duration::from_secs(120));
     let nowhere = WsUrl::parse("ws://does-not-exist.invalid/").unwrap();
     assert!(matches!(
         sansock_tokio::connect_with(nowhere, patient).await,
@@ -458,7 +453,7 @@ async fn connection_errors_are_distinct() {
 #[tokio::test]
 async fn sink_and_stream_traits_batch_and_end() {
     let (listener, url) = bind_local().await;
-    tokio::spawn(echo_once(listener, ServerSettings::default()));
+    tokio::spawn(echo_once(listener, ServerSettings::new()));
     let (mut ws, _) = sansock_tokio::connect(&url).await.unwrap();
     let batch: Vec<Result<Message, Error>> = (0..50)
         .map(|i| Ok(Message::from(format!("m{i}"))))
@@ -484,7 +479,7 @@ async fn any_transport_works_here_a_unix_socket_pair() {
         }
     });
     let request = sansock_core::ClientRequest::new("localhost", "/unix");
-    let (mut ws, _) = sansock_tokio::client(b, &request, ClientSettings::default())
+    let (mut ws, _) = sansock_tokio::client(b, &request, ClientSettings::new())
         .await
         .unwrap();
     ws.send("over a unix socket").await.unwrap();
@@ -507,8 +502,7 @@ async fn closing_from_the_write_half_arms_the_close_timeout_of_a_parked_read_hal
         tokio::time::sleep(Duration::from_secs(3600)).await;
     });
     let connection = ConnectionConfig::default().with_close_timeout(Duration::from_millis(200));
-    let settings = ClientSettings::default()
-        .with_handshake(sansock_tokio::ClientConfig::default().with_connection(connection));
+    let settings = ClientSettings::new().connection(connection);
     let (ws, _) = sansock_tokio::connect_with(WsUrl::parse(&url).unwrap(), settings)
         .await
         .unwrap();
@@ -535,11 +529,9 @@ async fn a_page_and_a_websocket_share_one_port() {
         let mut seen = Vec::new();
         for _ in 0..3 {
             let (tcp, _) = listener.accept().await.unwrap();
-            match sansock_tokio::accept_or_http(tcp, ServerSettings::default(), |_| {
-                Ok(Accept::new())
-            })
-            .await
-            .unwrap()
+            match sansock_tokio::accept_or_http(tcp, ServerSettings::new(), |_| Ok(Accept::new()))
+                .await
+                .unwrap()
             {
                 Incoming::Http(request) => {
                     let head = request.head();
@@ -811,8 +803,7 @@ async fn accept_in_parts(
     listener: &tokio::net::TcpListener,
 ) -> sansock_tokio::WebSocketStream<tokio::net::TcpStream> {
     let connection = ConnectionConfig::default().with_message_parts(Some(16 << 10));
-    let settings = ServerSettings::default()
-        .with_handshake(ServerConfig::default().with_connection(connection));
+    let settings = ServerSettings::new().connection(connection);
     let (tcp, _) = listener.accept().await.unwrap();
     sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
         .await
@@ -845,7 +836,7 @@ async fn a_transport_that_holds_writes_until_flushed_gets_every_reply() {
         }
     });
     let request = sansock_core::ClientRequest::new("localhost", "/buffered");
-    let (mut ws, _) = sansock_tokio::client(b, &request, ClientSettings::default())
+    let (mut ws, _) = sansock_tokio::client(b, &request, ClientSettings::new())
         .await
         .unwrap();
     for i in 0..6 {

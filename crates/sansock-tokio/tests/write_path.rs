@@ -11,8 +11,8 @@ mod common;
 use common::{bind_local, echo_once, silent_client};
 use futures_util::SinkExt;
 use sansock_tokio::{
-    Accept, ClientConfig, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Initiator,
-    Message, ServerConfig, ServerSettings, WsUrl,
+    Accept, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Initiator, Message,
+    ServerSettings, WsUrl,
 };
 use std::pin::Pin;
 use std::sync::Arc;
@@ -83,7 +83,7 @@ async fn counted_pair() -> (
         }
     });
     let request = WsUrl::parse("ws://localhost/").unwrap().request;
-    let (client, _) = sansock_tokio::client(near, &request, ClientSettings::default())
+    let (client, _) = sansock_tokio::client(near, &request, ClientSettings::new())
         .await
         .unwrap();
     (client, writes, server)
@@ -183,8 +183,7 @@ async fn close_to_a_peer_that_never_reads_ends_by_the_close_timeout() {
     let server = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
         let connection = ConnectionConfig::default().with_close_timeout(Duration::from_secs(1));
-        let settings = ServerSettings::default()
-            .with_handshake(ServerConfig::default().with_connection(connection));
+        let settings = ServerSettings::new().connection(connection);
         let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
             .await
             .unwrap();
@@ -215,8 +214,7 @@ async fn close_with_message_parts_on_drops_what_arrives_and_closes_cleanly() {
     let server = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
         let connection = ConnectionConfig::default().with_message_parts(Some(1024));
-        let settings = ServerSettings::default()
-            .with_handshake(ServerConfig::default().with_connection(connection));
+        let settings = ServerSettings::new().connection(connection);
         let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
             .await
             .unwrap();
@@ -262,14 +260,14 @@ async fn timeouts_of_duration_max_mean_no_deadline() {
     let connection = ConnectionConfig::default()
         .with_keepalive(Some(forever), Some(forever))
         .with_close_timeout(forever);
-    let server_settings = ServerSettings::default()
-        .with_handshake(ServerConfig::default().with_connection(connection.clone()))
-        .with_handshake_timeout(forever)
-        .with_write_timeout(Some(forever));
-    let client_settings = ClientSettings::default()
-        .with_handshake(ClientConfig::default().with_connection(connection))
-        .with_handshake_timeout(forever)
-        .with_write_timeout(Some(forever));
+    let server_settings = ServerSettings::new()
+        .connection(connection.clone())
+        .handshake_timeout(forever)
+        .write_timeout(Some(forever));
+    let client_settings = ClientSettings::new()
+        .connection(connection)
+        .handshake_timeout(forever)
+        .write_timeout(Some(forever));
     let (listener, url) = bind_local().await;
     let server = tokio::spawn(echo_once(listener, server_settings));
     let (mut ws, _) = sansock_tokio::connect_with(WsUrl::parse(&url).unwrap(), client_settings)

@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use sansock_tokio::{
-    Accept, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Message, ServerConfig,
-    ServerSettings, WsUrl,
+    Accept, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Message, ServerSettings,
+    WsUrl,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,10 +52,9 @@ async fn wss_round_trip_with_a_generated_certificate() {
         }
     });
     let url = WsUrl::parse(&format!("wss://localhost:{port}/secure")).unwrap();
-    let (mut ws, _) =
-        sansock_tokio::connect_with_tls(url, ClientSettings::default(), client_config)
-            .await
-            .unwrap();
+    let (mut ws, _) = sansock_tokio::connect_with_tls(url, ClientSettings::new(), client_config)
+        .await
+        .unwrap();
     ws.send("over TLS").await.unwrap();
     assert_eq!(ws.recv().await.unwrap().unwrap(), Message::from("over TLS"));
     let big = vec![3u8; 1 << 20];
@@ -73,8 +72,7 @@ async fn close_over_tls_to_a_peer_that_never_reads_ends_by_the_close_timeout() {
         let (tcp, _) = listener.accept().await.unwrap();
         let tls = acceptor.accept(tcp).await.unwrap();
         let connection = ConnectionConfig::default().with_close_timeout(Duration::from_secs(1));
-        let settings = ServerSettings::default()
-            .with_handshake(ServerConfig::default().with_connection(connection));
+        let settings = ServerSettings::new().connection(connection);
         let mut ws = sansock_tokio::accept_with(tls, settings, |_| Ok(Accept::new()))
             .await
             .unwrap();
@@ -93,7 +91,7 @@ async fn close_over_tls_to_a_peer_that_never_reads_ends_by_the_close_timeout() {
         )
     });
     let url = WsUrl::parse(&format!("wss://localhost:{port}/")).unwrap();
-    let (ws, _) = sansock_tokio::connect_with_tls(url, ClientSettings::default(), client_config)
+    let (ws, _) = sansock_tokio::connect_with_tls(url, ClientSettings::new(), client_config)
         .await
         .unwrap();
     let _silent = ws.into_inner(); // reads nothing from here on

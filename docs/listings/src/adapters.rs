@@ -105,6 +105,34 @@ pub async fn echo_tokio_batches(listener: tokio::net::TcpListener) -> std::io::R
 }
 // ANCHOR_END: batch
 
+// ANCHOR: settings
+/// A tokio echo server with settings: deflate, a 1 MiB message limit, pings every 15 s, a
+/// 5 s handshake, and one memory budget for every connection.
+pub async fn echo_tokio_with_settings(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    use sansock_tokio::{Accept, MemoryBudget, PerMessageDeflate, ServerSettings};
+    use std::time::Duration;
+    let settings = ServerSettings::new()
+        .deflate(PerMessageDeflate::default())
+        .max_message_size(1 << 20)
+        .keepalive(Duration::from_secs(15))
+        .handshake_timeout(Duration::from_secs(5))
+        .memory_budget(MemoryBudget::new(256 << 20));
+    loop {
+        let (tcp, _) = listener.accept().await?;
+        let settings = settings.clone(); // clones share the budget
+        tokio::spawn(async move {
+            let accepted = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()));
+            let Ok(mut ws) = accepted.await else { return };
+            while let Some(Ok(message)) = ws.recv().await {
+                if ws.send(message).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
+}
+// ANCHOR_END: settings
+
 #[cfg(test)]
 mod tests {
     use sansock_blocking::Message;
@@ -127,6 +155,7 @@ mod tests {
     #[test]
     fn every_listing_echoes() {
         on_tokio(super::echo_tokio);
+        on_tokio(super::echo_tokio_with_settings);
 
         let (l, addr) = std_listener();
         std::thread::spawn(move || {

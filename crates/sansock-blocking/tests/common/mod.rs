@@ -17,7 +17,6 @@ pub fn bind() -> (TcpListener, String) {
 pub fn silent_client(url: &str) -> TcpStream {
     let parsed = WsUrl::parse(url).unwrap();
     let tcp = TcpStream::connect((parsed.host.as_str(), parsed.port)).unwrap();
-    let (ws, _) =
-        sansock_blocking::client(tcp, &parsed.request, ClientSettings::default()).unwrap();
+    let (ws, _) = sansock_blocking::client(tcp, &parsed.request, ClientSettings::new()).unwrap();
     ws.into_inner()
 }

@@ -158,7 +158,7 @@ pub async fn echo_once<R: Rt>(
 pub async fn silent_client<R: Rt>(url: &str) -> R::Tcp {
     let parsed = WsUrl::parse(url).unwrap();
     let tcp = R::tcp(&parsed.host, parsed.port).await;
-    let (ws, _) = sansock_futures::client(tcp, &parsed.request, ClientSettings::default())
+    let (ws, _) = sansock_futures::client(tcp, &parsed.request, ClientSettings::new())
         .await
         .unwrap();
     ws.into_inner()

@@ -41,7 +41,7 @@ pub async fn silent_client(url: &str) -> TcpStream {
     let tcp = TcpStream::connect((parsed.host.as_str(), parsed.port))
         .await
         .unwrap();
-    let (ws, _) = sansock_tokio::client(tcp, &parsed.request, ClientSettings::default())
+    let (ws, _) = sansock_tokio::client(tcp, &parsed.request, ClientSettings::new())
         .await
         .unwrap();
     ws.into_inner()
