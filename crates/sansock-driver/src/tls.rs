@@ -30,12 +30,17 @@ pub fn default_for(url: &WsUrl) -> Result<Option<TlsConfig>, Error> {
     Err(Error::TlsUnavailable)
 }
 
-/// rustls with the ring provider, its safe default protocol versions and the webpki roots.
+/// rustls with the ring provider, its safe default protocol versions and the webpki roots:
+/// built once per process (the root store is about 150 certificates), then shared.
 ///
 /// # Errors
 /// [`Error::Tls`] if the provider refuses the protocol versions.
 #[cfg(feature = "rustls")]
 pub fn default_client_config() -> Result<Arc<rustls::ClientConfig>, Error> {
+    static CONFIG: std::sync::OnceLock<Arc<rustls::ClientConfig>> = std::sync::OnceLock::new();
+    if let Some(config) = CONFIG.get() {
+        return Ok(config.clone());
+    }
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
@@ -45,7 +50,17 @@ pub fn default_client_config() -> Result<Arc<rustls::ClientConfig>, Error> {
         .map_err(|e| Error::Tls(std::io::Error::other(e)))?
         .with_root_certificates(roots)
         .with_no_client_auth();
-    Ok(Arc::new(config))
+    Ok(CONFIG.get_or_init(|| Arc::new(config)).clone())
+}
+
+#[cfg(all(test, feature = "rustls"))]
+mod tests {
+    #[test]
+    fn the_default_config_is_built_once() {
+        let a = super::default_client_config().ok();
+        let b = super::default_client_config().ok();
+        assert!(matches!((a, b), (Some(a), Some(b)) if std::sync::Arc::ptr_eq(&a, &b)));
+    }
 }
 
 /// The name the server's certificate must carry: `host` (a DNS name or an IP address).
