@@ -167,7 +167,7 @@ pub fn serve(adapter: Adapter) -> String {
     serve_with(adapter, None, false)
 }
 
-/// As [`serve`], with [`message_parts`](ConnectionConfig::message_parts) set to `parts` (the
+/// As [`serve`], with [`message_parts`](sansock_driver::ServerSettings::message_parts) set to `parts` (the
 /// echo goes back part by part as it arrives), and with `batches` echoing in batches.
 ///
 /// # Panics
