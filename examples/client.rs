@@ -45,7 +45,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         write.send(line).await?;
     }
     write
-        .close(Some(sansock_tokio::CloseCode::NORMAL), "")
+        .send_close(Some(sansock_tokio::CloseCode::NORMAL), "")
         .await?;
     printer.await?;
     Ok(())

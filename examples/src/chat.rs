@@ -166,7 +166,7 @@ async fn member(ws: WebSocketStream<TcpStream>, nick: String, room: Arc<Room>, q
         }
         // Too slow: say so, if the socket still takes it. Our close timeout then ends the
         // connection (the reader sees it) even if this member never reads again.
-        let close = write.close(Some(CloseCode::POLICY_VIOLATION), "too slow");
+        let close = write.send_close(Some(CloseCode::POLICY_VIOLATION), "too slow");
         let _ = tokio::time::timeout(Duration::from_secs(2), close).await;
     });
     while let Some(Ok(message)) = read.recv().await {

@@ -240,7 +240,7 @@ fn sansock_blocking(addr: std::net::SocketAddr, plain: bool) -> io::Result<()> {
                 let Ok(mut ws) = sansock_blocking::accept(tcp) else {
                     return;
                 };
-                while let Ok(Some(message)) = ws.read() {
+                while let Ok(Some(message)) = ws.recv() {
                     let sent = if plain {
                         ws.send(message)
                     } else {

@@ -42,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// Prints messages until none arrives for a while; false once the connection is over.
 fn print_until_quiet(ws: &mut WebSocket<MaybeTlsStream>) -> Result<bool, sansock_blocking::Error> {
     loop {
-        match ws.read() {
+        match ws.recv() {
             Ok(Some(Message::Text(text))) => println!("< {text}"),
             Ok(Some(Message::Binary(bytes))) => println!("< [{} bytes]", bytes.len()),
             Ok(None) => return Ok(false),

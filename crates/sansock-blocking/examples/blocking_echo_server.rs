@@ -31,7 +31,7 @@ fn main() -> std::io::Result<()> {
             };
             println!("{peer}: connected");
             loop {
-                let echoed = match ws.read() {
+                let echoed = match ws.recv() {
                     Ok(Some(message)) => ws.send(message),
                     Ok(None) => break,
                     Err(e) => Err(e),

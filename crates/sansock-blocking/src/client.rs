@@ -17,7 +17,7 @@ use std::time::Instant;
 /// # fn run() -> Result<(), sansock_blocking::Error> {
 /// let (mut ws, _response) = sansock_blocking::connect("ws://127.0.0.1:8080/")?;
 /// ws.send("hello")?;
-/// println!("{:?}", ws.read()?);
+/// println!("{:?}", ws.recv()?);
 /// ws.close(None, "")?;
 /// # Ok(()) }
 /// ```

@@ -14,7 +14,7 @@
 //! for tcp in listener.incoming() {
 //!     std::thread::spawn(move || -> Result<(), sansock_blocking::Error> {
 //!         let mut ws = accept(tcp.map_err(sansock_blocking::Error::Io)?)?;
-//!         while let Some(message) = ws.read()? {
+//!         while let Some(message) = ws.recv()? {
 //!             ws.send(message)?;
 //!         }
 //!         Ok(())

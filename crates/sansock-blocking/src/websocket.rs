@@ -50,7 +50,7 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     /// [`Error::Protocol`] if the peer broke the protocol (the close frame is sent),
     /// [`Error::AbnormalClose`] if the connection ended without a closing handshake, I/O errors
     /// — among them, on a non-blocking stream, one for which [`Error::is_would_block`] holds.
-    pub fn read(&mut self) -> Result<Option<Message>, Error> {
+    pub fn recv(&mut self) -> Result<Option<Message>, Error> {
         block_on(|cx| self.driver.poll_next_message(cx)).transpose()
     }
 
@@ -58,8 +58,8 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     /// [`Event::Closed`]. `Ok(None)` after the end.
     ///
     /// # Errors
-    /// As [`read`](Self::read), except that an unclean end is an `Event::Closed`.
-    pub fn read_event(&mut self) -> Result<Option<Event>, Error> {
+    /// As [`recv`](Self::recv), except that an unclean end is an `Event::Closed`.
+    pub fn recv_event(&mut self) -> Result<Option<Event>, Error> {
         block_on(|cx| self.driver.poll_next_event(cx)).transpose()
     }
 
@@ -73,7 +73,7 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     /// ```no_run
     /// # fn echo(mut ws: sansock_blocking::WebSocket<std::net::TcpStream>) -> Result<(), sansock_blocking::Error> {
     /// use sansock_blocking::Received;
-    /// while ws.read_batch(|received, outbox| match received {
+    /// while ws.recv_batch(|received, outbox| match received {
     ///     Received::Message(message) => outbox.send(message),
     ///     Received::Part(part) => outbox.send_part(part),
     /// })? > 0 {}
@@ -81,8 +81,8 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     /// ```
     ///
     /// # Errors
-    /// The first error `f` returns (the batch stops there); otherwise as [`read`](Self::read).
-    pub fn read_batch<F>(&mut self, mut f: F) -> Result<usize, Error>
+    /// The first error `f` returns (the batch stops there); otherwise as [`recv`](Self::recv).
+    pub fn recv_batch<F>(&mut self, mut f: F) -> Result<usize, Error>
     where
         F: FnMut(Received<'_>, &mut Outbox<'_>) -> Result<(), Error>,
     {
@@ -90,8 +90,8 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     }
 
     /// Sends a message: queues it and writes everything queued — at once, or, when more input
-    /// is already buffered for the next [`read`](Self::read), in one write with the other
-    /// replies when that `read` would block (or on [`flush`](Self::flush), [`close`](Self::close)
+    /// is already buffered for the next [`recv`](Self::recv), in one write with the other
+    /// replies when that `recv` would block (or on [`flush`](Self::flush), [`close`](Self::close)
     /// and drop). A read-and-reply loop makes one write per batch of messages. Timers run while
     /// it blocks: an idle, close or write timeout ends the wait with [`Error::AbnormalClose`].
     ///
@@ -112,15 +112,15 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
         block_on(|cx| self.driver.poll_sent(cx, true))
     }
 
-    /// Queues a message without writing it yet: the next [`read`](Self::read) writes
+    /// Queues a message without writing it yet: the next [`recv`](Self::recv) writes
     /// everything queued before it waits for input (or call [`flush`](Self::flush)), so the
     /// replies to what one read brought leave in one write. Past the write high-water mark it
     /// writes first, as [`send`](Self::send) does.
     ///
     /// ```no_run
     /// # fn echo(mut ws: sansock_blocking::WebSocket<std::net::TcpStream>) -> Result<(), sansock_blocking::Error> {
-    /// while let Some(message) = ws.read()? {
-    ///     ws.feed(message)?; // written by the next read, together with the other replies
+    /// while let Some(message) = ws.recv()? {
+    ///     ws.feed(message)?; // written by the next recv, together with the other replies
     /// }
     /// # Ok(()) }
     /// ```
@@ -194,6 +194,18 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     pub fn close(&mut self, code: Option<CloseCode>, reason: &str) -> Result<Closed, Error> {
         self.driver.start_close(code, reason)?;
         block_on(|cx| self.driver.poll_closed(cx))
+    }
+
+    /// Sends a close frame and writes it (what was queued before goes first), without waiting
+    /// for the answer: keep calling [`recv`](Self::recv) to read what still arrives, until
+    /// `Ok(None)` (the peer answered) — the same as the async adapters' `send_close`.
+    ///
+    /// # Errors
+    /// An invalid code or reason ([`Error::Send`]); I/O errors; [`Error::AbnormalClose`] when
+    /// the close timeout (or the write timeout) passed before the transport took it.
+    pub fn send_close(&mut self, code: Option<CloseCode>, reason: &str) -> Result<(), Error> {
+        self.driver.start_close(code, reason)?;
+        block_on(|cx| self.driver.poll_flush_waiting(cx))
     }
 
     /// How the connection ended, once it has.

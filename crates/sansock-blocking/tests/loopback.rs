@@ -31,7 +31,7 @@ fn echo_once(listener: TcpListener) -> thread::JoinHandle<Option<sansock_blockin
             })
         })
         .unwrap();
-        while let Ok(Some(m)) = ws.read() {
+        while let Ok(Some(m)) = ws.recv() {
             ws.send(m).unwrap();
         }
         ws.closed().cloned()
@@ -56,10 +56,10 @@ fn text_binary_empty_and_16_mib_echo_with_a_subprotocol() {
     ];
     for m in &messages {
         ws.send(m.clone()).unwrap();
-        assert_eq!(&ws.read().unwrap().unwrap(), m);
+        assert_eq!(&ws.recv().unwrap().unwrap(), m);
     }
     ws.ping(b"still there?").unwrap();
-    match ws.read_event().unwrap() {
+    match ws.recv_event().unwrap() {
         Some(Event::Pong(p)) => assert_eq!(&p[..], b"still there?"),
         other => panic!("{other:?}"),
     }
@@ -84,14 +84,14 @@ fn fed_messages_wait_for_the_next_read_and_leave_together() {
     assert_eq!(ws.buffered_amount(), 3 * (2 + 4 + 5));
     // The read writes them before it waits, then gets the echoes.
     for m in &messages {
-        assert_eq!(&ws.read().unwrap().unwrap(), m);
+        assert_eq!(&ws.recv().unwrap().unwrap(), m);
     }
     assert_eq!(ws.buffered_amount(), 0);
     ws.close(Some(CloseCode::NORMAL), "").unwrap();
     assert_eq!(server.join().unwrap().unwrap().code, CloseCode::NORMAL);
 }
 
-/// `read_batch` echoes what arrived in one batch, the small messages borrowed, the large ones
+/// `recv_batch` echoes what arrived in one batch, the small messages borrowed, the large ones
 /// in parts; the echoes come back intact and in order, and a clean close ends it with `Ok(0)`.
 #[test]
 fn read_batch_echoes_small_and_large_messages_in_order() {
@@ -103,7 +103,7 @@ fn read_batch_echoes_small_and_large_messages_in_order() {
         let mut batches = Vec::new();
         loop {
             let n = ws
-                .read_batch(|received, outbox| match received {
+                .recv_batch(|received, outbox| match received {
                     sansock_blocking::Received::Message(m) => outbox.send(m),
                     sansock_blocking::Received::Part(p) => outbox.send_part(p),
                 })
@@ -124,7 +124,7 @@ fn read_batch_echoes_small_and_large_messages_in_order() {
         ws.feed(m.clone()).unwrap();
     }
     for m in &messages {
-        assert!(&ws.read().unwrap().unwrap() == m, "an echo changed");
+        assert!(&ws.recv().unwrap().unwrap() == m, "an echo changed");
     }
     ws.close(Some(CloseCode::NORMAL), "").unwrap();
     let batches = server.join().unwrap();
@@ -149,7 +149,7 @@ fn close_codes_both_directions_end_cleanly_without_waiting_for_the_timeout() {
                 .unwrap();
                 if client_closes {
                     assert!(
-                        ws.read().unwrap().is_none(),
+                        ws.recv().unwrap().is_none(),
                         "a clean close ends the stream"
                     );
                     ws.closed().cloned().unwrap()
@@ -164,7 +164,7 @@ fn close_codes_both_directions_end_cleanly_without_waiting_for_the_timeout() {
             let client_view = if client_closes {
                 ws.close(Some(CloseCode(code)), "client says").unwrap()
             } else {
-                assert!(ws.read().unwrap().is_none());
+                assert!(ws.recv().unwrap().is_none());
                 ws.closed().cloned().unwrap()
             };
             let server_view = server.join().unwrap();
@@ -221,7 +221,7 @@ fn keepalive_pings_and_the_idle_timeout_fire_while_read_blocks() {
             sansock_blocking::accept_with(tcp, server_with(connection), |_| Ok(Accept::new()))
                 .unwrap();
         let start = Instant::now();
-        (ws.read(), start.elapsed())
+        (ws.recv(), start.elapsed())
     });
     let mut silent = silent_client(&url);
     let (result, elapsed) = server.join().unwrap();
@@ -249,7 +249,7 @@ fn a_socket_read_timeout_returns_to_the_caller_and_loses_nothing() {
         rx.recv().unwrap(); // until the server has timed out once
         // Half a frame, then the rest after the server's read timed out again.
         ws.send("across two timeouts").unwrap();
-        assert_eq!(ws.read().unwrap().unwrap(), Message::from("ack"));
+        assert_eq!(ws.recv().unwrap().unwrap(), Message::from("ack"));
         ws.close(None, "").unwrap();
     });
     let (tcp, _) = listener.accept().unwrap();
@@ -262,7 +262,7 @@ fn a_socket_read_timeout_returns_to_the_caller_and_loses_nothing() {
         .set_read_timeout(Some(Duration::from_millis(100)))
         .unwrap();
     let start = Instant::now();
-    let err = ws.read().unwrap_err();
+    let err = ws.recv().unwrap_err();
     assert!(err.is_would_block(), "{err:?}");
     assert!(start.elapsed() >= Duration::from_millis(90));
     assert_eq!(
@@ -272,7 +272,7 @@ fn a_socket_read_timeout_returns_to_the_caller_and_loses_nothing() {
     );
     tx.send(()).unwrap();
     let message = loop {
-        match ws.read() {
+        match ws.recv() {
             Ok(Some(m)) => break m,
             Err(e) if e.is_would_block() => continue,
             other => panic!("{other:?}"),
@@ -281,7 +281,7 @@ fn a_socket_read_timeout_returns_to_the_caller_and_loses_nothing() {
     assert_eq!(message, Message::from("across two timeouts"));
     ws.send("ack").unwrap();
     loop {
-        match ws.read() {
+        match ws.recv() {
             Ok(None) => break,
             Err(e) if e.is_would_block() => continue,
             other => panic!("{other:?}"),
@@ -396,7 +396,7 @@ fn wss_round_trip_with_a_generated_certificate() {
         let tls = rustls::ServerConnection::new(server_config).unwrap();
         let mut ws =
             sansock_blocking::accept(TlsServer(rustls::StreamOwned::new(tls, tcp))).unwrap();
-        while let Ok(Some(m)) = ws.read() {
+        while let Ok(Some(m)) = ws.recv() {
             ws.send(m).unwrap();
         }
     });
@@ -412,9 +412,9 @@ fn wss_round_trip_with_a_generated_certificate() {
         sansock_blocking::connect_with_tls(url, ClientSettings::new(), Arc::new(client_config))
             .unwrap();
     ws.send("over TLS").unwrap();
-    assert_eq!(ws.read().unwrap().unwrap(), Message::from("over TLS"));
+    assert_eq!(ws.recv().unwrap().unwrap(), Message::from("over TLS"));
     let big = vec![3u8; 1 << 20];
     ws.send(big.clone()).unwrap();
-    assert_eq!(ws.read().unwrap().unwrap(), Message::from(big));
+    assert_eq!(ws.recv().unwrap().unwrap(), Message::from(big));
     assert!(ws.close(None, "").unwrap().was_clean());
 }

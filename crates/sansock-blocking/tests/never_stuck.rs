@@ -36,7 +36,7 @@ fn a_non_blocking_socket_with_a_deadline_armed_returns_would_block_instead_of_sp
     let mut ws = sansock_blocking::accept_with(tcp, settings, |_| Ok(Accept::new())).unwrap();
     ws.get_ref().set_nonblocking(true).unwrap();
     let start = Instant::now();
-    let error = ws.read().unwrap_err();
+    let error = ws.recv().unwrap_err();
     // It used to loop on the socket's would-block until the keepalive deadline moved on.
     assert!(error.is_would_block(), "{error}");
     assert!(
@@ -143,7 +143,7 @@ fn stream_both_ways<S: BlockingStream + Unpin>(
             assert!(e.is_would_block(), "flush: {e}");
         }
         if got < count {
-            match ws.read() {
+            match ws.recv() {
                 Ok(Some(m)) => {
                     assert_eq!(m.as_bytes().len(), size);
                     assert_eq!(m.as_bytes()[0], got as u8);
@@ -212,7 +212,7 @@ fn the_plain_read_send_loop_writes_a_pipelined_batch_in_a_few_writes() {
         let (tcp, _) = listener.accept().unwrap();
         let mut ws = sansock_blocking::accept(Counting(tcp, counted.clone())).unwrap();
         counted.store(0, Ordering::Relaxed); // the handshake's write does not count
-        while let Ok(Some(m)) = ws.read() {
+        while let Ok(Some(m)) = ws.recv() {
             ws.send(m).unwrap();
         }
     });
@@ -224,7 +224,7 @@ fn the_plain_read_send_loop_writes_a_pipelined_batch_in_a_few_writes() {
     ws.flush().unwrap(); // one write: the server reads all 64 at once
     for i in 0..N {
         assert_eq!(
-            ws.read().unwrap().unwrap(),
+            ws.recv().unwrap().unwrap(),
             Message::from(format!("message {i}"))
         );
     }

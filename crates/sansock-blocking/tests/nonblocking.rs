@@ -93,7 +93,7 @@ fn a_mio_loop_echoes_everything_over_a_non_blocking_socket() {
         // whatever the speed of its reads.
         thread::sleep(Duration::from_millis(300));
         for m in &sent {
-            assert_eq!(&ws.read().unwrap().unwrap(), m);
+            assert_eq!(&ws.recv().unwrap().unwrap(), m);
         }
         ws.close(Some(sansock_blocking::CloseCode::NORMAL), "done")
             .unwrap()
@@ -135,7 +135,7 @@ fn a_mio_loop_echoes_everything_over_a_non_blocking_socket() {
         }
         echo_backlog(&mut ws, &mut backlog, &mut counts);
         loop {
-            match ws.read() {
+            match ws.recv() {
                 Ok(Some(m)) => backlog.push_back(m),
                 Ok(None) => break 'run,
                 Err(e) if e.is_would_block() => {
@@ -188,17 +188,17 @@ fn would_block_mid_header_and_mid_payload_loses_no_byte() {
     let mut ws = sansock_blocking::accept(tcp).unwrap();
     let mut raw = peer.join().unwrap();
     ws.get_ref().set_nonblocking(true).unwrap();
-    assert!(ws.read().unwrap_err().is_would_block(), "nothing sent yet");
+    assert!(ws.recv().unwrap_err().is_would_block(), "nothing sent yet");
     let frame = masked_text("split three ways".as_bytes());
     // One byte of header, then the rest of the header and half the payload, then the rest.
     for piece in [&frame[..1], &frame[1..10], &frame[10..]] {
-        assert!(ws.read().unwrap_err().is_would_block());
+        assert!(ws.recv().unwrap_err().is_would_block());
         raw.write_all(piece).unwrap();
         thread::sleep(Duration::from_millis(20));
     }
     assert_eq!(
-        ws.read().unwrap().unwrap(),
+        ws.recv().unwrap().unwrap(),
         Message::from("split three ways")
     );
-    assert!(ws.read().unwrap_err().is_would_block());
+    assert!(ws.recv().unwrap_err().is_would_block());
 }

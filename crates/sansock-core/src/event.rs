@@ -68,3 +68,36 @@ pub enum Ending {
     /// stopped reading); set by adapters, never by the core.
     WriteTimedOut,
 }
+
+impl core::fmt::Display for Ending {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Ending::Clean => "closed cleanly (both close frames exchanged)",
+            Ending::PeerDisconnected => "the peer disconnected without a close frame",
+            Ending::CloseTimedOut => "the peer did not answer our close frame within the close timeout",
+            Ending::IdleTimedOut => {
+                "nothing arrived for the idle timeout (keepalive pings unanswered): the peer is presumed dead"
+            }
+            Ending::ProtocolError => "the peer broke the protocol, and we closed the connection",
+            Ending::WriteTimedOut => {
+                "the peer took none of our output for the write timeout (it stopped reading)"
+            }
+        })
+    }
+}
+
+impl core::fmt::Display for Closed {
+    /// For example `the peer disconnected without a close frame (code 1006)`, or
+    /// `closed cleanly (both close frames exchanged) (code 1000 "bye", started by the peer)`.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} (code {}", self.ending, self.code)?;
+        if !self.reason.is_empty() {
+            write!(f, " {:?}", self.reason.as_str())?;
+        }
+        match self.initiator {
+            Initiator::Local => f.write_str(", started by us)"),
+            Initiator::Remote => f.write_str(", started by the peer)"),
+            Initiator::Neither => f.write_str(")"),
+        }
+    }
+}

@@ -118,7 +118,7 @@ impl<S: sansock_blocking::BlockingStream + Unpin> Session for sansock_blocking::
         sansock_blocking::WebSocket::ping(self, payload)
     }
     fn next_event(&mut self) -> Option<Result<Event, Error>> {
-        self.read_event().transpose()
+        self.recv_event().transpose()
     }
     fn close(&mut self, code: CloseCode, reason: &str) -> Result<Closed, Error> {
         sansock_blocking::WebSocket::close(self, Some(code), reason)

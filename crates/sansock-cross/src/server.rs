@@ -10,7 +10,7 @@
 //! sets `TCP_NODELAY` on what it accepts (as the examples do: messages are written whole).
 //! [`serve_with`] starts one with message parts on, which echoes each part as it arrives
 //! (`send_part`) and whole messages whole, or one that echoes in batches (`recv_batch`,
-//! `read_batch`).
+//! `recv_batch`).
 
 use crate::{Adapter, FRAGMENT, PROTOCOLS};
 use sansock_core::{
@@ -138,12 +138,12 @@ fn script_blocking<S: sansock_blocking::BlockingStream + Unpin>(
             let _ = ws.ping(b"srv-ping");
         }
         Script::Echo if batches => {
-            while let Ok(1..) = ws.read_batch(echo_received) {}
+            while let Ok(1..) = ws.recv_batch(echo_received) {}
             return;
         }
         Script::Echo | Script::EchoUncompressed => {}
     }
-    while let Ok(Some(event)) = ws.read_event() {
+    while let Ok(Some(event)) = ws.recv_event() {
         let Some(reply) = reply_to(&script, event) else {
             continue;
         };

@@ -1,7 +1,7 @@
 //! The conformance suite (`sansock-conformance`, all its cases) against every Sansock server
 //! and every Sansock client, against servers that receive in parts (message parts on, from one
 //! byte: everything not whole in a read is echoed part by part), and against servers that echo
-//! in batches (`recv_batch`, `read_batch`; in parts too): any FAILED case fails the test. Reports are written to
+//! in batches (`recv_batch`; in parts too): any FAILED case fails the test. Reports are written to
 //! `target/conformance/` (JSON and markdown).
 #![allow(clippy::panic, clippy::unwrap_used)]
 

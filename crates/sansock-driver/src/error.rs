@@ -31,6 +31,11 @@ pub enum Error {
     Handshake(Box<ClientHandshakeError>),
     /// The URL is not a `ws://` or `wss://` URL with a host.
     Url(String),
+    /// A header, a subprotocol or the host of the client's request would break the request
+    /// head (a name that is not a token, or CR, LF or NUL in a value): nothing was sent.
+    InvalidRequest(sansock_core::handshake::InvalidHeader),
+    /// The operating system gave no randomness for the client's masking keys and nonce.
+    NoRandomness,
     /// The host name did not resolve.
     Dns(std::io::Error),
     /// No TCP connection could be made to any resolved address.
@@ -41,9 +46,9 @@ pub enum Error {
     TlsUnavailable,
     /// The opening handshake took longer than the configured timeout.
     HandshakeTimeout,
-    /// A message part arrived where whole messages are read (`recv`, `read`, the `Stream`):
+    /// A message part arrived where whole messages are read (`recv`, the `Stream`):
     /// with [`ConnectionConfig::message_parts`](sansock_core::ConnectionConfig::message_parts)
-    /// set, receive events (`recv_event`, `read_event`). Nothing is lost: here is the part, and
+    /// set, receive events (`recv_event`). Nothing is lost: here is the part, and
     /// the next call goes on after it.
     UnexpectedPart(sansock_core::MessagePart),
 }
@@ -54,22 +59,29 @@ impl core::fmt::Display for Error {
             Error::Io(e) => write!(f, "I/O error: {e}"),
             Error::Protocol(e) => write!(f, "protocol error: {e}"),
             Error::Send(e) => write!(f, "cannot send: {e}"),
-            Error::AbnormalClose(c) => write!(
-                f,
-                "connection ended abnormally ({:?}, code {})",
-                c.ending, c.code
+            Error::AbnormalClose(c) => write!(f, "the connection ended abnormally: {c}"),
+            Error::AlreadyClosed => {
+                f.write_str("the connection is closed: nothing more can be sent or received")
+            }
+            Error::WriteBufferFull(_) => f.write_str(
+                "the write buffer is full and the socket takes nothing now: \
+                 flush when it is writable, then send the message again",
             ),
-            Error::AlreadyClosed => f.write_str("the connection is closed"),
-            Error::WriteBufferFull(_) => f.write_str("the write buffer is full"),
             Error::BadRequest(e) => write!(f, "bad upgrade request: {e}"),
             Error::Rejected(status) => write!(f, "upgrade rejected with {status}"),
             Error::Handshake(e) => write!(f, "handshake failed: {e}"),
             Error::Url(why) => write!(f, "invalid WebSocket URL: {why}"),
+            Error::InvalidRequest(e) => write!(f, "invalid client request: {e}"),
+            Error::NoRandomness => {
+                f.write_str("the operating system gave no randomness for the masking keys")
+            }
             Error::Dns(e) => write!(f, "DNS lookup failed: {e}"),
             Error::Connect(e) => write!(f, "TCP connection failed: {e}"),
             Error::Tls(e) => write!(f, "TLS handshake failed: {e}"),
             Error::TlsUnavailable => f.write_str("wss:// needs the `rustls` feature"),
-            Error::HandshakeTimeout => f.write_str("the opening handshake timed out"),
+            Error::HandshakeTimeout => {
+                f.write_str("the opening handshake took longer than the handshake timeout")
+            }
             Error::UnexpectedPart(_) => {
                 f.write_str("a message part arrived where whole messages are read")
             }
@@ -85,12 +97,26 @@ impl std::error::Error for Error {
             Error::Send(e) => Some(e),
             Error::BadRequest(e) => Some(e.as_ref()),
             Error::Handshake(e) => Some(e.as_ref()),
+            Error::InvalidRequest(e) => Some(e),
             _ => None,
         }
     }
 }
 
 impl Error {
+    /// The connection is over, whichever way it ended: closed already (`AlreadyClosed`, a send
+    /// after the close), ended without a closing handshake (`AbnormalClose`), failed by a
+    /// protocol error, refused by a spent memory budget (closing with 1013), or its transport
+    /// broke. Nothing more can be sent on it; what it received up to the end was delivered.
+    pub fn is_closed(&self) -> bool {
+        match self {
+            Error::AlreadyClosed | Error::AbnormalClose(_) | Error::Protocol(_) => true,
+            Error::Send(e) => matches!(e, SendError::Closed | SendError::OverBudget),
+            Error::Io(_) => !self.is_would_block(),
+            _ => false,
+        }
+    }
+
     /// The transport had nothing to give yet (`WouldBlock` or `TimedOut`): nothing was lost,
     /// and the call can be repeated.
     pub fn is_would_block(&self) -> bool {
@@ -101,5 +127,54 @@ impl Error {
 impl From<SendError> for Error {
     fn from(e: SendError) -> Self {
         Error::Send(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+    use sansock_core::{CloseCode, Closed, Ending, Initiator, SendError, Utf8Bytes};
+
+    fn abnormal(ending: Ending) -> Error {
+        Error::AbnormalClose(Closed {
+            code: CloseCode(1006),
+            reason: Utf8Bytes::default(),
+            initiator: Initiator::Neither,
+            ending,
+        })
+    }
+
+    #[test]
+    fn every_flavour_of_over_is_closed_and_nothing_else() {
+        let over = [
+            Error::AlreadyClosed,
+            Error::Send(SendError::Closed),
+            Error::Send(SendError::OverBudget),
+            abnormal(Ending::IdleTimedOut),
+            Error::Protocol(sansock_core::ProtocolError::InvalidUtf8),
+            Error::Io(std::io::ErrorKind::ConnectionReset.into()),
+        ];
+        for e in &over {
+            assert!(e.is_closed(), "{e}");
+        }
+        let not_over = [
+            Error::Io(std::io::ErrorKind::WouldBlock.into()),
+            Error::Send(SendError::ControlPayloadTooLong),
+            Error::HandshakeTimeout,
+            Error::Url("no host".into()),
+        ];
+        for e in &not_over {
+            assert!(!e.is_closed(), "{e}");
+        }
+    }
+
+    #[test]
+    fn an_abnormal_close_says_what_happened_in_words() {
+        let text = abnormal(Ending::IdleTimedOut).to_string();
+        assert_eq!(
+            text,
+            "the connection ended abnormally: nothing arrived for the idle timeout (keepalive \
+             pings unanswered): the peer is presumed dead (code 1006)"
+        );
     }
 }

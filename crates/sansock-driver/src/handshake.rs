@@ -259,9 +259,9 @@ where
     S: Transport<R>,
     R: Runtime,
 {
-    let rng = DefaultRng::from_os().map_err(|e| Error::Io(io::Error::other(e)))?;
+    let rng = DefaultRng::from_os().map_err(|_| Error::NoRandomness)?;
     let (mut hs, bytes) = ClientHandshake::new(request, settings.handshake, Box::new(rng))
-        .map_err(|e| Error::Url(e.to_string()))?;
+        .map_err(Error::InvalidRequest)?;
     write_all::<S, R>(&mut io, &bytes)
         .await
         .map_err(Error::Io)?;

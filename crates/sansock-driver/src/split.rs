@@ -246,11 +246,12 @@ impl<S: Transport<R>, R: Runtime> WriteHalf<S, R> {
 
     /// Sends a close frame and writes it (what was queued before goes first); the read half
     /// sees the peer's answer and ends. Waits at most the close timeout for the transport.
+    /// (The stream's `close` also waits for the answer; this, like `SinkExt::close`, does not.)
     ///
     /// # Errors
     /// An invalid code or reason; I/O errors; [`Error::AbnormalClose`] when the close timeout
     /// (or the write timeout) passed before the transport took it.
-    pub async fn close(&mut self, code: Option<CloseCode>, reason: &str) -> Result<(), Error> {
+    pub async fn send_close(&mut self, code: Option<CloseCode>, reason: &str) -> Result<(), Error> {
         self.half.lock().start_close(code, reason)?;
         self.half.deadline_changed();
         self.flush().await

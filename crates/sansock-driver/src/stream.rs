@@ -210,6 +210,19 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
         poll_fn(|cx| self.driver.poll_closed(cx)).await
     }
 
+    /// Sends a close frame and writes it (what was queued before goes first), without waiting
+    /// for the answer: keep calling [`recv`](Self::recv) to read what still arrives, until
+    /// `None` (the peer answered). `SinkExt::close` does the same with 1000; the write half's
+    /// `send_close` too.
+    ///
+    /// # Errors
+    /// An invalid code or reason ([`Error::Send`]); I/O errors; [`Error::AbnormalClose`] when
+    /// the close timeout (or the write timeout) passed before the transport took it.
+    pub async fn send_close(&mut self, code: Option<CloseCode>, reason: &str) -> Result<(), Error> {
+        self.driver.start_close(code, reason)?;
+        poll_fn(|cx| self.driver.poll_flush_waiting(cx)).await
+    }
+
     /// How the connection ended, once it has.
     pub fn closed(&self) -> Option<&Closed> {
         self.driver.closed()

@@ -66,7 +66,7 @@ async fn run<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
         while let Ok(line) = lines.recv().await {
             write.send(line).await?;
         }
-        write.close(Some(CloseCode::NORMAL), "").await
+        write.send_close(Some(CloseCode::NORMAL), "").await
     };
     let (_, sent) = futures_util::future::join(printer, sender).await;
     Ok(sent?)

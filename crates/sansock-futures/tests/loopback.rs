@@ -292,7 +292,7 @@ async fn closing_from_the_write_half_arms_the_close_timeout_of_a_parked_read_hal
     let (mut read, mut write) = ws.split();
     let reader = R::spawn(async move { read.recv().await });
     sleep(Duration::from_millis(50)).await; // the reader is parked on the socket
-    write.close(Some(CloseCode::NORMAL), "").await.unwrap();
+    write.send_close(Some(CloseCode::NORMAL), "").await.unwrap();
     match timeout(LIMIT, reader)
         .await
         .expect("the close timeout fired")

@@ -509,7 +509,7 @@ async fn closing_from_the_write_half_arms_the_close_timeout_of_a_parked_read_hal
     let (mut read, mut write) = ws.split();
     let reader = tokio::spawn(async move { read.recv().await });
     tokio::time::sleep(Duration::from_millis(50)).await; // the reader is parked on the socket
-    write.close(Some(CloseCode::NORMAL), "").await.unwrap();
+    write.send_close(Some(CloseCode::NORMAL), "").await.unwrap();
     match timeout(LIMIT, reader)
         .await
         .expect("the close timeout fired")
@@ -651,7 +651,7 @@ async fn messages_kept_across_reads_of_a_shared_buffer_stay_intact() {
                 );
             }
             let mut write = sender.await.unwrap();
-            write.close(Some(CloseCode::NORMAL), "").await.unwrap();
+            write.send_close(Some(CloseCode::NORMAL), "").await.unwrap();
             while read.next().await.is_some() {}
         }));
     }
@@ -785,7 +785,7 @@ async fn recv_batch_echoes_a_pipelined_mix_intact_and_in_order() {
         assert!(echoed == message(i), "message {i} changed");
     }
     let mut write = sender.await.unwrap();
-    write.close(Some(CloseCode::NORMAL), "").await.unwrap();
+    write.send_close(Some(CloseCode::NORMAL), "").await.unwrap();
     while read.next().await.is_some() {}
     let (batches, seen) = timeout(LIMIT, server).await.unwrap().unwrap();
     assert!(
@@ -853,4 +853,28 @@ async fn a_transport_that_holds_writes_until_flushed_gets_every_reply() {
     );
     assert!(ws.close(None, "").await.unwrap().was_clean());
     timeout(LIMIT, server).await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn a_header_that_would_split_the_request_is_an_invalid_request_and_nothing_is_sent() {
+    let (listener, url) = bind_local().await;
+    let url = WsUrl::parse(&url)
+        .unwrap()
+        .with_header("X-Token", "a\r\nInjected: yes");
+    let server = tokio::spawn(async move {
+        let (mut tcp, _) = listener.accept().await.unwrap();
+        let mut got = Vec::new();
+        let _ = tokio::io::AsyncReadExt::read_to_end(&mut tcp, &mut got).await;
+        got
+    });
+    let error = sansock_tokio::connect_with(url, ClientSettings::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
+    assert!(
+        error.to_string().starts_with("invalid client request"),
+        "{error}"
+    );
+    assert!(!error.is_closed());
+    assert_eq!(timeout(LIMIT, server).await.unwrap().unwrap(), b"");
 }

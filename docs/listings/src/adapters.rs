@@ -68,7 +68,7 @@ pub fn echo_blocking(listener: std::net::TcpListener) -> std::io::Result<()> {
             let Ok(mut ws) = sansock_blocking::accept(tcp) else {
                 return;
             };
-            while let Ok(Some(message)) = ws.read() {
+            while let Ok(Some(message)) = ws.recv() {
                 if ws.send(message).is_err() {
                     break;
                 }
@@ -142,7 +142,7 @@ mod tests {
     fn round_trip(addr: std::net::SocketAddr) {
         let (mut ws, _) = sansock_blocking::connect(&format!("ws://{addr}/")).unwrap();
         ws.send("echo?").unwrap();
-        assert_eq!(ws.read().unwrap().unwrap(), Message::from("echo?"));
+        assert_eq!(ws.recv().unwrap().unwrap(), Message::from("echo?"));
         assert!(ws.close(None, "").unwrap().was_clean());
     }
 

@@ -99,7 +99,7 @@ mod tests {
             Message::from(vec![7u8; 100_000]),
         ] {
             ws.send(m.clone()).unwrap();
-            assert_eq!(ws.read().unwrap().unwrap(), m);
+            assert_eq!(ws.recv().unwrap().unwrap(), m);
         }
         let closed = ws.close(Some(CloseCode::NORMAL), "done").unwrap();
         assert!(closed.was_clean());
