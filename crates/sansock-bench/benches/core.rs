@@ -8,7 +8,7 @@
 use bytes::BytesMut;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use sansock_core::frame::{FrameHeader, OpCode, apply_mask, write_frame};
-use sansock_core::{Connection, ConnectionConfig, Event, Role, Timestamp, Utf8Validator};
+use sansock_core::{Connection, ConnectionConfig, Event, Timestamp, Utf8Validator};
 use std::hint::black_box;
 use std::io::Cursor;
 use tokio_tungstenite::tungstenite;
@@ -124,13 +124,7 @@ fn encode(c: &mut Criterion) {
 
 /// A server connection with `input` buffered.
 fn server_with(input: &[u8]) -> Connection {
-    let mut conn = Connection::new(
-        Role::Server,
-        ConnectionConfig::default(),
-        Timestamp::ZERO,
-        None,
-        None,
-    );
+    let mut conn = Connection::server(ConnectionConfig::default(), Timestamp::ZERO, None);
     conn.handle_bytes(Timestamp::ZERO, input);
     conn
 }

@@ -222,7 +222,7 @@ fn feed(
         budget
     });
     let held = budget.as_ref().map_or(0, crate::MemoryBudget::used);
-    let mut conn = Connection::new(
+    let mut conn = Connection::open(
         role,
         fuzz_config()
             .with_message_parts(parts_for(u64::from(seed)))

@@ -63,8 +63,12 @@ mod event;
 mod extension;
 pub mod frame;
 pub mod handshake;
+#[cfg(feature = "arbitrary")]
+#[doc(hidden)]
 pub mod harness;
 mod message;
+#[cfg(any(test, feature = "testing"))]
+#[doc(hidden)]
 pub mod testing;
 mod time;
 mod utf8;

@@ -211,13 +211,8 @@ fn without_negotiation_rsv1_is_1002() {
 #[test]
 fn extension_errors_on_receive_close_with_their_code_and_on_send_change_nothing() {
     let now = T0;
-    let mut server = sansock_core::Connection::new(
-        sansock_core::Role::Server,
-        ConnectionConfig::default(),
-        now,
-        None,
-        Some(Box::new(Broken)),
-    );
+    let mut server =
+        sansock_core::Connection::server(ConnectionConfig::default(), now, Some(Box::new(Broken)));
     assert_eq!(
         server.send_text("x"),
         Err(sansock_core::SendError::Extension("cannot encode"))

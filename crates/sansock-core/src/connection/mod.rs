@@ -161,12 +161,31 @@ impl core::fmt::Debug for Connection {
 }
 
 impl Connection {
-    /// A connection in the `Open` state, starting at `now`.
+    /// A server's connection in the `Open` state, starting at `now`.
     ///
     /// Handshakes create connections for you; use this directly only when the handshake happened
-    /// elsewhere (for example over HTTP/2, RFC 8441). A client needs `entropy` for masking keys;
-    /// a server ignores it.
-    pub fn new(
+    /// elsewhere (for example over HTTP/2, RFC 8441).
+    pub fn server(
+        config: ConnectionConfig,
+        now: Timestamp,
+        extension: Option<Box<dyn Extension>>,
+    ) -> Connection {
+        Self::open(Role::Server, config, now, None, extension)
+    }
+
+    /// A client's connection in the `Open` state, starting at `now`, with `entropy` for the
+    /// masking keys (RFC 6455 §5.3: a client masks every frame with a fresh key).
+    pub fn client(
+        config: ConnectionConfig,
+        now: Timestamp,
+        entropy: Box<dyn Entropy>,
+        extension: Option<Box<dyn Extension>>,
+    ) -> Connection {
+        Self::open(Role::Client, config, now, Some(entropy), extension)
+    }
+
+    /// A connection of `role`: a client always has `entropy`, a server never.
+    pub(crate) fn open(
         role: Role,
         config: ConnectionConfig,
         now: Timestamp,

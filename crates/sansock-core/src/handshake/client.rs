@@ -11,7 +11,7 @@ use super::head::{Head, HeadError, HeadProgress, HeadReader, StartLine};
 use super::http_write::{InvalidHeader, check_header};
 use super::{all_tokens, list_contains, list_items};
 use crate::Timestamp;
-use crate::connection::{Connection, Role};
+use crate::connection::Connection;
 use crate::entropy::Entropy;
 use crate::extension::{Extension, ExtensionOffer};
 use alloc::boxed::Box;
@@ -266,13 +266,7 @@ impl ClientHandshake {
             return Err(rejected(head, rest[..take].to_vec()));
         }
         let extension = self.check_101(&head)?;
-        let connection = Connection::new(
-            Role::Client,
-            self.config.connection,
-            now,
-            Some(self.entropy),
-            extension,
-        );
+        let connection = Connection::client(self.config.connection, now, self.entropy, extension);
         Ok(ClientStep::Done {
             connection,
             response: Box::new(Response { head }),

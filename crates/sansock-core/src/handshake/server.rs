@@ -10,7 +10,7 @@ use super::head::{Head, HeadError, HeadProgress, HeadReader, StartLine};
 use super::http_write::{InvalidHeader, ResponseWriter, check_header};
 use super::{all_tokens, list_contains, list_items};
 use crate::Timestamp;
-use crate::connection::{Connection, Role};
+use crate::connection::Connection;
 use crate::extension::{Extension, ExtensionOffer};
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -234,8 +234,7 @@ impl UpgradeRequest {
         for (n, v) in &accept.headers {
             w = w.header(n, v);
         }
-        let connection =
-            Connection::new(Role::Server, self.config.connection, now, None, extension);
+        let connection = Connection::server(self.config.connection, now, extension);
         Ok(Accepted {
             connection,
             response: w.finish(None),
