@@ -1,34 +1,23 @@
-//! TLS for clients: [`MaybeTlsStream`] — plain TCP or rustls over a blocking `TcpStream` — and
-//! the TLS handshake, done eagerly so its failures are [`Error::Tls`].
+//! TLS for clients: [`MaybeTlsStream`] — plain TCP or rustls over a blocking `TcpStream` (the
+//! enum, its forwarding and its socket options are the driver's `MaybeTls`) — and the TLS
+//! handshake, done eagerly so its failures are [`Error::Tls`].
 
-use sansock_driver::BlockingStream;
 #[cfg(feature = "rustls")]
 use sansock_driver::Error;
-use std::io::{self, Read, Write};
+#[cfg(feature = "rustls")]
+use std::io;
 use std::net::TcpStream;
+#[cfg(feature = "rustls")]
 use std::time::Duration;
 
-/// A client stream: plain TCP (`ws://`) or TLS over TCP (`wss://`).
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum MaybeTlsStream {
-    /// `ws://`.
-    Plain(TcpStream),
-    /// `wss://`.
-    #[cfg(feature = "rustls")]
-    Rustls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
-}
-
-impl MaybeTlsStream {
-    /// The TCP stream underneath (to set it non-blocking, say).
-    pub fn tcp(&self) -> &TcpStream {
-        match self {
-            MaybeTlsStream::Plain(s) => s,
-            #[cfg(feature = "rustls")]
-            MaybeTlsStream::Rustls(s) => s.get_ref(),
-        }
-    }
-}
+/// A client stream: plain TCP (`ws://`) or TLS over TCP (`wss://`); `plain()` gives the TCP
+/// stream (to set it non-blocking, say).
+#[cfg(feature = "rustls")]
+pub type MaybeTlsStream =
+    sansock_driver::MaybeTls<TcpStream, rustls::StreamOwned<rustls::ClientConnection, TcpStream>>;
+/// A client stream: plain TCP (`ws://`; `wss://` needs the `rustls` feature).
+#[cfg(not(feature = "rustls"))]
+pub type MaybeTlsStream = sansock_driver::MaybeTls<TcpStream, sansock_driver::NoTls>;
 
 /// Runs the TLS handshake over `tcp` (bounded by `timeout`).
 #[cfg(feature = "rustls")]
@@ -57,62 +46,7 @@ pub(crate) fn wrap(
         })?;
     }
     tcp.set_read_timeout(previous).map_err(Error::Io)?;
-    Ok(MaybeTlsStream::Rustls(Box::new(rustls::StreamOwned::new(
+    Ok(MaybeTlsStream::Tls(Box::new(rustls::StreamOwned::new(
         tls, tcp,
     ))))
-}
-
-impl Read for MaybeTlsStream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            MaybeTlsStream::Plain(s) => s.read(buf),
-            #[cfg(feature = "rustls")]
-            MaybeTlsStream::Rustls(s) => s.read(buf),
-        }
-    }
-}
-
-impl Write for MaybeTlsStream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            MaybeTlsStream::Plain(s) => s.write(buf),
-            #[cfg(feature = "rustls")]
-            MaybeTlsStream::Rustls(s) => s.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            MaybeTlsStream::Plain(s) => s.flush(),
-            #[cfg(feature = "rustls")]
-            MaybeTlsStream::Rustls(s) => s.flush(),
-        }
-    }
-}
-
-impl BlockingStream for MaybeTlsStream {
-    fn read_timeout(&self) -> io::Result<Option<Duration>> {
-        self.tcp().read_timeout()
-    }
-
-    fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
-        self.tcp().set_read_timeout(timeout)
-    }
-
-    fn write_timeout(&self) -> io::Result<Option<Duration>> {
-        self.tcp().write_timeout()
-    }
-
-    fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
-        self.tcp().set_write_timeout(timeout)
-    }
-
-    fn shutdown_write(&mut self) -> io::Result<()> {
-        #[cfg(feature = "rustls")]
-        if let MaybeTlsStream::Rustls(s) = self {
-            s.conn.send_close_notify();
-            s.flush()?;
-        }
-        self.tcp().shutdown(std::net::Shutdown::Write)
-    }
 }

@@ -19,6 +19,7 @@ mod error;
 #[cfg(feature = "futures-io")]
 mod futures_rt;
 pub mod handshake;
+mod maybe_tls;
 mod runtime;
 mod split;
 mod stream;
@@ -36,6 +37,7 @@ pub use error::Error;
 #[cfg(feature = "futures-io")]
 pub use futures_rt::{FuturesIo, FuturesTimer};
 pub use handshake::{HttpRequest, Incoming};
+pub use maybe_tls::{MaybeTls, NoTls, TlsOver};
 pub use runtime::{Runtime, Timer, Transport, deadline_after};
 pub use split::{ReadHalf, ReuniteError, WriteHalf};
 pub use stream::WebSocketStream;
