@@ -41,6 +41,27 @@ where
     R: Runtime,
     F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
+    accept_async(io, settings, async move |request: &UpgradeRequest| {
+        decide(request)
+    })
+    .await
+}
+
+/// As [`accept`], with a `decide` that may wait (a token looked up in a database, say): an
+/// async closure, `async |request| { .. }`. The handshake timeout covers the wait.
+///
+/// # Errors
+/// As [`accept`].
+pub async fn accept_async<S, R, F>(
+    io: S,
+    settings: ServerSettings,
+    decide: F,
+) -> Result<Driver<S, R>, Error>
+where
+    S: Transport<R>,
+    R: Runtime,
+    F: AsyncFnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
+{
     let deadline = settings.handshake_deadline();
     match within::<R, _>(
         deadline,
@@ -128,6 +149,7 @@ where
     F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
     let deadline = settings.handshake_deadline();
+    let decide = async move |request: &UpgradeRequest| decide(request);
     within::<R, _>(
         deadline,
         Box::pin(server(io, settings, decide, deadline, true)),
@@ -184,7 +206,7 @@ async fn server<S, R, F>(
 where
     S: Transport<R>,
     R: Runtime,
-    F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
+    F: AsyncFnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
     let mut hs = ServerHandshake::new(settings.handshake);
     let mut buf = BytesMut::new();
@@ -206,7 +228,7 @@ where
             }
         }
     };
-    let reply = match decide(&request) {
+    let reply = match decide(&request).await {
         Ok(accept) => accept,
         Err(reject) => {
             respond::<S, R>(&mut io, &request.reject(&reject)).await;

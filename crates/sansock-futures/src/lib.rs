@@ -56,7 +56,7 @@ pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::{
     ClientSettings, Config, Error, FuturesIo, Outbox, Received, ServerSettings, WsUrl,
 };
-pub use server::{accept, accept_with};
+pub use server::{accept, accept_with, accept_with_async};
 pub use tls::MaybeTlsStream;
 
 /// A WebSocket connection over the futures-io transport `S` (async-std's or smol's TCP, TLS, a

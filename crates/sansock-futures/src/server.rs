@@ -1,4 +1,4 @@
-//! Server side: [`accept`] and [`accept_with`] run the core's server handshake over a
+//! Server side: [`accept`], [`accept_with`] and [`accept_with_async`] run the core's server handshake over a
 //! futures-io transport, under a timeout, and hand back a [`WebSocketStream`].
 
 use crate::{Error, FuturesIo, ServerSettings, WebSocketStream};
@@ -44,6 +44,38 @@ where
     F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
     sansock_driver::handshake::accept::<S, FuturesIo, F>(stream, settings, decide)
+        .await
+        .map(WebSocketStream::from_driver)
+}
+
+/// As [`accept_with`], with a `decide` that may wait — a token looked up in a database before
+/// accepting, say — written as an async closure. The handshake timeout covers the wait: a
+/// decision that takes longer ends in [`Error::HandshakeTimeout`].
+///
+/// ```no_run
+/// # async fn run(tcp: smol::net::TcpStream) -> Result<(), sansock_futures::Error> {
+/// use sansock_futures::{Accept, Reject, ServerSettings};
+/// # async fn token_is_valid(_: Option<&str>) -> bool { true }
+/// let ws = sansock_futures::accept_with_async(tcp, ServerSettings::new(), async |request| {
+///     let token = request.header("authorization");
+///     if token_is_valid(token).await { Ok(Accept::new()) } else { Err(Reject::new(401)) }
+/// })
+/// .await?;
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// As [`accept_with`].
+pub async fn accept_with_async<S, F>(
+    stream: S,
+    settings: ServerSettings,
+    decide: F,
+) -> Result<WebSocketStream<S>, Error>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    F: AsyncFnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
+{
+    sansock_driver::handshake::accept_async::<S, FuturesIo, F>(stream, settings, decide)
         .await
         .map(WebSocketStream::from_driver)
 }

@@ -40,7 +40,7 @@ pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::{
     ClientSettings, Config, Error, Outbox, Received, ServerSettings, Tokio, WsUrl,
 };
-pub use server::{accept, accept_or_http, accept_with};
+pub use server::{accept, accept_or_http, accept_with, accept_with_async};
 pub use tls::MaybeTlsStream;
 
 /// A WebSocket connection over the tokio transport `S` (TCP, TLS, a Unix socket, an upgraded

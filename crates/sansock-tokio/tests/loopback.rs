@@ -878,3 +878,85 @@ async fn a_header_that_would_split_the_request_is_an_invalid_request_and_nothing
     assert!(!error.is_closed());
     assert_eq!(timeout(LIMIT, server).await.unwrap().unwrap(), b"");
 }
+
+#[tokio::test]
+async fn an_async_decision_may_wait_and_the_handshake_timeout_covers_the_wait() {
+    // A decision that looks the token up elsewhere (another task answers on a channel).
+    let (listener, url) = bind_local().await;
+    let (ask, mut asked) =
+        tokio::sync::mpsc::channel::<(String, tokio::sync::oneshot::Sender<bool>)>(1);
+    tokio::spawn(async move {
+        while let Some((token, answer)) = asked.recv().await {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let _ = answer.send(token == "Bearer good");
+        }
+    });
+    let server = tokio::spawn(async move {
+        let mut outcomes = Vec::new();
+        for _ in 0..2 {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let ask = ask.clone();
+            let accepted = sansock_tokio::accept_with_async(
+                tcp,
+                ServerSettings::new(),
+                async move |request| {
+                    let token = request
+                        .header("authorization")
+                        .unwrap_or_default()
+                        .to_string();
+                    let (answer, answered) = tokio::sync::oneshot::channel();
+                    ask.send((token, answer))
+                        .await
+                        .map_err(|_| Reject::new(503))?;
+                    match answered.await {
+                        Ok(true) => Ok(Accept::new()),
+                        _ => Err(Reject::new(401)),
+                    }
+                },
+            )
+            .await;
+            outcomes.push(accepted.map(|_| ()).map_err(|e| e.to_string()));
+        }
+        outcomes
+    });
+    let good = WsUrl::parse(&url)
+        .unwrap()
+        .with_header("Authorization", "Bearer good");
+    assert!(
+        sansock_tokio::connect_with(good, ClientSettings::new())
+            .await
+            .is_ok()
+    );
+    let bad = WsUrl::parse(&url)
+        .unwrap()
+        .with_header("Authorization", "Bearer bad");
+    match sansock_tokio::connect_with(bad, ClientSettings::new()).await {
+        Err(Error::Handshake(e)) => assert_eq!(e.status(), Some(401)),
+        other => panic!("{other:?}"),
+    }
+    let outcomes = timeout(LIMIT, server).await.unwrap().unwrap();
+    assert!(outcomes[0].is_ok(), "{outcomes:?}");
+    assert_eq!(outcomes[1], Err("upgrade rejected with 401".to_string()));
+
+    // A decision that never comes ends with the handshake timeout.
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let settings = ServerSettings::new().handshake_timeout(Duration::from_millis(300));
+        let start = Instant::now();
+        let result = sansock_tokio::accept_with_async(tcp, settings, async |_| {
+            std::future::pending::<()>().await;
+            Ok(Accept::new())
+        })
+        .await;
+        (result.map(|_| ()), start.elapsed())
+    });
+    let client = tokio::spawn(sansock_tokio::connect_with(
+        WsUrl::parse(&url).unwrap(),
+        ClientSettings::new(),
+    ));
+    let (result, took) = timeout(LIMIT, server).await.unwrap().unwrap();
+    assert!(matches!(result, Err(Error::HandshakeTimeout)), "{result:?}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    assert!(timeout(LIMIT, client).await.unwrap().unwrap().is_err());
+}
