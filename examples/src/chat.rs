@@ -24,12 +24,20 @@ use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::{Notify, mpsc};
 
-/// A member as the room sees it: where its messages go, and how to kick it.
+/// A member as the room sees it: where its messages go, how to kick it, and the round-trip
+/// time of its connection (microseconds, `u64::MAX` until a ping has been answered).
 struct Member {
     nick: String,
     queue: mpsc::Sender<Message>,
     kick: Arc<Notify>,
+    rtt_micros: Arc<AtomicU64>,
 }
+
+/// How often a member's writer reads its round-trip time for the member list; it pings every
+/// [`PINGS_EVERY`] of these ticks.
+const TICK: Duration = Duration::from_secs(1);
+/// See [`TICK`].
+const PINGS_EVERY: u32 = 5;
 
 /// Everyone connected.
 #[derive(Default)]
@@ -58,6 +66,28 @@ impl Room {
         if let Some(member) = gone {
             self.broadcast(notice("leave", &member.nick, None));
         }
+    }
+
+    /// Everyone's nickname and round-trip time, as JSON: `[{"nick":"ann","rtt_ms":0.4}, ..]`
+    /// (`null` until the member has answered a ping).
+    fn roster(&self) -> String {
+        let mut members: Vec<(String, u64)> = self
+            .members()
+            .values()
+            .map(|m| (m.nick.clone(), m.rtt_micros.load(Ordering::Relaxed)))
+            .collect();
+        members.sort();
+        let items: Vec<String> = members
+            .iter()
+            .map(|(nick, rtt)| {
+                let rtt = match *rtt {
+                    u64::MAX => "null".to_string(),
+                    micros => format!("{:.1}", micros as f64 / 1000.0),
+                };
+                format!(r#"{{"nick":{},"rtt_ms":{rtt}}}"#, json_string(nick))
+            })
+            .collect();
+        format!("[{}]", items.join(","))
     }
 
     /// Queues `message` for every member. Members whose queue is full are dropped (and told
@@ -108,8 +138,9 @@ fn decide(request: &UpgradeRequest, nick: &mut String) -> Result<Accept, Reject>
     Ok(Accept::new())
 }
 
-/// Answers one connection: the page at `/`, a member of `room` at `/chat?nick=…` with a queue
-/// of `queue` messages, 404 elsewhere.
+/// Answers one connection: the page at `/`, the member list at `/members` (JSON, with each
+/// member's round-trip time), a member of `room` at `/chat?nick=…` with a queue of `queue`
+/// messages, 404 elsewhere.
 pub async fn serve(
     tcp: TcpStream,
     peer: SocketAddr,
@@ -131,6 +162,10 @@ pub async fn serve(
                 "/" => HttpResponse::new(200)
                     .with_header("Content-Type", "text/html; charset=utf-8")
                     .with_body(CHAT_PAGE),
+                "/members" => HttpResponse::new(200)
+                    .with_header("Content-Type", "application/json")
+                    .with_header("Cache-Control", "no-store")
+                    .with_body(room.roster()),
                 _ => HttpResponse::new(404).with_body("not found"),
             };
             let _ = request.respond(&response).await;
@@ -145,17 +180,37 @@ async fn member(ws: WebSocketStream<TcpStream>, nick: String, room: Arc<Room>, q
     let (mut read, mut write) = ws.split();
     let (tx, mut rx) = mpsc::channel::<Message>(queue);
     let kick = Arc::new(Notify::new());
+    let rtt_micros = Arc::new(AtomicU64::new(u64::MAX));
     let id = room.join(Member {
         nick: nick.clone(),
         queue: tx,
         kick: kick.clone(),
+        rtt_micros: rtt_micros.clone(),
     });
     let writer = tokio::spawn(async move {
         let kicked = kick.notified();
         tokio::pin!(kicked);
+        // A ping now and every few seconds; the reader answers nothing itself (pongs are read
+        // by the connection), and the round trip is in the connection's stats.
+        let mut ticks = tokio::time::interval(TICK);
+        let mut tick = 0u32;
         loop {
             let next = tokio::select! {
                 _ = &mut kicked => break,
+                _ = ticks.tick() => {
+                    if let Some(rtt) = write.stats().rtt {
+                        let micros = u64::try_from(rtt.as_micros()).unwrap_or(u64::MAX - 1);
+                        rtt_micros.store(micros, Ordering::Relaxed);
+                    }
+                    tick = tick.wrapping_add(1);
+                    if tick % PINGS_EVERY == 1 {
+                        tokio::select! {
+                            _ = &mut kicked => break,
+                            pinged = write.ping(b"rtt") => if pinged.is_err() { return },
+                        }
+                    }
+                    continue;
+                }
                 next = rx.recv() => next,
             };
             let Some(message) = next else { return }; // we left the room

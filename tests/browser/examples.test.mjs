@@ -106,6 +106,13 @@ test('two people in the chat see each other, joins and leaves included', async (
     });
   }
   assert.deepEqual((await lines(bob)).slice(0, 1), ['bob joined']);
+  // The member list shows everyone with the round-trip time the server measured (its pings,
+  // answered by Chromium).
+  await until('the member list shows both round-trip times', async () => {
+    const members = await alice.locator('#members li').allInnerTexts();
+    return members.length === 2
+      && members.every((m) => /^(alice|bob) \d+(\.\d+)? ms$/.test(m.trim()));
+  }, 10000);
   // The chat agrees to Chromium's permessage-deflate offer without context takeover.
   assert.match(chat.output, /bob joined \(extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover; client_max_window_bits=15\)/);
   mkdirSync(dirname(screenshot), { recursive: true });

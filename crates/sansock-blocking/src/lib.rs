@@ -33,7 +33,7 @@ pub use client::connect_with_tls;
 pub use client::{client, connect, connect_with};
 pub use sansock_core::{
     Accept, CloseCode, Closed, ConnectionConfig, Ending, Event, Initiator, MemoryBudget, Message,
-    Reject, Response, SendError, State, UpgradeRequest, Utf8Bytes,
+    Reject, Response, SendError, State, Stats, UpgradeRequest, Utf8Bytes,
 };
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};

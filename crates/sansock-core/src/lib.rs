@@ -77,7 +77,7 @@ mod utf8_bytes;
 pub use budget::MemoryBudget;
 pub use close::{CloseCode, MAX_CLOSE_REASON};
 pub use config::{ConnectionConfig, HandshakeLimits};
-pub use connection::{Connection, Role, State};
+pub use connection::{Connection, Role, State, Stats};
 #[cfg(feature = "deflate")]
 pub use deflate::{DeflatePolicy, PerMessageDeflate};
 #[cfg(feature = "getrandom")]

@@ -148,6 +148,11 @@ impl<S: Transport<R>, R: Runtime> ReadHalf<S, R> {
         poll_fn(|cx| self.half.poll(cx, true, |d, cx| d.poll_next_event(cx))).await
     }
 
+    /// Live counters of the connection, as the stream's `stats`.
+    pub fn stats(&self) -> sansock_core::Stats {
+        self.half.lock().conn.stats()
+    }
+
     /// How the connection ended, once it has.
     pub fn closed(&self) -> Option<Closed> {
         self.half.lock().closed().cloned()
@@ -268,6 +273,11 @@ impl<S: Transport<R>, R: Runtime> WriteHalf<S, R> {
     /// Bytes queued for the transport and not yet written.
     pub fn buffered_amount(&self) -> usize {
         self.half.lock().conn.transmit_len()
+    }
+
+    /// Live counters of the connection, as the stream's `stats`.
+    pub fn stats(&self) -> sansock_core::Stats {
+        self.half.lock().conn.stats()
     }
 }
 

@@ -223,6 +223,13 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
         poll_fn(|cx| self.driver.poll_flush_waiting(cx)).await
     }
 
+    /// Live counters: messages, frames and bytes in and out, bytes saved by compression, bytes
+    /// queued, when the peer was last heard (since the connection opened) and the round-trip
+    /// time of the last answered ping (keepalive pings included).
+    pub fn stats(&self) -> sansock_core::Stats {
+        self.driver.connection().stats()
+    }
+
     /// How the connection ended, once it has.
     pub fn closed(&self) -> Option<&Closed> {
         self.driver.closed()

@@ -49,7 +49,7 @@ mod tls;
 pub use connect::client;
 pub use sansock_core::{
     Accept, CloseCode, Closed, ConnectionConfig, Ending, Event, Initiator, MemoryBudget, Message,
-    Reject, Response, SendError, State, UpgradeRequest, Utf8Bytes,
+    Reject, Response, SendError, State, Stats, UpgradeRequest, Utf8Bytes,
 };
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};

@@ -32,7 +32,7 @@ pub use client::connect_with_tls;
 pub use client::{client, connect, connect_with};
 pub use sansock_core::{
     Accept, CloseCode, Closed, ConnectionConfig, Ending, Event, HttpResponse, Initiator,
-    MemoryBudget, Message, MessagePart, MessageRef, Reject, Response, SendError, State,
+    MemoryBudget, Message, MessagePart, MessageRef, Reject, Response, SendError, State, Stats,
     UpgradeRequest, Utf8Bytes,
 };
 #[cfg(feature = "deflate")]

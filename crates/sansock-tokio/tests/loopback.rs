@@ -960,3 +960,28 @@ async fn an_async_decision_may_wait_and_the_handshake_timeout_covers_the_wait() 
     assert!(took < Duration::from_secs(2), "{took:?}");
     assert!(timeout(LIMIT, client).await.unwrap().unwrap().is_err());
 }
+
+#[tokio::test]
+async fn stats_on_the_stream_and_both_halves() {
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(echo_once(listener, ServerSettings::new()));
+    let (mut ws, _) = sansock_tokio::connect(&url).await.unwrap();
+    for _ in 0..3 {
+        ws.send("counted").await.unwrap();
+        assert!(ws.recv().await.unwrap().is_ok());
+    }
+    ws.ping(b"rtt").await.unwrap();
+    let pong = ws.recv_event().await.unwrap().unwrap();
+    assert!(matches!(pong, Event::Pong(_)), "{pong:?}");
+    let stats = ws.stats();
+    assert_eq!((stats.messages_out, stats.messages_in), (3, 3));
+    assert_eq!(stats.frames_out, 4); // three messages and the ping
+    assert_eq!(stats.frames_in, 4); // three echoes and the pong
+    assert!(stats.rtt.is_some());
+    assert_eq!(stats.queued, 0);
+    let (read, write) = ws.split();
+    assert_eq!(read.stats(), stats);
+    assert_eq!(write.stats(), stats);
+    drop((read, write));
+    let _ = timeout(LIMIT, server).await;
+}

@@ -10,6 +10,9 @@ mod output;
 mod pong;
 mod receive;
 mod send;
+mod stats;
+
+pub use stats::Stats;
 
 use crate::entropy::Entropy;
 use crate::event::{Closed, Ending, Event, Initiator};
@@ -134,6 +137,10 @@ pub struct Connection {
     charged: usize,
     /// Bytes charged to `config.memory_budget` for queued output.
     out_charged: usize,
+    /// Live counters (see `stats.rs`).
+    counters: stats::Counters,
+    /// `recv.len()` when the adapter last asked for [`receive_buffer`](Self::receive_buffer).
+    recv_mark: usize,
 }
 
 impl Drop for Connection {
@@ -223,6 +230,8 @@ impl Connection {
             pong_slot: None,
             charged: 0,
             out_charged: 0,
+            counters: stats::Counters::default(),
+            recv_mark: 0,
         }
     }
 
@@ -342,6 +351,7 @@ impl Connection {
                 self.own_receive_buffer(bytes.len());
             }
             self.recv.extend_from_slice(bytes);
+            self.counters.bytes_in += bytes.len() as u64;
             self.note_received(now);
         }
     }
@@ -361,6 +371,7 @@ impl Connection {
         if !self.recv.is_empty() {
             return self.handle_bytes(now, &bytes);
         }
+        self.counters.bytes_in += bytes.len() as u64;
         self.recv = bytes;
         self.recv_adopted = true;
         self.note_received(now);
@@ -404,11 +415,14 @@ impl Connection {
             self.own_receive_buffer(wanted.max(RETAIN_CAPACITY.saturating_sub(len)));
         }
         self.recv.reserve(wanted);
+        self.recv_mark = self.recv.len();
         &mut self.recv
     }
 
     /// Bytes were appended to [`receive_buffer`](Self::receive_buffer) at `now`.
     pub fn handle_received(&mut self, now: Timestamp) {
+        self.counters.bytes_in += self.recv.len().saturating_sub(self.recv_mark) as u64;
+        self.recv_mark = self.recv.len();
         if self.is_receiving() {
             self.note_received(now);
         } else {
@@ -452,6 +466,7 @@ impl Connection {
         if let Some(interval) = self.config.keepalive_interval {
             if !self.keepalive_ping_sent && now >= self.last_recv + interval {
                 self.keepalive_ping_sent = true;
+                self.note_ping_sent(b"");
                 let mask = self.next_mask();
                 self.out
                     .frame(true, 0, crate::frame::OpCode::Ping, b"", mask);

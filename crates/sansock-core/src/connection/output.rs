@@ -37,6 +37,8 @@ pub(super) struct Output {
     spliced_len: usize,
     /// How many bytes, of every piece, have been written since the connection began.
     sent: u64,
+    /// How many frames have been queued since the connection began.
+    frames: u64,
 }
 
 impl Output {
@@ -50,6 +52,7 @@ impl Output {
         mask: Option<[u8; 4]>,
     ) {
         let header = write::header_for(fin, rsv, opcode, mask, payload.len());
+        self.frames += 1;
         self.make_room(payload.len());
         write::put_frame(&mut self.buf, &header, payload);
     }
@@ -78,6 +81,7 @@ impl Output {
             return self.frame(fin, rsv, opcode, payload, None);
         }
         let header = write::header_for(fin, rsv, opcode, None, payload.len());
+        self.frames += 1;
         self.make_room(0);
         write::put_header(&mut self.buf, &header);
         let at = self.written + (self.buf.len() - self.start) as u64;
@@ -101,6 +105,12 @@ impl Output {
     #[inline]
     pub(super) fn sent(&self) -> u64 {
         self.sent
+    }
+
+    /// How many frames have been queued since the connection began.
+    #[inline]
+    pub(super) fn frames(&self) -> u64 {
+        self.frames
     }
 
     /// The position, counted like [`sent`](Self::sent), just past the last byte queued.

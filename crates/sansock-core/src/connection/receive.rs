@@ -74,6 +74,8 @@ impl Connection {
         // The common case first: a whole message, all here.
         if self.frame.is_none() && self.is_receiving() {
             if let Some((header, n, kind)) = self.whole_frame_buffered() {
+                self.counters.frames_in += 1;
+                self.counters.messages_in += 1;
                 return self.take_whole_message(header, n, kind).map(Some);
             }
         }
@@ -83,6 +85,7 @@ impl Connection {
                 None => match FrameHeader::parse(&self.recv) {
                     Ok(Some((header, n))) => {
                         let frame = self.check_header(header)?;
+                        self.counters.frames_in += 1;
                         self.charge_budget(&frame)?;
                         self.recv.advance(n);
                         self.frame = Some(frame);
@@ -174,6 +177,8 @@ impl Connection {
         if len > buf.len() {
             return Ok(None);
         }
+        self.counters.frames_in += 1;
+        self.counters.messages_in += 1;
         let out = &mut buf[..len];
         out.copy_from_slice(&self.recv[n..n + len]);
         self.recv.advance(n + len);
@@ -337,6 +342,7 @@ impl Connection {
             self.assembly = Some(Assembly { kind, rsv: 0 });
         }
         if is_last {
+            self.counters.messages_in += 1;
             self.assembly = None;
             self.parted_len = 0;
             if kind == MessageKind::Text {
@@ -383,7 +389,11 @@ impl Connection {
                 }
                 Ok(Some(Event::Ping(payload)))
             }
-            OpCode::Pong => Ok(Some(Event::Pong(self.recv.split_to(frame.len).freeze()))),
+            OpCode::Pong => {
+                let payload = self.recv.split_to(frame.len).freeze();
+                self.note_pong(&payload);
+                Ok(Some(Event::Pong(payload)))
+            }
             OpCode::Close => {
                 let payload = self.recv.split_to(frame.len).freeze();
                 self.receive_close(payload).map(Some)
@@ -427,6 +437,8 @@ impl Connection {
             if self.assembly_buf.len() > max {
                 return Err(self.fail(ProtocolError::MessageTooBig));
             }
+            let inflated = self.assembly_buf.len() - before;
+            self.counters.bytes_saved += inflated.saturating_sub(len) as u64;
             if assembly.kind == MessageKind::Text
                 && self.recv_utf8.feed(&self.assembly_buf[before..]).is_err()
             {
@@ -448,6 +460,7 @@ impl Connection {
         kind: MessageKind,
         payload: Bytes,
     ) -> Result<Message, ProtocolError> {
+        self.counters.messages_in += 1;
         let message = match kind {
             MessageKind::Binary => Message::Binary(payload),
             MessageKind::Text => {

@@ -135,6 +135,7 @@ impl Connection {
             self.charge_output(data.len())?;
         }
         self.sending = if is_final { None } else { Some(kind) };
+        self.counters.messages_out += u64::from(is_final);
         self.queue_frame(is_final, 0, opcode, &payload, 0..data.len());
         Ok(())
     }
@@ -144,7 +145,9 @@ impl Connection {
     /// # Errors
     /// [`SendError::Closed`]; [`SendError::ControlPayloadTooLong`] over 125 bytes.
     pub fn ping(&mut self, payload: &[u8]) -> Result<(), SendError> {
-        self.send_control(OpCode::Ping, payload)
+        self.send_control(OpCode::Ping, payload)?;
+        self.note_ping_sent(payload);
+        Ok(())
     }
 
     /// Queues an unsolicited pong (a heartbeat that expects no answer).
@@ -226,6 +229,7 @@ impl Connection {
         }
         self.charge_output(payload.as_slice().len())?;
         if self.extension.is_none() || !transform {
+            self.counters.messages_out += 1;
             self.write_message(data_opcode(kind), 0, payload);
             return Ok(());
         }
@@ -238,7 +242,11 @@ impl Connection {
             None => Ok(None),
         };
         let result = rsv.map(|rsv| match rsv {
-            Some(rsv) => self.write_message(data_opcode(kind), rsv, Payload::Borrowed(&scratch)),
+            Some(rsv) => {
+                let saved = payload.as_slice().len().saturating_sub(scratch.len());
+                self.counters.bytes_saved += saved as u64;
+                self.write_message(data_opcode(kind), rsv, Payload::Borrowed(&scratch));
+            }
             None => self.write_message(data_opcode(kind), 0, payload),
         });
         // A large message's scratch is not kept: idle connections stay small.
@@ -248,6 +256,7 @@ impl Connection {
         if self.out_charged > 0 {
             self.settle_output(); // compressed smaller than charged
         }
+        self.counters.messages_out += u64::from(result.is_ok());
         result
     }
 

@@ -101,6 +101,9 @@ impl core::fmt::Debug for ClientHandshake {
 
 /// What [`ClientHandshake::receive`] made of its input.
 #[derive(Debug)]
+// `Done` holds the connection by value: a step is made once per read of the handshake and moved
+// out at once, and boxing the connection would cost every client an allocation for nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum ClientStep {
     /// The response is incomplete; all input was taken.
     NeedMore(ClientHandshake),
