@@ -19,6 +19,9 @@ cargo build -p sansock-core --no-default-features
 step "docs (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
+step "public API: api/*.txt match the code (scripts/api-snapshot.sh writes them)"
+scripts/api-snapshot.sh --check
+
 step "book: build docs/ with mdBook, check every include and link (installs mdbook if missing)"
 scripts/book.sh
 

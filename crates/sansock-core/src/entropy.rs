@@ -16,7 +16,8 @@ pub trait Entropy: Send {
 
 /// The default source: ChaCha12 (the generator behind `rand::rngs::StdRng`) from a 32-byte seed.
 ///
-/// Seed it once per connection from the operating system ([`DefaultRng::from_os`]) and it
+/// Seed it once per connection from the operating system (`DefaultRng::from_os`, feature
+/// `getrandom`) and it
 /// produces masking keys without a system call per frame.
 #[derive(Debug, Clone)]
 pub struct DefaultRng(ChaCha12Rng);
