@@ -80,6 +80,8 @@ pub struct Driver<S: Transport<R>, R: Runtime> {
     shutdown_by: Option<Instant>,
     /// How the connection ended, once it has.
     pub(crate) closed: Option<Closed>,
+    /// The connection's `tracing` span (nothing without the feature).
+    pub(crate) span: crate::trace::Span,
     /// What the handshake agreed on.
     pub(crate) negotiated: Negotiated,
     /// The transport failed or was shut down: nothing more happens.
@@ -134,6 +136,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             write_stalled: None,
             shutdown_by: None,
             closed: None,
+            span: crate::trace::none(),
             negotiated,
             done: false,
             lends: false,
@@ -141,6 +144,13 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             receiving_task: None,
             runtime: PhantomData,
         }
+    }
+
+    /// Puts the connection's events in `span` (see `trace.rs`).
+    pub(crate) fn with_span(mut self, span: crate::trace::Span) -> Self {
+        crate::trace::opened(&span);
+        self.span = span;
+        self
     }
 
     /// Fails the connection when the transport takes none of its output for `timeout` (a peer
@@ -259,6 +269,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         match self.conn.poll_event() {
             Ok(Some(event)) => {
                 if let Event::Closed(c) = &event {
+                    crate::trace::closed(&self.span, c);
                     self.closed = Some(c.clone());
                 }
                 Ok(Some(event))
@@ -275,6 +286,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         cx: &mut Context<'_>,
         e: sansock_core::ProtocolError,
     ) -> Error {
+        crate::trace::protocol_error(&self.span, &e);
         let _ = self.poll_flush(cx);
         if self.closed.is_none() {
             self.closed = Some(Closed {
@@ -500,12 +512,14 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     pub(crate) fn fail_ending(&mut self, ending: Ending) {
         self.done = true;
         if self.closed.is_none() {
-            self.closed = Some(Closed {
+            let closed = Closed {
                 code: sansock_core::CloseCode::ABNORMAL,
                 reason: Default::default(),
                 initiator: sansock_core::Initiator::Neither,
                 ending,
-            });
+            };
+            crate::trace::closed(&self.span, &closed);
+            self.closed = Some(closed);
         }
     }
 

@@ -67,7 +67,8 @@ where
         deadline,
         Box::pin(server(io, settings, decide, deadline, false)),
     )
-    .await?
+    .await
+    .inspect_err(untraced_failure)?
     {
         Incoming::WebSocket(driver) => Ok(driver),
         Incoming::Http(request) => Err(Error::BadRequest(Box::new(request.error))),
@@ -155,6 +156,15 @@ where
         Box::pin(server(io, settings, decide, deadline, true)),
     )
     .await
+    .inspect_err(untraced_failure)
+}
+
+/// A handshake that failed for a reason not traced where it happened (a timeout, the
+/// transport, the server's refusal of a client).
+fn untraced_failure(error: &Error) {
+    if !matches!(error, Error::Rejected(_) | Error::BadRequest(_)) {
+        crate::trace::handshake_failed(error);
+    }
 }
 
 /// Sends `request` on `io` and reads the server's answer; gives the open connection and the
@@ -173,7 +183,9 @@ where
     R: Runtime,
 {
     let deadline = settings.handshake_deadline();
-    within::<R, _>(deadline, Box::pin(client(io, request, settings, deadline))).await
+    within::<R, _>(deadline, Box::pin(client(io, request, settings, deadline)))
+        .await
+        .inspect_err(untraced_failure)
 }
 
 /// `work`, or [`Error::HandshakeTimeout`] once `deadline` passes.
@@ -223,6 +235,7 @@ where
                 }));
             }
             Err(e) => {
+                crate::trace::refused(e.status(), e.head().map(Head::path), &e);
                 respond::<S, R>(&mut io, e.response()).await;
                 return Err(Error::BadRequest(Box::new(e)));
             }
@@ -231,16 +244,28 @@ where
     let reply = match decide(&request).await {
         Ok(accept) => accept,
         Err(reject) => {
+            let why = "rejected by the application";
+            crate::trace::refused(reject.status, Some(request.path()), &why);
             respond::<S, R>(&mut io, &request.reject(&reject)).await;
             return Err(Error::Rejected(reject.status));
         }
     };
     let epoch = Instant::now();
+    #[cfg(feature = "tracing")]
+    let path = request.path().to_string();
+    #[cfg(not(feature = "tracing"))]
+    let path = "";
     match request.accept(Timestamp::ZERO, &reply) {
         Ok(accepted) => {
             write_all::<S, R>(&mut io, &accepted.response)
                 .await
                 .map_err(Error::Io)?;
+            let span = crate::trace::connection(
+                sansock_core::Role::Server,
+                Some(&path),
+                accepted.protocol.as_deref(),
+                accepted.extension.as_deref(),
+            );
             Ok(Incoming::WebSocket(
                 Driver::new(
                     io,
@@ -250,11 +275,14 @@ where
                     settings.write_high_water,
                     Negotiated::new(accepted.protocol, accepted.extension),
                 )
-                .with_write_timeout(settings.write_timeout),
+                .with_write_timeout(settings.write_timeout)
+                .with_span(span),
             ))
         }
         Err(refused) => {
             // The application chose a subprotocol the client did not offer, or a bad header.
+            let why = &refused.error;
+            crate::trace::refused(500, Some(&path), why);
             respond::<S, R>(&mut io, &refused.request.reject(&Reject::new(500))).await;
             Err(Error::Rejected(500))
         }
@@ -306,6 +334,12 @@ where
                     response.protocol().map(String::from),
                     response.extensions().map(String::from),
                 );
+                let span = crate::trace::connection(
+                    sansock_core::Role::Client,
+                    Some(request.target()),
+                    negotiated.protocol.as_deref(),
+                    negotiated.extensions.as_deref(),
+                );
                 let driver = Driver::new(
                     io,
                     connection,
@@ -314,7 +348,8 @@ where
                     settings.write_high_water,
                     negotiated,
                 )
-                .with_write_timeout(settings.write_timeout);
+                .with_write_timeout(settings.write_timeout)
+                .with_span(span);
                 return Ok((driver, response));
             }
         }

@@ -26,6 +26,7 @@ mod stream;
 pub mod tls;
 #[cfg(feature = "tokio")]
 mod tokio_rt;
+mod trace;
 mod url;
 mod write;
 

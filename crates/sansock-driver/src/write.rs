@@ -133,6 +133,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         if self.under_high_water() {
             return Poll::Ready(Ok(()));
         }
+        crate::trace::backpressure(&self.span, self.conn.transmit_len());
         self.poll_write_until(cx, Self::under_high_water)
     }
 

@@ -401,6 +401,19 @@ pub enum AcceptError {
     InvalidHeader(InvalidHeader),
 }
 
+impl core::fmt::Display for AcceptError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            AcceptError::ProtocolNotOffered => {
+                f.write_str("the accepted subprotocol is not one the client offered")
+            }
+            AcceptError::InvalidHeader(e) => write!(f, "an extra response header is invalid: {e}"),
+        }
+    }
+}
+
+impl core::error::Error for AcceptError {}
+
 /// A refused `Accept`, with the request handed back so the application can decide again.
 #[derive(Debug)]
 pub struct RejectedAccept {
