@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{bind_local, echo_once, silent_client};
+use common::{bind_local, echo_once, fill_then_close, silent_client};
 use futures_util::SinkExt;
 use sansock_tokio::{
     Accept, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Initiator, Message,
@@ -182,22 +182,7 @@ async fn close_to_a_peer_that_never_reads_ends_by_the_close_timeout() {
     let (listener, url) = bind_local().await;
     let server = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
-        let connection = ConnectionConfig::default().with_close_timeout(Duration::from_secs(1));
-        let settings = ServerSettings::new().connection(connection);
-        let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
-            .await
-            .unwrap();
-        // Fill the peer's socket buffers and our queue: a send that waits 300 ms is stuck.
-        let big = Message::from(vec![3u8; 1 << 20]);
-        while timeout(Duration::from_millis(300), ws.send(big.clone()))
-            .await
-            .is_ok()
-        {}
-        let start = tokio::time::Instant::now();
-        (
-            ws.close(Some(CloseCode::GOING_AWAY), "").await,
-            start.elapsed(),
-        )
+        fill_then_close(tcp).await
     });
     let _silent = silent_client(&url).await;
     let (closed, took) = timeout(LIMIT, server).await.unwrap().unwrap();

@@ -3,10 +3,11 @@
 //! that never reads ends by the close timeout.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use sansock_tokio::{
-    Accept, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Message, ServerSettings,
-    WsUrl,
-};
+mod common;
+
+use common::fill_then_close;
+
+use sansock_tokio::{ClientSettings, Ending, Error, Message, WsUrl};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::timeout;
@@ -71,24 +72,9 @@ async fn close_over_tls_to_a_peer_that_never_reads_ends_by_the_close_timeout() {
     let server = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
         let tls = acceptor.accept(tcp).await.unwrap();
-        let connection = ConnectionConfig::default().with_close_timeout(Duration::from_secs(1));
-        let settings = ServerSettings::new().connection(connection);
-        let mut ws = sansock_tokio::accept_with(tls, settings, |_| Ok(Accept::new()))
-            .await
-            .unwrap();
-        // Fill the peer's socket buffers and our queue: a send that waits 300 ms is stuck.
-        let big = Message::binary(vec![3u8; 1 << 20]);
-        while timeout(Duration::from_millis(300), ws.send(big.clone()))
-            .await
-            .is_ok()
-        {}
         // The close frame, then TLS close_notify: neither can be written, and neither waits
         // past the close timeout.
-        let start = tokio::time::Instant::now();
-        (
-            ws.close(Some(CloseCode::GOING_AWAY), "").await,
-            start.elapsed(),
-        )
+        fill_then_close(tls).await
     });
     let url = WsUrl::parse(&format!("wss://localhost:{port}/")).unwrap();
     let (ws, _) = sansock_tokio::connect_with_tls(url, ClientSettings::new(), client_config)

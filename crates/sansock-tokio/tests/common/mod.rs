@@ -46,3 +46,32 @@ pub async fn silent_client(url: &str) -> TcpStream {
         .unwrap();
     ws.into_inner()
 }
+
+/// Accepts one connection on `stream` with a 1 s close timeout, fills the peer's socket
+/// buffers and our queue (until a send waits 300 ms), then closes: gives the close's outcome
+/// and how long it took.
+pub async fn fill_then_close<S>(
+    stream: S,
+) -> (
+    Result<sansock_tokio::Closed, sansock_tokio::Error>,
+    std::time::Duration,
+)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use std::time::Duration;
+    let settings = ServerSettings::new().close_timeout(Duration::from_secs(1));
+    let mut ws = sansock_tokio::accept_with(stream, settings, |_| Ok(Accept::new()))
+        .await
+        .unwrap();
+    let big = sansock_tokio::Message::binary(vec![3u8; 1 << 20]);
+    while tokio::time::timeout(Duration::from_millis(300), ws.send(big.clone()))
+        .await
+        .is_ok()
+    {}
+    let start = tokio::time::Instant::now();
+    let closed = ws
+        .close(Some(sansock_tokio::CloseCode::GOING_AWAY), "")
+        .await;
+    (closed, start.elapsed())
+}
