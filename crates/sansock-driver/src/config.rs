@@ -52,16 +52,11 @@ impl<X: ?Sized> Config<HandshakeConfig<X>> {
     /// timeout, a 10 s handshake and close timeout, no extensions (the book's security chapter
     /// has the table, with why).
     pub fn new() -> Self {
-        Config {
-            handshake: HandshakeConfig::default(),
-            handshake_timeout: Duration::from_secs(10),
-            write_high_water: 64 << 10,
-            write_timeout: None,
-        }
+        Self::default()
     }
 
     fn connection_with(mut self, f: impl FnOnce(ConnectionConfig) -> ConnectionConfig) -> Self {
-        let connection = f(self.handshake.connection.clone());
+        let connection = f(core::mem::take(&mut self.handshake.connection));
         self.handshake = self.handshake.with_connection(connection);
         self
     }

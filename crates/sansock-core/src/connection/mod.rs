@@ -145,13 +145,9 @@ pub struct Connection {
 
 impl Drop for Connection {
     fn drop(&mut self) {
-        if self.charged > 0 {
-            self.settle_budget();
-        }
-        if self.out_charged > 0 {
-            if let Some(budget) = self.config.memory_budget.as_ref() {
-                budget.give_back(self.out_charged);
-            }
+        let held = self.charged + self.out_charged;
+        if let Some(budget) = self.config.memory_budget.as_ref().filter(|_| held > 0) {
+            budget.give_back(held);
         }
     }
 }

@@ -120,19 +120,24 @@ impl Connection {
             Some(k) if k == kind => OpCode::Continuation,
             Some(_) => return Err(SendError::FragmentKindMismatch),
         };
-        if kind == MessageKind::Text {
-            let mut validator = self.send_utf8.clone();
-            let valid = validator.feed(data).is_ok() && (!is_final || validator.finish().is_ok());
-            if !valid {
-                return Err(SendError::InvalidUtf8);
+        let validator = match kind {
+            MessageKind::Text => {
+                let mut validator = self.send_utf8.clone();
+                let valid =
+                    validator.feed(data).is_ok() && (!is_final || validator.finish().is_ok());
+                if !valid {
+                    return Err(SendError::InvalidUtf8);
+                }
+                Some(validator)
             }
-            self.charge_output(data.len())?;
-            self.send_utf8 = validator;
+            MessageKind::Binary => None,
+        };
+        self.charge_output(data.len())?;
+        if let Some(mut validator) = validator {
             if is_final {
-                self.send_utf8.reset();
+                validator.reset();
             }
-        } else {
-            self.charge_output(data.len())?;
+            self.send_utf8 = validator;
         }
         self.sending = if is_final { None } else { Some(kind) };
         self.counters.messages_out += u64::from(is_final);
