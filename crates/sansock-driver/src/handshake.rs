@@ -15,8 +15,9 @@ use core::task::Poll;
 use futures_util::future::poll_fn;
 use sansock_core::handshake::Head;
 use sansock_core::{
-    Accept, ClientHandshake, ClientRequest, ClientStep, DefaultRng, HttpResponse, Reject, Response,
-    ServerHandshake, ServerHandshakeErrorKind, ServerStep, Timestamp, UpgradeRequest,
+    Accept, ClientHandshake, ClientRequest, ClientStep, Connection, DefaultRng, HttpResponse,
+    Reject, Response, Role, ServerHandshake, ServerHandshakeErrorKind, ServerStep, Timestamp,
+    UpgradeRequest,
 };
 use std::future::Future;
 use std::io;
@@ -210,7 +211,7 @@ pub async fn within<R: Runtime, T>(
 
 async fn server<S, R, F>(
     mut io: S,
-    settings: ServerSettings,
+    mut settings: ServerSettings,
     decide: F,
     deadline: Instant,
     serve_http: bool,
@@ -220,7 +221,8 @@ where
     R: Runtime,
     F: AsyncFnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
-    let mut hs = ServerHandshake::new(settings.handshake);
+    // The handshake configuration goes to the core; the rest of the settings stay for the driver.
+    let mut hs = ServerHandshake::new(core::mem::take(&mut settings.handshake));
     let mut buf = BytesMut::new();
     let (request, consumed) = loop {
         read_some::<S, R>(&mut io, &mut buf, deadline).await?;
@@ -260,24 +262,16 @@ where
             write_all::<S, R>(&mut io, &accepted.response)
                 .await
                 .map_err(Error::Io)?;
-            let span = crate::trace::connection(
-                sansock_core::Role::Server,
-                Some(&path),
-                accepted.protocol.as_deref(),
-                accepted.extension.as_deref(),
-            );
-            Ok(Incoming::WebSocket(
-                Driver::new(
-                    io,
-                    accepted.connection,
-                    &buf[consumed..],
-                    epoch,
-                    settings.write_high_water,
-                    Negotiated::new(accepted.protocol, accepted.extension),
-                )
-                .with_write_timeout(settings.write_timeout)
-                .with_span(span),
-            ))
+            let negotiated = Negotiated::new(accepted.protocol, accepted.extension);
+            Ok(Incoming::WebSocket(open_server(
+                io,
+                accepted.connection,
+                negotiated,
+                &buf[consumed..],
+                epoch,
+                &settings,
+                &path,
+            )))
         }
         Err(refused) => {
             // The application chose a subprotocol the client did not offer, or a bad header.
@@ -389,4 +383,33 @@ async fn write_all<S: Transport<R>, R: Runtime>(io: &mut S, mut bytes: &[u8]) ->
 async fn respond<S: Transport<R>, R: Runtime>(io: &mut S, response: &[u8]) {
     let _ = write_all::<S, R>(io, response).await;
     let _ = poll_fn(|cx| io.poll_shutdown(cx, None)).await;
+}
+
+/// The driver of a server connection the core has accepted: what every way of accepting
+/// (on a bare stream or through an HTTP server) shares.
+pub(crate) fn open_server<S: Transport<R>, R: Runtime>(
+    io: S,
+    connection: Connection,
+    negotiated: Negotiated,
+    initial: &[u8],
+    epoch: Instant,
+    settings: &ServerSettings,
+    path: &str,
+) -> Driver<S, R> {
+    let span = crate::trace::connection(
+        Role::Server,
+        Some(path),
+        negotiated.protocol.as_deref(),
+        negotiated.extensions.as_deref(),
+    );
+    Driver::new(
+        io,
+        connection,
+        initial,
+        epoch,
+        settings.write_high_water,
+        negotiated,
+    )
+    .with_write_timeout(settings.write_timeout)
+    .with_span(span)
 }

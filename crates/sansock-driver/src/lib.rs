@@ -19,6 +19,8 @@ mod error;
 #[cfg(feature = "futures-io")]
 mod futures_rt;
 pub mod handshake;
+#[cfg(feature = "http")]
+mod http_upgrade;
 mod maybe_tls;
 mod runtime;
 mod split;
@@ -38,6 +40,8 @@ pub use error::Error;
 #[cfg(feature = "futures-io")]
 pub use futures_rt::{FuturesIo, FuturesTimer};
 pub use handshake::{HttpRequest, Incoming};
+#[cfg(feature = "http")]
+pub use http_upgrade::{HttpUpgrade, PendingWebSocket};
 pub use maybe_tls::{MaybeTls, NoTls, TlsOver};
 pub use runtime::{Runtime, Timer, Transport, deadline_after};
 pub use split::{ReadHalf, ReuniteError, WriteHalf};

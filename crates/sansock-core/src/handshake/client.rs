@@ -249,6 +249,7 @@ impl ClientHandshake {
         ) {
             Ok(head) => head,
             Err(HeadError::TooManyHeaders) => return Err(ClientHandshakeError::TooManyHeaders),
+            Err(HeadError::TooLarge) => return Err(ClientHandshakeError::HeadTooLarge),
             Err(HeadError::Malformed) => return Err(ClientHandshakeError::Malformed),
         };
         let StartLine::Response { status, .. } = head.start else {

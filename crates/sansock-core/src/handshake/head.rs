@@ -87,6 +87,8 @@ pub(crate) enum StartLine {
 pub(crate) enum HeadError {
     /// More header fields than allowed.
     TooManyHeaders,
+    /// More bytes than allowed.
+    TooLarge,
     /// Not valid HTTP/1.x.
     Malformed,
 }
@@ -161,6 +163,65 @@ impl Head {
             headers,
             bytes,
         })
+    }
+
+    /// A request head from fields another HTTP parser already read (an HTTP server's request),
+    /// laid out as the HTTP/1.1 text it stands for, so every lookup works as on a parsed one.
+    /// Gives `None` past `limits` (the head's bytes or its number of fields).
+    #[cfg(feature = "http")]
+    pub(crate) fn from_fields<'a>(
+        method: &str,
+        target: &str,
+        minor_version: u8,
+        fields: impl Iterator<Item = (&'a str, &'a [u8])>,
+        limits: &HandshakeLimits,
+    ) -> Result<Head, HeadError> {
+        let mut bytes = Vec::with_capacity(256);
+        let put = |bytes: &mut Vec<u8>, part: &[u8]| {
+            let from = bytes.len();
+            bytes.extend_from_slice(part);
+            from..bytes.len()
+        };
+        let method = put(&mut bytes, method.as_bytes());
+        bytes.push(b' ');
+        let target = put(&mut bytes, target.as_bytes());
+        bytes.extend_from_slice(if minor_version == 0 {
+            b" HTTP/1.0\r\n"
+        } else {
+            b" HTTP/1.1\r\n"
+        });
+        let mut headers = Vec::new();
+        for (name, value) in fields {
+            if headers.len() == limits.max_headers {
+                return Err(HeadError::TooManyHeaders);
+            }
+            let name = put(&mut bytes, name.as_bytes());
+            bytes.extend_from_slice(b": ");
+            let value = put(&mut bytes, value);
+            bytes.extend_from_slice(b"\r\n");
+            headers.push((name, value));
+            if bytes.len() > limits.max_head_bytes {
+                return Err(HeadError::TooLarge);
+            }
+        }
+        bytes.extend_from_slice(b"\r\n");
+        Ok(Head {
+            bytes,
+            start: StartLine::Request { method, target },
+            minor_version,
+            headers,
+        })
+    }
+
+    /// Whether this head fits `limits` (its bytes and its number of fields).
+    pub(crate) fn fits(&self, limits: &HandshakeLimits) -> Result<(), HeadError> {
+        if self.headers.len() > limits.max_headers {
+            Err(HeadError::TooManyHeaders)
+        } else if self.bytes.len() > limits.max_head_bytes {
+            Err(HeadError::TooLarge)
+        } else {
+            Ok(())
+        }
     }
 
     fn text(&self, r: &Range<usize>) -> &str {

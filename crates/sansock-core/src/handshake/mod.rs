@@ -10,6 +10,8 @@ mod accept_key;
 mod client;
 mod config;
 mod head;
+#[cfg(feature = "http")]
+mod http_types;
 mod http_write;
 mod server;
 

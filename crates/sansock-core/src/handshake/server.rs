@@ -62,10 +62,7 @@ impl ServerHandshake {
         };
         let head = match Head::parse(self.reader.into_bytes(), &limits, true) {
             Ok(head) => head,
-            Err(HeadError::TooManyHeaders) => {
-                return Err(ServerHandshakeError::new(K::TooManyHeaders, None));
-            }
-            Err(HeadError::Malformed) => return Err(ServerHandshakeError::new(K::Malformed, None)),
+            Err(e) => return Err(ServerHandshakeError::new(e.into(), None)),
         };
         let request = UpgradeRequest::check(head, self.config)?;
         Ok(ServerStep::Upgrade {
@@ -93,7 +90,10 @@ impl core::fmt::Debug for UpgradeRequest {
 
 impl UpgradeRequest {
     /// Checks a parsed request against RFC 6455 §4.2.1.
-    fn check(head: Head, config: ServerConfig) -> Result<UpgradeRequest, ServerHandshakeError> {
+    pub(crate) fn check(
+        head: Head,
+        config: ServerConfig,
+    ) -> Result<UpgradeRequest, ServerHandshakeError> {
         use ServerHandshakeErrorKind as K;
         let fail = |kind, head: Head| Err(ServerHandshakeError::new(kind, Some(head)));
         let StartLine::Request { method, .. } = &head.start else {
@@ -146,6 +146,20 @@ impl UpgradeRequest {
             config,
             offered_extensions,
         })
+    }
+
+    /// The request checked again under `config` (its limits: the head's bytes and fields), to
+    /// accept with `config`'s connection settings and extensions instead of those it was read
+    /// with.
+    ///
+    /// # Errors
+    /// [`ServerHandshakeError`] (431) when the request is over `config`'s limits.
+    pub fn with_config(mut self, config: ServerConfig) -> Result<Self, ServerHandshakeError> {
+        if let Err(e) = self.head.fits(&config.limits) {
+            return Err(ServerHandshakeError::new(e.into(), Some(self.head)));
+        }
+        self.config = config;
+        Ok(self)
     }
 
     /// The request target: path and query, as sent (e.g. `/chat?room=1`).
@@ -201,6 +215,24 @@ impl UpgradeRequest {
     /// [`RejectedAccept`] (which gives the request back) when `accept` names a subprotocol the
     /// client did not offer or carries an invalid header.
     pub fn accept(self, now: Timestamp, accept: &Accept) -> Result<Accepted, RejectedAccept> {
+        self.agree(now, accept, |headers| {
+            let mut w = ResponseWriter::new(101);
+            for (name, value) in headers {
+                w = w.header(name, value);
+            }
+            w.finish(None)
+        })
+    }
+
+    /// What [`accept`](Self::accept) and its HTTP-types twin share: the checks of `accept`,
+    /// the negotiation and the connection; `respond` makes the response from its headers, in
+    /// order.
+    pub(crate) fn agree<R>(
+        self,
+        now: Timestamp,
+        accept: &Accept,
+        respond: impl FnOnce(&mut dyn Iterator<Item = (&str, &str)>) -> R,
+    ) -> Result<Accepted<R>, RejectedAccept> {
         let error = if let Some(p) = &accept.protocol {
             (!self.protocols().any(|o| o == p)).then_some(AcceptError::ProtocolNotOffered)
         } else {
@@ -219,25 +251,26 @@ impl UpgradeRequest {
                 error,
             });
         }
-        let key = self.head.header("sec-websocket-key").unwrap_or_default();
-        let mut w = ResponseWriter::new(101)
-            .header("Upgrade", "websocket")
-            .header("Connection", "Upgrade")
-            .header("Sec-WebSocket-Accept", &accept_key(key));
-        if let Some(p) = &accept.protocol {
-            w = w.header("Sec-WebSocket-Protocol", p);
-        }
+        let key = accept_key(self.head.header("sec-websocket-key").unwrap_or_default());
         let (extension, extension_header) = self.negotiate_extensions();
-        if let Some(value) = &extension_header {
-            w = w.header("Sec-WebSocket-Extensions", value);
-        }
-        for (n, v) in &accept.headers {
-            w = w.header(n, v);
-        }
+        let ours = [
+            Some(("Upgrade", "websocket")),
+            Some(("Connection", "Upgrade")),
+            Some(("Sec-WebSocket-Accept", key.as_str())),
+            accept
+                .protocol
+                .as_deref()
+                .map(|p| ("Sec-WebSocket-Protocol", p)),
+            extension_header
+                .as_deref()
+                .map(|e| ("Sec-WebSocket-Extensions", e)),
+        ];
+        let extra = accept.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+        let response = respond(&mut ours.into_iter().flatten().chain(extra));
         let connection = Connection::server(self.config.connection, now, extension);
         Ok(Accepted {
             connection,
-            response: w.finish(None),
+            response,
             protocol: accept.protocol.clone(),
             extension: extension_header,
         })
@@ -378,13 +411,15 @@ impl Reject {
 /// [`Reject::new`] and send [`Reject::to_bytes`].
 pub type HttpResponse = Reject;
 
-/// An accepted upgrade: the open connection and the 101 response to send first.
+/// An accepted upgrade: the open connection and the 101 response to send first — its bytes
+/// (`R = Vec<u8>`), or an `http::Response` from
+/// [`accept_http`](UpgradeRequest::accept_http) (feature `http`).
 #[derive(Debug)]
-pub struct Accepted {
+pub struct Accepted<R = Vec<u8>> {
     /// The open connection.
     pub connection: Connection,
     /// The 101 response: write it before anything from `connection.transmit()`.
-    pub response: Vec<u8>,
+    pub response: R,
     /// The chosen subprotocol.
     pub protocol: Option<String>,
     /// The negotiated extension's response element, if any.
@@ -453,7 +488,27 @@ pub enum ServerHandshakeErrorKind {
     MalformedExtensions,
 }
 
+impl From<HeadError> for ServerHandshakeErrorKind {
+    fn from(e: HeadError) -> Self {
+        match e {
+            HeadError::TooManyHeaders => ServerHandshakeErrorKind::TooManyHeaders,
+            HeadError::TooLarge => ServerHandshakeErrorKind::HeadTooLarge,
+            HeadError::Malformed => ServerHandshakeErrorKind::Malformed,
+        }
+    }
+}
+
 impl ServerHandshakeErrorKind {
+    /// The header a refusal of this kind carries besides the status, if any: which version
+    /// to use (426), which method is allowed (405).
+    pub(crate) fn extra_header(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            ServerHandshakeErrorKind::UnsupportedVersion => Some(("Sec-WebSocket-Version", "13")),
+            ServerHandshakeErrorKind::MethodNotAllowed => Some(("Allow", "GET")),
+            _ => None,
+        }
+    }
+
     /// The HTTP status the response carries.
     pub fn status(self) -> u16 {
         use ServerHandshakeErrorKind as K;
@@ -476,14 +531,11 @@ pub struct ServerHandshakeError {
 }
 
 impl ServerHandshakeError {
-    fn new(kind: ServerHandshakeErrorKind, head: Option<Head>) -> Self {
-        use ServerHandshakeErrorKind as K;
+    pub(crate) fn new(kind: ServerHandshakeErrorKind, head: Option<Head>) -> Self {
         let mut w = ResponseWriter::new(kind.status());
-        w = match kind {
-            K::UnsupportedVersion => w.header("Sec-WebSocket-Version", "13"),
-            K::MethodNotAllowed => w.header("Allow", "GET"),
-            _ => w,
-        };
+        if let Some((name, value)) = kind.extra_header() {
+            w = w.header(name, value);
+        }
         ServerHandshakeError {
             kind,
             response: w.finish(Some(b"")),
