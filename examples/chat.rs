@@ -1,25 +1,32 @@
-//! A chat room in the browser: one port serves the page (`/`) and the WebSocket (`/chat`), as
-//! in the Node tutorials where the HTTP server and the WebSocket server share one port.
+//! A chat room in the browser: one axum router serves the page (`/`), the member list
+//! (`/members`) and the WebSocket (`/chat`) on one port. Ctrl-C closes every member with 1001
+//! and waits for the closes.
 //!
 //! Run: `cargo run --release --example chat` and open <http://localhost:3000/> in two tabs.
-//! Options: `--port 3000`, `--queue 64`.
+//! Options: `--port 3000`, `--queue 64`; logs by `RUST_LOG` (default `info`).
 //!
 //! Each member has a queue of `--queue` messages; what happens when it fills, and everything
 //! else about the room, is in `src/chat.rs`.
-#![allow(clippy::print_stdout)]
 
-use sansock_examples::{flag_values, port};
+use clap::Parser;
+use sansock_examples::shutdown::ctrl_c;
+
+/// A chat room in the browser.
+#[derive(Parser)]
+struct Args {
+    /// The port to listen on (127.0.0.1).
+    #[arg(long, default_value_t = 3000)]
+    port: u16,
+    /// How many messages may wait for a member before it is dropped as too slow.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+    queue: u16,
+}
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let port = port(&args, 3000);
-    let queue = flag_values(&args, "--queue")
-        .last()
-        .and_then(|q| q.parse().ok())
-        .unwrap_or(64usize)
-        .max(1);
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    println!("chat room on http://{}/", listener.local_addr()?);
-    sansock_examples::chat::run(listener, queue).await
+    sansock_examples::init_logs();
+    let args = Args::parse();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
+    tracing::info!("chat room on http://{}/", listener.local_addr()?);
+    sansock_examples::chat::run(listener, usize::from(args.queue), ctrl_c()).await
 }

@@ -5,6 +5,7 @@
 //! Run: `cargo run --example client -- ws://127.0.0.1:8080/ echo-protocol`
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use clap::Parser;
 use sansock_tokio::{ClientSettings, Message, WsUrl};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -16,13 +17,20 @@ async fn main() {
     }
 }
 
+/// A WebSocket client: stdin lines out, messages in.
+#[derive(Parser)]
+struct Args {
+    /// The server's URL (`ws://` or `wss://`).
+    #[arg(default_value = "ws://127.0.0.1:8080/")]
+    url: String,
+    /// A subprotocol to offer.
+    protocol: Option<String>,
+}
+
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let url = args
-        .next()
-        .unwrap_or_else(|| "ws://127.0.0.1:8080/".to_string());
+    let Args { url, protocol } = Args::parse();
     let mut target = WsUrl::parse(&url)?;
-    if let Some(protocol) = args.next() {
+    if let Some(protocol) = protocol {
         target = target.with_protocol(protocol);
     }
     let (ws, response) = sansock_tokio::connect_with(target, ClientSettings::new()).await?;

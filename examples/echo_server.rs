@@ -1,6 +1,8 @@
-//! The echo server of the classic tutorials, on Sansock: only the `echo-protocol` subprotocol,
-//! only origins from an allow-list, text echoed as text and binary as binary. Plain HTTP gets a
-//! small test page at `/` and 404 elsewhere. Every connection, rejection and close is logged.
+//! The echo server of the classic tutorials, on Sansock inside axum: only the `echo-protocol`
+//! subprotocol, only origins from an allow-list, text echoed as text and binary as binary. Plain
+//! HTTP gets a small test page at `/` and 404 elsewhere. Every connection, rejection and close is
+//! logged (`RUST_LOG` sets what). Ctrl-C closes every WebSocket with 1001 and waits for the
+//! closes.
 //!
 //! Run: `cargo run --release --example echo_server -- [--port 8080] [--allow-origin http://localhost:8080]...`
 //!
@@ -12,109 +14,46 @@
 //!
 //! permessage-deflate is agreed to when the client offers it (browsers always do), unless
 //! `--no-deflate` is given; the log says what was agreed.
-#![allow(clippy::print_stdout)]
 
-use sansock_examples::{ECHO_PAGE, flag_values, port};
-use sansock_tokio::{
-    Accept, HttpResponse, Incoming, PerMessageDeflate, Reject, ServerSettings, UpgradeRequest,
-};
-use std::net::SocketAddr;
-use std::sync::Arc;
+use clap::Parser;
+use sansock_examples::shutdown::ctrl_c;
+use sansock_hyper::{PerMessageDeflate, ServerSettings};
+
+/// The tutorials' echo server.
+#[derive(Parser)]
+struct Args {
+    /// The port to listen on (127.0.0.1).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// An origin whose pages may connect (repeat for more); default: this server's own.
+    #[arg(long = "allow-origin")]
+    allow_origin: Vec<String>,
+    /// Do not agree to permessage-deflate.
+    #[arg(long)]
+    no_deflate: bool,
+}
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let port = port(&args, 8080);
-    let mut allowed = flag_values(&args, "--allow-origin");
+    sansock_examples::init_logs();
+    let args = Args::parse();
+    let mut allowed = args.allow_origin;
     if allowed.is_empty() {
         allowed = vec![
-            format!("http://localhost:{port}"),
-            format!("http://127.0.0.1:{port}"),
+            format!("http://localhost:{}", args.port),
+            format!("http://127.0.0.1:{}", args.port),
         ];
     }
-    let allowed = Arc::new(allowed);
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    println!(
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
+    tracing::info!(
         "echo server on ws://{} (origins allowed: {})",
         listener.local_addr()?,
         allowed.join(", ")
     );
     // Room for the browser test's 1 MiB messages, and more.
     let mut settings = ServerSettings::new().max_message_size(16 << 20);
-    if !args.iter().any(|a| a == "--no-deflate") {
+    if !args.no_deflate {
         settings = settings.deflate(PerMessageDeflate::default());
     }
-    loop {
-        let (tcp, peer) = listener.accept().await?;
-        let _ = tcp.set_nodelay(true);
-        tokio::spawn(serve(tcp, peer, allowed.clone(), settings.clone()));
-    }
-}
-
-/// The upgrade policy: an allowed origin (or none), and the `echo-protocol` subprotocol.
-fn decide(
-    request: &UpgradeRequest,
-    allowed: &[String],
-    peer: SocketAddr,
-) -> Result<Accept, Reject> {
-    if let Some(origin) = request.origin() {
-        if !allowed.iter().any(|a| a == origin) {
-            println!("{peer}: rejected: origin {origin} is not allowed (403)");
-            return Err(Reject::new(403).with_body("origin not allowed"));
-        }
-    }
-    if !request.protocols().any(|p| p == "echo-protocol") {
-        println!("{peer}: rejected: the echo-protocol subprotocol was not offered (400)");
-        return Err(Reject::new(400).with_body("the echo-protocol subprotocol is required"));
-    }
-    Ok(Accept::new().with_protocol("echo-protocol"))
-}
-
-async fn serve(
-    tcp: tokio::net::TcpStream,
-    peer: SocketAddr,
-    allowed: Arc<Vec<String>>,
-    settings: ServerSettings,
-) {
-    let incoming =
-        sansock_tokio::accept_or_http(tcp, settings, |r| decide(r, &allowed, peer)).await;
-    let mut ws = match incoming {
-        Ok(Incoming::WebSocket(ws)) => ws,
-        Ok(Incoming::Http(request)) => {
-            let path = request.head().path().to_string();
-            let response = if path == "/" {
-                HttpResponse::new(200)
-                    .with_header("Content-Type", "text/html; charset=utf-8")
-                    .with_body(ECHO_PAGE)
-            } else {
-                HttpResponse::new(404).with_body("not found")
-            };
-            println!("{peer}: HTTP GET {path}: {}", response.status);
-            let _ = request.respond(&response).await;
-            return;
-        }
-        Err(e) => return println!("{peer}: handshake failed: {e}"),
-    };
-    println!(
-        "{peer}: connected (extensions: {})",
-        ws.extensions().unwrap_or("none")
-    );
-    while let Some(next) = ws.recv().await {
-        let echoed = match next {
-            Ok(message) => ws.send(message).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = echoed {
-            println!("{peer}: {e}");
-            break;
-        }
-    }
-    match ws.closed() {
-        Some(c) => println!(
-            "{peer}: disconnected, close code {} {:?}",
-            c.code,
-            c.reason.as_str()
-        ),
-        None => println!("{peer}: disconnected"),
-    }
+    sansock_examples::echo::run(listener, allowed, settings, ctrl_c()).await
 }

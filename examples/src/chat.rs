@@ -1,5 +1,6 @@
 //! The chat room behind `examples/chat.rs`: a [`Room`] of members, each with a bounded queue,
-//! and [`serve`], which answers one connection — the page at `/`, the WebSocket at `/chat`.
+//! and the axum [`router`] — the page at `/`, the member list at `/members`, the WebSocket at
+//! `/chat`.
 //!
 //! Every message goes to every member, the sender included, as JSON
 //! (`{"type":"message","nick":…,"text":…}`, and `join`/`leave` notices). Each message is encoded
@@ -9,19 +10,27 @@
 //! keep up, or it stopped reading) is dropped from the room at once — nobody else waits for it —
 //! and closed with 1008 (policy violation) "too slow" if its socket still takes the frame; its
 //! close timeout ends the connection otherwise.
-#![allow(clippy::print_stdout)] // a chat server logs who comes and goes
+//!
+//! **Shutdown:** when the server's signal comes, every member is closed with 1001 "going away"
+//! and the server waits for the closes ([`crate::shutdown`]).
 
+use crate::shutdown::{REASON, Shutdown};
 use crate::{CHAT_PAGE, json_string, query_value};
-use sansock_tokio::{
-    Accept, CloseCode, DeflatePolicy, HttpResponse, Incoming, Message, PerMessageDeflate, Reject,
-    ServerSettings, UpgradeRequest, WebSocketStream,
+use axum::Router;
+use axum::extract::{ConnectInfo, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{any, get};
+use sansock_hyper::axum::WebSocketUpgrade;
+use sansock_hyper::{
+    Accept, CloseCode, DeflatePolicy, Message, PerMessageDeflate, Reject, ServerSettings,
+    UpgradeRequest, WebSocket,
 };
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
-use tokio::net::TcpStream;
 use tokio::sync::{Notify, mpsc};
 
 /// A member as the room sees it: where its messages go, how to kick it, and the round-trip
@@ -105,7 +114,7 @@ impl Room {
                 Err(mpsc::error::TrySendError::Closed(_)) => false,
             });
         for nick in dropped {
-            println!("{nick}: too slow, dropped");
+            tracing::info!("{nick}: too slow, dropped");
             self.broadcast(notice("leave", &nick, None));
         }
     }
@@ -138,45 +147,74 @@ fn decide(request: &UpgradeRequest, nick: &mut String) -> Result<Accept, Reject>
     Ok(Accept::new())
 }
 
-/// Answers one connection: the page at `/`, the member list at `/members` (JSON, with each
-/// member's round-trip time), a member of `room` at `/chat?nick=…` with a queue of `queue`
-/// messages, 404 elsewhere.
-pub async fn serve(
-    tcp: TcpStream,
-    peer: SocketAddr,
+/// What every request of the chat shares.
+#[derive(Clone)]
+struct Chat {
     room: Arc<Room>,
-    settings: ServerSettings,
     queue: usize,
-) {
+    shutdown: Shutdown,
+}
+
+/// The chat's routes: the page at `/`, the member list at `/members` (JSON, with each member's
+/// round-trip time), a member of the room at `/chat?nick=…` with a queue of `queue` messages;
+/// 404 elsewhere (axum's default).
+pub fn router(queue: usize, shutdown: Shutdown) -> Router {
+    let chat = Chat {
+        room: Arc::new(Room::default()),
+        queue,
+        shutdown,
+    };
+    Router::new()
+        .route("/", get(Html(CHAT_PAGE)))
+        .route("/members", get(members))
+        .route("/chat", any(join))
+        .with_state(chat)
+}
+
+async fn members(State(chat): State<Chat>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        chat.room.roster(),
+    )
+        .into_response()
+}
+
+async fn join(
+    State(chat): State<Chat>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let ws = ws.settings(settings());
     let mut nick = String::new();
-    match sansock_tokio::accept_or_http(tcp, settings, |r| decide(r, &mut nick)).await {
-        Ok(Incoming::WebSocket(ws)) => {
-            println!(
-                "{peer}: {nick} joined (extensions: {})",
-                ws.extensions().unwrap_or("none")
-            );
-            member(ws, nick, room, queue).await;
+    let decision = match ws.request() {
+        Some(request) => decide(request, &mut nick),
+        None => Err(Reject::new(431)),
+    };
+    match decision {
+        Ok(accept) => {
+            let open = chat.shutdown.open();
+            ws.accept(accept).on_upgrade(async move |ws| {
+                tracing::info!(
+                    "{peer}: {nick} joined (extensions: {})",
+                    ws.extensions().unwrap_or("none")
+                );
+                member(ws, nick, chat.room, chat.queue, chat.shutdown).await;
+                drop(open);
+            })
         }
-        Ok(Incoming::Http(request)) => {
-            let response = match request.head().path() {
-                "/" => HttpResponse::new(200)
-                    .with_header("Content-Type", "text/html; charset=utf-8")
-                    .with_body(CHAT_PAGE),
-                "/members" => HttpResponse::new(200)
-                    .with_header("Content-Type", "application/json")
-                    .with_header("Cache-Control", "no-store")
-                    .with_body(room.roster()),
-                _ => HttpResponse::new(404).with_body("not found"),
-            };
-            let _ = request.respond(&response).await;
+        Err(reject) => {
+            tracing::info!("{peer}: refused with {}", reject.status);
+            ws.reject(&reject)
         }
-        Err(e) => println!("{peer}: handshake failed: {e}"),
     }
 }
 
 /// One member's life: its writer drains its queue into the socket; its reader broadcasts
 /// what it says.
-async fn member(ws: WebSocketStream<TcpStream>, nick: String, room: Arc<Room>, queue: usize) {
+async fn member(ws: WebSocket, nick: String, room: Arc<Room>, queue: usize, shutdown: Shutdown) {
     let (mut read, mut write) = ws.split();
     let (tx, mut rx) = mpsc::channel::<Message>(queue);
     let kick = Arc::new(Notify::new());
@@ -190,13 +228,16 @@ async fn member(ws: WebSocketStream<TcpStream>, nick: String, room: Arc<Room>, q
     let writer = tokio::spawn(async move {
         let kicked = kick.notified();
         tokio::pin!(kicked);
+        let stop = shutdown.begun();
+        tokio::pin!(stop);
         // A ping now and every few seconds; the reader answers nothing itself (pongs are read
         // by the connection), and the round trip is in the connection's stats.
         let mut ticks = tokio::time::interval(TICK);
         let mut tick = 0u32;
-        loop {
+        let (code, reason) = loop {
             let next = tokio::select! {
-                _ = &mut kicked => break,
+                _ = &mut kicked => break (CloseCode::POLICY_VIOLATION, "too slow"),
+                () = &mut stop => break (CloseCode::GOING_AWAY, REASON),
                 _ = ticks.tick() => {
                     if let Some(rtt) = write.stats().rtt {
                         let micros = u64::try_from(rtt.as_micros()).unwrap_or(u64::MAX - 1);
@@ -205,7 +246,7 @@ async fn member(ws: WebSocketStream<TcpStream>, nick: String, room: Arc<Room>, q
                     tick = tick.wrapping_add(1);
                     if tick % PINGS_EVERY == 1 {
                         tokio::select! {
-                            _ = &mut kicked => break,
+                            _ = &mut kicked => break (CloseCode::POLICY_VIOLATION, "too slow"),
                             pinged = write.ping(b"rtt") => if pinged.is_err() { return },
                         }
                     }
@@ -215,13 +256,14 @@ async fn member(ws: WebSocketStream<TcpStream>, nick: String, room: Arc<Room>, q
             };
             let Some(message) = next else { return }; // we left the room
             tokio::select! {
-                _ = &mut kicked => break,
+                _ = &mut kicked => break (CloseCode::POLICY_VIOLATION, "too slow"),
                 sent = write.send(message) => if sent.is_err() { return },
             }
-        }
-        // Too slow: say so, if the socket still takes it. Our close timeout then ends the
-        // connection (the reader sees it) even if this member never reads again.
-        let close = write.send_close(Some(CloseCode::POLICY_VIOLATION), "too slow");
+        };
+        // Too slow, or the server is going away: say so, if the socket still takes it. The
+        // reader then reads until the member's answer; our close timeout ends the connection
+        // (the reader sees it) even if this member never reads again.
+        let close = write.send_close(Some(code), reason);
         let _ = tokio::time::timeout(Duration::from_secs(2), close).await;
     });
     while let Some(Ok(message)) = read.recv().await {
@@ -232,7 +274,7 @@ async fn member(ws: WebSocketStream<TcpStream>, nick: String, room: Arc<Room>, q
     room.leave(id);
     let _ = writer.await;
     let code = read.closed().map(|c| c.code.0);
-    println!("{nick}: left (close code {code:?})");
+    tracing::info!("{nick}: left (close code {code:?})");
 }
 
 /// The chat's server settings: messages up to 64 KiB; permessage-deflate without context
@@ -243,15 +285,24 @@ pub fn settings() -> ServerSettings {
         .deflate(PerMessageDeflate::default().with_policy(DeflatePolicy::AcceptNoContextTakeover))
 }
 
-/// Serves the chat on `listener` until accepting fails.
+/// Serves the chat on `listener` until `signal`, then closes every member with 1001 and waits
+/// for the closes.
 ///
 /// # Errors
 /// When the listener fails.
-pub async fn run(listener: tokio::net::TcpListener, queue: usize) -> std::io::Result<()> {
-    let room = Arc::new(Room::default());
-    loop {
-        let (tcp, peer) = listener.accept().await?;
-        let _ = tcp.set_nodelay(true);
-        tokio::spawn(serve(tcp, peer, room.clone(), settings(), queue));
-    }
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    queue: usize,
+    signal: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let shutdown = Shutdown::new();
+    let app = router(queue, shutdown.clone());
+    axum::serve(
+        crate::nodelay(listener),
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown.on(signal))
+    .await?;
+    shutdown.finished().await;
+    Ok(())
 }

@@ -1,29 +1,40 @@
-//! What the example programs share: command-line flags, a tiny JSON string encoder for the chat's
-//! messages, the pages they serve, and the chat room itself ([`chat`], so tests can run it).
-//! The programs are `echo_server.rs`, `chat.rs` and `client.rs` beside this crate's manifest.
+//! What the example programs share: their servers as axum routers ([`chat`], [`echo`],
+//! [`axum_echo`], so tests and benchmarks run the same code), the clean [`shutdown`], logging,
+//! a tiny JSON string encoder for the chat's messages, and the pages they serve. The programs are
+//! `echo_server.rs`, `chat.rs`, `axum_echo.rs` and `client.rs` beside this crate's manifest.
 
+pub mod axum_echo;
 pub mod chat;
+pub mod echo;
+pub mod shutdown;
+
+/// Logs to stdout through `tracing`, filtered by `RUST_LOG` (default `info`); colours only on a
+/// terminal.
+pub fn init_logs() {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stdout().is_terminal())
+        .try_init();
+}
+
+/// `listener` with `TCP_NODELAY` on every connection it accepts (messages are written whole;
+/// Nagle's algorithm would only delay them).
+pub fn nodelay(
+    listener: tokio::net::TcpListener,
+) -> axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)> {
+    use axum::serve::ListenerExt;
+    listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    })
+}
 
 /// The echo server's test page (served at `/`).
 pub const ECHO_PAGE: &str = include_str!("../pages/echo.html");
 /// The chat room's page (served at `/`).
 pub const CHAT_PAGE: &str = include_str!("../pages/chat.html");
-
-/// The values of every `--name VALUE` in `args`.
-pub fn flag_values(args: &[String], name: &str) -> Vec<String> {
-    args.windows(2)
-        .filter(|w| w[0] == name)
-        .map(|w| w[1].clone())
-        .collect()
-}
-
-/// The value of `--port`, or `default`.
-pub fn port(args: &[String], default: u16) -> u16 {
-    flag_values(args, "--port")
-        .last()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(default)
-}
 
 /// `s` as a JSON string literal, quotes included.
 ///

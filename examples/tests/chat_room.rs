@@ -34,7 +34,11 @@ async fn a_stuck_member_is_dropped_and_slows_nobody() {
     // against its socket buffers and 32 messages), while Bob, who reads, would have to fall 32
     // messages behind to be dropped — with 8, a busy machine starving his task for a few of
     // Alice's round trips was enough.
-    tokio::spawn(sansock_examples::chat::run(listener, 32));
+    tokio::spawn(sansock_examples::chat::run(
+        listener,
+        32,
+        std::future::pending(),
+    ));
 
     // Each in the room before the next comes (the handshake ends before the server's task
     // adds the member), so the join notices come in this order.
@@ -103,7 +107,7 @@ async fn a_stuck_member_is_dropped_and_slows_nobody() {
 async fn roster(addr: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut tcp = TcpStream::connect(addr).await.unwrap();
-    tcp.write_all(b"GET /members HTTP/1.1\r\nHost: x\r\n\r\n")
+    tcp.write_all(b"GET /members HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .await
         .unwrap();
     let mut response = String::new();
@@ -119,7 +123,11 @@ async fn roster(addr: &str) -> String {
 async fn the_member_list_shows_each_members_round_trip_time() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
-    tokio::spawn(sansock_examples::chat::run(listener, 32));
+    tokio::spawn(sansock_examples::chat::run(
+        listener,
+        32,
+        std::future::pending(),
+    ));
     for nick in ["ann", "ben"] {
         let mut ws = join(&format!("ws://{addr}"), nick).await;
         // Reading answers the server's pings.

@@ -271,6 +271,9 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                 if let Event::Closed(c) = &event {
                     crate::trace::closed(&self.span, c);
                     self.closed = Some(c.clone());
+                    // Our answer to the peer's close is queued: push it out now, for a caller
+                    // that stops at this event and never polls again.
+                    let _ = self.poll_flush(cx);
                 }
                 Ok(Some(event))
             }

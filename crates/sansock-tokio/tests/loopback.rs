@@ -985,3 +985,33 @@ async fn stats_on_the_stream_and_both_halves() {
     drop((read, write));
     let _ = timeout(LIMIT, server).await;
 }
+
+#[tokio::test]
+async fn a_peer_that_stops_at_the_close_event_still_answers_the_close() {
+    // The server closes; the client reads up to the `Closed` event and then never polls again
+    // (it keeps the stream). Its answer must still leave: the server's close completes cleanly
+    // at once, not by its 10 s close timeout.
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut ws = sansock_tokio::accept(tcp).await.unwrap();
+        let started = Instant::now();
+        let closed = ws.close(Some(CloseCode::GOING_AWAY), "bye").await.unwrap();
+        (closed, started.elapsed())
+    });
+    let (mut ws, _) = sansock_tokio::connect(&url).await.unwrap();
+    loop {
+        match ws.recv_event().await {
+            Some(Ok(Event::Closed(closed))) => {
+                assert_eq!(closed.code, CloseCode::GOING_AWAY);
+                break;
+            }
+            Some(Ok(_)) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    let (closed, took) = timeout(LIMIT, server).await.unwrap().unwrap();
+    assert!(closed.was_clean(), "{closed:?}");
+    assert!(took < Duration::from_secs(5), "the answer waited {took:?}");
+    drop(ws);
+}

@@ -1,0 +1,33 @@
+//! The echo server behind `examples/axum_echo.rs`: an axum [`router`] that accepts a WebSocket
+//! upgrade on any path and echoes every message (text as text, binary as binary), agrees to
+//! permessage-deflate when the client offers it, and answers a plain `GET` with a short page.
+//! It is what the conformance tester, the interop peers and the benchmarks run against on the
+//! axum path; it runs the loop the docs teach.
+
+use axum::Router;
+use axum::response::IntoResponse;
+use sansock_hyper::axum::WebSocketUpgrade;
+use sansock_hyper::{PerMessageDeflate, ServerSettings, WebSocket};
+
+/// The page a plain `GET` gets.
+pub const PAGE: &str = "Sansock echo on axum: open a WebSocket on any path and it echoes.\n";
+
+/// The routes: an echo WebSocket on any path, the page to plain requests.
+pub fn router() -> Router {
+    let settings = ServerSettings::new().deflate(PerMessageDeflate::default());
+    Router::new().fallback(move |ws: Option<WebSocketUpgrade>| async move {
+        match ws {
+            Some(ws) => ws.settings(settings).on_upgrade(echo),
+            None => PAGE.into_response(),
+        }
+    })
+}
+
+/// The loop the docs teach.
+async fn echo(mut ws: WebSocket) {
+    while let Some(Ok(message)) = ws.recv().await {
+        if ws.send(message).await.is_err() {
+            break;
+        }
+    }
+}
