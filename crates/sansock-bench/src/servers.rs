@@ -19,6 +19,11 @@
 //! - `tungstenite`, `tungstenite-8k`: tokio-tungstenite 0.30 the same way (its own echo example),
 //!   default config and with an 8 KiB read buffer;
 //! - `fastwebsockets`: fastwebsockets 0.10 with auto-pong and auto-close, as its own echo example;
+//! - `sansock-axum`: the `axum_echo` example's router (Sansock inside axum, the plain loop) —
+//!   what the axum path costs against `sansock-tokio-plain`;
+//! - `axum-ws`: axum 0.8's own `ws` (tokio-tungstenite underneath), its documented echo;
+//! - `fastwebsockets-hyper`: fastwebsockets 0.10 through hyper 1 (its `upgrade` feature), as its
+//!   own echo example;
 //! - `raw`: the ceiling — the handshake, then every byte written back as read, no WebSocket logic;
 //! - `node-ws`: Node's `ws` 8 (`tests/interop/bench-echo.mjs`), when `scripts/interop-setup.sh`
 //!   has installed it: the process becomes `node` (same pid, same core).
@@ -29,8 +34,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Every server's name, in the order the tables show them.
-pub const NAMES: [&str; 13] = [
+pub const NAMES: [&str; 16] = [
     "sansock-tokio-plain",
+    "sansock-axum",
     "sansock-tokio",
     "sansock-tokio-parts",
     "sansock-tokio-stream",
@@ -41,6 +47,8 @@ pub const NAMES: [&str; 13] = [
     "tungstenite",
     "tungstenite-8k",
     "fastwebsockets",
+    "axum-ws",
+    "fastwebsockets-hyper",
     "raw",
     "node-ws",
 ];
@@ -92,6 +100,9 @@ async fn on_tokio(name: &str, addr: std::net::SocketAddr) -> io::Result<()> {
         "sansock-tokio-stream" => 5,
         "sansock-tokio-parts" => 6,
         "sansock-tokio-plain" => 7,
+        "sansock-axum" => return sansock_axum(addr).await,
+        "axum-ws" => return axum_ws(addr).await,
+        "fastwebsockets-hyper" => 8,
         other => return Err(io::Error::other(format!("no server named {other}"))),
     };
     let listener = TcpListener::bind(addr).await?;
@@ -118,6 +129,7 @@ async fn on_tokio(name: &str, addr: std::net::SocketAddr) -> io::Result<()> {
                 3 => fastwebsockets(tcp).await,
                 5 => sansock_tokio_stream(tcp).await,
                 7 => sansock_tokio_plain(tcp).await,
+                8 => fastwebsockets_hyper(tcp).await,
                 _ => raw(tcp).await,
             };
         });
@@ -300,7 +312,15 @@ async fn upgrade_by_hand(tcp: &mut TcpStream) -> io::Result<()> {
 
 async fn fastwebsockets(mut tcp: TcpStream) -> io::Result<()> {
     upgrade_by_hand(&mut tcp).await?;
-    let mut ws = fastwebsockets::WebSocket::after_handshake(tcp, fastwebsockets::Role::Server);
+    let ws = fastwebsockets::WebSocket::after_handshake(tcp, fastwebsockets::Role::Server);
+    fastwebsockets_loop(ws).await
+}
+
+/// fastwebsockets' echo, with auto-pong and auto-close, as its own example.
+async fn fastwebsockets_loop<S>(mut ws: fastwebsockets::WebSocket<S>) -> io::Result<()>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     ws.set_auto_close(true);
     ws.set_auto_pong(true);
     ws.set_max_message_size(MAX_MESSAGE);
@@ -331,4 +351,54 @@ async fn raw(mut tcp: TcpStream) -> io::Result<()> {
             buf.resize(buf.len() * 2, 0);
         }
     }
+}
+
+/// The `axum_echo` example's router, served as the example serves it.
+async fn sansock_axum(addr: std::net::SocketAddr) -> io::Result<()> {
+    let listener = TcpListener::bind(addr).await?;
+    let app = sansock_examples::axum_echo::router();
+    axum::serve(sansock_examples::nodelay(listener), app).await
+}
+
+/// axum's own `ws`, as its documentation's echo writes it.
+async fn axum_ws(addr: std::net::SocketAddr) -> io::Result<()> {
+    use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+    async fn echo(mut socket: WebSocket) {
+        while let Some(Ok(message)) = socket.recv().await {
+            if matches!(message, Message::Text(_) | Message::Binary(_))
+                && socket.send(message).await.is_err()
+            {
+                break;
+            }
+        }
+    }
+    let app = axum::Router::new().fallback(|ws: WebSocketUpgrade| async move {
+        ws.max_message_size(MAX_MESSAGE).on_upgrade(echo)
+    });
+    let listener = TcpListener::bind(addr).await?;
+    axum::serve(sansock_examples::nodelay(listener), app).await
+}
+
+/// fastwebsockets through hyper: its `upgrade`, then the same loop as `fastwebsockets`.
+async fn fastwebsockets_hyper(tcp: TcpStream) -> io::Result<()> {
+    use http_body_util::Empty;
+    use hyper::body::{Bytes, Incoming};
+    async fn upgrade(
+        mut request: hyper::Request<Incoming>,
+    ) -> Result<hyper::Response<Empty<Bytes>>, fastwebsockets::WebSocketError> {
+        let (response, fut) = fastwebsockets::upgrade::upgrade(&mut request)?;
+        tokio::task::spawn_local(async move {
+            let Ok(ws) = fut.await else { return };
+            let _ = fastwebsockets_loop(ws).await;
+        });
+        Ok(response)
+    }
+    hyper::server::conn::http1::Builder::new()
+        .serve_connection(
+            hyper_util::rt::TokioIo::new(tcp),
+            hyper::service::service_fn(upgrade),
+        )
+        .with_upgrades()
+        .await
+        .map_err(io::Error::other)
 }

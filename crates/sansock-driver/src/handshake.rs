@@ -1,23 +1,21 @@
 //! The opening handshake over a transport, for every adapter: [`accept`] (server) and
 //! [`connect`] (client) feed the core's handshake state machines with what the transport reads,
 //! write their answers, and give a [`Driver`] for the open connection — all under the handshake
-//! timeout. [`accept_or_http`] also hands plain HTTP requests to the application as an
-//! [`HttpRequest`] to answer (a page and a WebSocket on one port). DNS, TCP and TLS are the
-//! adapters' (they differ per runtime); this starts on a connected stream.
+//! timeout. DNS, TCP and TLS are the adapters' (they differ per runtime); this starts on a
+//! connected stream. Pages beside the WebSocket are an HTTP server's job: `sansock-hyper` takes
+//! the upgrade from hyper and axum.
 
 use crate::driver::{Driver, Negotiated};
 use crate::runtime::{Runtime, Timer, Transport};
 use crate::{ClientSettings, Error, ServerSettings};
 use bytes::BytesMut;
-use core::marker::PhantomData;
 use core::pin::pin;
 use core::task::Poll;
 use futures_util::future::poll_fn;
 use sansock_core::handshake::Head;
 use sansock_core::{
-    Accept, ClientHandshake, ClientRequest, ClientStep, Connection, DefaultRng, HttpResponse,
-    Reject, Response, Role, ServerHandshake, ServerHandshakeErrorKind, ServerStep, Timestamp,
-    UpgradeRequest,
+    Accept, ClientHandshake, ClientRequest, ClientStep, Connection, DefaultRng, Reject, Response,
+    Role, ServerHandshake, ServerStep, Timestamp, UpgradeRequest,
 };
 use std::future::Future;
 use std::io;
@@ -64,100 +62,9 @@ where
     F: AsyncFnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
     let deadline = settings.handshake_deadline();
-    match within::<R, _>(
-        deadline,
-        Box::pin(server(io, settings, decide, deadline, false)),
-    )
-    .await
-    .inspect_err(untraced_failure)?
-    {
-        Incoming::WebSocket(driver) => Ok(driver),
-        Incoming::Http(request) => Err(Error::BadRequest(Box::new(request.error))),
-    }
-}
-
-/// What arrived on a server connection: a WebSocket, or a plain HTTP request to answer.
-#[derive(Debug)]
-pub enum Incoming<W, H> {
-    /// An accepted WebSocket upgrade.
-    WebSocket(W),
-    /// A valid HTTP request that is not a WebSocket upgrade (a browser loading a page).
-    Http(H),
-}
-
-/// A plain HTTP request on a server connection: look at its [`head`](Self::head), then
-/// [`respond`](Self::respond).
-pub struct HttpRequest<S, R: Runtime> {
-    io: S,
-    error: sansock_core::ServerHandshakeError,
-    runtime: PhantomData<fn() -> R>,
-}
-
-impl<S, R: Runtime> core::fmt::Debug for HttpRequest<S, R> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("HttpRequest")
-            .field("head", &self.error.head())
-            .finish_non_exhaustive()
-    }
-}
-
-impl<S: Transport<R>, R: Runtime> HttpRequest<S, R> {
-    /// The request's method, target and headers.
-    pub fn head(&self) -> &Head {
-        self.error
-            .head()
-            .unwrap_or_else(|| unreachable_without_head())
-    }
-
-    /// Sends `response` and ends the transport's write side.
-    ///
-    /// # Errors
-    /// I/O errors.
-    pub async fn respond(mut self, response: &HttpResponse) -> Result<(), Error> {
-        write_all::<S, R>(&mut self.io, &response.to_bytes())
-            .await
-            .map_err(Error::Io)?;
-        poll_fn(|cx| self.io.poll_shutdown(cx, None))
-            .await
-            .map_err(Error::Io)
-    }
-
-    /// The transport, to answer by hand (the request's body, if any, is unread).
-    pub fn into_inner(self) -> S {
-        self.io
-    }
-}
-
-#[cold]
-fn unreachable_without_head() -> ! {
-    // `HttpRequest` is only made from errors that carry the parsed head.
-    panic!("an HTTP request without its head")
-}
-
-/// As [`accept`], but a valid HTTP request that is not a WebSocket upgrade (no `Upgrade:
-/// websocket`, or not `GET`) comes back as [`Incoming::Http`] for the application to answer;
-/// broken upgrade attempts still get their 400/426/431 answer and an error.
-///
-/// # Errors
-/// As [`accept`].
-pub async fn accept_or_http<S, R, F>(
-    io: S,
-    settings: ServerSettings,
-    decide: F,
-) -> Result<Incoming<Driver<S, R>, HttpRequest<S, R>>, Error>
-where
-    S: Transport<R>,
-    R: Runtime,
-    F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
-{
-    let deadline = settings.handshake_deadline();
-    let decide = async move |request: &UpgradeRequest| decide(request);
-    within::<R, _>(
-        deadline,
-        Box::pin(server(io, settings, decide, deadline, true)),
-    )
-    .await
-    .inspect_err(untraced_failure)
+    within::<R, _>(deadline, Box::pin(server(io, settings, decide, deadline)))
+        .await
+        .inspect_err(untraced_failure)
 }
 
 /// A handshake that failed for a reason not traced where it happened (a timeout, the
@@ -214,8 +121,7 @@ async fn server<S, R, F>(
     mut settings: ServerSettings,
     decide: F,
     deadline: Instant,
-    serve_http: bool,
-) -> Result<Incoming<Driver<S, R>, HttpRequest<S, R>>, Error>
+) -> Result<Driver<S, R>, Error>
 where
     S: Transport<R>,
     R: Runtime,
@@ -229,13 +135,6 @@ where
         match hs.receive(&buf) {
             Ok(ServerStep::NeedMore(next)) => hs = next,
             Ok(ServerStep::Upgrade { request, consumed }) => break (request, consumed),
-            Err(e) if serve_http && is_plain_http(&e) => {
-                return Ok(Incoming::Http(HttpRequest {
-                    io,
-                    error: e,
-                    runtime: PhantomData,
-                }));
-            }
             Err(e) => {
                 crate::trace::refused(e.status(), e.head().map(Head::path), &e);
                 respond::<S, R>(&mut io, e.response()).await;
@@ -263,7 +162,7 @@ where
                 .await
                 .map_err(Error::Io)?;
             let negotiated = Negotiated::new(accepted.protocol, accepted.extension);
-            Ok(Incoming::WebSocket(open_server(
+            Ok(open_server(
                 io,
                 accepted.connection,
                 negotiated,
@@ -271,7 +170,7 @@ where
                 epoch,
                 &settings,
                 &path,
-            )))
+            ))
         }
         Err(refused) => {
             // The application chose a subprotocol the client did not offer, or a bad header.
@@ -281,16 +180,6 @@ where
             Err(Error::Rejected(500))
         }
     }
-}
-
-/// A well-formed HTTP request that simply is not a WebSocket upgrade.
-fn is_plain_http(e: &sansock_core::ServerHandshakeError) -> bool {
-    e.head().is_some()
-        && matches!(
-            e.kind(),
-            ServerHandshakeErrorKind::NotWebSocketUpgrade
-                | ServerHandshakeErrorKind::MethodNotAllowed
-        )
 }
 
 async fn client<S, R>(

@@ -39,7 +39,6 @@ pub use driver::{Driver, Negotiated};
 pub use error::Error;
 #[cfg(feature = "futures-io")]
 pub use futures_rt::{FuturesIo, FuturesTimer};
-pub use handshake::{HttpRequest, Incoming};
 #[cfg(feature = "http")]
 pub use http_upgrade::{HttpUpgrade, PendingWebSocket};
 pub use maybe_tls::{MaybeTls, NoTls, TlsOver};

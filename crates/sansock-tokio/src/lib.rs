@@ -31,16 +31,15 @@ mod tls;
 pub use client::connect_with_tls;
 pub use client::{client, connect, connect_with};
 pub use sansock_core::{
-    Accept, CloseCode, Closed, ConnectionConfig, Ending, Event, HttpResponse, Initiator,
-    MemoryBudget, Message, MessagePart, MessageRef, Reject, Response, SendError, State, Stats,
-    UpgradeRequest, Utf8Bytes,
+    Accept, CloseCode, Closed, ConnectionConfig, Ending, Event, Initiator, MemoryBudget, Message,
+    MessagePart, MessageRef, Reject, Response, SendError, State, Stats, UpgradeRequest, Utf8Bytes,
 };
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::{
     ClientSettings, Config, Error, Outbox, Received, ServerSettings, Tokio, WsUrl,
 };
-pub use server::{accept, accept_or_http, accept_with, accept_with_async};
+pub use server::{accept, accept_with, accept_with_async};
 pub use tls::MaybeTlsStream;
 
 /// A WebSocket connection over the tokio transport `S` (TCP, TLS, a Unix socket, an upgraded
@@ -54,7 +53,3 @@ pub type ReadHalf<S> = sansock_driver::ReadHalf<S, Tokio>;
 pub type WriteHalf<S> = sansock_driver::WriteHalf<S, Tokio>;
 /// The halves passed to `reunite` come from different streams.
 pub type ReuniteError<S> = sansock_driver::ReuniteError<S, Tokio>;
-/// A plain HTTP request on a server connection, to answer (see [`accept_or_http`]).
-pub type HttpRequest<S> = sansock_driver::HttpRequest<S, Tokio>;
-/// What [`accept_or_http`] found: a WebSocket, or a plain HTTP request.
-pub type Incoming<S> = sansock_driver::Incoming<WebSocketStream<S>, HttpRequest<S>>;

@@ -1,7 +1,7 @@
 //! Server side: [`accept`], [`accept_with`] and [`accept_with_async`] run the core's server handshake over a tokio
 //! transport, under a timeout, and hand back a [`WebSocketStream`].
 
-use crate::{Error, Incoming, ServerSettings, Tokio, WebSocketStream};
+use crate::{Error, ServerSettings, Tokio, WebSocketStream};
 use sansock_core::{Accept, Reject, UpgradeRequest};
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -81,47 +81,4 @@ where
     sansock_driver::handshake::accept_async::<S, Tokio, F>(stream, settings, decide)
         .await
         .map(WebSocketStream::from_driver)
-}
-
-/// As [`accept_with`], but a plain HTTP request (a browser loading the page that will open the
-/// WebSocket) comes back as [`Incoming::Http`] to answer, so a page and a WebSocket share one
-/// port.
-///
-/// ```no_run
-/// # async fn run(tcp: tokio::net::TcpStream) -> Result<(), sansock_tokio::Error> {
-/// use sansock_tokio::{Accept, HttpResponse, Incoming, ServerSettings};
-/// match sansock_tokio::accept_or_http(tcp, ServerSettings::new(), |_| Ok(Accept::new())).await? {
-///     Incoming::WebSocket(ws) => { /* talk */ }
-///     Incoming::Http(request) => {
-///         let page = match request.head().path() {
-///             "/" => HttpResponse::new(200).with_header("Content-Type", "text/html").with_body("<h1>hi</h1>"),
-///             _ => HttpResponse::new(404),
-///         };
-///         request.respond(&page).await?;
-///     }
-/// }
-/// # Ok(()) }
-/// ```
-///
-/// # Errors
-/// As [`accept_with`].
-pub async fn accept_or_http<S, F>(
-    stream: S,
-    settings: ServerSettings,
-    decide: F,
-) -> Result<Incoming<S>, Error>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-    F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
-{
-    Ok(
-        match sansock_driver::handshake::accept_or_http::<S, Tokio, F>(stream, settings, decide)
-            .await?
-        {
-            sansock_driver::Incoming::WebSocket(driver) => {
-                Incoming::WebSocket(WebSocketStream::from_driver(driver))
-            }
-            sansock_driver::Incoming::Http(request) => Incoming::Http(request),
-        },
-    )
 }

@@ -1,7 +1,7 @@
 //! `bench`: every echo server against the load generator, side by side in one run.
 //!
 //! ```text
-//! bench [--grid headline|full|smoke] [--secs 1] [--repeat 3] [--servers a,b] [--memory [--idle N]] [--out DIR]
+//! bench [--grid headline|full|plain|axum|smoke] [--secs 1] [--repeat 3] [--servers a,b] [--memory [--idle N]] [--out DIR]
 //! bench --report DIR      # the tables and the plot again from DIR/results.json
 //! ```
 //!
@@ -118,6 +118,14 @@ fn grid(name: &str) -> Vec<Point> {
             p(20, 100, 16, false),
             p(1 << 10, 100, 16, false),
             p(20, 1000, 1, false),
+            p(20, 100, 1, false),
+            p(16 << 10, 10, 1, false),
+        ],
+        // The axum and hyper path against the plain tokio loop: pipelined and ping-pong.
+        "axum" => vec![
+            p(20, 100, 16, false),
+            p(20, 100, 16, true),
+            p(1 << 10, 100, 16, false),
             p(20, 100, 1, false),
             p(16 << 10, 10, 1, false),
         ],
