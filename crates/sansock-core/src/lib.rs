@@ -90,7 +90,7 @@ pub use extension::{
     ServerExtension,
 };
 pub use handshake::{
-    Accept, AcceptError, Accepted, ClientConfig, ClientHandshake, ClientHandshakeError,
+    Accept, AcceptError, Accepted, Carrier, ClientConfig, ClientHandshake, ClientHandshakeError,
     ClientRequest, ClientStep, HandshakeConfig, HttpResponse, Reject, RejectedAccept, Response,
     ServerConfig, ServerHandshake, ServerHandshakeError, ServerHandshakeErrorKind, ServerStep,
     UpgradeRequest,

@@ -185,7 +185,7 @@ where
 async fn client<S, R>(
     mut io: S,
     request: &ClientRequest,
-    settings: ClientSettings,
+    mut settings: ClientSettings,
     deadline: Instant,
 ) -> Result<(Driver<S, R>, Box<Response>), Error>
 where
@@ -193,8 +193,9 @@ where
     R: Runtime,
 {
     let rng = DefaultRng::from_os().map_err(|_| Error::NoRandomness)?;
-    let (mut hs, bytes) = ClientHandshake::new(request, settings.handshake, Box::new(rng))
-        .map_err(Error::InvalidRequest)?;
+    let config = core::mem::take(&mut settings.handshake);
+    let (mut hs, bytes) =
+        ClientHandshake::new(request, config, Box::new(rng)).map_err(Error::InvalidRequest)?;
     write_all::<S, R>(&mut io, &bytes)
         .await
         .map_err(Error::Io)?;
@@ -213,26 +214,15 @@ where
                 response,
                 consumed,
             } => {
-                let negotiated = Negotiated::new(
-                    response.protocol().map(String::from),
-                    response.extensions().map(String::from),
-                );
-                let span = crate::trace::connection(
-                    sansock_core::Role::Client,
-                    Some(request.target()),
-                    negotiated.protocol.as_deref(),
-                    negotiated.extensions.as_deref(),
-                );
-                let driver = Driver::new(
+                let driver = open_client(
                     io,
                     connection,
+                    &response,
                     &buf[consumed..],
                     epoch,
-                    settings.write_high_water,
-                    negotiated,
-                )
-                .with_write_timeout(settings.write_timeout)
-                .with_span(span);
+                    &settings,
+                    request.target(),
+                );
                 return Ok((driver, response));
             }
         }
@@ -288,6 +278,39 @@ pub(crate) fn open_server<S: Transport<R>, R: Runtime>(
     let span = crate::trace::connection(
         Role::Server,
         Some(path),
+        negotiated.protocol.as_deref(),
+        negotiated.extensions.as_deref(),
+    );
+    Driver::new(
+        io,
+        connection,
+        initial,
+        epoch,
+        settings.write_high_water,
+        negotiated,
+    )
+    .with_write_timeout(settings.write_timeout)
+    .with_span(span)
+}
+
+/// The driver of a client connection the core has opened: what every way of connecting (on a
+/// bare stream or on an HTTP/2 stream) shares.
+pub(crate) fn open_client<S: Transport<R>, R: Runtime>(
+    io: S,
+    connection: Connection,
+    response: &Response,
+    initial: &[u8],
+    epoch: Instant,
+    settings: &ClientSettings,
+    target: &str,
+) -> Driver<S, R> {
+    let negotiated = Negotiated::new(
+        response.protocol().map(String::from),
+        response.extensions().map(String::from),
+    );
+    let span = crate::trace::connection(
+        Role::Client,
+        Some(target),
         negotiated.protocol.as_deref(),
         negotiated.extensions.as_deref(),
     );

@@ -25,15 +25,17 @@ pub struct HttpUpgrade {
 
 impl HttpUpgrade {
     /// Checks a request's parts (method, target, version, headers) as the core checks any
-    /// upgrade request, under `settings`' limits.
+    /// upgrade request, under `settings`' limits; `protocol` is an HTTP/2 request's `:protocol`
+    /// (RFC 8441), `None` over HTTP/1.1.
     ///
     /// # Errors
     /// The core's [`ServerHandshakeError`]: its `to_http()` is the answer to send.
     pub fn check(
         parts: &http::request::Parts,
+        protocol: Option<&str>,
         settings: ServerSettings,
     ) -> Result<Self, Box<ServerHandshakeError>> {
-        let request = UpgradeRequest::from_http(parts, settings.handshake.clone())
+        let request = UpgradeRequest::from_http(parts, protocol, settings.handshake.clone())
             .inspect_err(|e| crate::trace::refused(e.status(), Some(parts.uri.path()), e))?;
         Ok(HttpUpgrade {
             request: Box::new(request),

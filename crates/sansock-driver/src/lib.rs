@@ -20,6 +20,8 @@ mod error;
 mod futures_rt;
 pub mod handshake;
 #[cfg(feature = "http")]
+mod http2_client;
+#[cfg(feature = "http")]
 mod http_upgrade;
 mod maybe_tls;
 mod runtime;
@@ -41,6 +43,8 @@ pub use error::Error;
 pub use futures_rt::{FuturesIo, FuturesTimer};
 #[cfg(feature = "http")]
 pub use http_upgrade::{HttpUpgrade, PendingWebSocket};
+#[cfg(feature = "http")]
+pub use http2_client::Http2Handshake;
 pub use maybe_tls::{MaybeTls, NoTls, TlsOver};
 pub use runtime::{Runtime, Timer, Transport, deadline_after};
 pub use split::{ReadHalf, ReuniteError, WriteHalf};

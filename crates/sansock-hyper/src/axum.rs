@@ -3,6 +3,7 @@
 //! its settings (permessage-deflate, limits) and a way to reject. It is [`Upgrade`] in an
 //! extractor's clothes: the checks and the handover are there.
 
+use crate::upgrade::asks_for_websocket;
 use crate::{Upgrade, UpgradeError, WebSocket};
 use axum_core::body::Body;
 use axum_core::extract::{FromRequestParts, OptionalFromRequestParts};
@@ -58,13 +59,7 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for WebSocketUpgrade {
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        let asks = parts
-            .headers
-            .get_all(http::header::UPGRADE)
-            .iter()
-            .flat_map(|v| v.as_bytes().split(|&b| b == b','))
-            .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"websocket"));
-        if !asks {
+        if !asks_for_websocket(&parts.method, &parts.headers, &parts.extensions) {
             return Ok(None);
         }
         <Self as FromRequestParts<S>>::from_request_parts(parts, state)

@@ -49,15 +49,21 @@
 
 #[cfg(feature = "axum")]
 pub mod axum;
+mod client;
+mod h2_stream;
+mod server;
 mod upgrade;
 
+pub use client::{ClientStream, ClientWebSocket, Http2Connection, Http2Unavailable, connect_http2};
+pub use h2_stream::H2Stream;
 pub use sansock_core::{
-    Accept, AcceptError, CloseCode, Closed, Event, Message, MessagePart, Reject,
+    Accept, AcceptError, Carrier, CloseCode, Closed, Event, Message, MessagePart, Reject,
     ServerHandshakeError, ServerHandshakeErrorKind, UpgradeRequest, Utf8Bytes,
 };
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_tokio::{Error, MemoryBudget, ServerSettings};
+pub use server::{CONNECTION_WINDOW, STREAM_WINDOW, server_builder};
 pub use upgrade::{Upgrade, UpgradeError, UpgradeFuture, is_upgrade_request, upgrade};
 
 /// A WebSocket on a connection hyper handed over: `sansock_tokio`'s stream, with `recv`,

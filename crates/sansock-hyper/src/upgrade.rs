@@ -14,15 +14,34 @@ use sansock_core::{Accept, AcceptError, Reject, ServerHandshakeError, UpgradeReq
 use sansock_driver::{HttpUpgrade, PendingWebSocket};
 use sansock_tokio::{Error, ServerSettings, WebSocketStream};
 
-/// Whether `request` asks for a WebSocket (its `Upgrade` header names `websocket`): the cheap
-/// test to route between a page and [`upgrade`], which does the full check.
+/// Whether `request` asks for a WebSocket — its `Upgrade` header names `websocket` (HTTP/1.1),
+/// or it is a `CONNECT` whose `:protocol` is `websocket` (HTTP/2): the cheap test to route
+/// between a page and [`upgrade`], which does the full check.
 pub fn is_upgrade_request<B>(request: &Request<B>) -> bool {
-    request
-        .headers()
+    asks_for_websocket(request.method(), request.headers(), request.extensions())
+}
+
+/// [`is_upgrade_request`] on a request's parts.
+pub(crate) fn asks_for_websocket(
+    method: &http::Method,
+    headers: &http::HeaderMap,
+    extensions: &http::Extensions,
+) -> bool {
+    if method == http::Method::CONNECT {
+        return protocol(extensions).is_some_and(|p| p.eq_ignore_ascii_case("websocket"));
+    }
+    headers
         .get_all(http::header::UPGRADE)
         .iter()
         .flat_map(|v| v.as_bytes().split(|&b| b == b','))
         .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"websocket"))
+}
+
+/// An HTTP/2 extended CONNECT's `:protocol`, which hyper keeps in the extensions.
+fn protocol(extensions: &http::Extensions) -> Option<&str> {
+    extensions
+        .get::<hyper::ext::Protocol>()
+        .map(hyper::ext::Protocol::as_str)
 }
 
 /// Checks `request` as a WebSocket upgrade under `settings` and takes hyper's handle on its
@@ -64,7 +83,8 @@ impl Upgrade {
         parts: &mut http::request::Parts,
         settings: ServerSettings,
     ) -> Result<Self, UpgradeError> {
-        let http = HttpUpgrade::check(parts, settings).map_err(UpgradeError::BadRequest)?;
+        let http = HttpUpgrade::check(parts, protocol(&parts.extensions), settings)
+            .map_err(UpgradeError::BadRequest)?;
         let on_upgrade = parts
             .extensions
             .remove::<OnUpgrade>()
@@ -89,9 +109,9 @@ impl Upgrade {
         Ok(Upgrade { http, ..self })
     }
 
-    /// Accepts: the 101 response to return from the service, and the future of the
-    /// WebSocket, which resolves once hyper has sent the response and handed over the
-    /// connection (spawn a task to await it).
+    /// Accepts: the response to return from the service (101 over HTTP/1.1, 200 over HTTP/2),
+    /// and the future of the WebSocket, which resolves once hyper has sent the response and
+    /// handed over the connection or the stream (spawn a task to await it).
     ///
     /// # Errors
     /// [`UpgradeError::InvalidAccept`] (500) when `accept` names a subprotocol the client did

@@ -78,6 +78,25 @@ impl ClientRequest {
     pub fn protocols(&self) -> &[String] {
         &self.protocols
     }
+
+    /// The extra headers.
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// Whether nothing here would break a request: host and target plain, subprotocols
+    /// tokens, headers that cannot split it.
+    pub(crate) fn check(&self) -> Result<(), InvalidHeader> {
+        let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic());
+        let ok = plain(&self.host)
+            && plain(&self.target)
+            && self
+                .protocols
+                .iter()
+                .all(|p| all_tokens([p.as_bytes()].into_iter()) && !p.is_empty())
+            && self.headers.iter().all(|(n, v)| check_header(n, v).is_ok());
+        if ok { Ok(()) } else { Err(InvalidHeader) }
+    }
 }
 
 /// A client waiting for the server's response.
@@ -119,10 +138,10 @@ pub enum ClientStep {
     },
 }
 
-/// The server's 101 response.
+/// The server's accepting response (101 over HTTP/1.1, 200 over HTTP/2).
 #[derive(Debug, Clone)]
 pub struct Response {
-    head: Head,
+    pub(crate) head: Head,
 }
 
 impl Response {
@@ -153,20 +172,7 @@ impl ClientHandshake {
         config: ClientConfig,
         mut entropy: Box<dyn Entropy>,
     ) -> Result<(ClientHandshake, Vec<u8>), InvalidHeader> {
-        let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic());
-        if !plain(&request.host)
-            || !plain(&request.target)
-            || !request
-                .protocols
-                .iter()
-                .all(|p| all_tokens([p.as_bytes()].into_iter()) && !p.is_empty())
-            || request
-                .headers
-                .iter()
-                .any(|(n, v)| check_header(n, v).is_err())
-        {
-            return Err(InvalidHeader);
-        }
+        request.check()?;
         let mut nonce = [0u8; 16];
         entropy.fill_bytes(&mut nonce);
         let key = encode_key(&nonce);
@@ -201,6 +207,24 @@ impl ClientHandshake {
             rejected: None,
         };
         Ok((handshake, out.into_bytes()))
+    }
+
+    /// A handshake with no key (an HTTP/2 extended CONNECT has none), for the `http` types'
+    /// constructor.
+    #[cfg(feature = "http")]
+    pub(crate) fn keyless(
+        config: ClientConfig,
+        protocols: Vec<String>,
+        entropy: Box<dyn Entropy>,
+    ) -> Self {
+        ClientHandshake {
+            config,
+            key: String::new(),
+            protocols,
+            entropy,
+            reader: HeadReader::default(),
+            rejected: None,
+        }
     }
 
     /// Like [`new`](Self::new), with masking keys and the nonce from
@@ -297,6 +321,34 @@ impl ClientHandshake {
         {
             return Err(E::InvalidAccept);
         }
+        self.check_agreement(head)
+    }
+
+    /// The head limits of the answer.
+    #[cfg(feature = "http")]
+    pub(crate) fn limits(&self) -> &crate::HandshakeLimits {
+        &self.config.limits
+    }
+
+    /// An accepting HTTP/2 answer: its checks, then the connection.
+    #[cfg(feature = "http")]
+    pub(crate) fn open_http2(
+        self,
+        now: Timestamp,
+        head: Head,
+    ) -> Result<(Connection, Box<Response>), ClientHandshakeError> {
+        let extension = self.check_agreement(&head)?;
+        let connection = Connection::client(self.config.connection, now, self.entropy, extension);
+        Ok((connection, Box::new(Response { head })))
+    }
+
+    /// The checks of an accepting answer that do not depend on how it came: the chosen
+    /// subprotocol was offered, and so was each accepted extension (whose instance it gives).
+    pub(crate) fn check_agreement(
+        &self,
+        head: &Head,
+    ) -> Result<Option<Box<dyn Extension>>, ClientHandshakeError> {
+        use ClientHandshakeError as E;
         let chosen: Vec<&[u8]> = list_items(head.header_all("sec-websocket-protocol")).collect();
         match chosen.as_slice() {
             [] => {}
@@ -329,7 +381,7 @@ impl ClientHandshake {
     }
 }
 
-fn rejected(head: Head, body: Vec<u8>) -> ClientHandshakeError {
+pub(crate) fn rejected(head: Head, body: Vec<u8>) -> ClientHandshakeError {
     let status = match head.start {
         StartLine::Response { status, .. } => status,
         StartLine::Request { .. } => 0,

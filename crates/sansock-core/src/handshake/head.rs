@@ -172,7 +172,7 @@ impl Head {
     pub(crate) fn from_fields<'a>(
         method: &str,
         target: &str,
-        minor_version: u8,
+        version: &str,
         fields: impl Iterator<Item = (&'a str, &'a [u8])>,
         limits: &HandshakeLimits,
     ) -> Result<Head, HeadError> {
@@ -185,11 +185,11 @@ impl Head {
         let method = put(&mut bytes, method.as_bytes());
         bytes.push(b' ');
         let target = put(&mut bytes, target.as_bytes());
-        bytes.extend_from_slice(if minor_version == 0 {
-            b" HTTP/1.0\r\n"
-        } else {
-            b" HTTP/1.1\r\n"
-        });
+        bytes.push(b' ');
+        bytes.extend_from_slice(version.as_bytes());
+        bytes.extend_from_slice(b"\r\n");
+        // HTTP/2 and later count as at least HTTP/1.1.
+        let minor_version = u8::from(version != "HTTP/1.0");
         let mut headers = Vec::new();
         for (name, value) in fields {
             if headers.len() == limits.max_headers {
@@ -211,6 +211,23 @@ impl Head {
             minor_version,
             headers,
         })
+    }
+
+    /// A response head from fields another HTTP parser already read (an HTTP/2 response), laid
+    /// out as the HTTP/1.1 text it stands for. Gives an error past `limits`.
+    #[cfg(feature = "http")]
+    pub(crate) fn from_response_fields<'a>(
+        status: u16,
+        fields: impl Iterator<Item = (&'a str, &'a [u8])>,
+        limits: &HandshakeLimits,
+    ) -> Result<Head, HeadError> {
+        let line = alloc::format!("{status:03}");
+        let mut head = Head::from_fields("HTTP/2", &line, "", fields, limits)?;
+        head.start = StartLine::Response {
+            status,
+            reason: 0..0,
+        };
+        Ok(head)
     }
 
     /// Whether this head fits `limits` (its bytes and its number of fields).

@@ -1,21 +1,34 @@
-//! The server's handshake in the `http` crate's types (feature `http`), for servers whose HTTP
-//! stack has read the request already (hyper, axum): [`UpgradeRequest::from_http`] checks the
+//! The handshake in the `http` crate's types (feature `http`), for HTTP stacks that read and
+//! write the heads themselves (hyper, axum, h2). Server: [`UpgradeRequest::from_http`] checks the
 //! request's parts exactly as [`ServerHandshake`](super::ServerHandshake) checks bytes (the same
-//! code: the fields are laid out as the head they stand for), and the answers come out as
-//! `http::Response`s. Reading and writing HTTP is the server's; nothing here parses bytes.
+//! code: the fields are laid out as the head they stand for) — an HTTP/1.1 upgrade, or an HTTP/2
+//! extended CONNECT (RFC 8441) — and the answers come out as `http::Response`s. Client:
+//! [`ClientHandshake::new_http2`] gives the extended CONNECT to send and
+//! [`ClientHandshake::receive_http2`] checks the answer. Nothing here parses bytes.
 
-use super::config::ServerConfig;
-use super::head::Head;
+use super::client::{
+    ClientHandshake, ClientHandshakeError, ClientRequest, Response as ClientResponse, rejected,
+};
+use super::config::{ClientConfig, ServerConfig};
+use super::head::{Head, HeadError};
+use super::http_write::InvalidHeader;
 use super::server::{
     Accept, Accepted, Reject, RejectedAccept, ServerHandshakeError, UpgradeRequest,
 };
 use crate::Timestamp;
+use crate::connection::Connection;
+use crate::entropy::Entropy;
+use alloc::boxed::Box;
+use alloc::string::String;
 use alloc::vec::Vec;
 use http::{HeaderName, HeaderValue, Response, StatusCode, Version};
 
 impl UpgradeRequest {
     /// Checks a request an HTTP server has parsed (its method, target, version and headers)
-    /// against RFC 6455 §4.2.1 and `config`'s limits, as [`ServerHandshake::receive`] does.
+    /// against RFC 6455 §4.2.1 and `config`'s limits, as [`ServerHandshake::receive`] does —
+    /// or, for an HTTP/2 request, as the extended CONNECT of RFC 8441: `protocol` is its
+    /// `:protocol` pseudo-header, which the `http` crate keeps outside the parts (hyper puts it
+    /// in the extensions as `hyper::ext::Protocol`); `None` for HTTP/1.1.
     ///
     /// ```
     /// use sansock_core::{ServerConfig, UpgradeRequest};
@@ -28,7 +41,7 @@ impl UpgradeRequest {
     ///     .body(())
     ///     .unwrap()
     ///     .into_parts();
-    /// let request = UpgradeRequest::from_http(&parts, ServerConfig::default()).unwrap();
+    /// let request = UpgradeRequest::from_http(&parts, None, ServerConfig::default()).unwrap();
     /// assert_eq!(request.path(), "/chat");
     /// ```
     ///
@@ -39,31 +52,47 @@ impl UpgradeRequest {
     /// [`ServerHandshake::receive`]: super::ServerHandshake::receive
     pub fn from_http(
         parts: &http::request::Parts,
+        protocol: Option<&str>,
         config: ServerConfig,
     ) -> Result<UpgradeRequest, ServerHandshakeError> {
-        let minor_version = match parts.version {
-            Version::HTTP_09 | Version::HTTP_10 => 0,
-            _ => 1,
+        let version = match parts.version {
+            Version::HTTP_09 | Version::HTTP_10 => "HTTP/1.0",
+            Version::HTTP_11 => "HTTP/1.1",
+            _ => "HTTP/2",
         };
+        let http2 = version == "HTTP/2";
         let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-        let fields = parts
-            .headers
-            .iter()
-            .map(|(name, value)| (name.as_str(), value.as_bytes()));
+        // HTTP/2 carries the host as `:authority` (RFC 9113 §8.3.1): it stands as `Host`.
+        let authority = parts
+            .uri
+            .authority()
+            .filter(|_| http2 && !parts.headers.contains_key(http::header::HOST))
+            .map(|a| ("host", a.as_str().as_bytes()));
+        let fields = authority.into_iter().chain(
+            parts
+                .headers
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_bytes())),
+        );
         let head = Head::from_fields(
             parts.method.as_str(),
             target,
-            minor_version,
+            version,
             fields,
             &config.limits,
         )
         .map_err(|e| ServerHandshakeError::new(e.into(), None))?;
-        UpgradeRequest::check(head, config)
+        if http2 {
+            UpgradeRequest::check_extended_connect(head, protocol, config)
+        } else {
+            UpgradeRequest::check(head, config)
+        }
     }
 
-    /// As [`accept`](Self::accept), with the 101 response as an `http::Response` for the HTTP
-    /// server to send (it writes the status line and the headers; the connection's bytes
-    /// follow once the server hands over the transport).
+    /// As [`accept`](Self::accept), with the response as an `http::Response` for the HTTP
+    /// server to send — 101 with the upgrade's headers over HTTP/1.1, 200 with only the
+    /// subprotocol and the extension over HTTP/2 (RFC 8441 §5) — after which the server hands
+    /// over the transport (the connection, or the stream).
     ///
     /// # Errors
     /// As [`accept`](Self::accept).
@@ -72,12 +101,80 @@ impl UpgradeRequest {
         now: Timestamp,
         accept: &Accept,
     ) -> Result<Accepted<Response<()>>, RejectedAccept> {
+        let carrier = self.carrier();
         self.agree(now, accept, |headers| {
             let mut response = Response::new(());
-            *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+            *response.status_mut() = status(carrier.status());
             append(&mut response, headers);
             response
         })
+    }
+}
+
+impl ClientHandshake {
+    /// Starts a handshake as an HTTP/2 extended CONNECT (RFC 8441 §4): the request to send on
+    /// a new stream — `CONNECT` to `scheme://host/target`, `Sec-WebSocket-Version: 13`, the
+    /// offered subprotocols and extensions, the extra headers. The caller's HTTP/2 library adds
+    /// the `:protocol` pseudo-header (`websocket`), which the `http` crate keeps outside the
+    /// request (h2: `h2::ext::Protocol` in the extensions). No key: RFC 8441 §5 drops it.
+    ///
+    /// # Errors
+    /// [`InvalidHeader`] if a header, the host, the target or a subprotocol would break the
+    /// request.
+    pub fn new_http2(
+        request: &ClientRequest,
+        scheme: &str,
+        config: ClientConfig,
+        entropy: Box<dyn Entropy>,
+    ) -> Result<(ClientHandshake, http::Request<()>), InvalidHeader> {
+        request.check()?;
+        let uri = alloc::format!("{scheme}://{}{}", request.host(), request.target());
+        let mut builder = http::Request::builder()
+            .method(http::Method::CONNECT)
+            .version(Version::HTTP_2)
+            .uri(uri)
+            .header("sec-websocket-version", "13");
+        if !request.protocols().is_empty() {
+            builder = builder.header("sec-websocket-protocol", request.protocols().join(", "));
+        }
+        if !config.extensions.is_empty() {
+            let offers: Vec<String> = config.extensions.iter().map(|e| e.offer()).collect();
+            builder = builder.header("sec-websocket-extensions", offers.join(", "));
+        }
+        for (name, value) in request.headers() {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let http = builder.body(()).map_err(|_| InvalidHeader)?;
+        let handshake = ClientHandshake::keyless(config, request.protocols().to_vec(), entropy);
+        Ok((handshake, http))
+    }
+
+    /// Checks the server's answer to [`new_http2`](Self::new_http2)'s request at `now`: a 2xx
+    /// accepts (RFC 8441 §5), with a subprotocol and extensions the client offered; gives the
+    /// open connection and the response.
+    ///
+    /// # Errors
+    /// [`ClientHandshakeError::Rejected`] for any other status (with `body`, what the caller
+    /// read of it), and the errors of the subprotocol and extension checks.
+    pub fn receive_http2(
+        self,
+        now: Timestamp,
+        response: &http::response::Parts,
+        body: Vec<u8>,
+    ) -> Result<(Connection, Box<ClientResponse>), ClientHandshakeError> {
+        let fields = response
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_bytes()));
+        let head = Head::from_response_fields(response.status.as_u16(), fields, self.limits())
+            .map_err(|e| match e {
+                HeadError::TooManyHeaders => ClientHandshakeError::TooManyHeaders,
+                _ => ClientHandshakeError::HeadTooLarge,
+            })?;
+        if !response.status.is_success() {
+            return Err(rejected(head, body));
+        }
+        self.open_http2(now, head)
     }
 }
 
@@ -158,7 +255,7 @@ mod tests {
             b.header("Origin", "http://example.com")
                 .header("Sec-WebSocket-Protocol", "a, b")
         });
-        let request = UpgradeRequest::from_http(&parts, ServerConfig::default()).unwrap();
+        let request = UpgradeRequest::from_http(&parts, None, ServerConfig::default()).unwrap();
         assert_eq!(request.target(), "/chat?room=1");
         assert_eq!(request.path(), "/chat");
         assert_eq!(request.query(), Some("room=1"));
@@ -199,7 +296,7 @@ mod tests {
             .accept(Timestamp::ZERO, &Accept::new())
             .unwrap()
             .response;
-        let typed = UpgradeRequest::from_http(&parts, ServerConfig::default())
+        let typed = UpgradeRequest::from_http(&parts, None, ServerConfig::default())
             .unwrap()
             .accept_http(Timestamp::ZERO, &Accept::new())
             .unwrap()
@@ -236,19 +333,20 @@ mod tests {
             (K::MissingHost, |b| b.header("Host", "other.example")),
         ];
         for (kind, build) in cases {
-            let error =
-                UpgradeRequest::from_http(&parts(build), ServerConfig::default()).unwrap_err();
+            let error = UpgradeRequest::from_http(&parts(build), None, ServerConfig::default())
+                .unwrap_err();
             assert_eq!(error.kind(), kind);
             let response = error.to_http();
             assert_eq!(response.status(), kind.status());
         }
         let error =
-            UpgradeRequest::from_http(&parts(|b| b.method("POST")), ServerConfig::default())
+            UpgradeRequest::from_http(&parts(|b| b.method("POST")), None, ServerConfig::default())
                 .unwrap_err();
         assert_eq!(error.kind(), K::MethodNotAllowed);
         assert_eq!(error.to_http().headers()["allow"], "GET");
         let error = UpgradeRequest::from_http(
             &parts(|b| b.header("Sec-WebSocket-Version", "8")),
+            None,
             ServerConfig::default(),
         )
         .unwrap_err();
@@ -258,7 +356,8 @@ mod tests {
             .body(())
             .unwrap()
             .into_parts();
-        let error = UpgradeRequest::from_http(&no_upgrade, ServerConfig::default()).unwrap_err();
+        let error =
+            UpgradeRequest::from_http(&no_upgrade, None, ServerConfig::default()).unwrap_err();
         assert_eq!(error.kind(), K::NotWebSocketUpgrade);
     }
 
@@ -271,12 +370,12 @@ mod tests {
             }
             b
         });
-        let error = UpgradeRequest::from_http(&many, ServerConfig::default()).unwrap_err();
+        let error = UpgradeRequest::from_http(&many, None, ServerConfig::default()).unwrap_err();
         assert_eq!(error.kind(), ServerHandshakeErrorKind::TooManyHeaders);
         assert_eq!(error.to_http().status(), 431);
         let roomy =
             ServerConfig::default().with_limits(HandshakeLimits::default().with_max_headers(100));
-        let request = UpgradeRequest::from_http(&many, roomy).unwrap();
+        let request = UpgradeRequest::from_http(&many, None, roomy).unwrap();
         let tight = ServerConfig::default().with_limits(
             HandshakeLimits::default()
                 .with_max_headers(100)
@@ -295,5 +394,93 @@ mod tests {
         assert_eq!(response.status(), 401);
         assert_eq!(response.headers()["www-authenticate"], "Bearer");
         assert_eq!(response.body(), b"token required");
+    }
+
+    /// An HTTP/2 extended CONNECT as hyper hands it over: `:authority` in the URI, no `Host`.
+    fn connect(
+        build: impl FnOnce(http::request::Builder) -> http::request::Builder,
+    ) -> http::request::Parts {
+        let builder = http::Request::builder()
+            .method("CONNECT")
+            .uri("https://example.com/chat?room=1")
+            .version(Version::HTTP_2)
+            .header("Sec-WebSocket-Version", "13");
+        build(builder).body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn an_http2_extended_connect_is_an_upgrade_answered_with_200() {
+        use super::super::server::Carrier;
+        let parts = connect(|b| {
+            b.header("Sec-WebSocket-Protocol", "chat")
+                .header("Sec-WebSocket-Extensions", "permessage-deflate")
+                .header("Origin", "https://example.com")
+        });
+        let request =
+            UpgradeRequest::from_http(&parts, Some("websocket"), ServerConfig::default()).unwrap();
+        assert_eq!(request.carrier(), Carrier::Http2);
+        assert_eq!(request.host(), "example.com");
+        assert_eq!(request.target(), "/chat?room=1");
+        assert_eq!(request.origin(), Some("https://example.com"));
+        assert_eq!(request.extensions().len(), 1);
+        let response = request
+            .accept_http(Timestamp::ZERO, &Accept::new().with_protocol("chat"))
+            .unwrap()
+            .response;
+        // RFC 8441 §5: 200, no Upgrade, Connection or Sec-WebSocket-Accept.
+        assert_eq!(response.status(), 200);
+        let names: Vec<&str> = response.headers().keys().map(|n| n.as_str()).collect();
+        assert_eq!(names, ["sec-websocket-protocol"]);
+    }
+
+    #[test]
+    fn http2_specifics_are_checked() {
+        use ServerHandshakeErrorKind as K;
+        let check = |parts: &http::request::Parts, protocol| {
+            UpgradeRequest::from_http(parts, protocol, ServerConfig::default()).map(|_| ())
+        };
+        // No `:protocol`: a plain CONNECT (a tunnel), not a WebSocket.
+        let plain = connect(|b| b);
+        assert_eq!(
+            check(&plain, None).unwrap_err().kind(),
+            K::NotWebSocketUpgrade
+        );
+        assert_eq!(
+            check(&plain, Some("webtransport")).unwrap_err().kind(),
+            K::NotWebSocketUpgrade
+        );
+        // A GET over HTTP/2 cannot upgrade.
+        let get = connect(|b| b.method("GET"));
+        assert_eq!(
+            check(&get, Some("websocket")).unwrap_err().kind(),
+            K::NotWebSocketUpgrade
+        );
+        // The version is still RFC 6455's.
+        let old = connect(|b| b.header("Sec-WebSocket-Version", "8"));
+        let error = UpgradeRequest::from_http(&old, Some("websocket"), ServerConfig::default())
+            .unwrap_err();
+        assert_eq!(error.kind(), K::UnsupportedVersion);
+        assert_eq!(error.to_http().headers()["sec-websocket-version"], "13");
+        // A key sent anyway is not looked at (RFC 8441 §5), and no accept key is sent back.
+        let keyed = connect(|b| b.header("Sec-WebSocket-Key", "not even base64"));
+        let accepted =
+            UpgradeRequest::from_http(&keyed, Some("websocket"), ServerConfig::default())
+                .unwrap()
+                .accept_http(Timestamp::ZERO, &Accept::new())
+                .unwrap();
+        assert!(accepted.response.headers().is_empty());
+        // No authority at all: no host.
+        let (nohost, ()) = http::Request::builder()
+            .method("CONNECT")
+            .uri("/chat")
+            .version(Version::HTTP_2)
+            .header("Sec-WebSocket-Version", "13")
+            .body(())
+            .unwrap()
+            .into_parts();
+        assert_eq!(
+            check(&nohost, Some("websocket")).unwrap_err().kind(),
+            K::MissingHost
+        );
     }
 }

@@ -72,11 +72,24 @@ impl ServerHandshake {
     }
 }
 
+/// How an upgrade request came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Carrier {
+    /// An HTTP/1.1 `GET` with `Upgrade: websocket` (RFC 6455 §4): answered with 101, and the
+    /// connection becomes the WebSocket's.
+    Http1,
+    /// An HTTP/2 extended `CONNECT` with `:protocol` `websocket` (RFC 8441): answered with 200,
+    /// and one stream of the connection becomes the WebSocket's.
+    Http2,
+}
+
 /// A valid upgrade request, waiting for the application's decision.
 pub struct UpgradeRequest {
     head: Head,
     config: ServerConfig,
     offered_extensions: Vec<ExtensionOffer>,
+    carrier: Carrier,
 }
 
 impl core::fmt::Debug for UpgradeRequest {
@@ -114,15 +127,55 @@ impl UpgradeRequest {
         if !list_contains(head.header_all("connection"), "upgrade") {
             return fail(K::MissingConnectionUpgrade, head);
         }
-        if head.count("sec-websocket-version") != 1
-            || head.header("sec-websocket-version") != Some(b"13")
-        {
-            return fail(K::UnsupportedVersion, head);
-        }
         if head.count("sec-websocket-key") != 1
             || !head.header("sec-websocket-key").is_some_and(is_valid_key)
         {
+            // The version is checked first: a client of another version may send another key.
+            if !Self::version_13(&head) {
+                return fail(K::UnsupportedVersion, head);
+            }
             return fail(K::InvalidKey, head);
+        }
+        Self::check_common(head, config, Carrier::Http1)
+    }
+
+    /// Checks an HTTP/2 extended CONNECT (RFC 8441 §4, §5): the method is `CONNECT` and
+    /// `protocol` (the `:protocol` pseudo-header) is `websocket`; `Upgrade`, `Connection` and the
+    /// key are HTTP/1.1's and not looked at; the rest is as on HTTP/1.1.
+    #[cfg(feature = "http")]
+    pub(crate) fn check_extended_connect(
+        head: Head,
+        protocol: Option<&str>,
+        config: ServerConfig,
+    ) -> Result<UpgradeRequest, ServerHandshakeError> {
+        use ServerHandshakeErrorKind as K;
+        if head.method() != "CONNECT" || protocol != Some("websocket") {
+            return Err(ServerHandshakeError::new(
+                K::NotWebSocketUpgrade,
+                Some(head),
+            ));
+        }
+        if head.count("host") != 1 {
+            return Err(ServerHandshakeError::new(K::MissingHost, Some(head)));
+        }
+        Self::check_common(head, config, Carrier::Http2)
+    }
+
+    fn version_13(head: &Head) -> bool {
+        head.count("sec-websocket-version") == 1
+            && head.header("sec-websocket-version") == Some(b"13")
+    }
+
+    /// The checks both carriers share: the version, the subprotocols and the extension offers.
+    fn check_common(
+        head: Head,
+        config: ServerConfig,
+        carrier: Carrier,
+    ) -> Result<UpgradeRequest, ServerHandshakeError> {
+        use ServerHandshakeErrorKind as K;
+        let fail = |kind, head: Head| Err(ServerHandshakeError::new(kind, Some(head)));
+        if !Self::version_13(&head) {
+            return fail(K::UnsupportedVersion, head);
         }
         if !all_tokens(list_items(head.header_all("sec-websocket-protocol"))) {
             return fail(K::MalformedProtocols, head);
@@ -145,6 +198,7 @@ impl UpgradeRequest {
             head,
             config,
             offered_extensions,
+            carrier,
         })
     }
 
@@ -162,6 +216,11 @@ impl UpgradeRequest {
         Ok(self)
     }
 
+    /// How the request came: HTTP/1.1's upgrade or HTTP/2's extended CONNECT.
+    pub fn carrier(&self) -> Carrier {
+        self.carrier
+    }
+
     /// The request target: path and query, as sent (e.g. `/chat?room=1`).
     pub fn target(&self) -> &str {
         self.head.target()
@@ -177,7 +236,7 @@ impl UpgradeRequest {
         self.head.query()
     }
 
-    /// The `Host` header.
+    /// The `Host` header (over HTTP/2, the `:authority`).
     pub fn host(&self) -> &str {
         self.head.header_str("host").unwrap_or("")
     }
@@ -215,8 +274,9 @@ impl UpgradeRequest {
     /// [`RejectedAccept`] (which gives the request back) when `accept` names a subprotocol the
     /// client did not offer or carries an invalid header.
     pub fn accept(self, now: Timestamp, accept: &Accept) -> Result<Accepted, RejectedAccept> {
+        let status = self.carrier.status();
         self.agree(now, accept, |headers| {
-            let mut w = ResponseWriter::new(101);
+            let mut w = ResponseWriter::new(status);
             for (name, value) in headers {
                 w = w.header(name, value);
             }
@@ -251,12 +311,14 @@ impl UpgradeRequest {
                 error,
             });
         }
+        // HTTP/2 has no connection-level upgrade and no key to answer (RFC 8441 §5).
+        let http1 = self.carrier == Carrier::Http1;
         let key = accept_key(self.head.header("sec-websocket-key").unwrap_or_default());
         let (extension, extension_header) = self.negotiate_extensions();
         let ours = [
-            Some(("Upgrade", "websocket")),
-            Some(("Connection", "Upgrade")),
-            Some(("Sec-WebSocket-Accept", key.as_str())),
+            http1.then_some(("Upgrade", "websocket")),
+            http1.then_some(("Connection", "Upgrade")),
+            http1.then_some(("Sec-WebSocket-Accept", key.as_str())),
             accept
                 .protocol
                 .as_deref()
@@ -486,6 +548,16 @@ pub enum ServerHandshakeErrorKind {
     MalformedProtocols,
     /// `Sec-WebSocket-Extensions` breaks the grammar: 400.
     MalformedExtensions,
+}
+
+impl Carrier {
+    /// The status of the answer that accepts: 101 on HTTP/1.1, 200 on HTTP/2.
+    pub fn status(self) -> u16 {
+        match self {
+            Carrier::Http1 => 101,
+            Carrier::Http2 => 200,
+        }
+    }
 }
 
 impl From<HeadError> for ServerHandshakeErrorKind {
