@@ -16,6 +16,7 @@
 //! `--no-deflate` is given; the log says what was agreed.
 
 use clap::Parser;
+use sansock_examples::serve::{TlsArgs, scheme};
 use sansock_examples::shutdown::ctrl_c;
 use sansock_hyper::{PerMessageDeflate, ServerSettings};
 
@@ -31,22 +32,27 @@ struct Args {
     /// Do not agree to permessage-deflate.
     #[arg(long)]
     no_deflate: bool,
+    #[command(flatten)]
+    tls: TlsArgs,
 }
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     sansock_examples::init_logs();
     let args = Args::parse();
+    let tls = args.tls.load()?;
     let mut allowed = args.allow_origin;
     if allowed.is_empty() {
+        let scheme = scheme(&tls);
         allowed = vec![
-            format!("http://localhost:{}", args.port),
-            format!("http://127.0.0.1:{}", args.port),
+            format!("{scheme}://localhost:{}", args.port),
+            format!("{scheme}://127.0.0.1:{}", args.port),
         ];
     }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
     tracing::info!(
-        "echo server on ws://{} (origins allowed: {})",
+        "echo server on {}://{} (origins allowed: {})",
+        if tls.is_some() { "wss" } else { "ws" },
         listener.local_addr()?,
         allowed.join(", ")
     );
@@ -55,5 +61,5 @@ async fn main() -> std::io::Result<()> {
     if !args.no_deflate {
         settings = settings.deflate(PerMessageDeflate::default());
     }
-    sansock_examples::echo::run(listener, allowed, settings, ctrl_c()).await
+    sansock_examples::echo::run(listener, allowed, settings, tls, ctrl_c()).await
 }

@@ -136,8 +136,14 @@ fn decide(request: &UpgradeRequest, nick: &mut String) -> Result<Accept, Reject>
     if request.path() != "/chat" {
         return Err(Reject::new(404));
     }
-    let own = format!("http://{}", request.host());
-    if request.origin().is_some_and(|o| o != own) {
+    // This server's own pages, over HTTP or HTTPS.
+    let own = |o: &str| {
+        let rest = o
+            .strip_prefix("https://")
+            .or_else(|| o.strip_prefix("http://"));
+        rest == Some(request.host())
+    };
+    if request.origin().is_some_and(|o| !own(o)) {
         return Err(Reject::new(403).with_body("origin not allowed"));
     }
     *nick = query_value(request.query(), "nick")
@@ -189,6 +195,7 @@ async fn join(
 ) -> Response {
     let ws = ws.settings(settings());
     let mut nick = String::new();
+    let over = ws.request().map(|r| crate::carrier_name(r.carrier()));
     let decision = match ws.request() {
         Some(request) => decide(request, &mut nick),
         None => Err(Reject::new(431)),
@@ -198,8 +205,9 @@ async fn join(
             let open = chat.shutdown.open();
             ws.accept(accept).on_upgrade(async move |ws| {
                 tracing::info!(
-                    "{peer}: {nick} joined (extensions: {})",
-                    ws.extensions().unwrap_or("none")
+                    "{peer}: {nick} joined (extensions: {}) over {}",
+                    ws.extensions().unwrap_or("none"),
+                    over.unwrap_or("?")
                 );
                 member(ws, nick, chat.room, chat.queue, chat.shutdown).await;
                 drop(open);
@@ -285,24 +293,18 @@ pub fn settings() -> ServerSettings {
         .deflate(PerMessageDeflate::default().with_policy(DeflatePolicy::AcceptNoContextTakeover))
 }
 
-/// Serves the chat on `listener` until `signal`, then closes every member with 1001 and waits
-/// for the closes.
+/// Serves the chat on `listener` (HTTPS with `tls`) until `signal`, then closes every member
+/// with 1001 and waits for the closes.
 ///
 /// # Errors
 /// When the listener fails.
 pub async fn run(
     listener: tokio::net::TcpListener,
     queue: usize,
+    tls: Option<crate::serve::Tls>,
     signal: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let shutdown = Shutdown::new();
     let app = router(queue, shutdown.clone());
-    axum::serve(
-        crate::nodelay(listener),
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown.on(signal))
-    .await?;
-    shutdown.finished().await;
-    Ok(())
+    crate::serve::serve(listener, app, tls, shutdown, signal).await
 }

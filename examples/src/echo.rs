@@ -11,7 +11,9 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use sansock_hyper::axum::WebSocketUpgrade;
-use sansock_hyper::{Accept, CloseCode, Reject, ServerSettings, UpgradeRequest, WebSocket};
+use sansock_hyper::{
+    Accept, Carrier, CloseCode, Reject, ServerSettings, UpgradeRequest, WebSocket,
+};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -34,8 +36,8 @@ pub fn router(allowed: Vec<String>, settings: ServerSettings, shutdown: Shutdown
     Router::new().fallback(any_path).with_state(state)
 }
 
-/// Runs the echo server on `listener` until `signal`, then closes every WebSocket with 1001 and
-/// waits for the closes.
+/// Runs the echo server on `listener` (HTTPS with `tls`) until `signal`, then closes every
+/// WebSocket with 1001 and waits for the closes.
 ///
 /// # Errors
 /// When the listener fails.
@@ -43,18 +45,12 @@ pub async fn run(
     listener: tokio::net::TcpListener,
     allowed: Vec<String>,
     settings: ServerSettings,
+    tls: Option<crate::serve::Tls>,
     signal: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let shutdown = Shutdown::new();
     let app = router(allowed, settings, shutdown.clone());
-    axum::serve(
-        crate::nodelay(listener),
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown.on(signal))
-    .await?;
-    shutdown.finished().await;
-    Ok(())
+    crate::serve::serve(listener, app, tls, shutdown, signal).await
 }
 
 async fn any_path(
@@ -77,11 +73,12 @@ async fn any_path(
     let Some(request) = ws.request() else {
         return ws.reject(&Reject::new(431));
     };
+    let over = request.carrier();
     match decide(request, &echo.allowed, peer) {
         Ok(accept) => {
             let open = echo.shutdown.open();
             ws.accept(accept).on_upgrade(async move |ws| {
-                serve(ws, peer, echo.shutdown).await;
+                serve(ws, peer, over, echo.shutdown).await;
                 drop(open);
             })
         }
@@ -109,10 +106,11 @@ fn decide(
 }
 
 /// Echoes until the peer closes, or until the shutdown, which closes with 1001.
-async fn serve(mut ws: WebSocket, peer: SocketAddr, shutdown: Shutdown) {
+async fn serve(mut ws: WebSocket, peer: SocketAddr, over: Carrier, shutdown: Shutdown) {
     tracing::info!(
-        "{peer}: connected (extensions: {})",
-        ws.extensions().unwrap_or("none")
+        "{peer}: connected (extensions: {}) over {}",
+        ws.extensions().unwrap_or("none"),
+        crate::carrier_name(over)
     );
     let stop = shutdown.begun();
     tokio::pin!(stop);

@@ -1,11 +1,13 @@
 //! What the example programs share: their servers as axum routers ([`chat`], [`echo`],
-//! [`axum_echo`], so tests and benchmarks run the same code), the clean [`shutdown`], logging,
+//! [`axum_echo`], so tests and benchmarks run the same code), how they are served ([`serve`]:
+//! HTTP/1.1 and HTTP/2, TLS) and shut down cleanly ([`shutdown`]), logging,
 //! a tiny JSON string encoder for the chat's messages, and the pages they serve. The programs are
 //! `echo_server.rs`, `chat.rs`, `axum_echo.rs` and `client.rs` beside this crate's manifest.
 
 pub mod axum_echo;
 pub mod chat;
 pub mod echo;
+pub mod serve;
 pub mod shutdown;
 
 /// Logs to stdout through `tracing`, filtered by `RUST_LOG` (default `info`); colours only on a
@@ -18,6 +20,14 @@ pub fn init_logs() {
         .with_env_filter(filter)
         .with_ansi(std::io::stdout().is_terminal())
         .try_init();
+}
+
+/// How a WebSocket came, for logs: `HTTP/1.1` or `HTTP/2`.
+pub fn carrier_name(carrier: sansock_hyper::Carrier) -> &'static str {
+    match carrier {
+        sansock_hyper::Carrier::Http2 => "HTTP/2",
+        _ => "HTTP/1.1",
+    }
 }
 
 /// `listener` with `TCP_NODELAY` on every connection it accepts (messages are written whole;

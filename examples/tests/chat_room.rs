@@ -37,6 +37,7 @@ async fn a_stuck_member_is_dropped_and_slows_nobody() {
     tokio::spawn(sansock_examples::chat::run(
         listener,
         32,
+        None,
         std::future::pending(),
     ));
 
@@ -126,6 +127,7 @@ async fn the_member_list_shows_each_members_round_trip_time() {
     tokio::spawn(sansock_examples::chat::run(
         listener,
         32,
+        None,
         std::future::pending(),
     ));
     for nick in ["ann", "ben"] {

@@ -48,30 +48,36 @@ async function until(what, check, ms = 5000) {
   assert.fail(`timed out waiting for ${what}`);
 }
 
-let browser, chat, echo, chatUrl, echoUrl;
+let browser, chat, chatTls, echo, chatUrl, chatTlsUrl, echoUrl;
 
 before(async () => {
-  const [chatPort, echoPort] = [await freePort(), await freePort()];
+  const [chatPort, chatTlsPort, echoPort] = [await freePort(), await freePort(), await freePort()];
   chatUrl = `http://127.0.0.1:${chatPort}/`;
+  chatTlsUrl = `https://127.0.0.1:${chatTlsPort}/`;
   echoUrl = `http://127.0.0.1:${echoPort}/`;
   chat = await start('chat', ['--port', String(chatPort)]);
+  // HTTPS with a self-signed certificate: h2 by ALPN, so the page and its WebSockets share one
+  // HTTP/2 connection (RFC 8441) where Chromium agrees.
+  chatTls = await start('chat', ['--port', String(chatTlsPort), '--tls']);
   echo = await start('echo_server', ['--port', String(echoPort)]);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+      '--ignore-certificate-errors'],
   });
 });
 
 after(async () => {
   await browser?.close();
   chat?.kill();
+  chatTls?.kill();
   echo?.kill();
 });
 
 /** A page in a fresh context (its own cookies and storage), at `url`. */
 async function open(url) {
-  const context = await browser.newContext({ viewport: { width: 760, height: 560 } });
+  const context = await browser.newContext({ viewport: { width: 760, height: 560 }, ignoreHTTPSErrors: true });
   const page = await context.newPage();
   await page.goto(url);
   return page;
@@ -114,9 +120,30 @@ test('two people in the chat see each other, joins and leaves included', async (
       && members.every((m) => /^(alice|bob) \d+(\.\d+)? ms$/.test(m.trim()));
   }, 10000);
   // The chat agrees to Chromium's permessage-deflate offer without context takeover.
-  assert.match(chat.output, /bob joined \(extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover; client_max_window_bits=15\)/);
+  assert.match(chat.output, /bob joined \(extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover; client_max_window_bits=15\) over HTTP\/1\.1/);
   mkdirSync(dirname(screenshot), { recursive: true });
   await alice.screenshot({ path: screenshot });
+  await bob.context().close();
+  await until('alice sees bob leave', async () => (await lines(alice)).includes('bob left'));
+  await alice.context().close();
+});
+
+test('the chat over HTTPS: the page and both members\' WebSockets on HTTP/2', async () => {
+  const alice = await open(chatTlsUrl);
+  const bob = await open(chatTlsUrl);
+  for (const page of [alice, bob]) {
+    const protocol = await page.evaluate(() => performance.getEntriesByType('navigation')[0].nextHopProtocol);
+    assert.equal(protocol, 'h2', 'the page came over HTTP/2');
+  }
+  await joinChat(alice, 'alice');
+  await joinChat(bob, 'bob');
+  await until('alice sees bob join', async () => (await lines(alice)).includes('bob joined'));
+  await say(bob, 'over one HTTP/2 connection');
+  await until('alice reads bob', async () => (await lines(alice)).includes('bob: over one HTTP/2 connection'));
+  // The server saw both WebSockets come as HTTP/2 extended CONNECTs (RFC 8441), deflate agreed.
+  await until('both joins logged over HTTP/2', () =>
+    /alice joined \(extensions: permessage-deflate[^)]*\) over HTTP\/2/.test(chatTls.output)
+    && /bob joined \(extensions: permessage-deflate[^)]*\) over HTTP\/2/.test(chatTls.output));
   await bob.context().close();
   await until('alice sees bob leave', async () => (await lines(alice)).includes('bob left'));
   await alice.context().close();

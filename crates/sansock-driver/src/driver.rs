@@ -271,9 +271,13 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                 if let Event::Closed(c) = &event {
                     crate::trace::closed(&self.span, c);
                     self.closed = Some(c.clone());
-                    // Our answer to the peer's close is queued: push it out now, for a caller
-                    // that stops at this event and never polls again.
-                    let _ = self.poll_flush(cx);
+                    // Our answer to the peer's close is queued: push out what the transport
+                    // takes now, for a caller that stops at this event and never polls again.
+                    // Only where a write cannot block: a blocking transport's next call writes
+                    // it (and a peer that stopped reading must not hold this one).
+                    if c.was_clean() && !R::BLOCKS {
+                        let _ = self.poll_flush(cx);
+                    }
                 }
                 Ok(Some(event))
             }
