@@ -5,6 +5,7 @@
 //! axum path; it runs the loop the docs teach.
 
 use axum::Router;
+use axum::http::{Method, StatusCode};
 use axum::response::IntoResponse;
 use sansock_hyper::axum::WebSocketUpgrade;
 use sansock_hyper::{PerMessageDeflate, ServerSettings, WebSocket};
@@ -12,15 +13,20 @@ use sansock_hyper::{PerMessageDeflate, ServerSettings, WebSocket};
 /// The page a plain `GET` gets.
 pub const PAGE: &str = "Sansock echo on axum: open a WebSocket on any path and it echoes.\n";
 
-/// The routes: an echo WebSocket on any path, the page to plain requests.
+/// The routes: an echo WebSocket on any path, the page to a plain `GET` (or `HEAD`), 405 to
+/// anything else — a `CONNECT` without `:protocol` is a tunnel request, which this server
+/// refuses rather than answer 200 (RFC 8441 §4).
 pub fn router() -> Router {
     let settings = ServerSettings::new().deflate(PerMessageDeflate::default());
-    Router::new().fallback(move |ws: Option<WebSocketUpgrade>| async move {
-        match ws {
-            Some(ws) => ws.settings(settings).on_upgrade(echo),
-            None => PAGE.into_response(),
-        }
-    })
+    Router::new().fallback(
+        move |method: Method, ws: Option<WebSocketUpgrade>| async move {
+            match ws {
+                Some(ws) => ws.settings(settings).on_upgrade(echo),
+                None if method == Method::GET || method == Method::HEAD => PAGE.into_response(),
+                None => StatusCode::METHOD_NOT_ALLOWED.into_response(),
+            }
+        },
+    )
 }
 
 /// The loop the docs teach.

@@ -8,7 +8,7 @@ use crate::ECHO_PAGE;
 use crate::shutdown::{REASON, Shutdown};
 use axum::Router;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::{Method, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use sansock_hyper::axum::WebSocketUpgrade;
 use sansock_hyper::{
@@ -56,12 +56,16 @@ pub async fn run(
 async fn any_path(
     State(echo): State<Echo>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
     uri: Uri,
     ws: Option<WebSocketUpgrade>,
 ) -> Response {
     let Some(ws) = ws else {
         let path = uri.path();
-        let response = if path == "/" {
+        let response = if method != Method::GET && method != Method::HEAD {
+            // Not a page request (a CONNECT without `:protocol` would be a tunnel).
+            StatusCode::METHOD_NOT_ALLOWED.into_response()
+        } else if path == "/" {
             Html(ECHO_PAGE).into_response()
         } else {
             (StatusCode::NOT_FOUND, "not found").into_response()

@@ -1,7 +1,9 @@
 //! `axum_echo` — Sansock inside axum — against the conformance tester (every case, compression
-//! included: no FAILED, no NON-STRICT, every compression case OK) and against real peers: Node's
-//! `ws` and Python's `websockets` as clients, compressed and not (`tests/interop/client.*` with
-//! `--echo-only`; `scripts/interop-setup.sh` installs them first).
+//! included: no FAILED, no NON-STRICT, every compression case OK) over HTTP/1.1 and over HTTP/2
+//! (h2c and h2 with TLS, with RFC 8441's own checks), a deliberately broken HTTP/2 server caught
+//! by it, and against real peers: Node's `ws` and Python's `websockets` as clients, compressed and
+//! not (`tests/interop/client.*` with `--echo-only`; `scripts/interop-setup.sh` installs them
+//! first).
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use sansock_conformance::runner::Verdict;
@@ -11,6 +13,115 @@ use std::process::Command;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Starts `app` as the examples serve it (HTTP/1.1 and HTTP/2; HTTPS with a self-signed
+/// certificate if `tls`) on a port and a runtime of its own; gives its `host:port`.
+fn serve(app: axum::Router, tls: bool) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let tls = tls.then(|| sansock_examples::serve::Tls::self_signed().unwrap());
+            let shutdown = sansock_examples::shutdown::Shutdown::new();
+            sansock_examples::serve::serve(listener, app, tls, shutdown, std::future::pending())
+                .await
+                .unwrap();
+        });
+    });
+    addr
+}
+
+/// Every case over HTTP/2 against `url`: the RFC 8441 checks and every case OK or INFORMATIONAL.
+fn strictly_over_http2(url: &str) {
+    let outcomes = modes::test_server_http2(url, &cases::all(), &mut |_| {}).unwrap();
+    assert_eq!(outcomes.len(), cases::all().len() + 3);
+    let not_ok: Vec<String> = outcomes
+        .iter()
+        .filter(|o| matches!(o.verdict, Verdict::Failed | Verdict::NonStrict))
+        .map(|o| {
+            format!(
+                "{} {:?} {}: expected {}; observed {}",
+                o.id, o.verdict, o.title, o.expected, o.observed
+            )
+        })
+        .collect();
+    assert!(
+        not_ok.is_empty(),
+        "{} cases not OK over HTTP/2:\n{}",
+        not_ok.len(),
+        not_ok.join("\n")
+    );
+    let compression = outcomes
+        .iter()
+        .filter(|o| {
+            (o.id.starts_with("12.") || o.id.starts_with("13.")) && o.verdict != Verdict::Ok
+        })
+        .count();
+    assert_eq!(compression, 0);
+}
+
+#[test]
+fn every_conformance_case_passes_strictly_over_h2c() {
+    let addr = serve(sansock_examples::axum_echo::router(), false);
+    strictly_over_http2(&format!("ws://{addr}/"));
+}
+
+#[test]
+fn every_conformance_case_passes_strictly_over_h2_with_tls() {
+    let addr = serve(sansock_examples::axum_echo::router(), true);
+    strictly_over_http2(&format!("wss://{addr}/"));
+}
+
+/// A broken server over HTTP/2: it allows the extended CONNECT, answers 200 to any CONNECT
+/// (with or without `:protocol`), and echoes the raw bytes of the stream — the client's masked
+/// frames come back masked.
+async fn raw_echo(mut request: axum::extract::Request) -> axum::response::Response {
+    let upgrade = hyper::upgrade::on(&mut request);
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let Ok(upgraded) = upgrade.await else { return };
+        let mut io = hyper_util::rt::TokioIo::new(upgraded);
+        let mut buf = vec![0u8; 16 << 10];
+        while let Ok(n) = io.read(&mut buf).await {
+            if n == 0 || io.write_all(&buf[..n]).await.is_err() {
+                break;
+            }
+        }
+    });
+    axum::response::IntoResponse::into_response(axum::http::StatusCode::OK)
+}
+
+#[test]
+fn a_broken_server_over_http2_is_caught() {
+    let app = axum::Router::new().fallback(raw_echo);
+    let addr = serve(app, false);
+    let some: Vec<_> = cases::all()
+        .into_iter()
+        .filter(|c| c.id.starts_with("1.1."))
+        .collect();
+    let outcomes = modes::test_server_http2(&format!("ws://{addr}/"), &some, &mut |_| {}).unwrap();
+    let verdict = |id: &str| outcomes.iter().find(|o| o.id == id).unwrap().verdict;
+    assert_eq!(verdict("h2.1"), Verdict::Ok);
+    assert_eq!(
+        verdict("h2.2"),
+        Verdict::Failed,
+        "a CONNECT without :protocol was accepted"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .filter(|o| o.id.starts_with("1.1."))
+            .all(|o| o.verdict == Verdict::Failed),
+        "{outcomes:#?}"
+    );
 }
 
 /// Starts `axum_echo`'s router on a port of its own, on a runtime of its own; gives its URL.

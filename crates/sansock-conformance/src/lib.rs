@@ -4,7 +4,8 @@
 //! [`handshake`]) — deliberately not on Sansock's core, so it cannot share its bugs. The
 //! catalogue ([`cases`]) follows the groups of the Autobahn|Testsuite (with permessage-deflate,
 //! [`deflate`], on the payloads of [`corpus`]); [`modes`] runs it against
-//! an echo server or a client that follows the testee protocol; [`runner`] judges each case OK,
+//! an echo server — over HTTP/1.1, or over HTTP/2 as RFC 8441's extended CONNECT ([`http2`]) —
+//! or a client that follows the testee protocol; [`runner`] judges each case OK,
 //! NON-STRICT, INFORMATIONAL or FAILED; [`report`] writes JSON and markdown.
 
 pub mod case;
@@ -12,6 +13,7 @@ pub mod cases;
 pub mod corpus;
 pub mod deflate;
 pub mod handshake;
+pub mod http2;
 pub mod modes;
 pub mod report;
 pub mod runner;

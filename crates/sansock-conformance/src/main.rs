@@ -1,7 +1,7 @@
 //! The command line:
 //!
 //! ```text
-//! sansock-conformance server ws://127.0.0.1:9001/ [--cases 1.,6.4] [--report DIR] [--agent NAME]
+//! sansock-conformance server [--http2] ws://127.0.0.1:9001/ [--cases 1.,6.4] [--report DIR] [--agent NAME]
 //! sansock-conformance client --listen 127.0.0.1:9002 [--cases …] [--report DIR] [--agent NAME]
 //! ```
 //!
@@ -33,11 +33,18 @@ fn main() {
     };
     let (agent, outcomes) = match args.first().map(String::as_str) {
         Some("server") => {
-            let Some(url) = args.get(1) else {
+            // `--http2`: every case over an extended CONNECT stream (h2c for ws://, h2 for wss://).
+            let http2 = args.iter().any(|a| a == "--http2");
+            let Some(url) = args.iter().skip(1).find(|a| a.starts_with("ws")) else {
                 return usage();
             };
             let agent = flag(&args, "--agent").unwrap_or_else(|| url.clone());
-            match modes::test_server(url, &all, print) {
+            let tested = if http2 {
+                modes::test_server_http2(url, &all, print)
+            } else {
+                modes::test_server(url, &all, print)
+            };
+            match tested {
                 Ok(o) => (agent, o),
                 Err(e) => {
                     eprintln!("{e}");
@@ -108,7 +115,7 @@ fn never_ran(case: &sansock_conformance::case::Case) -> Outcome {
 
 fn usage() {
     eprintln!(
-        "usage: sansock-conformance server ws://HOST:PORT/PATH [--cases PREFIXES] [--report DIR] [--agent NAME]\n       \
+        "usage: sansock-conformance server [--http2] ws[s]://HOST:PORT/PATH [--cases PREFIXES] [--report DIR] [--agent NAME]\n       \
          sansock-conformance client --listen HOST:PORT [--cases PREFIXES] [--report DIR] [--agent NAME]"
     );
     std::process::exit(2);

@@ -9,6 +9,7 @@
 use crate::case::Case;
 use crate::deflate::{self, Agreed};
 use crate::handshake;
+use crate::http2;
 use crate::runner::{Outcome, Role, Verdict, not_agreed, run};
 use crate::wire::{Frame, close_payload, op};
 use std::io::Write;
@@ -46,22 +47,53 @@ pub fn test_server(
     let mut results = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let offer = case.deflate.as_ref().map(|d| d.offer.as_str());
-        let outcome = match connect(&authority, &path, i, offer) {
-            Ok((tcp, leftover, answer)) => {
-                match deflate::check_answer(offer.unwrap_or(""), answer.as_deref()) {
-                    Ok(agreed) if offer.is_none() || agreed.is_some() => {
-                        run(tcp, leftover, case, Role::Client, agreed)
-                    }
-                    Ok(_) => not_agreed(case, "the server declined permessage-deflate"),
-                    Err(why) => handshake_failed(case, &why),
-                }
-            }
-            Err(e) => handshake_failed(case, &format!("handshake failed: {e}")),
-        };
+        let outcome = run_case(case, offer, connect(&authority, &path, i, offer));
         progress(&outcome);
         results.push(outcome);
     }
     Ok(results)
+}
+
+/// Runs `cases` against the echo server at `url` over HTTP/2 (RFC 8441): `ws://` with prior
+/// knowledge (h2c), `wss://` with h2 by ALPN. First the extended CONNECT's own checks (ids
+/// `h2.1`–`h2.3`), then each case on a stream of an HTTP/2 connection of its own, with the
+/// same verdicts as over HTTP/1.1.
+///
+/// # Errors
+/// When the URL is neither `ws://` nor `wss://`.
+pub fn test_server_http2(
+    url: &str,
+    cases: &[Case],
+    progress: &mut dyn FnMut(&Outcome),
+) -> Result<Vec<Outcome>, String> {
+    let target = http2::Target::parse(url)?;
+    let mut results = http2::checks(&target);
+    results.iter().for_each(&mut *progress);
+    for case in cases {
+        let offer = case.deflate.as_ref().map(|d| d.offer.as_str());
+        let connected =
+            http2::connect(&target, offer).map(|(tcp, answer)| (tcp, Vec::new(), answer));
+        let outcome = run_case(case, offer, connected);
+        progress(&outcome);
+        results.push(outcome);
+    }
+    Ok(results)
+}
+
+/// One case on a connection just opened (or the failure to open it).
+fn run_case(case: &Case, offer: Option<&str>, connected: std::io::Result<Connected>) -> Outcome {
+    match connected {
+        Ok((tcp, leftover, answer)) => {
+            match deflate::check_answer(offer.unwrap_or(""), answer.as_deref()) {
+                Ok(agreed) if offer.is_none() || agreed.is_some() => {
+                    run(tcp, leftover, case, Role::Client, agreed)
+                }
+                Ok(_) => not_agreed(case, "the server declined permessage-deflate"),
+                Err(why) => handshake_failed(case, &why),
+            }
+        }
+        Err(e) => handshake_failed(case, &format!("handshake failed: {e}")),
+    }
 }
 
 fn handshake_failed(case: &Case, why: &str) -> Outcome {

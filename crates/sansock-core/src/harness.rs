@@ -7,6 +7,8 @@
 //! as a crash). The `arbitrary` feature adds the structured harnesses (`pair_ops`,
 //! `round_trip`).
 
+#[cfg(feature = "http")]
+mod http;
 use crate::frame::{FrameHeader, MAX_HEADER_LEN, OpCode, apply_mask};
 use crate::testing::TestEntropy;
 use crate::{
@@ -15,6 +17,8 @@ use crate::{
     ServerStep, Timestamp,
 };
 use alloc::boxed::Box;
+#[cfg(feature = "http")]
+pub use http::http_request;
 
 /// Small limits, so a fuzzer explores them and memory stays bounded.
 pub const FUZZ_MAX_FRAME: usize = 64 << 10;

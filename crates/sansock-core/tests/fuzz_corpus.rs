@@ -49,6 +49,12 @@ fn server_handshake() {
     replay("server_handshake", harness::server_handshake);
 }
 
+#[cfg(feature = "http")]
+#[test]
+fn http_request() {
+    replay("http_request", harness::http_request);
+}
+
 #[test]
 fn client_handshake() {
     replay("client_handshake", harness::client_handshake);
