@@ -23,7 +23,7 @@ use tokio_rustls::rustls;
 
 /// A server's TLS: its certificate chain and key, ALPN offering h2 and HTTP/1.1.
 #[derive(Clone)]
-pub struct Tls(TlsAcceptor);
+pub struct Tls(TlsAcceptor, rustls::pki_types::CertificateDer<'static>);
 
 impl Tls {
     /// A self-signed certificate for `localhost` and `127.0.0.1`, made now.
@@ -35,6 +35,12 @@ impl Tls {
         let cert = rcgen::generate_simple_self_signed(names).map_err(std::io::Error::other)?;
         let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
         Tls::from_der(vec![cert.cert.der().clone()], key)
+    }
+
+    /// The server's certificate (the first of its chain): what a client that should trust a
+    /// self-signed one adds to its roots.
+    pub fn certificate(&self) -> &rustls::pki_types::CertificateDer<'static> {
+        &self.1
     }
 
     /// The certificate chain and the private key from PEM files.
@@ -55,6 +61,10 @@ impl Tls {
         chain: Vec<rustls::pki_types::CertificateDer<'static>>,
         key: rustls::pki_types::PrivateKeyDer<'static>,
     ) -> std::io::Result<Tls> {
+        let first = chain
+            .first()
+            .cloned()
+            .ok_or_else(|| std::io::Error::other("no certificate"))?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -63,7 +73,7 @@ impl Tls {
             .with_single_cert(chain, key)
             .map_err(std::io::Error::other)?;
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        Ok(Tls(TlsAcceptor::from(Arc::new(config))))
+        Ok(Tls(TlsAcceptor::from(Arc::new(config)), first))
     }
 }
 
@@ -95,7 +105,7 @@ pub async fn serve(
             let _open = shutdown.open();
             let served = match tls {
                 None => connection(TokioIo::new(tcp), app, &shutdown).await,
-                Some(Tls(acceptor)) => match acceptor.accept(tcp).await {
+                Some(Tls(acceptor, _)) => match acceptor.accept(tcp).await {
                     Ok(stream) => connection(TokioIo::new(stream), app, &shutdown).await,
                     Err(e) => return tracing::info!("{peer}: TLS handshake failed: {e}"),
                 },

@@ -18,6 +18,11 @@ fn root() -> PathBuf {
 /// Starts `app` as the examples serve it (HTTP/1.1 and HTTP/2; HTTPS with a self-signed
 /// certificate if `tls`) on a port and a runtime of its own; gives its `host:port`.
 fn serve(app: axum::Router, tls: bool) -> String {
+    let tls = tls.then(|| sansock_examples::serve::Tls::self_signed().unwrap());
+    serve_with(app, tls)
+}
+
+fn serve_with(app: axum::Router, tls: Option<sansock_examples::serve::Tls>) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     listener.set_nonblocking(true).unwrap();
@@ -29,7 +34,6 @@ fn serve(app: axum::Router, tls: bool) -> String {
             .unwrap();
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            let tls = tls.then(|| sansock_examples::serve::Tls::self_signed().unwrap());
             let shutdown = sansock_examples::shutdown::Shutdown::new();
             sansock_examples::serve::serve(listener, app, tls, shutdown, std::future::pending())
                 .await
@@ -66,6 +70,45 @@ fn strictly_over_http2(url: &str) {
         })
         .count();
     assert_eq!(compression, 0);
+}
+
+#[test]
+fn sansock_clients_open_websockets_as_h2_streams_over_tls() {
+    use sansock_tokio::{ClientSettings, Message, PerMessageDeflate, WsUrl};
+    let tls = sansock_examples::serve::Tls::self_signed().unwrap();
+    let mut roots = tokio_rustls::rustls::RootCertStore::empty();
+    roots.add(tls.certificate().clone()).unwrap();
+    let provider = std::sync::Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let mut config = tokio_rustls::rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let config = std::sync::Arc::new(config);
+    let addr = serve_with(sansock_examples::axum_echo::router(), Some(tls));
+    let port = addr.rsplit_once(':').unwrap().1;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async move {
+        let url = WsUrl::parse(&format!("wss://localhost:{port}/")).unwrap();
+        let settings = ClientSettings::new().deflate(PerMessageDeflate::default());
+        let h2 = sansock_hyper::Http2Connection::connect_with_tls(&url, &settings, Some(config))
+            .await
+            .unwrap();
+        for i in 0..3 {
+            let request = sansock_core::ClientRequest::new("localhost", format!("/{i}"));
+            let (mut ws, response) = h2.websocket(&request, settings.clone()).await.unwrap();
+            assert!(ws.get_ref().is_http2());
+            assert!(
+                response
+                    .extensions()
+                    .is_some_and(|e| e.starts_with("permessage-deflate"))
+            );
+            let message = Message::text(format!("over h2 and TLS {i}"));
+            ws.send(message.clone()).await.unwrap();
+            assert_eq!(ws.recv().await.unwrap().unwrap(), message);
+        }
+    });
 }
 
 #[test]

@@ -21,6 +21,8 @@
 //! - `fastwebsockets`: fastwebsockets 0.10 with auto-pong and auto-close, as its own echo example;
 //! - `sansock-axum`: the `axum_echo` example's router (Sansock inside axum, the plain loop) —
 //!   what the axum path costs against `sansock-tokio-plain`;
+//! - `sansock-axum-h2`: the same router served as the examples serve it (`sansock_hyper`'s
+//!   server builder: HTTP/1.1 and HTTP/2 with prior knowledge on one port), for `bench-http2`;
 //! - `axum-ws`: axum 0.8's own `ws` (tokio-tungstenite underneath), its documented echo;
 //! - `fastwebsockets-hyper`: fastwebsockets 0.10 through hyper 1 (its `upgrade` feature), as its
 //!   own echo example;
@@ -34,9 +36,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Every server's name, in the order the tables show them.
-pub const NAMES: [&str; 16] = [
+pub const NAMES: [&str; 17] = [
     "sansock-tokio-plain",
     "sansock-axum",
+    "sansock-axum-h2",
     "sansock-tokio",
     "sansock-tokio-parts",
     "sansock-tokio-stream",
@@ -101,6 +104,19 @@ async fn on_tokio(name: &str, addr: std::net::SocketAddr) -> io::Result<()> {
         "sansock-tokio-parts" => 6,
         "sansock-tokio-plain" => 7,
         "sansock-axum" => return sansock_axum(addr).await,
+        "sansock-axum-h2" => {
+            let listener = TcpListener::bind(addr).await?;
+            let app = sansock_examples::axum_echo::router();
+            let shutdown = sansock_examples::shutdown::Shutdown::new();
+            return sansock_examples::serve::serve(
+                listener,
+                app,
+                None,
+                shutdown,
+                std::future::pending(),
+            )
+            .await;
+        }
         "axum-ws" => return axum_ws(addr).await,
         "fastwebsockets-hyper" => 8,
         other => return Err(io::Error::other(format!("no server named {other}"))),

@@ -90,8 +90,26 @@ impl Http2Connection {
     /// [`Http2Unavailable`]: the server does not speak HTTP/2, does not allow the extended
     /// CONNECT, or could not be reached.
     pub async fn connect(url: &WsUrl, settings: &ClientSettings) -> Result<Self, Http2Unavailable> {
+        let tls = if url.tls {
+            Some(alpn_config().map_err(Http2Unavailable::Failed)?)
+        } else {
+            None
+        };
+        Self::connect_with_tls(url, settings, tls).await
+    }
+
+    /// As [`connect`](Self::connect), with this TLS configuration for `wss://` (its own roots,
+    /// say); its ALPN protocols should offer `h2`.
+    ///
+    /// # Errors
+    /// As [`connect`](Self::connect).
+    pub async fn connect_with_tls(
+        url: &WsUrl,
+        settings: &ClientSettings,
+        tls: Option<Arc<rustls::ClientConfig>>,
+    ) -> Result<Self, Http2Unavailable> {
         let deadline = settings.handshake_deadline();
-        let dialed = within::<Tokio, _>(deadline, dial(url)).await;
+        let dialed = within::<Tokio, _>(deadline, dial(url, tls)).await;
         match dialed {
             Ok(Dialed::Http2(connection)) => Ok(connection),
             Ok(Dialed::Http1(_)) => Err(Http2Unavailable::NoHttp2),
@@ -158,7 +176,8 @@ pub async fn connect_http2(
     settings: ClientSettings,
 ) -> Result<(ClientWebSocket, Box<Response>), Error> {
     let deadline = settings.handshake_deadline();
-    let dialed = within::<Tokio, _>(deadline, dial(&url)).await?;
+    let tls = if url.tls { Some(alpn_config()?) } else { None };
+    let dialed = within::<Tokio, _>(deadline, dial(&url, tls)).await?;
     let stream = match dialed {
         Dialed::Http2(connection) => return connection.websocket(&url.request, settings).await,
         Dialed::Http1(stream) => stream,
@@ -233,12 +252,13 @@ async fn dial_http1(url: &WsUrl) -> Result<MaybeTlsStream, Error> {
     Ok(MaybeTlsStream::Tls(Box::new(tls(url, tcp, config).await?)))
 }
 
-/// TCP, TLS with ALPN for `wss`, then HTTP/2 and the server's SETTINGS.
-async fn dial(url: &WsUrl) -> Result<Dialed, Error> {
+/// TCP, TLS with ALPN for `wss` (`config`), then HTTP/2 and the server's SETTINGS.
+async fn dial(url: &WsUrl, config: Option<Arc<rustls::ClientConfig>>) -> Result<Dialed, Error> {
     let tcp = tcp(url).await?;
     let (scheme, authority) = (if url.tls { "https" } else { "http" }, authority(url));
     if url.tls {
-        let stream = tls(url, tcp, alpn_config()?).await?;
+        let config = config.map_or_else(alpn_config, Ok)?;
+        let stream = tls(url, tcp, config).await?;
         if stream.get_ref().1.alpn_protocol() != Some(b"h2") {
             return Ok(Dialed::Http1(MaybeTlsStream::Tls(Box::new(stream))));
         }
