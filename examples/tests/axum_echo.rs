@@ -167,6 +167,44 @@ fn a_broken_server_over_http2_is_caught() {
     );
 }
 
+#[test]
+fn a_server_whose_settings_lack_the_extended_connect_fails_h2_1() {
+    // axum_echo's router on hyper-util's auto builder with its defaults: HTTP/2, but no
+    // SETTINGS_ENABLE_CONNECT_PROTOCOL.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let (tcp, _) = listener.accept().await.unwrap();
+                let app = sansock_examples::axum_echo::router();
+                let service = hyper_util::service::TowerToHyperService::new(app);
+                tokio::spawn(async move {
+                    let builder = hyper_util::server::conn::auto::Builder::new(
+                        hyper_util::rt::TokioExecutor::new(),
+                    );
+                    let io = hyper_util::rt::TokioIo::new(tcp);
+                    let _ = builder.serve_connection_with_upgrades(io, service).await;
+                });
+            }
+        });
+    });
+    let some: Vec<_> = cases::all().into_iter().take(3).collect();
+    let outcomes = modes::test_server_http2(&format!("ws://{addr}/"), &some, &mut |_| {}).unwrap();
+    assert_eq!(outcomes[0].id, "h2.1");
+    assert_eq!(outcomes[0].verdict, Verdict::Failed, "{:?}", outcomes[0]);
+    // Nothing could run: every case failed its handshake, with the reason.
+    assert!(
+        outcomes[1..]
+            .iter()
+            .all(|o| o.verdict == Verdict::Failed && o.observed.contains("extended CONNECT")),
+        "{outcomes:#?}"
+    );
+}
+
 /// Starts `axum_echo`'s router on a port of its own, on a runtime of its own; gives its URL.
 fn start() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

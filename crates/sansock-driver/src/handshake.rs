@@ -15,7 +15,7 @@ use futures_util::future::poll_fn;
 use sansock_core::handshake::Head;
 use sansock_core::{
     Accept, ClientHandshake, ClientRequest, ClientStep, Connection, DefaultRng, Reject, Response,
-    Role, ServerHandshake, ServerStep, Timestamp, UpgradeRequest,
+    ServerHandshake, ServerStep, Timestamp, UpgradeRequest,
 };
 use std::future::Future;
 use std::io;
@@ -162,7 +162,7 @@ where
                 .await
                 .map_err(Error::Io)?;
             let negotiated = Negotiated::new(accepted.protocol, accepted.extension);
-            Ok(open_server(
+            Ok(open(
                 io,
                 accepted.connection,
                 negotiated,
@@ -214,10 +214,10 @@ where
                 response,
                 consumed,
             } => {
-                let driver = open_client(
+                let driver = open(
                     io,
                     connection,
-                    &response,
+                    negotiated(&response),
                     &buf[consumed..],
                     epoch,
                     &settings,
@@ -264,19 +264,20 @@ async fn respond<S: Transport<R>, R: Runtime>(io: &mut S, response: &[u8]) {
     let _ = poll_fn(|cx| io.poll_shutdown(cx, None)).await;
 }
 
-/// The driver of a server connection the core has accepted: what every way of accepting
-/// (on a bare stream or through an HTTP server) shares.
-pub(crate) fn open_server<S: Transport<R>, R: Runtime>(
+/// The driver of a connection the core has opened — a server's accepted upgrade or a client's
+/// answered request, on a bare stream or through an HTTP stack: what every way of opening one
+/// shares. `path` is the request target, for the connection's span.
+pub(crate) fn open<S: Transport<R>, R: Runtime, H>(
     io: S,
     connection: Connection,
     negotiated: Negotiated,
     initial: &[u8],
     epoch: Instant,
-    settings: &ServerSettings,
+    settings: &crate::Config<H>,
     path: &str,
 ) -> Driver<S, R> {
     let span = crate::trace::connection(
-        Role::Server,
+        connection.role(),
         Some(path),
         negotiated.protocol.as_deref(),
         negotiated.extensions.as_deref(),
@@ -293,35 +294,10 @@ pub(crate) fn open_server<S: Transport<R>, R: Runtime>(
     .with_span(span)
 }
 
-/// The driver of a client connection the core has opened: what every way of connecting (on a
-/// bare stream or on an HTTP/2 stream) shares.
-pub(crate) fn open_client<S: Transport<R>, R: Runtime>(
-    io: S,
-    connection: Connection,
-    response: &Response,
-    initial: &[u8],
-    epoch: Instant,
-    settings: &ClientSettings,
-    target: &str,
-) -> Driver<S, R> {
-    let negotiated = Negotiated::new(
+/// What a client's handshake agreed on, from the server's answer.
+pub(crate) fn negotiated(response: &Response) -> Negotiated {
+    Negotiated::new(
         response.protocol().map(String::from),
         response.extensions().map(String::from),
-    );
-    let span = crate::trace::connection(
-        Role::Client,
-        Some(target),
-        negotiated.protocol.as_deref(),
-        negotiated.extensions.as_deref(),
-    );
-    Driver::new(
-        io,
-        connection,
-        initial,
-        epoch,
-        settings.write_high_water,
-        negotiated,
     )
-    .with_write_timeout(settings.write_timeout)
-    .with_span(span)
 }

@@ -4,7 +4,7 @@
 //! ([`Http2Handshake::finish`]). Which HTTP/2 library, and how its stream reads and writes, is
 //! the integration crate's; every check is the core's.
 
-use crate::handshake::open_client;
+use crate::handshake::{negotiated, open};
 use crate::runtime::{Runtime, Transport};
 use crate::{ClientSettings, Driver, Error};
 use sansock_core::{ClientHandshake, ClientRequest, DefaultRng, Response, Timestamp};
@@ -75,10 +75,10 @@ impl Http2Handshake {
             .core
             .receive_http2(Timestamp::ZERO, response, body)
             .map_err(|e| Error::Handshake(Box::new(e)))?;
-        let driver = open_client(
+        let driver = open(
             io,
             connection,
-            &response,
+            negotiated(&response),
             &[],
             epoch,
             &self.settings,

@@ -7,7 +7,7 @@
 
 use crate::ServerSettings;
 use crate::driver::{Driver, Negotiated};
-use crate::handshake::open_server;
+use crate::handshake::open;
 use crate::runtime::{Runtime, Transport};
 use core::time::Duration;
 use http::Response;
@@ -132,7 +132,7 @@ impl PendingWebSocket {
     /// Runs the connection on `io`, the transport the HTTP server handed over; `initial` are
     /// bytes it had read past the request (frames), if it gives them apart from `io`.
     pub fn open<S: Transport<R>, R: Runtime>(self, io: S, initial: &[u8]) -> Driver<S, R> {
-        open_server(
+        open(
             io,
             self.connection,
             self.negotiated,

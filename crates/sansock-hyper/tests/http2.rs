@@ -122,33 +122,42 @@ async fn permessage_deflate_over_http2() {
     assert!(ws.stats().bytes_in < 10_000, "{:?}", ws.stats());
 }
 
-#[tokio::test]
-async fn a_server_without_http2_gets_http1() {
-    // hyper serving HTTP/1.1 only.
+/// A plain hyper echo: HTTP/1.1 only, or HTTP/1.1 and HTTP/2 without
+/// `SETTINGS_ENABLE_CONNECT_PROTOCOL` (hyper-util's auto builder with its defaults).
+async fn hyper_server(with_http2: bool) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         loop {
             let (tcp, _) = listener.accept().await.unwrap();
+            let io = hyper_util::rt::TokioIo::new(tcp);
             let service = hyper::service::service_fn(|mut request| async move {
                 let upgrade = sansock_hyper::upgrade(&mut request, ServerSettings::new()).unwrap();
                 let (response, websocket) = upgrade.accept(&sansock_hyper::Accept::new()).unwrap();
                 tokio::spawn(async move { echo(websocket.await.unwrap()).await });
                 Ok::<_, std::convert::Infallible>(response)
             });
-            tokio::spawn(
-                hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(tcp), service)
-                    .with_upgrades(),
-            );
+            tokio::spawn(async move {
+                if with_http2 {
+                    let builder = hyper_util::server::conn::auto::Builder::new(
+                        hyper_util::rt::TokioExecutor::new(),
+                    );
+                    let _ = builder.serve_connection_with_upgrades(io, service).await;
+                } else {
+                    let builder = hyper::server::conn::http1::Builder::new();
+                    let _ = builder.serve_connection(io, service).with_upgrades().await;
+                }
+            });
         }
     });
+    addr
+}
+
+/// `Http2Connection` says why it cannot, and `connect_http2` falls back to HTTP/1.1.
+async fn falls_back(addr: std::net::SocketAddr, why: fn(&Http2Unavailable) -> bool) {
     let url = WsUrl::parse(&format!("ws://{addr}/")).unwrap();
     let refused = Http2Connection::connect(&url, &ClientSettings::new()).await;
-    assert!(
-        matches!(refused, Err(Http2Unavailable::NoHttp2)),
-        "{refused:?}"
-    );
+    assert!(refused.as_ref().is_err_and(why), "{refused:?}");
     let (mut ws, _) = sansock_hyper::connect_http2(url, ClientSettings::new())
         .await
         .unwrap();
@@ -161,43 +170,15 @@ async fn a_server_without_http2_gets_http1() {
 }
 
 #[tokio::test]
+async fn a_server_without_http2_gets_http1() {
+    let addr = hyper_server(false).await;
+    falls_back(addr, |e| matches!(e, Http2Unavailable::NoHttp2)).await;
+}
+
+#[tokio::test]
 async fn a_server_whose_settings_lack_the_extended_connect_gets_http1() {
-    // HTTP/1.1 and HTTP/2, but no SETTINGS_ENABLE_CONNECT_PROTOCOL.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let (tcp, _) = listener.accept().await.unwrap();
-            let service = hyper::service::service_fn(|mut request| async move {
-                let upgrade = sansock_hyper::upgrade(&mut request, ServerSettings::new()).unwrap();
-                let (response, websocket) = upgrade.accept(&sansock_hyper::Accept::new()).unwrap();
-                tokio::spawn(async move { echo(websocket.await.unwrap()).await });
-                Ok::<_, std::convert::Infallible>(response)
-            });
-            let builder =
-                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
-            tokio::spawn(async move {
-                let _ = builder
-                    .serve_connection_with_upgrades(hyper_util::rt::TokioIo::new(tcp), service)
-                    .await;
-            });
-        }
-    });
-    let url = WsUrl::parse(&format!("ws://{addr}/")).unwrap();
-    let refused = Http2Connection::connect(&url, &ClientSettings::new()).await;
-    assert!(
-        matches!(refused, Err(Http2Unavailable::NoExtendedConnect)),
-        "{refused:?}"
-    );
-    let (mut ws, _) = sansock_hyper::connect_http2(url, ClientSettings::new())
-        .await
-        .unwrap();
-    assert!(!ws.get_ref().is_http2());
-    ws.send("fell back").await.unwrap();
-    assert_eq!(
-        ws.recv().await.unwrap().unwrap(),
-        Message::text("fell back")
-    );
+    let addr = hyper_server(true).await;
+    falls_back(addr, |e| matches!(e, Http2Unavailable::NoExtendedConnect)).await;
 }
 
 #[tokio::test]

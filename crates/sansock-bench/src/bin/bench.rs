@@ -1,7 +1,7 @@
 //! `bench`: every echo server against the load generator, side by side in one run.
 //!
 //! ```text
-//! bench [--grid headline|full|plain|axum|smoke] [--secs 1] [--repeat 3] [--servers a,b] [--memory [--idle N]] [--out DIR]
+//! bench [--grid headline|full|plain|axum|http2|smoke] [--secs 1] [--repeat 3] [--servers a,b] [--memory [--idle N]] [--out DIR]
 //! bench --report DIR      # the tables and the plot again from DIR/results.json
 //! ```
 //!
@@ -260,6 +260,18 @@ fn main() {
         return;
     }
     let grid_name = flag(&args, "--grid").unwrap_or_else(|| "headline".into());
+    if grid_name == "http2" {
+        // 100 WebSockets as streams of one HTTP/2 connection against 100 HTTP/1.1 connections:
+        // a load of its own (Sansock's client on both), in `bench-http2`.
+        let mut cmd = Command::new(sibling("bench-http2"));
+        for name in ["--secs", "--repeat"] {
+            if let Some(value) = flag(&args, name) {
+                cmd.arg(name).arg(value);
+            }
+        }
+        let ok = cmd.status().is_ok_and(|s| s.success());
+        std::process::exit(if ok { 0 } else { 1 });
+    }
     let smoke = grid_name == "smoke";
     let secs: f64 = flag(&args, "--secs")
         .and_then(|s| s.parse().ok())
