@@ -23,6 +23,21 @@ fn serve(app: axum::Router, tls: bool) -> String {
 }
 
 fn serve_with(app: axum::Router, tls: Option<sansock_examples::serve::Tls>) -> String {
+    on_own_runtime(move |listener| async move {
+        let shutdown = sansock_examples::shutdown::Shutdown::new();
+        sansock_examples::serve::serve(listener, app, tls, shutdown, std::future::pending())
+            .await
+            .unwrap();
+    })
+}
+
+/// Runs `server` on a listener of its own (127.0.0.1, a free port) in a thread with a tokio
+/// runtime of its own; gives its `host:port`.
+fn on_own_runtime<F, Fut>(server: F) -> String
+where
+    F: FnOnce(tokio::net::TcpListener) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     listener.set_nonblocking(true).unwrap();
@@ -33,11 +48,7 @@ fn serve_with(app: axum::Router, tls: Option<sansock_examples::serve::Tls>) -> S
             .build()
             .unwrap();
         rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            let shutdown = sansock_examples::shutdown::Shutdown::new();
-            sansock_examples::serve::serve(listener, app, tls, shutdown, std::future::pending())
-                .await
-                .unwrap();
+            server(tokio::net::TcpListener::from_std(listener).unwrap()).await;
         });
     });
     addr
@@ -171,26 +182,19 @@ fn a_broken_server_over_http2_is_caught() {
 fn a_server_whose_settings_lack_the_extended_connect_fails_h2_1() {
     // axum_echo's router on hyper-util's auto builder with its defaults: HTTP/2, but no
     // SETTINGS_ENABLE_CONNECT_PROTOCOL.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            loop {
-                let (tcp, _) = listener.accept().await.unwrap();
-                let app = sansock_examples::axum_echo::router();
-                let service = hyper_util::service::TowerToHyperService::new(app);
-                tokio::spawn(async move {
-                    let builder = hyper_util::server::conn::auto::Builder::new(
-                        hyper_util::rt::TokioExecutor::new(),
-                    );
-                    let io = hyper_util::rt::TokioIo::new(tcp);
-                    let _ = builder.serve_connection_with_upgrades(io, service).await;
-                });
-            }
-        });
+    let addr = on_own_runtime(|listener| async move {
+        loop {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let app = sansock_examples::axum_echo::router();
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            tokio::spawn(async move {
+                let builder = hyper_util::server::conn::auto::Builder::new(
+                    hyper_util::rt::TokioExecutor::new(),
+                );
+                let io = hyper_util::rt::TokioIo::new(tcp);
+                let _ = builder.serve_connection_with_upgrades(io, service).await;
+            });
+        }
     });
     let some: Vec<_> = cases::all().into_iter().take(3).collect();
     let outcomes = modes::test_server_http2(&format!("ws://{addr}/"), &some, &mut |_| {}).unwrap();
@@ -205,26 +209,16 @@ fn a_server_whose_settings_lack_the_extended_connect_fails_h2_1() {
     );
 }
 
-/// Starts `axum_echo`'s router on a port of its own, on a runtime of its own; gives its URL.
+/// Starts `axum_echo`'s router as `axum::serve` serves it (what most axum programs run) on a
+/// port and a runtime of its own; gives its URL.
 fn start() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("ws://{}", listener.local_addr().unwrap());
-    listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
+    let addr = on_own_runtime(|listener| async move {
+        let app = sansock_examples::axum_echo::router();
+        axum::serve(sansock_examples::nodelay(listener), app)
+            .await
             .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            let app = sansock_examples::axum_echo::router();
-            axum::serve(sansock_examples::nodelay(listener), app)
-                .await
-                .unwrap();
-        });
     });
-    url
+    format!("ws://{addr}")
 }
 
 #[test]
