@@ -11,6 +11,7 @@ use crate::handshake::open;
 use crate::runtime::{Runtime, Transport};
 use core::time::Duration;
 use http::Response;
+use sansock_core::handshake::Head;
 use sansock_core::{
     Accept, AcceptError, Connection, Reject, ServerHandshakeError, Timestamp, UpgradeRequest,
 };
@@ -33,9 +34,11 @@ impl HttpUpgrade {
     pub fn check(
         parts: &http::request::Parts,
         protocol: Option<&str>,
-        settings: ServerSettings,
+        mut settings: ServerSettings,
     ) -> Result<Self, Box<ServerHandshakeError>> {
-        let request = UpgradeRequest::from_http(parts, protocol, settings.handshake.clone())
+        // The handshake configuration goes to the core; the rest of the settings stay here.
+        let config = core::mem::take(&mut settings.handshake);
+        let request = UpgradeRequest::from_http(parts, protocol, config)
             .inspect_err(|e| crate::trace::refused(e.status(), Some(parts.uri.path()), e))?;
         Ok(HttpUpgrade {
             request: Box::new(request),
@@ -54,13 +57,13 @@ impl HttpUpgrade {
     /// As [`check`](Self::check), when the request is over the new limits.
     pub fn with_settings(
         self,
-        settings: ServerSettings,
+        mut settings: ServerSettings,
     ) -> Result<Self, Box<ServerHandshakeError>> {
-        let path = self.request.path().to_string();
+        let config = core::mem::take(&mut settings.handshake);
         let request = self
             .request
-            .with_config(settings.handshake.clone())
-            .inspect_err(|e| crate::trace::refused(e.status(), Some(&path), e))?;
+            .with_config(config)
+            .inspect_err(|e| crate::trace::refused(e.status(), e.head().map(Head::path), e))?;
         Ok(HttpUpgrade {
             request: Box::new(request),
             settings,

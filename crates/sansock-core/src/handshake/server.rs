@@ -127,13 +127,13 @@ impl UpgradeRequest {
         if !list_contains(head.header_all("connection"), "upgrade") {
             return fail(K::MissingConnectionUpgrade, head);
         }
+        // The version before the key: a client of another version may send another key.
+        if !Self::version_13(&head) {
+            return fail(K::UnsupportedVersion, head);
+        }
         if head.count("sec-websocket-key") != 1
             || !head.header("sec-websocket-key").is_some_and(is_valid_key)
         {
-            // The version is checked first: a client of another version may send another key.
-            if !Self::version_13(&head) {
-                return fail(K::UnsupportedVersion, head);
-            }
             return fail(K::InvalidKey, head);
         }
         Self::check_common(head, config, Carrier::Http1)
@@ -158,6 +158,9 @@ impl UpgradeRequest {
         if head.count("host") != 1 {
             return Err(ServerHandshakeError::new(K::MissingHost, Some(head)));
         }
+        if !Self::version_13(&head) {
+            return Err(ServerHandshakeError::new(K::UnsupportedVersion, Some(head)));
+        }
         Self::check_common(head, config, Carrier::Http2)
     }
 
@@ -166,7 +169,8 @@ impl UpgradeRequest {
             && head.header("sec-websocket-version") == Some(b"13")
     }
 
-    /// The checks both carriers share: the version, the subprotocols and the extension offers.
+    /// The checks both carriers share, after their own: the subprotocols and the extension
+    /// offers.
     fn check_common(
         head: Head,
         config: ServerConfig,
@@ -174,9 +178,6 @@ impl UpgradeRequest {
     ) -> Result<UpgradeRequest, ServerHandshakeError> {
         use ServerHandshakeErrorKind as K;
         let fail = |kind, head: Head| Err(ServerHandshakeError::new(kind, Some(head)));
-        if !Self::version_13(&head) {
-            return fail(K::UnsupportedVersion, head);
-        }
         if !all_tokens(list_items(head.header_all("sec-websocket-protocol"))) {
             return fail(K::MalformedProtocols, head);
         }
@@ -313,12 +314,13 @@ impl UpgradeRequest {
         }
         // HTTP/2 has no connection-level upgrade and no key to answer (RFC 8441 §5).
         let http1 = self.carrier == Carrier::Http1;
-        let key = accept_key(self.head.header("sec-websocket-key").unwrap_or_default());
+        let key =
+            http1.then(|| accept_key(self.head.header("sec-websocket-key").unwrap_or_default()));
         let (extension, extension_header) = self.negotiate_extensions();
         let ours = [
             http1.then_some(("Upgrade", "websocket")),
             http1.then_some(("Connection", "Upgrade")),
-            http1.then_some(("Sec-WebSocket-Accept", key.as_str())),
+            key.as_deref().map(|k| ("Sec-WebSocket-Accept", k)),
             accept
                 .protocol
                 .as_deref()
@@ -473,14 +475,15 @@ impl Reject {
 /// [`Reject::new`] and send [`Reject::to_bytes`].
 pub type HttpResponse = Reject;
 
-/// An accepted upgrade: the open connection and the 101 response to send first — its bytes
+/// An accepted upgrade: the open connection and the response to send first (101, or 200 over
+/// HTTP/2) — its bytes
 /// (`R = Vec<u8>`), or an `http::Response` from
 /// [`accept_http`](UpgradeRequest::accept_http) (feature `http`).
 #[derive(Debug)]
 pub struct Accepted<R = Vec<u8>> {
     /// The open connection.
     pub connection: Connection,
-    /// The 101 response: write it before anything from `connection.transmit()`.
+    /// The response: send it before anything from `connection.transmit()`.
     pub response: R,
     /// The chosen subprotocol.
     pub protocol: Option<String>,
