@@ -558,7 +558,15 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         // Messages are owned and may be kept: small reads are copied again, not lent.
         self.lends = false;
         loop {
-            // The core's events straight from here (no wrapping per layer: the hot path).
+            // A whole message buffered: straight from the core, no event around it (the hot
+            // path of a receive loop).
+            if !self.conn.needs_input() {
+                match self.conn.poll_whole_message() {
+                    Ok(Some(m)) => return Poll::Ready(Some(Ok(m))),
+                    Ok(None) => {}
+                    Err(e) => return Poll::Ready(Some(Err(self.protocol_error(cx, e)))),
+                }
+            }
             match self.next_core_event(cx) {
                 Ok(Some(Event::Message(m))) => return Poll::Ready(Some(Ok(m))),
                 Ok(Some(Event::Part(p))) => {

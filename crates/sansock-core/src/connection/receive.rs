@@ -74,9 +74,9 @@ impl Connection {
         // The common case first: a whole message, all here.
         if self.frame.is_none() && self.is_receiving() {
             if let Some((header, n, kind)) = self.whole_frame_buffered() {
-                self.counters.frames_in += 1;
-                self.counters.messages_in += 1;
-                return self.take_whole_message(header, n, kind).map(Some);
+                return self
+                    .take_whole_message(header, n, kind)
+                    .map(|m| Some(Event::Message(m)));
             }
         }
         while self.is_receiving() {
@@ -143,6 +143,50 @@ impl Connection {
             }
         }
         Ok(self.pending.take())
+    }
+
+    /// The fast path for owned messages: if the next event is a whole message of one frame, all
+    /// buffered, gives it (a slice of the receive buffer: no copy, no [`Event`] around it).
+    /// Otherwise `Ok(None)`: then call [`poll_event`](Self::poll_event) for whatever is next
+    /// (which may be nothing). A receive loop that wants only messages calls this first.
+    ///
+    /// ```
+    /// # use sansock_core::*;
+    /// # let (mut client, mut server) = sansock_core::testing::pair(ConnectionConfig::default());
+    /// let mut wire = Vec::new();
+    /// client.send_text("hello").unwrap();
+    /// client.drain_transmit(&mut wire);
+    /// server.handle_bytes(Timestamp::ZERO, &wire);
+    /// let message = server.poll_whole_message().unwrap().unwrap();
+    /// assert_eq!(message.as_text(), Some("hello"));
+    /// assert_eq!(server.poll_whole_message(), Ok(None));
+    ///
+    /// // Anything but a whole message is left to `poll_event`.
+    /// client.ping(b"?").unwrap();
+    /// client.send_text("after").unwrap();
+    /// wire.clear();
+    /// client.drain_transmit(&mut wire);
+    /// server.handle_bytes(Timestamp::ZERO, &wire);
+    /// assert_eq!(server.poll_whole_message(), Ok(None));
+    /// assert!(matches!(server.poll_event(), Ok(Some(Event::Ping(_)))));
+    /// assert_eq!(server.poll_whole_message().unwrap().unwrap().as_text(), Some("after"));
+    /// ```
+    ///
+    /// # Errors
+    /// As [`poll_event`](Self::poll_event).
+    #[inline]
+    pub fn poll_whole_message(&mut self) -> Result<Option<Message>, ProtocolError> {
+        if self.frame.is_some() || self.pending.is_some() || !self.is_receiving() {
+            return Ok(None);
+        }
+        let Some((header, n, kind)) = self.whole_frame_buffered() else {
+            return Ok(None);
+        };
+        let message = self.take_whole_message(header, n, kind)?;
+        if self.charged > 0 {
+            self.settle_budget(); // as `poll_event` does once a message is complete
+        }
+        Ok(Some(message))
     }
 
     /// The fast path for small messages: if the next event is a whole message of one frame no
@@ -226,7 +270,9 @@ impl Connection {
         header: FrameHeader,
         n: usize,
         kind: MessageKind,
-    ) -> Result<Event, ProtocolError> {
+    ) -> Result<Message, ProtocolError> {
+        self.counters.frames_in += 1;
+        self.counters.messages_in += 1;
         self.recv.advance(n);
         let mut payload = self.recv.split_to(header.payload_len as usize);
         if let Some(key) = header.mask {
@@ -241,7 +287,7 @@ impl Connection {
                 Message::Text(Utf8Bytes::from_validated(payload.freeze()))
             }
         };
-        Ok(Event::Message(message))
+        Ok(message)
     }
 
     /// No complete frame is buffered: report the end if the transport ended.

@@ -308,6 +308,22 @@ impl Head {
         self.target().split_once('?').map(|(_, q)| q)
     }
 
+    /// A response's status code; 0 for a request.
+    pub fn status(&self) -> u16 {
+        match &self.start {
+            StartLine::Response { status, .. } => *status,
+            StartLine::Request { .. } => 0,
+        }
+    }
+
+    /// A response's reason phrase (`Connection established`), as sent; empty for a request.
+    pub fn reason(&self) -> &str {
+        match &self.start {
+            StartLine::Response { reason, .. } => self.text(reason),
+            StartLine::Request { .. } => "",
+        }
+    }
+
     /// The head exactly as received.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
