@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(frame_header server_handshake client_handshake server_connection client_connection pair_ops round_trip
-    deflate_connection deflate_pair_ops http_request)
+    deflate_connection deflate_pair_ops http_request proxy_http_connect proxy_socks)
 fi
 llvm=/usr/lib/llvm-19/bin
 if [ ! -x "$llvm/llvm-cov" ]; then

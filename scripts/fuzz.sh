@@ -18,7 +18,7 @@ shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(frame_header server_handshake client_handshake server_connection client_connection pair_ops round_trip
-    deflate_connection deflate_pair_ops http_request)
+    deflate_connection deflate_pair_ops http_request proxy_http_connect proxy_socks)
 fi
 
 if ! cargo fuzz --version >/dev/null 2>&1; then

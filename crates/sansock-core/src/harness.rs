@@ -750,3 +750,58 @@ mod structured {
         assert_eq!(received, sent);
     }
 }
+
+/// A proxy handshake on arbitrary answer bytes, arbitrarily chunked: an HTTP `CONNECT`
+/// (`socks` false) or SOCKS5 / SOCKS4a (chosen by the first byte, as are credentials and the
+/// chunking). Every request is written before the next answer is fed, as a client would. The
+/// handshake ends in a tunnel or one error, never buffers past the head limit, and takes
+/// nothing after an error.
+pub fn proxy_answer(socks: bool, data: &[u8]) {
+    use crate::proxy::{Credentials, ProxyHandshake, ProxyProtocol, ProxyStep, ProxyTarget};
+    let Some((&seed, input)) = data.split_first() else {
+        return;
+    };
+    let protocol = match (socks, seed & 1) {
+        (false, _) => ProxyProtocol::HttpConnect,
+        (true, 0) => ProxyProtocol::Socks5,
+        (true, _) => ProxyProtocol::Socks4a,
+    };
+    let credentials = Credentials::new(
+        "user",
+        if protocol == ProxyProtocol::Socks4a {
+            ""
+        } else {
+            "pass"
+        },
+    );
+    let credentials = (seed & 2 != 0).then_some(&credentials);
+    let host = if seed & 4 != 0 {
+        "192.0.2.1"
+    } else {
+        "example.com"
+    };
+    let limits = HandshakeLimits::default()
+        .with_max_head_bytes(1024)
+        .with_max_headers(8);
+    let Ok(mut proxy) =
+        ProxyHandshake::new(protocol, &ProxyTarget::new(host, 443), credentials, limits)
+    else {
+        unreachable_harness("a valid target and credentials")
+    };
+    for chunk in chunks(input, seed >> 3) {
+        let n = proxy.transmit().len();
+        proxy.advance_transmit(n);
+        match proxy.receive(chunk) {
+            Ok(ProxyStep::Continue) => {}
+            Ok(ProxyStep::Connected) => {
+                assert!(proxy.is_connected());
+                assert!(proxy.receive(b"x").is_err(), "bytes past the answer");
+                return;
+            }
+            Err(_) => {
+                assert!(proxy.receive(b"x").is_err(), "input taken after an error");
+                return;
+            }
+        }
+    }
+}

@@ -67,6 +67,7 @@ pub mod handshake;
 #[doc(hidden)]
 pub mod harness;
 mod message;
+pub mod proxy;
 #[cfg(any(test, feature = "testing"))]
 #[doc(hidden)]
 pub mod testing;

@@ -105,3 +105,15 @@ fn deflate_pair_ops() {
         }
     });
 }
+
+#[test]
+fn proxy_http_connect() {
+    replay("proxy_http_connect", |data| {
+        harness::proxy_answer(false, data)
+    });
+}
+
+#[test]
+fn proxy_socks() {
+    replay("proxy_socks", |data| harness::proxy_answer(true, data));
+}

@@ -9,7 +9,7 @@
 mod accept_key;
 mod client;
 mod config;
-mod head;
+pub(crate) mod head;
 #[cfg(feature = "http")]
 mod http_types;
 mod http_write;

@@ -1,0 +1,206 @@
+//! What can go wrong between a client and its proxy: [`ProxyError`], with SOCKS5's reply codes
+//! as [`Socks5Reply`].
+
+use crate::handshake::Head;
+use alloc::boxed::Box;
+
+/// A proxy handshake that failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProxyError {
+    /// The HTTP proxy answered `CONNECT` with a status other than 2xx — 407 when it wants
+    /// credentials (or turned them down), 403 when the target is not allowed, 502 or 503 when it
+    /// could not reach the target. The head keeps every header (`Proxy-Authenticate`, say).
+    Refused {
+        /// The status code.
+        status: u16,
+        /// The response head.
+        head: Box<Head>,
+    },
+    /// The SOCKS5 proxy would not connect (its reply code).
+    Socks5Refused(Socks5Reply),
+    /// The SOCKS5 proxy accepts none of the ways offered to authenticate (it wants credentials
+    /// and none were given, or it wants a method other than user/password).
+    Socks5NoAcceptableMethod,
+    /// The SOCKS5 proxy turned the credentials down (its RFC 1929 status byte).
+    Socks5AuthFailed(u8),
+    /// The SOCKS4a proxy would not connect (its reply code: 0x5B rejected, 0x5C and 0x5D
+    /// identd failures).
+    Socks4Refused(u8),
+    /// The proxy's answer is larger than the handshake limits allow.
+    TooLarge,
+    /// The proxy's answer breaks its protocol.
+    Malformed(&'static str),
+    /// Bytes arrived that no request asked for (past the final answer, or before a request was
+    /// written).
+    UnexpectedData,
+    /// The proxy closed the connection before the tunnel was up.
+    Closed,
+    /// The target cannot be said in this protocol.
+    InvalidTarget(&'static str),
+    /// The credentials cannot be said in this protocol.
+    InvalidCredentials(&'static str),
+}
+
+impl ProxyError {
+    /// The HTTP status of a refused `CONNECT`.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ProxyError::Refused { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Whether the proxy wants (other) credentials: a 407, no acceptable SOCKS5 method, or
+    /// SOCKS5 credentials turned down.
+    pub fn is_auth_required(&self) -> bool {
+        matches!(
+            self,
+            ProxyError::Refused { status: 407, .. }
+                | ProxyError::Socks5NoAcceptableMethod
+                | ProxyError::Socks5AuthFailed(_)
+        )
+    }
+
+    /// Whether trying again later may succeed: the proxy could not reach the target (a 5xx;
+    /// SOCKS network or host unreachable, refused, TTL expired, general failure) or went away.
+    /// Refusals by rule and authentication failures are not.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ProxyError::Refused { status, .. } => (500..600).contains(status),
+            ProxyError::Socks5Refused(reply) => matches!(
+                reply,
+                Socks5Reply::GeneralFailure
+                    | Socks5Reply::NetworkUnreachable
+                    | Socks5Reply::HostUnreachable
+                    | Socks5Reply::ConnectionRefused
+                    | Socks5Reply::TtlExpired
+            ),
+            ProxyError::Socks4Refused(code) => *code == 0x5B,
+            ProxyError::Closed => true,
+            _ => false,
+        }
+    }
+}
+
+impl core::fmt::Display for ProxyError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ProxyError::Refused { status: 407, .. } => {
+                f.write_str("the proxy wants credentials (407 Proxy Authentication Required)")
+            }
+            ProxyError::Refused { status, head } => match head.reason() {
+                "" => write!(f, "the proxy refused the tunnel with {status}"),
+                reason => write!(f, "the proxy refused the tunnel with {status} {reason}"),
+            },
+            ProxyError::Socks5Refused(reply) => write!(f, "the SOCKS5 proxy refused: {reply}"),
+            ProxyError::Socks5NoAcceptableMethod => {
+                f.write_str("the SOCKS5 proxy accepts none of the offered authentication methods")
+            }
+            ProxyError::Socks5AuthFailed(status) => {
+                write!(
+                    f,
+                    "the SOCKS5 proxy turned the credentials down (status {status})"
+                )
+            }
+            ProxyError::Socks4Refused(code) => {
+                write!(
+                    f,
+                    "the SOCKS4a proxy refused the request (code {code:#04x})"
+                )
+            }
+            ProxyError::TooLarge => f.write_str("the proxy's answer is over the head limit"),
+            ProxyError::Malformed(what) => write!(f, "the proxy's answer is malformed: {what}"),
+            ProxyError::UnexpectedData => {
+                f.write_str("the proxy sent bytes past its answer or before the request")
+            }
+            ProxyError::Closed => {
+                f.write_str("the proxy closed the connection before the tunnel was up")
+            }
+            ProxyError::InvalidTarget(why) => {
+                write!(f, "the proxy cannot be asked for this target: {why}")
+            }
+            ProxyError::InvalidCredentials(why) => {
+                write!(f, "the credentials cannot be sent to this proxy: {why}")
+            }
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+extern crate std;
+#[cfg(feature = "std")]
+impl std::error::Error for ProxyError {}
+
+/// A SOCKS5 reply code (RFC 1928 §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Socks5Reply {
+    /// 0x01.
+    GeneralFailure,
+    /// 0x02: the proxy's rules forbid this connection.
+    NotAllowed,
+    /// 0x03.
+    NetworkUnreachable,
+    /// 0x04.
+    HostUnreachable,
+    /// 0x05: the target refused the connection.
+    ConnectionRefused,
+    /// 0x06.
+    TtlExpired,
+    /// 0x07.
+    CommandNotSupported,
+    /// 0x08.
+    AddressTypeNotSupported,
+    /// Any other (unassigned) code.
+    Other(u8),
+}
+
+impl Socks5Reply {
+    /// The reply for a non-zero code.
+    pub fn from_code(code: u8) -> Self {
+        match code {
+            0x01 => Socks5Reply::GeneralFailure,
+            0x02 => Socks5Reply::NotAllowed,
+            0x03 => Socks5Reply::NetworkUnreachable,
+            0x04 => Socks5Reply::HostUnreachable,
+            0x05 => Socks5Reply::ConnectionRefused,
+            0x06 => Socks5Reply::TtlExpired,
+            0x07 => Socks5Reply::CommandNotSupported,
+            0x08 => Socks5Reply::AddressTypeNotSupported,
+            other => Socks5Reply::Other(other),
+        }
+    }
+
+    /// The code on the wire.
+    pub fn code(self) -> u8 {
+        match self {
+            Socks5Reply::GeneralFailure => 0x01,
+            Socks5Reply::NotAllowed => 0x02,
+            Socks5Reply::NetworkUnreachable => 0x03,
+            Socks5Reply::HostUnreachable => 0x04,
+            Socks5Reply::ConnectionRefused => 0x05,
+            Socks5Reply::TtlExpired => 0x06,
+            Socks5Reply::CommandNotSupported => 0x07,
+            Socks5Reply::AddressTypeNotSupported => 0x08,
+            Socks5Reply::Other(code) => code,
+        }
+    }
+}
+
+impl core::fmt::Display for Socks5Reply {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Socks5Reply::GeneralFailure => "general failure",
+            Socks5Reply::NotAllowed => "connection not allowed by ruleset",
+            Socks5Reply::NetworkUnreachable => "network unreachable",
+            Socks5Reply::HostUnreachable => "host unreachable",
+            Socks5Reply::ConnectionRefused => "connection refused by the target",
+            Socks5Reply::TtlExpired => "TTL expired",
+            Socks5Reply::CommandNotSupported => "command not supported",
+            Socks5Reply::AddressTypeNotSupported => "address type not supported",
+            Socks5Reply::Other(_) => "unassigned reply code",
+        })?;
+        write!(f, " ({:#04x})", self.code())
+    }
+}
