@@ -3,10 +3,14 @@
 //! reason at the end.
 //!
 //! Run: `cargo run --example client -- ws://127.0.0.1:8080/ echo-protocol`
+//!
+//! Through a proxy: `--proxy http://127.0.0.1:8888` (or `socks5h://…`), or as curl takes it from
+//! the environment (`https_proxy=http://127.0.0.1:8888 cargo run --example client -- wss://…`);
+//! `--no-proxy` ignores the environment.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use clap::Parser;
-use sansock_tokio::{ClientSettings, Message, WsUrl};
+use sansock_tokio::{ClientSettings, Message, Proxy, WsUrl};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 #[tokio::main]
@@ -25,15 +29,38 @@ struct Args {
     url: String,
     /// A subprotocol to offer.
     protocol: Option<String>,
+    /// A proxy to connect through (`http://`, `https://`, `socks5://`, `socks5h://`,
+    /// `socks4a://`; credentials as `http://user:pass@host:port`). Default: the one the
+    /// environment names (`wss_proxy`/`ws_proxy`, `https_proxy`/`http_proxy`, `all_proxy`,
+    /// minus `no_proxy`).
+    #[arg(long)]
+    proxy: Option<String>,
+    /// Connect directly, whatever the environment says.
+    #[arg(long, conflicts_with = "proxy")]
+    no_proxy: bool,
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let Args { url, protocol } = Args::parse();
+    let Args {
+        url,
+        protocol,
+        proxy,
+        no_proxy,
+    } = Args::parse();
     let mut target = WsUrl::parse(&url)?;
     if let Some(protocol) = protocol {
         target = target.with_protocol(protocol);
     }
-    let (ws, response) = sansock_tokio::connect_with(target, ClientSettings::new()).await?;
+    let mut settings = ClientSettings::new();
+    if let Some(proxy) = proxy {
+        settings = settings.proxy(Proxy::parse(&proxy)?);
+    } else if no_proxy {
+        settings = settings.proxy(None);
+    }
+    if let Some(proxy) = settings.proxy_for(&target)? {
+        eprintln!("through the proxy {}:{}", proxy.host(), proxy.port());
+    }
+    let (ws, response) = sansock_tokio::connect_with(target, settings).await?;
     eprintln!("connected to {url} (subprotocol {:?})", response.protocol());
     let (mut read, mut write) = ws.split();
     let printer = tokio::spawn(async move {

@@ -4,6 +4,7 @@
 
 use crate::{MaybeTlsStream, WebSocket};
 use sansock_core::{ClientRequest, Response};
+use sansock_driver::proxy::tunnel;
 use sansock_driver::tls::TlsConfig;
 use sansock_driver::{
     Blocking, BlockingIo, BlockingStream, ClientSettings, Error, WsUrl, dial, handshake, wait,
@@ -61,17 +62,45 @@ fn connect_inner(
 ) -> Result<(WebSocket<MaybeTlsStream>, Box<Response>), Error> {
     let deadline = settings.handshake_deadline();
     let remaining = || deadline.saturating_duration_since(Instant::now());
-    let addrs = (url.host.as_str(), url.port)
-        .to_socket_addrs()
-        .map_err(Error::Dns)?;
-    let tcp = wait(dial::first_connected(addrs, |addr| async move {
-        TcpStream::connect_timeout(&addr, remaining().max(std::time::Duration::from_millis(1)))
-    }))?;
-    let _ = tcp.set_nodelay(true);
+    let dial = |host: &str, port: u16| -> Result<TcpStream, Error> {
+        let addrs = (host, port).to_socket_addrs().map_err(Error::Dns)?;
+        let tcp = wait(dial::first_connected(addrs, |addr| async move {
+            TcpStream::connect_timeout(&addr, remaining().max(std::time::Duration::from_millis(1)))
+        }))?;
+        let _ = tcp.set_nodelay(true);
+        Ok(tcp)
+    };
+    let stream = match settings.proxy_for(&url)? {
+        None => MaybeTlsStream::Plain(dial(&url.host, url.port)?),
+        Some(proxy) => {
+            let tcp = dial(proxy.host(), proxy.port())?;
+            let stream = if proxy.is_tls() {
+                #[cfg(feature = "rustls")]
+                {
+                    let config = sansock_driver::tls::default_client_config()?;
+                    crate::tls::wrap(tcp, proxy.host(), config, remaining())?
+                }
+                #[cfg(not(feature = "rustls"))]
+                return Err(Error::TlsUnavailable);
+            } else {
+                MaybeTlsStream::Plain(tcp)
+            };
+            let resolve = async |host: String, port: u16| {
+                (host.as_str(), port).to_socket_addrs().map_err(Error::Dns)
+            };
+            let limits = settings.limits();
+            let io = BlockingIo(stream);
+            let tunnel = tunnel::<_, Blocking, _, _>(io, &proxy, &url, limits, deadline, resolve);
+            wait(tunnel)?.0
+        }
+    };
     let stream = match (url.tls, tls) {
-        (false, _) => MaybeTlsStream::Plain(tcp),
+        (false, _) => stream,
         #[cfg(feature = "rustls")]
-        (true, Some(config)) => crate::tls::wrap(tcp, &url.host, config, remaining())?,
+        (true, Some(config)) => match stream {
+            MaybeTlsStream::Plain(tcp) => crate::tls::wrap(tcp, &url.host, config, remaining())?,
+            _ => return Err(Error::TlsUnavailable), // TLS inside an https:// proxy's TLS
+        },
         (true, _) => return Err(Error::TlsUnavailable),
     };
     client(

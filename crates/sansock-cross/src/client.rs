@@ -137,6 +137,8 @@ pub struct Options<'a> {
     pub fragment: bool,
     /// Offer permessage-deflate (default parameters).
     pub deflate: bool,
+    /// Connect through this proxy URL (`None`: as the environment says, the default).
+    pub proxy: Option<&'a str>,
 }
 
 /// Connects `adapter`'s client to `url` as `options` say.
@@ -160,6 +162,9 @@ pub fn connect(
         .close_timeout(crate::CLOSE_TIMEOUT);
     if options.deflate {
         settings = settings.deflate(PerMessageDeflate::default());
+    }
+    if let Some(proxy) = options.proxy {
+        settings = settings.proxy(sansock_driver::Proxy::parse(proxy)?);
     }
     Ok(match adapter {
         Adapter::Tokio => {

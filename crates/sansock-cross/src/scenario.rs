@@ -66,7 +66,7 @@ pub fn run(scenario: Scenario, client: Adapter, base: &str) -> Result<(), String
             Options {
                 protocols,
                 fragment,
-                deflate: false,
+                ..Options::default()
             },
         )
     };

@@ -29,8 +29,12 @@ pub enum Error {
     Rejected(u16),
     /// The server's answer did not complete the handshake (a non-101 status among them).
     Handshake(Box<ClientHandshakeError>),
-    /// The URL is not a `ws://` or `wss://` URL with a host.
+    /// The URL is not a `ws://` or `wss://` URL with a host (or a proxy URL is not one).
     Url(String),
+    /// The proxy did not open a tunnel: it refused (an HTTP status, 407 when it wants
+    /// credentials; a SOCKS reply code), turned the credentials down, closed, or broke its
+    /// protocol.
+    Proxy(sansock_core::proxy::ProxyError),
     /// A header, a subprotocol or the host of the client's request would break the request
     /// head (a name that is not a token, or CR, LF or NUL in a value): nothing was sent.
     InvalidRequest(sansock_core::handshake::InvalidHeader),
@@ -71,6 +75,7 @@ impl core::fmt::Display for Error {
             Error::Rejected(status) => write!(f, "upgrade rejected with {status}"),
             Error::Handshake(e) => write!(f, "handshake failed: {e}"),
             Error::Url(why) => write!(f, "invalid WebSocket URL: {why}"),
+            Error::Proxy(e) => write!(f, "proxy: {e}"),
             Error::InvalidRequest(e) => write!(f, "invalid client request: {e}"),
             Error::NoRandomness => {
                 f.write_str("the operating system gave no randomness for the masking keys")

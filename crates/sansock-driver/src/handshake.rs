@@ -230,7 +230,7 @@ where
 }
 
 /// Replaces `buf`'s contents with the next bytes read (the handshakes keep what they need).
-async fn read_some<S: Transport<R>, R: Runtime>(
+pub(crate) async fn read_some<S: Transport<R>, R: Runtime>(
     io: &mut S,
     buf: &mut BytesMut,
     deadline: Instant,
@@ -247,7 +247,10 @@ async fn read_some<S: Transport<R>, R: Runtime>(
 }
 
 /// Writes all of `bytes` and flushes.
-async fn write_all<S: Transport<R>, R: Runtime>(io: &mut S, mut bytes: &[u8]) -> io::Result<()> {
+pub(crate) async fn write_all<S: Transport<R>, R: Runtime>(
+    io: &mut S,
+    mut bytes: &[u8],
+) -> io::Result<()> {
     while !bytes.is_empty() {
         let n = poll_fn(|cx| io.poll_write(cx, bytes, None)).await?;
         if n == 0 {

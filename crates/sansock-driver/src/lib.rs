@@ -24,6 +24,7 @@ mod http2_client;
 #[cfg(feature = "http")]
 mod http_upgrade;
 mod maybe_tls;
+pub mod proxy;
 mod runtime;
 mod split;
 mod stream;
@@ -46,6 +47,7 @@ pub use http_upgrade::{HttpUpgrade, PendingWebSocket};
 #[cfg(feature = "http")]
 pub use http2_client::Http2Handshake;
 pub use maybe_tls::{MaybeTls, NoTls, TlsOver};
+pub use proxy::{Proxy, ProxyChoice};
 pub use runtime::{Runtime, Timer, Transport, deadline_after};
 pub use split::{ReadHalf, ReuniteError, WriteHalf};
 pub use stream::WebSocketStream;

@@ -7,6 +7,7 @@ use crate::{ClientSettings, Error, FuturesIo, MaybeTlsStream, WebSocketStream, W
 use futures_io::{AsyncRead, AsyncWrite};
 use sansock_core::{ClientRequest, Response};
 use sansock_driver::handshake::within;
+use sansock_driver::proxy::tunnel;
 use sansock_driver::tls::TlsConfig;
 use std::future::Future;
 
@@ -30,24 +31,48 @@ where
 
 /// Dials with `dial` (DNS and TCP of the runtime), adds TLS for `wss`, and runs the handshake.
 #[allow(dead_code)] // unused when no runtime feature is on
-pub(crate) async fn connect_over<T, D, Fut>(
+pub(crate) async fn connect_over<T, D, Fut, A>(
     url: WsUrl,
     settings: ClientSettings,
     tls: Option<TlsConfig>,
     dial: D,
+    resolve: impl AsyncFnOnce(String, u16) -> Result<A, Error>,
 ) -> Result<(WebSocketStream<MaybeTlsStream<T>>, Box<Response>), Error>
 where
     T: AsyncRead + AsyncWrite + Unpin,
     D: FnOnce(String, u16) -> Fut,
     Fut: Future<Output = Result<T, Error>>,
+    A: IntoIterator<Item = std::net::SocketAddr>,
 {
     let deadline = settings.handshake_deadline();
+    let proxy = settings.proxy_for(&url)?;
     let work = async {
-        let tcp = dial(url.host.clone(), url.port).await?;
+        let stream = match &proxy {
+            None => MaybeTlsStream::Plain(dial(url.host.clone(), url.port).await?),
+            Some(proxy) => {
+                let tcp = dial(proxy.host().to_string(), proxy.port()).await?;
+                let stream = if proxy.is_tls() {
+                    #[cfg(feature = "rustls")]
+                    {
+                        let config = sansock_driver::tls::default_client_config()?;
+                        crate::tls::wrap(tcp, proxy.host(), config).await?
+                    }
+                    #[cfg(not(feature = "rustls"))]
+                    return Err(Error::TlsUnavailable);
+                } else {
+                    MaybeTlsStream::Plain(tcp)
+                };
+                let limits = settings.limits();
+                tunnel::<_, FuturesIo, _, _>(stream, proxy, &url, limits, deadline, resolve).await?
+            }
+        };
         let stream = match (url.tls, tls) {
-            (false, _) => MaybeTlsStream::Plain(tcp),
+            (false, _) => stream,
             #[cfg(feature = "rustls")]
-            (true, Some(config)) => crate::tls::wrap(tcp, &url.host, config).await?,
+            (true, Some(config)) => match stream {
+                MaybeTlsStream::Plain(tcp) => crate::tls::wrap(tcp, &url.host, config).await?,
+                _ => return Err(Error::TlsUnavailable), // TLS inside an https:// proxy's TLS
+            },
             (true, _) => return Err(Error::TlsUnavailable),
         };
         client(stream, &url.request, settings).await
@@ -59,7 +84,7 @@ where
 /// over the TCP stream `$tcp` that `$dial(host, port)` connects.
 #[allow(unused_macros)] // unused when no runtime feature is on
 macro_rules! client_functions {
-    ($module:literal, $tcp:ty, $dial:path) => {
+    ($module:literal, $tcp:ty, $dial:path, $resolve:path) => {
         #[doc = concat!("A client connection over ", $module, "'s TCP, with or without TLS.")]
         pub type ClientStream = $crate::WebSocketStream<$crate::MaybeTlsStream<$tcp>>;
 
@@ -96,7 +121,7 @@ macro_rules! client_functions {
             settings: $crate::ClientSettings,
         ) -> Result<(ClientStream, Box<$crate::Response>), $crate::Error> {
             let tls = sansock_driver::tls::default_for(&url)?;
-            $crate::connect::connect_over(url, settings, tls, $dial).await
+            $crate::connect::connect_over(url, settings, tls, $dial, $resolve).await
         }
 
         /// Connects with your own rustls configuration (private roots, client certificates,
@@ -110,7 +135,7 @@ macro_rules! client_functions {
             settings: $crate::ClientSettings,
             tls: std::sync::Arc<rustls::ClientConfig>,
         ) -> Result<(ClientStream, Box<$crate::Response>), $crate::Error> {
-            $crate::connect::connect_over(url, settings, Some(tls), $dial).await
+            $crate::connect::connect_over(url, settings, Some(tls), $dial, $resolve).await
         }
     };
 }

@@ -47,12 +47,14 @@ pub mod smol;
 mod tls;
 
 pub use connect::client;
+pub use sansock_core::proxy::ProxyError;
 pub use sansock_core::{
     Accept, CloseCode, Closed, ConnectionConfig, Ending, Event, Initiator, MemoryBudget, Message,
     Reject, Response, SendError, State, Stats, UpgradeRequest, Utf8Bytes,
 };
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
+pub use sansock_driver::proxy::{Proxy, ProxyChoice};
 pub use sansock_driver::{
     ClientSettings, Config, Error, FuturesIo, Outbox, Received, ServerSettings, WsUrl,
 };

@@ -6,6 +6,7 @@ use crate::{ClientSettings, Error, Tokio, WebSocketStream, WsUrl};
 use sansock_core::{ClientRequest, Response};
 use sansock_driver::dial::first_connected;
 use sansock_driver::handshake::within;
+use sansock_driver::proxy::{Proxy, tunnel};
 use sansock_driver::tls::TlsConfig;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
@@ -62,22 +63,62 @@ async fn connect_inner(
     tls: Option<TlsConfig>,
 ) -> Result<(WebSocketStream<MaybeTlsStream>, Box<Response>), Error> {
     let deadline = settings.handshake_deadline();
+    let proxy = settings.proxy_for(&url)?;
     let work = async {
-        let addrs: Vec<_> = tokio::net::lookup_host((url.host.as_str(), url.port))
-            .await
-            .map_err(Error::Dns)?
-            .collect();
-        let tcp = first_connected(addrs, TcpStream::connect).await?;
-        let _ = tcp.set_nodelay(true);
+        let stream = match &proxy {
+            None => MaybeTlsStream::Plain(dial(&url.host, url.port).await?),
+            Some(proxy) => through(proxy, &url, &settings, deadline).await?,
+        };
         let stream = match (url.tls, tls) {
-            (false, _) => MaybeTlsStream::Plain(tcp),
+            (false, _) => stream,
             #[cfg(feature = "rustls")]
-            (true, Some(config)) => crate::tls::wrap(tcp, &url.host, config).await?,
+            (true, Some(config)) => match stream {
+                MaybeTlsStream::Plain(tcp) => crate::tls::wrap(tcp, &url.host, config).await?,
+                _ => return Err(Error::TlsUnavailable), // TLS inside an https:// proxy's TLS
+            },
             (true, _) => return Err(Error::TlsUnavailable),
         };
         client(stream, &url.request, settings).await
     };
     within::<Tokio, _>(deadline, work).await
+}
+
+/// A TCP connection to the first address of `host:port` that takes one.
+async fn dial(host: &str, port: u16) -> Result<TcpStream, Error> {
+    let addrs = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(Error::Dns)?;
+    let tcp = first_connected(addrs, TcpStream::connect).await?;
+    let _ = tcp.set_nodelay(true);
+    Ok(tcp)
+}
+
+/// A tunnel through `proxy` to `url`'s host: TCP to the proxy (TLS for an `https://` one), then
+/// the core's proxy handshake.
+async fn through(
+    proxy: &Proxy,
+    url: &WsUrl,
+    settings: &ClientSettings,
+    deadline: std::time::Instant,
+) -> Result<MaybeTlsStream, Error> {
+    let tcp = dial(proxy.host(), proxy.port()).await?;
+    let stream = if proxy.is_tls() {
+        #[cfg(feature = "rustls")]
+        {
+            let config = sansock_driver::tls::default_client_config()?;
+            crate::tls::wrap(tcp, proxy.host(), config).await?
+        }
+        #[cfg(not(feature = "rustls"))]
+        return Err(Error::TlsUnavailable);
+    } else {
+        MaybeTlsStream::Plain(tcp)
+    };
+    let limits = settings.limits();
+    tunnel::<_, Tokio, _, _>(stream, proxy, url, limits, deadline, async |host, port| {
+        let addrs = tokio::net::lookup_host((host.as_str(), port)).await;
+        addrs.map(Iterator::collect::<Vec<_>>).map_err(Error::Dns)
+    })
+    .await
 }
 
 /// Runs the client handshake over a transport you already have.

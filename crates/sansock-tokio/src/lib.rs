@@ -30,12 +30,14 @@ mod tls;
 #[cfg(feature = "rustls")]
 pub use client::connect_with_tls;
 pub use client::{client, connect, connect_with};
+pub use sansock_core::proxy::ProxyError;
 pub use sansock_core::{
     Accept, CloseCode, Closed, ConnectionConfig, Ending, Event, Initiator, MemoryBudget, Message,
     MessagePart, MessageRef, Reject, Response, SendError, State, Stats, UpgradeRequest, Utf8Bytes,
 };
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
+pub use sansock_driver::proxy::{Proxy, ProxyChoice};
 pub use sansock_driver::{
     ClientSettings, Config, Error, Outbox, Received, ServerSettings, Tokio, WsUrl,
 };

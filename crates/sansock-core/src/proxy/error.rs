@@ -51,13 +51,16 @@ impl ProxyError {
         }
     }
 
-    /// Whether the proxy wants (other) credentials: a 407, no acceptable SOCKS5 method, or
-    /// SOCKS5 credentials turned down.
+    /// Whether the proxy wants (other) credentials: a 407 (or a 401, which some proxies send —
+    /// tinyproxy among them — and which, in answer to `CONNECT`, can only be the proxy's), no
+    /// acceptable SOCKS5 method, or SOCKS5 credentials turned down.
     pub fn is_auth_required(&self) -> bool {
         matches!(
             self,
-            ProxyError::Refused { status: 407, .. }
-                | ProxyError::Socks5NoAcceptableMethod
+            ProxyError::Refused {
+                status: 401 | 407,
+                ..
+            } | ProxyError::Socks5NoAcceptableMethod
                 | ProxyError::Socks5AuthFailed(_)
         )
     }
