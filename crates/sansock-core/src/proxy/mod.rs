@@ -1,7 +1,6 @@
 //! Proxy handshakes, sans-IO: what a client says to a proxy before its WebSocket handshake —
-//! HTTP `CONNECT` ([`http_connect`]), SOCKS5 with no authentication or user/password (RFC 1928,
-//! RFC 1929, [`socks5`]) and SOCKS4a ([`socks4a`]) — and which proxy the environment names for a
-//! URL ([`env`]).
+//! HTTP `CONNECT`, SOCKS5 with no authentication or user/password (RFC 1928, RFC 1929) and
+//! SOCKS4a — and which proxy the environment names for a URL ([`env`](mod@env)).
 //!
 //! A [`ProxyHandshake`] is driven like the WebSocket handshake: write what
 //! [`transmit`](ProxyHandshake::transmit) holds, hand what the proxy answers to
