@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut ws, response) = sansock_blocking::connect_with(target, ClientSettings::new())?;
     eprintln!("connected to {url} (subprotocol {:?})", response.protocol());
     ws.get_ref()
-        .plain()
+        .tcp()
         .set_read_timeout(Some(Duration::from_millis(200)))?;
     for line in std::io::stdin().lines() {
         ws.send(line?)?;

@@ -2,7 +2,7 @@
 //! handshake, all within the handshake timeout), or run the handshake over a stream you
 //! already have with [`client`].
 
-use crate::{MaybeTlsStream, WebSocket};
+use crate::{ClientSocket, MaybeTlsStream, WebSocket};
 use sansock_core::{ClientRequest, Response};
 use sansock_driver::proxy::tunnel;
 use sansock_driver::tls::TlsConfig;
@@ -70,37 +70,44 @@ fn connect_inner(
         let _ = tcp.set_nodelay(true);
         Ok(tcp)
     };
-    let stream = match settings.proxy_for(&url)? {
-        None => MaybeTlsStream::Plain(dial(&url.host, url.port)?),
+    let socket = match settings.proxy_for(&url)? {
+        None => ClientSocket::Plain(dial(&url.host, url.port)?),
         Some(proxy) => {
             let tcp = dial(proxy.host(), proxy.port())?;
-            let stream = if proxy.is_tls() {
+            let socket = if proxy.is_tls() {
                 #[cfg(feature = "rustls")]
                 {
-                    let config = sansock_driver::tls::default_client_config()?;
-                    crate::tls::wrap(tcp, proxy.host(), config, remaining())?
+                    let config = sansock_driver::tls::for_proxy(tls.clone())?;
+                    ClientSocket::Tls(crate::tls::handshake(
+                        tcp,
+                        proxy.host(),
+                        config,
+                        remaining(),
+                    )?)
                 }
                 #[cfg(not(feature = "rustls"))]
                 return Err(Error::TlsUnavailable);
             } else {
-                MaybeTlsStream::Plain(tcp)
+                ClientSocket::Plain(tcp)
             };
             let resolve = async |host: String, port: u16| {
                 (host.as_str(), port).to_socket_addrs().map_err(Error::Dns)
             };
             let limits = settings.limits();
-            let io = BlockingIo(stream);
+            let io = BlockingIo(socket);
             let tunnel = tunnel::<_, Blocking, _, _>(io, &proxy, &url, limits, deadline, resolve);
             wait(tunnel)?.0
         }
     };
     let stream = match (url.tls, tls) {
-        (false, _) => stream,
+        (false, _) => MaybeTlsStream::Plain(socket),
         #[cfg(feature = "rustls")]
-        (true, Some(config)) => match stream {
-            MaybeTlsStream::Plain(tcp) => crate::tls::wrap(tcp, &url.host, config, remaining())?,
-            _ => return Err(Error::TlsUnavailable), // TLS inside an https:// proxy's TLS
-        },
+        (true, Some(config)) => MaybeTlsStream::Tls(crate::tls::handshake(
+            socket,
+            &url.host,
+            config,
+            remaining(),
+        )?),
         (true, _) => return Err(Error::TlsUnavailable),
     };
     client(

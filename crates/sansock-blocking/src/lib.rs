@@ -43,5 +43,5 @@ pub use sansock_driver::{
     BlockingStream, ClientSettings, Config, Error, Outbox, Received, ServerSettings, WsUrl,
 };
 pub use server::{accept, accept_with};
-pub use tls::MaybeTlsStream;
+pub use tls::{ClientSocket, MaybeTlsStream};
 pub use websocket::WebSocket;

@@ -1,40 +1,52 @@
-//! TLS for clients: [`MaybeTlsStream`] — plain TCP or rustls over a blocking `TcpStream` (the
-//! enum, its forwarding and its socket options are the driver's `MaybeTls`) — and the TLS
-//! handshake, done eagerly so its failures are [`Error::Tls`].
+//! TLS for clients: [`MaybeTlsStream`] — plain or rustls over a [`ClientSocket`] (a blocking
+//! `TcpStream`, or TLS over it to an `https://` proxy; the enum, its forwarding and its socket
+//! options are the driver's `MaybeTls`) — and the TLS handshake, done eagerly so its failures
+//! are [`Error::Tls`].
 
 #[cfg(feature = "rustls")]
-use sansock_driver::Error;
+use sansock_driver::{BlockingStream, Error};
 #[cfg(feature = "rustls")]
 use std::io;
 use std::net::TcpStream;
 #[cfg(feature = "rustls")]
 use std::time::Duration;
 
-/// A client stream: plain TCP (`ws://`) or TLS over TCP (`wss://`); `plain()` gives the TCP
-/// stream (to set it non-blocking, say).
+/// The client's connection to the first hop: TCP to the server or to a proxy, or TLS over TCP
+/// to an `https://` proxy.
 #[cfg(feature = "rustls")]
-pub type MaybeTlsStream =
+pub type ClientSocket =
     sansock_driver::MaybeTls<TcpStream, rustls::StreamOwned<rustls::ClientConnection, TcpStream>>;
-/// A client stream: plain TCP (`ws://`; `wss://` needs the `rustls` feature).
+/// The client's connection to the first hop: TCP to the server or to a proxy.
 #[cfg(not(feature = "rustls"))]
-pub type MaybeTlsStream = sansock_driver::MaybeTls<TcpStream, sansock_driver::NoTls>;
+pub type ClientSocket = sansock_driver::MaybeTls<TcpStream, sansock_driver::NoTls>;
 
-/// Runs the TLS handshake over `tcp` (bounded by `timeout`).
+/// A client transport: the [`ClientSocket`] as it is (`ws://`) or TLS to the server over it
+/// (`wss://`). `tcp()` gives the TCP stream under both.
 #[cfg(feature = "rustls")]
-pub(crate) fn wrap(
-    mut tcp: TcpStream,
+pub type MaybeTlsStream = sansock_driver::MaybeTls<
+    ClientSocket,
+    rustls::StreamOwned<rustls::ClientConnection, ClientSocket>,
+>;
+/// A client transport: the [`ClientSocket`] (`ws://`; `wss://` needs the `rustls` feature).
+#[cfg(not(feature = "rustls"))]
+pub type MaybeTlsStream = sansock_driver::MaybeTls<ClientSocket, sansock_driver::NoTls>;
+
+/// The TLS handshake with `host` over `io`, within `timeout`.
+#[cfg(feature = "rustls")]
+pub(crate) fn handshake<S: BlockingStream>(
+    mut io: S,
     host: &str,
     config: std::sync::Arc<rustls::ClientConfig>,
     timeout: Duration,
-) -> Result<MaybeTlsStream, Error> {
+) -> Result<Box<rustls::StreamOwned<rustls::ClientConnection, S>>, Error> {
     let name = sansock_driver::tls::server_name(host)?;
     let mut tls =
         rustls::ClientConnection::new(config, name).map_err(|e| Error::Tls(io::Error::other(e)))?;
-    let previous = tcp.read_timeout().map_err(Error::Io)?;
-    tcp.set_read_timeout(Some(timeout.max(Duration::from_millis(1))))
+    let previous = io.read_timeout().map_err(Error::Io)?;
+    io.set_read_timeout(Some(timeout.max(Duration::from_millis(1))))
         .map_err(Error::Io)?;
     while tls.is_handshaking() {
-        tls.complete_io(&mut tcp).map_err(|e| {
+        tls.complete_io(&mut io).map_err(|e| {
             if matches!(
                 e.kind(),
                 io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
@@ -45,8 +57,6 @@ pub(crate) fn wrap(
             }
         })?;
     }
-    tcp.set_read_timeout(previous).map_err(Error::Io)?;
-    Ok(MaybeTlsStream::Tls(Box::new(rustls::StreamOwned::new(
-        tls, tcp,
-    ))))
+    io.set_read_timeout(previous).map_err(Error::Io)?;
+    Ok(Box::new(rustls::StreamOwned::new(tls, io)))
 }

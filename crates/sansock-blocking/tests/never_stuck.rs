@@ -172,7 +172,7 @@ fn two_peers_on_non_blocking_sockets_stream_both_ways_at_once() {
             stream_both_ways(&mut ws, count, size)
         });
         let (mut ws, _) = sansock_blocking::connect(&url).unwrap();
-        ws.get_ref().plain().set_nonblocking(true).unwrap();
+        ws.get_ref().tcp().set_nonblocking(true).unwrap();
         assert_eq!(stream_both_ways(&mut ws, count, size), count);
         assert_eq!(server.join().unwrap(), count);
     }

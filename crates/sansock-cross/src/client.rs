@@ -139,6 +139,9 @@ pub struct Options<'a> {
     pub deflate: bool,
     /// Connect through this proxy URL (`None`: as the environment says, the default).
     pub proxy: Option<&'a str>,
+    /// TLS with this configuration (for `wss://`, and for an `https://` proxy) instead of the
+    /// webpki roots.
+    pub tls: Option<&'a std::sync::Arc<rustls::ClientConfig>>,
 }
 
 /// Connects `adapter`'s client to `url` as `options` say.
@@ -166,13 +169,19 @@ pub fn connect(
     if let Some(proxy) = options.proxy {
         settings = settings.proxy(sansock_driver::Proxy::parse(proxy)?);
     }
+    let tls = options.tls.cloned();
     Ok(match adapter {
         Adapter::Tokio => {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("a tokio runtime");
-            let (ws, _) = rt.block_on(sansock_tokio::connect_with(target, settings))?;
+            let (ws, _) = rt.block_on(async {
+                match tls {
+                    Some(tls) => sansock_tokio::connect_with_tls(target, settings, tls).await,
+                    None => sansock_tokio::connect_with(target, settings).await,
+                }
+            })?;
             Box::new(AsyncSession {
                 ws,
                 exec: Exec::Tokio(rt),
@@ -180,14 +189,34 @@ pub fn connect(
         }
         Adapter::AsyncStd => {
             let exec = Exec::AsyncStd;
-            let (ws, _) = exec.run(sansock_futures::async_std::connect_with(target, settings))?;
+            let (ws, _) = exec.run(async {
+                match tls {
+                    Some(tls) => {
+                        sansock_futures::async_std::connect_with_tls(target, settings, tls).await
+                    }
+                    None => sansock_futures::async_std::connect_with(target, settings).await,
+                }
+            })?;
             Box::new(AsyncSession { ws, exec })
         }
         Adapter::Smol => {
             let exec = Exec::Smol;
-            let (ws, _) = exec.run(sansock_futures::smol::connect_with(target, settings))?;
+            let (ws, _) = exec.run(async {
+                match tls {
+                    Some(tls) => {
+                        sansock_futures::smol::connect_with_tls(target, settings, tls).await
+                    }
+                    None => sansock_futures::smol::connect_with(target, settings).await,
+                }
+            })?;
             Box::new(AsyncSession { ws, exec })
         }
-        Adapter::Blocking => Box::new(sansock_blocking::connect_with(target, settings)?.0),
+        Adapter::Blocking => Box::new(
+            match tls {
+                Some(tls) => sansock_blocking::connect_with_tls(target, settings, tls),
+                None => sansock_blocking::connect_with(target, settings),
+            }?
+            .0,
+        ),
     })
 }

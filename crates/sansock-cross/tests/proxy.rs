@@ -1,8 +1,11 @@
 //! Every client adapter through real proxy servers, started by the test and stopped by their
-//! process id: tinyproxy for HTTP `CONNECT` (with and without Basic credentials, wrong
-//! credentials, a target its rules refuse) and microsocks for SOCKS5 (the name resolved by the
-//! proxy or by the client, with and without credentials, wrong credentials); a proxy that closes
-//! mid-handshake. `scripts/proxy-setup.sh` installs the proxies first (idempotent).
+//! process id, to `ws://` and `wss://` servers: tinyproxy and squid for HTTP `CONNECT` (with and
+//! without Basic credentials, wrong credentials, targets their rules refuse, an unreachable
+//! target), stunnel in front of tinyproxy as an `https://` proxy (TLS to the server inside TLS
+//! to the proxy), microsocks and dante for SOCKS5 (the name resolved by the proxy or by the
+//! client, credentials, rules) and SOCKS4; a proxy that closes mid-handshake; the environment's
+//! proxy and `no_proxy` in a child process. `scripts/proxy-setup.sh` installs the proxies first
+//! (idempotent).
 #![allow(clippy::panic, clippy::unwrap_used)]
 
 use sansock_core::proxy::ProxyError;
@@ -13,7 +16,7 @@ use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
 fn root() -> PathBuf {
@@ -109,10 +112,201 @@ fn microsocks(auth: Option<(&str, &str)>) -> ProxyServer {
     ProxyServer { child, port }.ready()
 }
 
+/// A certificate for `localhost` and 127.0.0.1 made for the test: the server's TLS acceptor, a
+/// client configuration that trusts it, and the certificate and key as PEM (for stunnel).
+struct TestTls {
+    acceptor: tokio_rustls::TlsAcceptor,
+    client: Arc<rustls::ClientConfig>,
+    cert_pem: String,
+    key_pem: String,
+}
+
+fn test_tls() -> TestTls {
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    let cert_der = cert.cert.der().clone();
+    let key_der =
+        rustls::pki_types::PrivateKeyDer::try_from(cert.signing_key.serialize_der()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let server = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert_der.clone()], key_der)
+        .unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert_der).unwrap();
+    let client = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    TestTls {
+        acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(server)),
+        client: Arc::new(client),
+        cert_pem: cert.cert.pem(),
+        key_pem: cert.signing_key.serialize_pem(),
+    }
+}
+
+/// A `wss://` echo server (tokio, the plain loop) with `tls`'s certificate; gives its URL.
+fn serve_wss(tls: &TestTls) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "wss://localhost:{}/echo",
+        listener.local_addr().unwrap().port()
+    );
+    let acceptor = tls.acceptor.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            listener.set_nonblocking(true).unwrap();
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            while let Ok((tcp, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let Ok(mut ws) = sansock_tokio::accept(tls).await else {
+                        return;
+                    };
+                    while let Some(Ok(m)) = ws.recv().await {
+                        if ws.send(m).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+    });
+    url
+}
+
+/// stunnel on a free port, taking TLS with `tls`'s certificate and passing the bytes to
+/// `backend` (a proxy): an `https://` proxy made of two real servers.
+fn stunnel(tls: &TestTls, backend: u16) -> ProxyServer {
+    setup();
+    let port = free_port();
+    let dir = std::env::temp_dir().join(format!("sansock-stunnel-{port}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cert = dir.join("cert.pem");
+    let key = dir.join("key.pem");
+    std::fs::write(&cert, &tls.cert_pem).unwrap();
+    std::fs::write(&key, &tls.key_pem).unwrap();
+    let conf = format!(
+        "foreground = yes\npid =\ndebug = 3\n[proxy]\naccept = 127.0.0.1:{port}\n\
+         connect = 127.0.0.1:{backend}\ncert = {}\nkey = {}\n",
+        cert.display(),
+        key.display()
+    );
+    let path = dir.join("stunnel.conf");
+    std::fs::write(&path, conf).unwrap();
+    let child = Command::new("stunnel")
+        .arg(&path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    ProxyServer { child, port }.ready()
+}
+
+/// A program from Debian's packages, which may live in /usr/sbin (not on every PATH).
+fn sbin(name: &str) -> Command {
+    let path = Path::new("/usr/sbin").join(name);
+    Command::new(if path.exists() {
+        path
+    } else {
+        PathBuf::from(name)
+    })
+}
+
+/// squid on a free port; `auth` turns on Basic credentials (a password file made with
+/// `openssl passwd`); CONNECT to port 1 is denied.
+fn squid(auth: Option<(&str, &str)>) -> ProxyServer {
+    setup();
+    let port = free_port();
+    let dir = std::env::temp_dir().join(format!("sansock-squid-{port}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut conf = format!(
+        "http_port 127.0.0.1:{port}\nacl blocked port 1\nhttp_access deny CONNECT blocked\n\
+         cache deny all\naccess_log none\ncache_log /dev/null\npid_filename none\n\
+         coredump_dir {dir}\nshutdown_lifetime 0 seconds\n",
+        dir = dir.display()
+    );
+    if let Some((user, pass)) = auth {
+        let hash = Command::new("openssl")
+            .args(["passwd", "-1", pass])
+            .output()
+            .unwrap();
+        let passwd = dir.join("passwd");
+        let line = format!("{user}:{}", String::from_utf8(hash.stdout).unwrap().trim());
+        std::fs::write(&passwd, line + "\n").unwrap();
+        conf += &format!(
+            "auth_param basic program /usr/lib/squid/basic_ncsa_auth {}\n\
+             auth_param basic realm sansock\nacl authed proxy_auth REQUIRED\n\
+             http_access deny !authed\n",
+            passwd.display()
+        );
+    }
+    conf += "http_access allow all\n";
+    let path = dir.join("squid.conf");
+    std::fs::write(&path, conf).unwrap();
+    let child = sbin("squid")
+        .arg("-N")
+        .arg("-f")
+        .arg(&path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    ProxyServer { child, port }.ready()
+}
+
+/// dante on a free port, SOCKS4, SOCKS4a and SOCKS5 without authentication; CONNECT to port 1
+/// is blocked by a rule.
+fn dante() -> ProxyServer {
+    setup();
+    let port = free_port();
+    let dir = std::env::temp_dir().join(format!("sansock-dante-{port}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let conf = format!(
+        "logoutput: stderr\ninternal: 127.0.0.1 port = {port}\nexternal: 127.0.0.1\n\
+         clientmethod: none\nsocksmethod: none\nuser.unprivileged: nobody\n\
+         client pass {{ from: 127.0.0.1/32 to: 0.0.0.0/0 }}\n\
+         socks block {{ from: 0.0.0.0/0 to: 0.0.0.0/0 port = 1 }}\n\
+         socks pass {{ from: 127.0.0.1/32 to: 0.0.0.0/0 command: connect }}\n"
+    );
+    let path = dir.join("danted.conf");
+    std::fs::write(&path, conf).unwrap();
+    let child = sbin("danted")
+        .arg("-f")
+        .arg(&path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    ProxyServer { child, port }.ready()
+}
+
 /// Connects `adapter` to `url` through `proxy`, echoes a text and a binary message and closes.
 fn echo_through(adapter: Adapter, url: &str, proxy: &str) -> Result<(), Error> {
+    echo_with(adapter, url, proxy, None)
+}
+
+/// As [`echo_through`], trusting `tls`'s certificate (for `wss://` and `https://` proxies).
+fn echo_with(
+    adapter: Adapter,
+    url: &str,
+    proxy: &str,
+    tls: Option<&Arc<rustls::ClientConfig>>,
+) -> Result<(), Error> {
     let options = Options {
         proxy: Some(proxy),
+        tls,
         ..Options::default()
     };
     let mut ws = connect(adapter, url, options)?;
@@ -325,4 +519,125 @@ fn every_adapter_follows_the_environment_and_no_proxy() {
     );
     run(&[("HTTP_PROXY", &proxy), ("NO_PROXY", "*")], "direct");
     run(&[], "direct");
+}
+
+#[test]
+fn every_adapter_reaches_a_wss_server_through_http_connect_and_socks5() {
+    let tls = test_tls();
+    let url = serve_wss(&tls);
+    let http = tinyproxy(Some(("alice", "s3cret")), None);
+    let socks = microsocks(Some(("bob", "hunter2")));
+    for adapter in Adapter::ALL {
+        let via_http = format!("http://alice:s3cret@127.0.0.1:{}", http.port);
+        echo_with(adapter, &url, &via_http, Some(&tls.client)).unwrap();
+        let via_socks = format!("socks5h://bob:hunter2@127.0.0.1:{}", socks.port);
+        echo_with(adapter, &url, &via_socks, Some(&tls.client)).unwrap();
+        let via_socks_local = format!("socks5://bob:hunter2@127.0.0.1:{}", socks.port);
+        echo_with(adapter, &url, &via_socks_local, Some(&tls.client)).unwrap();
+    }
+}
+
+#[test]
+fn every_adapter_through_an_https_proxy_to_ws_and_wss() {
+    // TLS to the proxy (stunnel in front of tinyproxy), and for wss:// TLS to the server inside.
+    let tls = test_tls();
+    let wss = serve_wss(&tls);
+    let backend = tinyproxy(None, None);
+    let front = stunnel(&tls, backend.port);
+    for adapter in Adapter::ALL {
+        let ws = format!("{}/echo", serve(adapter));
+        for proxy in [
+            format!("https://localhost:{}", front.port),
+            format!("https://127.0.0.1:{}", front.port),
+        ] {
+            echo_with(adapter, &ws, &proxy, Some(&tls.client)).unwrap();
+            echo_with(adapter, &wss, &proxy, Some(&tls.client)).unwrap();
+        }
+    }
+    // A proxy whose certificate the client does not trust: a TLS error, before any CONNECT.
+    let ws = format!("{}/echo", serve(Adapter::Tokio));
+    match echo_with(
+        Adapter::Tokio,
+        &ws,
+        &format!("https://localhost:{}", front.port),
+        None,
+    ) {
+        Err(Error::Tls(_)) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn squid_with_credentials_to_ws_and_wss_and_its_refusals() {
+    let tls = test_tls();
+    let wss = serve_wss(&tls);
+    let guarded = squid(Some(("carol", "pa55")));
+    let proxy = format!("http://carol:pa55@127.0.0.1:{}", guarded.port);
+    for adapter in Adapter::ALL {
+        let ws = format!("{}/echo", serve(adapter));
+        echo_with(adapter, &ws, &proxy, None).unwrap();
+        echo_with(adapter, &wss, &proxy, Some(&tls.client)).unwrap();
+    }
+    let ws = format!("{}/echo", serve(Adapter::Tokio));
+    let wrong = format!("http://carol:nope@127.0.0.1:{}", guarded.port);
+    match echo_through(Adapter::Smol, &ws, &wrong) {
+        Err(Error::Proxy(e)) => {
+            assert_eq!(e.status(), Some(407), "{e}");
+            let ProxyError::Refused { head, .. } = &e else {
+                panic!("{e:?}")
+            };
+            assert!(
+                head.header_str("proxy-authenticate")
+                    .is_some_and(|v| v.starts_with("Basic"))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let open = squid(None);
+    let via = format!("http://127.0.0.1:{}", open.port);
+    // Port 1 is denied by squid's rules; nothing listens on a fresh port: 503, worth a retry.
+    match echo_through(Adapter::Blocking, "ws://127.0.0.1:1/", &via) {
+        Err(Error::Proxy(e)) => assert_eq!((e.status(), e.is_transient()), (Some(403), false)),
+        other => panic!("{other:?}"),
+    }
+    let dead = format!("ws://127.0.0.1:{}/", free_port());
+    match echo_through(Adapter::AsyncStd, &dead, &via) {
+        Err(Error::Proxy(e)) => assert_eq!((e.status(), e.is_transient()), (Some(503), true)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn dante_speaks_socks5_socks4a_and_socks4_and_applies_its_rules() {
+    let tls = test_tls();
+    let wss = serve_wss(&tls);
+    let socks = dante();
+    for adapter in Adapter::ALL {
+        let ws = serve(adapter).replace("127.0.0.1", "localhost") + "/echo";
+        // socks4 sends the address the client resolved; dante 1.4 has no SOCKS4a (a name for
+        // the proxy to resolve): that is refused, below.
+        for scheme in ["socks5h", "socks5", "socks4"] {
+            let proxy = format!("{scheme}://127.0.0.1:{}", socks.port);
+            echo_through(adapter, &ws, &proxy).unwrap();
+            echo_with(adapter, &wss, &proxy, Some(&tls.client)).unwrap();
+        }
+    }
+    let via5 = format!("socks5://127.0.0.1:{}", socks.port);
+    match echo_through(Adapter::Tokio, "ws://127.0.0.1:1/", &via5) {
+        Err(Error::Proxy(ProxyError::Socks5Refused(reply))) => {
+            assert_eq!(reply, sansock_core::proxy::Socks5Reply::NotAllowed);
+        }
+        other => panic!("{other:?}"),
+    }
+    let via4 = format!("socks4://127.0.0.1:{}", socks.port);
+    match echo_through(Adapter::Blocking, "ws://127.0.0.1:1/", &via4) {
+        Err(Error::Proxy(ProxyError::Socks4Refused(0x5B))) => {}
+        other => panic!("{other:?}"),
+    }
+    let via4a = format!("socks4a://127.0.0.1:{}", socks.port);
+    let ws = serve(Adapter::Smol).replace("127.0.0.1", "localhost") + "/echo";
+    match echo_through(Adapter::Smol, &ws, &via4a) {
+        Err(Error::Proxy(ProxyError::Socks4Refused(0x5B))) => {}
+        other => panic!("dante has no SOCKS4a: {other:?}"),
+    }
 }

@@ -129,6 +129,14 @@ mod blocking {
         }
     }
 
+    impl<P, T1: TlsOver<P>, T2: TlsOver<MaybeTls<P, T1>>> MaybeTls<MaybeTls<P, T1>, T2> {
+        /// The plain stream under both layers a client may have (TLS to the server, TLS to an
+        /// `https://` proxy): the TCP stream, to set it non-blocking, say.
+        pub fn tcp(&self) -> &P {
+            self.plain().plain()
+        }
+    }
+
     impl<P: BlockingStream, T: TlsOver<P> + io::Read + io::Write> BlockingStream for MaybeTls<P, T> {
         fn read_timeout(&self) -> io::Result<Option<Duration>> {
             self.plain().read_timeout()

@@ -30,6 +30,16 @@ pub fn default_for(url: &WsUrl) -> Result<Option<TlsConfig>, Error> {
     Err(Error::TlsUnavailable)
 }
 
+/// The TLS configuration for an `https://` proxy: the one given for the server (so private roots
+/// given with `connect_with_tls` serve both), otherwise [`default_client_config`].
+///
+/// # Errors
+/// As [`default_client_config`].
+#[cfg(feature = "rustls")]
+pub fn for_proxy(given: Option<TlsConfig>) -> Result<TlsConfig, Error> {
+    given.map_or_else(default_client_config, Ok)
+}
+
 /// rustls with the ring provider, its safe default protocol versions and the webpki roots:
 /// built once per process (the root store is about 150 certificates), then shared.
 ///

@@ -3,7 +3,9 @@
 //! and the handshake, all under the handshake timeout), and `client_functions!` writes those
 //! `connect` functions for a runtime module, so smol and async-std share one copy.
 
-use crate::{ClientSettings, Error, FuturesIo, MaybeTlsStream, WebSocketStream, WsUrl};
+use crate::{
+    ClientSettings, ClientSocket, Error, FuturesIo, MaybeTlsStream, WebSocketStream, WsUrl,
+};
 use futures_io::{AsyncRead, AsyncWrite};
 use sansock_core::{ClientRequest, Response};
 use sansock_driver::handshake::within;
@@ -47,32 +49,31 @@ where
     let deadline = settings.handshake_deadline();
     let proxy = settings.proxy_for(&url)?;
     let work = async {
-        let stream = match &proxy {
-            None => MaybeTlsStream::Plain(dial(url.host.clone(), url.port).await?),
+        let socket = match &proxy {
+            None => ClientSocket::Plain(dial(url.host.clone(), url.port).await?),
             Some(proxy) => {
                 let tcp = dial(proxy.host().to_string(), proxy.port()).await?;
-                let stream = if proxy.is_tls() {
+                let socket = if proxy.is_tls() {
                     #[cfg(feature = "rustls")]
                     {
-                        let config = sansock_driver::tls::default_client_config()?;
-                        crate::tls::wrap(tcp, proxy.host(), config).await?
+                        let config = sansock_driver::tls::for_proxy(tls.clone())?;
+                        ClientSocket::Tls(crate::tls::handshake(tcp, proxy.host(), config).await?)
                     }
                     #[cfg(not(feature = "rustls"))]
                     return Err(Error::TlsUnavailable);
                 } else {
-                    MaybeTlsStream::Plain(tcp)
+                    ClientSocket::Plain(tcp)
                 };
                 let limits = settings.limits();
-                tunnel::<_, FuturesIo, _, _>(stream, proxy, &url, limits, deadline, resolve).await?
+                tunnel::<_, FuturesIo, _, _>(socket, proxy, &url, limits, deadline, resolve).await?
             }
         };
         let stream = match (url.tls, tls) {
-            (false, _) => stream,
+            (false, _) => MaybeTlsStream::Plain(socket),
             #[cfg(feature = "rustls")]
-            (true, Some(config)) => match stream {
-                MaybeTlsStream::Plain(tcp) => crate::tls::wrap(tcp, &url.host, config).await?,
-                _ => return Err(Error::TlsUnavailable), // TLS inside an https:// proxy's TLS
-            },
+            (true, Some(config)) => {
+                MaybeTlsStream::Tls(crate::tls::handshake(socket, &url.host, config).await?)
+            }
             (true, _) => return Err(Error::TlsUnavailable),
         };
         client(stream, &url.request, settings).await

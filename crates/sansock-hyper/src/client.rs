@@ -12,7 +12,9 @@ use core::task::{Context, Poll};
 use sansock_core::{ClientRequest, Response};
 use sansock_driver::handshake::within;
 use sansock_driver::{Http2Handshake, dial::first_connected};
-use sansock_tokio::{ClientSettings, Error, MaybeTlsStream, Tokio, WebSocketStream, WsUrl};
+use sansock_tokio::{
+    ClientSettings, ClientSocket, Error, MaybeTlsStream, Tokio, WebSocketStream, WsUrl,
+};
 use std::io;
 use std::sync::{Arc, OnceLock};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -232,9 +234,9 @@ fn alpn_config() -> Result<Arc<rustls::ClientConfig>, Error> {
 
 async fn tls(
     url: &WsUrl,
-    tcp: TcpStream,
+    tcp: ClientSocket,
     config: Arc<rustls::ClientConfig>,
-) -> Result<tokio_rustls::client::TlsStream<TcpStream>, Error> {
+) -> Result<tokio_rustls::client::TlsStream<ClientSocket>, Error> {
     let name = sansock_driver::tls::server_name(&url.host)?;
     tokio_rustls::TlsConnector::from(config)
         .connect(name, tcp)
@@ -245,6 +247,7 @@ async fn tls(
 /// An HTTP/1.1 connection for the upgrade.
 async fn dial_http1(url: &WsUrl) -> Result<MaybeTlsStream, Error> {
     let tcp = tcp(url).await?;
+    let tcp = ClientSocket::Plain(tcp);
     if !url.tls {
         return Ok(MaybeTlsStream::Plain(tcp));
     }
@@ -258,7 +261,7 @@ async fn dial(url: &WsUrl, config: Option<Arc<rustls::ClientConfig>>) -> Result<
     let (scheme, authority) = (if url.tls { "https" } else { "http" }, authority(url));
     if url.tls {
         let config = config.map_or_else(alpn_config, Ok)?;
-        let stream = tls(url, tcp, config).await?;
+        let stream = tls(url, ClientSocket::Plain(tcp), config).await?;
         if stream.get_ref().1.alpn_protocol() != Some(b"h2") {
             return Ok(Dialed::Http1(MaybeTlsStream::Tls(Box::new(stream))));
         }

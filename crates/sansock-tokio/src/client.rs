@@ -1,7 +1,7 @@
 //! Client side: [`connect`] a `ws://` or `wss://` URL (DNS, TCP, TLS, then the core's client
 //! handshake), or run the handshake over a stream you already have with [`client`].
 
-use crate::tls::MaybeTlsStream;
+use crate::tls::{ClientSocket, MaybeTlsStream};
 use crate::{ClientSettings, Error, Tokio, WebSocketStream, WsUrl};
 use sansock_core::{ClientRequest, Response};
 use sansock_driver::dial::first_connected;
@@ -65,17 +65,16 @@ async fn connect_inner(
     let deadline = settings.handshake_deadline();
     let proxy = settings.proxy_for(&url)?;
     let work = async {
-        let stream = match &proxy {
-            None => MaybeTlsStream::Plain(dial(&url.host, url.port).await?),
-            Some(proxy) => through(proxy, &url, &settings, deadline).await?,
+        let socket = match &proxy {
+            None => ClientSocket::Plain(dial(&url.host, url.port).await?),
+            Some(proxy) => through(proxy, &url, &settings, deadline, tls.clone()).await?,
         };
         let stream = match (url.tls, tls) {
-            (false, _) => stream,
+            (false, _) => MaybeTlsStream::Plain(socket),
             #[cfg(feature = "rustls")]
-            (true, Some(config)) => match stream {
-                MaybeTlsStream::Plain(tcp) => crate::tls::wrap(tcp, &url.host, config).await?,
-                _ => return Err(Error::TlsUnavailable), // TLS inside an https:// proxy's TLS
-            },
+            (true, Some(config)) => {
+                MaybeTlsStream::Tls(crate::tls::handshake(socket, &url.host, config).await?)
+            }
             (true, _) => return Err(Error::TlsUnavailable),
         };
         client(stream, &url.request, settings).await
@@ -100,21 +99,25 @@ async fn through(
     url: &WsUrl,
     settings: &ClientSettings,
     deadline: std::time::Instant,
-) -> Result<MaybeTlsStream, Error> {
+    tls: Option<TlsConfig>,
+) -> Result<ClientSocket, Error> {
     let tcp = dial(proxy.host(), proxy.port()).await?;
-    let stream = if proxy.is_tls() {
+    let socket = if proxy.is_tls() {
         #[cfg(feature = "rustls")]
         {
-            let config = sansock_driver::tls::default_client_config()?;
-            crate::tls::wrap(tcp, proxy.host(), config).await?
+            let config = sansock_driver::tls::for_proxy(tls)?;
+            ClientSocket::Tls(crate::tls::handshake(tcp, proxy.host(), config).await?)
         }
         #[cfg(not(feature = "rustls"))]
-        return Err(Error::TlsUnavailable);
+        {
+            let _ = tls;
+            return Err(Error::TlsUnavailable);
+        }
     } else {
-        MaybeTlsStream::Plain(tcp)
+        ClientSocket::Plain(tcp)
     };
     let limits = settings.limits();
-    tunnel::<_, Tokio, _, _>(stream, proxy, url, limits, deadline, async |host, port| {
+    tunnel::<_, Tokio, _, _>(socket, proxy, url, limits, deadline, async |host, port| {
         let addrs = tokio::net::lookup_host((host.as_str(), port)).await;
         addrs.map(Iterator::collect::<Vec<_>>).map_err(Error::Dns)
     })

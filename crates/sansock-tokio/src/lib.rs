@@ -42,7 +42,7 @@ pub use sansock_driver::{
     ClientSettings, Config, Error, Outbox, Received, ServerSettings, Tokio, WsUrl,
 };
 pub use server::{accept, accept_with, accept_with_async};
-pub use tls::MaybeTlsStream;
+pub use tls::{ClientSocket, MaybeTlsStream};
 
 /// A WebSocket connection over the tokio transport `S` (TCP, TLS, a Unix socket, an upgraded
 /// hyper connection — anything `AsyncRead + AsyncWrite + Unpin`). See

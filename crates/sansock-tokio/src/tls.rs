@@ -1,26 +1,41 @@
-//! TLS for clients: [`MaybeTlsStream`] (plain TCP or rustls over tokio; the enum and its
-//! forwarding are the driver's `MaybeTls`), and the TLS handshake.
+//! TLS for clients: [`MaybeTlsStream`] (plain or rustls over tokio; the enum and its forwarding
+//! are the driver's `MaybeTls`) over a [`ClientSocket`] (TCP, or TLS to an `https://` proxy),
+//! and the TLS handshake.
 
 use tokio::net::TcpStream;
 
-/// A client transport: plain TCP (`ws://`) or TLS over TCP (`wss://`).
+/// The client's connection to the first hop: TCP to the server or to a proxy, or TLS over TCP
+/// to an `https://` proxy.
+#[cfg(feature = "rustls")]
+pub type ClientSocket =
+    sansock_driver::MaybeTls<TcpStream, tokio_rustls::client::TlsStream<TcpStream>>;
+/// The client's connection to the first hop: TCP to the server or to a proxy.
+#[cfg(not(feature = "rustls"))]
+pub type ClientSocket = sansock_driver::MaybeTls<TcpStream, sansock_driver::NoTls>;
+
+/// A client transport: the [`ClientSocket`] as it is (`ws://`) or TLS to the server over it
+/// (`wss://`).
 #[cfg(feature = "rustls")]
 pub type MaybeTlsStream =
-    sansock_driver::MaybeTls<TcpStream, tokio_rustls::client::TlsStream<TcpStream>>;
-/// A client transport: plain TCP (`ws://`; `wss://` needs the `rustls` feature).
+    sansock_driver::MaybeTls<ClientSocket, tokio_rustls::client::TlsStream<ClientSocket>>;
+/// A client transport: the [`ClientSocket`] (`ws://`; `wss://` needs the `rustls` feature).
 #[cfg(not(feature = "rustls"))]
-pub type MaybeTlsStream = sansock_driver::MaybeTls<TcpStream, sansock_driver::NoTls>;
+pub type MaybeTlsStream = sansock_driver::MaybeTls<ClientSocket, sansock_driver::NoTls>;
 
+/// The TLS handshake with `host` over `io`.
 #[cfg(feature = "rustls")]
-pub(crate) async fn wrap(
-    tcp: TcpStream,
+pub(crate) async fn handshake<S>(
+    io: S,
     host: &str,
     config: std::sync::Arc<rustls::ClientConfig>,
-) -> Result<MaybeTlsStream, crate::Error> {
+) -> Result<Box<tokio_rustls::client::TlsStream<S>>, crate::Error>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     let name = sansock_driver::tls::server_name(host)?;
     let stream = tokio_rustls::TlsConnector::from(config)
-        .connect(name, tcp)
+        .connect(name, io)
         .await
         .map_err(crate::Error::Tls)?;
-    Ok(MaybeTlsStream::Tls(Box::new(stream)))
+    Ok(Box::new(stream))
 }
