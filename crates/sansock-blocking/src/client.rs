@@ -55,7 +55,7 @@ pub fn connect_with_tls(
     connect_inner(url, settings, Some(tls))
 }
 
-fn connect_inner(
+pub(crate) fn connect_inner(
     url: WsUrl,
     settings: ClientSettings,
     tls: Option<TlsConfig>,

@@ -24,6 +24,7 @@
 //! ```
 
 mod client;
+mod reconnect;
 mod server;
 mod tls;
 mod websocket;
@@ -31,6 +32,7 @@ mod websocket;
 #[cfg(feature = "rustls")]
 pub use client::connect_with_tls;
 pub use client::{client, connect, connect_with};
+pub use reconnect::{ClientStream, Connector, Reconnecting};
 pub use sansock_core::proxy::ProxyError;
 pub use sansock_core::{
     Accept, CloseCode, Closed, ConnectionConfig, Ending, Event, Initiator, MemoryBudget, Message,
@@ -39,6 +41,7 @@ pub use sansock_core::{
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::proxy::{Proxy, ProxyChoice};
+pub use sansock_driver::reconnect::Backoff;
 pub use sansock_driver::{
     BlockingStream, ClientSettings, Config, Error, Outbox, Received, ServerSettings, WsUrl,
 };

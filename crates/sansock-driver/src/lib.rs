@@ -25,6 +25,7 @@ mod http2_client;
 mod http_upgrade;
 mod maybe_tls;
 pub mod proxy;
+pub mod reconnect;
 mod runtime;
 mod split;
 mod stream;

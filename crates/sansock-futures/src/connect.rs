@@ -138,6 +138,40 @@ macro_rules! client_functions {
         ) -> Result<(ClientStream, Box<$crate::Response>), $crate::Error> {
             $crate::connect::connect_over(url, settings, Some(tls), $dial, $resolve).await
         }
+
+        #[doc = concat!("A client on ", $module, " that reconnects by itself, with backoff and jitter")]
+        /// (see `sansock_driver::reconnect::Reconnecting`).
+        pub type Reconnecting = sansock_driver::reconnect::Reconnecting<Connector>;
+
+        #[doc = concat!("How ", $module, "'s [`Reconnecting`] connects and sleeps.")]
+        #[derive(Debug, Clone, Copy)]
+        pub struct Connector;
+
+        impl sansock_driver::reconnect::Connector for Connector {
+            type Connection = ClientStream;
+
+            async fn connect(
+                url: $crate::WsUrl,
+                settings: $crate::ClientSettings,
+                tls: Option<sansock_driver::tls::TlsConfig>,
+            ) -> Result<ClientStream, $crate::Error> {
+                let tls = match tls {
+                    Some(tls) => Some(tls),
+                    None => sansock_driver::tls::default_for(&url)?,
+                };
+                let connected =
+                    $crate::connect::connect_over(url, settings, tls, $dial, $resolve).await?;
+                Ok(connected.0)
+            }
+
+            async fn sleep(delay: core::time::Duration) {
+                sansock_driver::reconnect::sleep::<$crate::FuturesIo>(delay).await;
+            }
+
+            fn closed(connection: &ClientStream) -> Option<&$crate::Closed> {
+                connection.closed()
+            }
+        }
     };
 }
 #[allow(unused_imports)] // unused when no runtime feature is on

@@ -55,6 +55,7 @@ pub use sansock_core::{
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::proxy::{Proxy, ProxyChoice};
+pub use sansock_driver::reconnect::Backoff;
 pub use sansock_driver::{
     ClientSettings, Config, Error, FuturesIo, Outbox, Received, ServerSettings, WsUrl,
 };

@@ -57,7 +57,7 @@ pub async fn connect_with_tls(
     connect_inner(url, settings, Some(tls)).await
 }
 
-async fn connect_inner(
+pub(crate) async fn connect_inner(
     url: WsUrl,
     settings: ClientSettings,
     tls: Option<TlsConfig>,

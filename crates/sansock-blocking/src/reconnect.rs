@@ -1,0 +1,129 @@
+//! [`Reconnecting`]: a blocking client that connects again by itself, with exponential backoff
+//! and jitter (the policy and the bookkeeping are the driver's `reconnect`; this connects and
+//! sleeps on the calling thread).
+
+use crate::{MaybeTlsStream, WebSocket};
+use core::time::Duration;
+use sansock_core::Closed;
+use sansock_driver::reconnect::Backoff;
+use sansock_driver::{ClientSettings, Error, WsUrl, wait};
+
+/// A blocking client connection over TCP (or TLS).
+pub type ClientStream = WebSocket<MaybeTlsStream>;
+
+/// A blocking client that reconnects by itself: [`connect`](Self::connect) retries failures
+/// worth another try (refused, reset, timed out, 5xx; not 4xx, a bad URL or a certificate that
+/// fails) with the [`Backoff`]'s delays, sleeping on this thread; [`reconnect`](Self::reconnect)
+/// connects again after a connection ended in a way worth it (cut, or closed by the server with
+/// 1001, 1011, 1012 or 1013).
+///
+/// ```no_run
+/// use sansock_blocking::{Backoff, ClientSettings, Reconnecting, WsUrl};
+/// let url = WsUrl::parse("ws://127.0.0.1:8080/feed")?;
+/// let mut client = Reconnecting::new(url, ClientSettings::new(), Backoff::new())
+///     .on_connect(|ws| ws.send("subscribe prices"));
+/// let mut ws = client.connect()?;
+/// loop {
+///     while let Ok(Some(message)) = ws.recv() {
+///         println!("{message:?}");
+///     }
+///     match client.reconnect(&ws)? {
+///         Some(next) => ws = next,
+///         None => break, // closed for good (1000, 1008, ...)
+///     }
+/// }
+/// # Ok::<(), sansock_blocking::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Reconnecting(sansock_driver::reconnect::Reconnecting<Connector>);
+
+impl Reconnecting {
+    /// A client for `url` with `settings`, retrying by `backoff`.
+    pub fn new(url: WsUrl, settings: ClientSettings, backoff: Backoff) -> Self {
+        Reconnecting(sansock_driver::reconnect::Reconnecting::new(
+            url, settings, backoff,
+        ))
+    }
+
+    /// TLS with your own rustls configuration (for `wss://` and an `https://` proxy).
+    #[cfg(feature = "rustls")]
+    #[must_use]
+    pub fn tls(self, config: std::sync::Arc<rustls::ClientConfig>) -> Self {
+        Reconnecting(self.0.tls(config))
+    }
+
+    /// Runs `hook` on each new connection before it is handed out (to subscribe again, say);
+    /// its error counts as a failed attempt.
+    #[must_use]
+    pub fn on_connect(
+        self,
+        mut hook: impl FnMut(&mut ClientStream) -> Result<(), Error> + Send + 'static,
+    ) -> Self {
+        Reconnecting(self.0.on_connect(move |ws| {
+            let result = hook(ws);
+            Box::pin(core::future::ready(result))
+        }))
+    }
+
+    /// Runs `hook` before each retry with the attempt that failed (1 for the first), its error
+    /// and the delay before the next.
+    #[must_use]
+    pub fn on_retry(self, hook: impl FnMut(u32, &Error, Duration) + Send + 'static) -> Self {
+        Reconnecting(self.0.on_retry(hook))
+    }
+
+    /// Failed attempts in a row so far (0 once connected).
+    pub fn failures(&self) -> u32 {
+        self.0.failures()
+    }
+
+    /// The error of the last failed attempt.
+    pub fn last_error(&self) -> Option<&Error> {
+        self.0.last_error()
+    }
+
+    /// Connects, retrying as the backoff says.
+    ///
+    /// # Errors
+    /// The error that ended the tries (not worth another, or the last allowed).
+    pub fn connect(&mut self) -> Result<ClientStream, Error> {
+        wait(self.0.connect())
+    }
+
+    /// After `previous` ended: connects again (after the first delay), or `Ok(None)` when its
+    /// ending is not one to reconnect after.
+    ///
+    /// # Errors
+    /// As [`connect`](Self::connect).
+    pub fn reconnect(&mut self, previous: &ClientStream) -> Result<Option<ClientStream>, Error> {
+        wait(self.0.reconnect(previous))
+    }
+}
+
+/// How the blocking [`Reconnecting`] connects and sleeps (on the calling thread).
+#[derive(Debug, Clone, Copy)]
+pub struct Connector;
+
+impl sansock_driver::reconnect::Connector for Connector {
+    type Connection = ClientStream;
+
+    async fn connect(
+        url: WsUrl,
+        settings: ClientSettings,
+        tls: Option<sansock_driver::tls::TlsConfig>,
+    ) -> Result<ClientStream, Error> {
+        let tls = match tls {
+            Some(tls) => Some(tls),
+            None => sansock_driver::tls::default_for(&url)?,
+        };
+        Ok(crate::client::connect_inner(url, settings, tls)?.0)
+    }
+
+    async fn sleep(delay: Duration) {
+        std::thread::sleep(delay);
+    }
+
+    fn closed(connection: &ClientStream) -> Option<&Closed> {
+        connection.closed()
+    }
+}
