@@ -641,3 +641,36 @@ fn dante_speaks_socks5_socks4a_and_socks4_and_applies_its_rules() {
         other => panic!("dante has no SOCKS4a: {other:?}"),
     }
 }
+
+#[test]
+fn the_handshake_timeout_covers_a_proxy_that_never_answers() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream); // accepted, read by nobody, never answered
+        }
+    });
+    let settings = || {
+        sansock_driver::ClientSettings::new()
+            .handshake_timeout(Duration::from_millis(300))
+            .proxy(sansock_driver::Proxy::parse(&format!("socks5h://127.0.0.1:{port}")).unwrap())
+    };
+    let url = || sansock_driver::WsUrl::parse("ws://example.invalid/").unwrap();
+    let started = Instant::now();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let tokio = rt.block_on(sansock_tokio::connect_with(url(), settings()));
+    assert!(matches!(tokio, Err(Error::HandshakeTimeout)), "{tokio:?}");
+    let smol = smol::block_on(sansock_futures::smol::connect_with(url(), settings()));
+    assert!(matches!(smol, Err(Error::HandshakeTimeout)), "{smol:?}");
+    let blocking = sansock_blocking::connect_with(url(), settings());
+    assert!(
+        matches!(blocking, Err(Error::HandshakeTimeout)),
+        "{blocking:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+}

@@ -191,12 +191,12 @@ impl From<Proxy> for ProxyChoice {
 /// Asks the proxy on `io` (connected, and TLS already for an `https://` proxy) for a tunnel to
 /// `url`'s host and port, and gives `io` back once it leads there. For a proxy that
 /// [`resolves_locally`](Proxy::resolves_locally) the name is resolved with `resolve` (the
-/// adapter's DNS) and the first address is sent. `deadline` bounds every read (the caller's
-/// handshake timeout covers the whole).
+/// adapter's DNS) and the first address is sent. Past `deadline` (the handshake's) it gives up
+/// with [`Error::HandshakeTimeout`], on a blocking transport too.
 ///
 /// # Errors
 /// [`Error::Proxy`] when the proxy refuses, wants credentials, closes or breaks its protocol;
-/// [`Error::Dns`]; I/O errors.
+/// [`Error::HandshakeTimeout`]; [`Error::Dns`]; I/O errors.
 pub async fn tunnel<S, R, F, A>(
     mut io: S,
     proxy: &Proxy,
@@ -211,44 +211,47 @@ where
     F: AsyncFnOnce(String, u16) -> Result<A, Error>,
     A: IntoIterator<Item = std::net::SocketAddr>,
 {
-    let host = if proxy.resolve_locally {
-        let first = resolve(url.host.clone(), url.port)
-            .await?
-            .into_iter()
-            .next();
-        let addr = first.ok_or_else(|| Error::Dns(std::io::ErrorKind::NotFound.into()))?;
-        addr.ip().to_string()
-    } else {
-        url.host.clone()
-    };
-    let (host, port) = (host.as_str(), url.port);
-    let mut hs = ProxyHandshake::new(
-        proxy.protocol,
-        &ProxyTarget::new(host, port),
-        proxy.credentials.as_ref(),
-        limits,
-    )
-    .map_err(Error::Proxy)?;
-    let mut buf = BytesMut::new();
-    loop {
-        if !hs.transmit().is_empty() {
-            write_all::<S, R>(&mut io, hs.transmit())
-                .await
-                .map_err(Error::Io)?;
-            let n = hs.transmit().len();
-            hs.advance_transmit(n);
-        }
-        match read_some::<S, R>(&mut io, &mut buf, deadline).await {
-            Ok(()) => {}
-            Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                return Err(Error::Proxy(hs.receive_eof()));
+    let work = async {
+        let host = if proxy.resolve_locally {
+            let first = resolve(url.host.clone(), url.port)
+                .await?
+                .into_iter()
+                .next();
+            let addr = first.ok_or_else(|| Error::Dns(std::io::ErrorKind::NotFound.into()))?;
+            addr.ip().to_string()
+        } else {
+            url.host.clone()
+        };
+        let mut hs = ProxyHandshake::new(
+            proxy.protocol,
+            &ProxyTarget::new(host, url.port),
+            proxy.credentials.as_ref(),
+            limits,
+        )
+        .map_err(Error::Proxy)?;
+        let mut buf = BytesMut::new();
+        loop {
+            if !hs.transmit().is_empty() {
+                write_all::<S, R>(&mut io, hs.transmit())
+                    .await
+                    .map_err(Error::Io)?;
+                let n = hs.transmit().len();
+                hs.advance_transmit(n);
             }
-            Err(e) => return Err(e),
+            match read_some::<S, R>(&mut io, &mut buf, deadline).await {
+                Ok(()) => {}
+                Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    return Err(Error::Proxy(hs.receive_eof()));
+                }
+                Err(e) => return Err(e),
+            }
+            if hs.receive(&buf).map_err(Error::Proxy)? == ProxyStep::Connected {
+                return Ok(io);
+            }
         }
-        if hs.receive(&buf).map_err(Error::Proxy)? == ProxyStep::Connected {
-            return Ok(io);
-        }
-    }
+    };
+    // A blocking transport stops its reads at the deadline; this ends the wait there.
+    crate::handshake::within::<R, _>(deadline, work).await
 }
 
 #[cfg(test)]
