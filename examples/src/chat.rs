@@ -1,10 +1,11 @@
-//! The chat room behind `examples/chat.rs`: a [`Room`] of members, each with a bounded queue,
-//! and the axum [`router`] — the page at `/`, the member list at `/members`, the WebSocket at
-//! `/chat`.
+//! The chat room behind `examples/chat.rs`: a [`Room`] — one topic of Sansock's
+//! [`Topics`](sansock_hyper::topics::Topics) and the member list — and the axum [`router`]: the
+//! page at `/`, the member list at `/members`, the WebSocket at `/chat`.
 //!
 //! Every message goes to every member, the sender included, as JSON
-//! (`{"type":"message","nick":…,"text":…}`, and `join`/`leave` notices). Each message is encoded
-//! once and shared: every member's queue holds a reference-counted copy of the same bytes.
+//! (`{"type":"message","nick":…,"text":…}`, and `join`/`leave` notices). Each message is framed
+//! once (and compressed once: the chat's permessage-deflate has no context takeover) and the
+//! same bytes go to every member's connection.
 //!
 //! **Slow members:** a member whose queue is full when a message arrives (its connection cannot
 //! keep up, or it stopped reading) is dropped from the room at once — nobody else waits for it —
@@ -22,6 +23,7 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{any, get};
 use sansock_hyper::axum::WebSocketUpgrade;
+use sansock_hyper::topics::{SlowPolicy, Subscription, Topics};
 use sansock_hyper::{
     Accept, CloseCode, DeflatePolicy, Message, PerMessageDeflate, Reject, ServerSettings,
     UpgradeRequest, WebSocket,
@@ -31,14 +33,11 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
-use tokio::sync::{Notify, mpsc};
 
-/// A member as the room sees it: where its messages go, how to kick it, and the round-trip
-/// time of its connection (microseconds, `u64::MAX` until a ping has been answered).
+/// A member as the member list shows it: its nickname and the round-trip time of its
+/// connection (microseconds, `u64::MAX` until a ping has been answered).
 struct Member {
     nick: String,
-    queue: mpsc::Sender<Message>,
-    kick: Arc<Notify>,
     rtt_micros: Arc<AtomicU64>,
 }
 
@@ -48,25 +47,39 @@ const TICK: Duration = Duration::from_secs(1);
 /// See [`TICK`].
 const PINGS_EVERY: u32 = 5;
 
-/// Everyone connected.
-#[derive(Default)]
+/// The topic every member subscribes to.
+const TOPIC: &str = "room";
+
+/// Everyone connected: the room's topic and the member list.
 pub struct Room {
+    topics: Topics,
     next_id: AtomicU64,
     members: Mutex<HashMap<u64, Member>>,
 }
 
 impl Room {
+    /// A room whose members each queue at most `queue` messages; a member past that is
+    /// dropped.
+    fn new(queue: usize) -> Self {
+        Room {
+            topics: Topics::new(queue, SlowPolicy::Drop),
+            next_id: AtomicU64::new(0),
+            members: Mutex::default(),
+        }
+    }
+
     fn members(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Member>> {
         self.members.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Adds a member and tells everyone (the newcomer too).
-    fn join(&self, member: Member) -> u64 {
+    fn join(&self, member: Member) -> (u64, Subscription) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let subscription = self.topics.subscribe(TOPIC);
         let notice = notice("join", &member.nick, None);
         self.members().insert(id, member);
         self.broadcast(notice);
-        id
+        (id, subscription)
     }
 
     /// Removes a member (if still there) and tells everyone else.
@@ -99,23 +112,13 @@ impl Room {
         format!("[{}]", items.join(","))
     }
 
-    /// Queues `message` for every member. Members whose queue is full are dropped (and told
-    /// why when their connection closes); the others never wait for them.
+    /// Publishes `message` to every member, framed once. Members whose queue is full are
+    /// dropped from the topic (their writers see it, leave and say why); the others never wait
+    /// for them.
     fn broadcast(&self, message: Message) {
-        let mut dropped = Vec::new();
-        self.members()
-            .retain(|_, member| match member.queue.try_send(message.clone()) {
-                Ok(()) => true,
-                Err(mpsc::error::TrySendError::Full(_)) => {
-                    member.kick.notify_one();
-                    dropped.push(member.nick.clone());
-                    false
-                }
-                Err(mpsc::error::TrySendError::Closed(_)) => false,
-            });
-        for nick in dropped {
-            tracing::info!("{nick}: too slow, dropped");
-            self.broadcast(notice("leave", &nick, None));
+        let published = self.topics.publish(TOPIC, message);
+        if published.dropped > 0 {
+            tracing::info!("{} member(s) too slow, dropped", published.dropped);
         }
     }
 }
@@ -157,7 +160,6 @@ fn decide(request: &UpgradeRequest, nick: &mut String) -> Result<Accept, Reject>
 #[derive(Clone)]
 struct Chat {
     room: Arc<Room>,
-    queue: usize,
     shutdown: Shutdown,
 }
 
@@ -166,8 +168,7 @@ struct Chat {
 /// 404 elsewhere (axum's default).
 pub fn router(queue: usize, shutdown: Shutdown) -> Router {
     let chat = Chat {
-        room: Arc::new(Room::default()),
-        queue,
+        room: Arc::new(Room::new(queue)),
         shutdown,
     };
     Router::new()
@@ -209,7 +210,7 @@ async fn join(
                     ws.extensions().unwrap_or("none"),
                     over.unwrap_or("?")
                 );
-                member(ws, nick, chat.room, chat.queue, chat.shutdown).await;
+                member(ws, nick, chat.room, chat.shutdown).await;
                 drop(open);
             })
         }
@@ -220,21 +221,18 @@ async fn join(
     }
 }
 
-/// One member's life: its writer drains its queue into the socket; its reader broadcasts
-/// what it says.
-async fn member(ws: WebSocket, nick: String, room: Arc<Room>, queue: usize, shutdown: Shutdown) {
+/// One member's life: its writer sends what the room publishes; its reader publishes what it
+/// says.
+async fn member(ws: WebSocket, nick: String, room: Arc<Room>, shutdown: Shutdown) {
     let (mut read, mut write) = ws.split();
-    let (tx, mut rx) = mpsc::channel::<Message>(queue);
-    let kick = Arc::new(Notify::new());
     let rtt_micros = Arc::new(AtomicU64::new(u64::MAX));
-    let id = room.join(Member {
+    let (id, subscription) = room.join(Member {
         nick: nick.clone(),
-        queue: tx,
-        kick: kick.clone(),
         rtt_micros: rtt_micros.clone(),
     });
+    let writer_room = room.clone();
     let writer = tokio::spawn(async move {
-        let kicked = kick.notified();
+        let kicked = subscription.dropped();
         tokio::pin!(kicked);
         let stop = shutdown.begun();
         tokio::pin!(stop);
@@ -244,7 +242,7 @@ async fn member(ws: WebSocket, nick: String, room: Arc<Room>, queue: usize, shut
         let mut tick = 0u32;
         let (code, reason) = loop {
             let next = tokio::select! {
-                _ = &mut kicked => break (CloseCode::POLICY_VIOLATION, "too slow"),
+                () = &mut kicked => break (CloseCode::POLICY_VIOLATION, "too slow"),
                 () = &mut stop => break (CloseCode::GOING_AWAY, REASON),
                 _ = ticks.tick() => {
                     if let Some(rtt) = write.stats().rtt {
@@ -254,20 +252,26 @@ async fn member(ws: WebSocket, nick: String, room: Arc<Room>, queue: usize, shut
                     tick = tick.wrapping_add(1);
                     if tick % PINGS_EVERY == 1 {
                         tokio::select! {
-                            _ = &mut kicked => break (CloseCode::POLICY_VIOLATION, "too slow"),
+                            () = &mut kicked => break (CloseCode::POLICY_VIOLATION, "too slow"),
                             pinged = write.ping(b"rtt") => if pinged.is_err() { return },
                         }
                     }
                     continue;
                 }
-                next = rx.recv() => next,
+                next = subscription.recv() => next,
             };
-            let Some(message) = next else { return }; // we left the room
+            // The queue ends only when the room drops this member.
+            let Some(message) = next else {
+                break (CloseCode::POLICY_VIOLATION, "too slow");
+            };
             tokio::select! {
-                _ = &mut kicked => break (CloseCode::POLICY_VIOLATION, "too slow"),
-                sent = write.send(message) => if sent.is_err() { return },
+                () = &mut kicked => break (CloseCode::POLICY_VIOLATION, "too slow"),
+                sent = write.send_prepared(&message) => if sent.is_err() { return },
             }
         };
+        if code == CloseCode::POLICY_VIOLATION {
+            writer_room.leave(id); // at once: the others need not wait for its close
+        }
         // Too slow, or the server is going away: say so, if the socket still takes it. The
         // reader then reads until the member's answer; our close timeout ends the connection
         // (the reader sees it) even if this member never reads again.
@@ -280,6 +284,8 @@ async fn member(ws: WebSocket, nick: String, room: Arc<Room>, queue: usize, shut
         }
     }
     room.leave(id);
+    // The connection is over: the writer may still wait for the room's next message.
+    writer.abort();
     let _ = writer.await;
     let code = read.closed().map(|c| c.code.0);
     tracing::info!("{nick}: left (close code {code:?})");

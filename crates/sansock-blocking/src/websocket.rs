@@ -141,6 +141,19 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
         self.sent()
     }
 
+    /// Sends a message prepared once for many connections
+    /// ([`PreparedMessage`](sansock_core::PreparedMessage)): its frame shared, not copied,
+    /// where the connection allows; otherwise as [`send`](Self::send).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send), but a full write buffer is an [`Error::Io`] that
+    /// [`Error::is_would_block`] holds for (the message is not queued: retry it).
+    pub fn send_prepared(&mut self, prepared: &sansock_core::PreparedMessage) -> Result<(), Error> {
+        block_on(|cx| self.driver.poll_writable(cx))?;
+        self.driver.start_send_prepared(prepared)?;
+        self.sent()
+    }
+
     fn send_with(&mut self, message: Message, compress: bool) -> Result<(), Error> {
         if let Err(e) = block_on(|cx| self.driver.poll_writable(cx)) {
             return Err(if e.is_would_block() {

@@ -283,6 +283,36 @@ impl Deflate {
     }
 }
 
+/// The top byte of permessage-deflate's shared-encoding keys (other extensions use others).
+const SHARED_TAG: u64 = 0xD1 << 56;
+
+/// Compresses all of `payload` into `out` with a sync flush, without the final empty block's
+/// four bytes (RFC 7692 §7.2.1).
+fn deflate_into(c: &mut Compress, payload: &[u8], out: &mut Vec<u8>) -> Result<(), ExtensionError> {
+    out.clear();
+    out.reserve(payload.len() / 2 + 64);
+    let start_in = c.total_in();
+    loop {
+        let consumed = (c.total_in() - start_in) as usize;
+        if out.len() == out.capacity() {
+            out.reserve(out.capacity().max(64));
+        }
+        c.compress_vec(&payload[consumed..], out, FlushCompress::Sync)
+            .map_err(|_| corrupt("compression failed"))?;
+        let done = (c.total_in() - start_in) as usize == payload.len();
+        // A sync flush is complete once all input is in and there was room left over: zlib
+        // stops early only when the output is full. (Its status is no guide: "no progress
+        // possible" also means "nothing left to flush".)
+        if done && out.len() < out.capacity() {
+            break;
+        }
+    }
+    if out.ends_with(&TAIL) {
+        out.truncate(out.len() - TAIL.len());
+    }
+    Ok(())
+}
+
 fn corrupt(reason: &'static str) -> ExtensionError {
     ExtensionError {
         code: CloseCode::INVALID_PAYLOAD,
@@ -310,30 +340,39 @@ impl Extension for Deflate {
         let c = self.compress.get_or_insert_with(|| {
             Compress::new_with_window_bits(Compression::new(level), false, bits)
         });
-        out.clear();
-        out.reserve(payload.len() / 2 + 64);
-        let start_in = c.total_in();
-        loop {
-            let consumed = (c.total_in() - start_in) as usize;
-            if out.len() == out.capacity() {
-                out.reserve(out.capacity().max(64));
-            }
-            c.compress_vec(&payload[consumed..], out, FlushCompress::Sync)
-                .map_err(|_| corrupt("compression failed"))?;
-            let done = (c.total_in() - start_in) as usize == payload.len();
-            // A sync flush is complete once all input is in and there was room left over: zlib
-            // stops early only when the output is full. (Its status is no guide: "no progress
-            // possible" also means "nothing left to flush".)
-            if done && out.len() < out.capacity() {
-                break;
-            }
-        }
-        if out.ends_with(&TAIL) {
-            out.truncate(out.len() - TAIL.len());
-        }
+        deflate_into(c, payload, out)?;
         if self.side.compress_reset {
             self.compress = None;
         }
+        Ok(Some(crate::frame::RSV1))
+    }
+
+    fn shared_encoding(&self) -> Option<u64> {
+        // Without context takeover every message is compressed from a fresh state: the output
+        // depends on the message, the level, the window and the threshold only.
+        (self.side.compress_reset && self.side.compress_bits >= 9).then(|| {
+            SHARED_TAG
+                | u64::from(self.level) << 40
+                | u64::from(self.side.compress_bits) << 32
+                | (self.threshold as u64).min(u64::from(u32::MAX))
+        })
+    }
+
+    fn encode_shared(
+        &self,
+        _kind: MessageKind,
+        payload: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<Option<u8>, ExtensionError> {
+        if self.side.compress_bits < 9 || payload.is_empty() || payload.len() < self.threshold {
+            return Ok(None);
+        }
+        let mut c = Compress::new_with_window_bits(
+            Compression::new(self.level),
+            false,
+            self.side.compress_bits,
+        );
+        deflate_into(&mut c, payload, out)?;
         Ok(Some(crate::frame::RSV1))
     }
 

@@ -29,6 +29,32 @@ pub trait Extension: Send {
         out: &mut Vec<u8>,
     ) -> Result<Option<u8>, ExtensionError>;
 
+    /// A key under which this side's encoding of a message depends on the message and the
+    /// negotiated parameters only — no state carried from one message to the next — so that
+    /// connections with equal keys encode every message to the same bytes and one encoding
+    /// serves them all ([`PreparedMessage`](crate::PreparedMessage)). Keys of different
+    /// extensions must differ (put a tag of your own in the top byte). `None` (the default):
+    /// each connection encodes for itself.
+    fn shared_encoding(&self) -> Option<u64> {
+        None
+    }
+
+    /// Encodes `payload` as [`encode`](Self::encode) would with no state carried over, for
+    /// every connection with this [`shared_encoding`](Self::shared_encoding) key. The default
+    /// sends it unchanged (`Ok(None)`).
+    ///
+    /// # Errors
+    /// As [`encode`](Self::encode).
+    fn encode_shared(
+        &self,
+        kind: MessageKind,
+        payload: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<Option<u8>, ExtensionError> {
+        let _ = (kind, payload, out);
+        Ok(None)
+    }
+
     /// Transforms one incoming frame of a message whose first frame carried the RSV bits `rsv`,
     /// appending the result to `out`. `fin` marks the message's last frame. `out` must never
     /// grow past `max_len` bytes: stop and fail with 1009 instead (bombs are checked while

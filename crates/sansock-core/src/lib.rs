@@ -67,6 +67,7 @@ pub mod handshake;
 #[doc(hidden)]
 pub mod harness;
 mod message;
+mod prepared;
 pub mod proxy;
 #[cfg(any(test, feature = "testing"))]
 #[doc(hidden)]
@@ -97,6 +98,7 @@ pub use handshake::{
     UpgradeRequest,
 };
 pub use message::{Message, MessageKind, MessagePart, MessageRef};
+pub use prepared::PreparedMessage;
 pub use time::Timestamp;
 pub use utf8::{InvalidUtf8, Utf8Validator};
 pub use utf8_bytes::Utf8Bytes;

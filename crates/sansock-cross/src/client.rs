@@ -137,6 +137,8 @@ pub struct Options<'a> {
     pub fragment: bool,
     /// Offer permessage-deflate (default parameters).
     pub deflate: bool,
+    /// With `deflate`, ask for no context takeover both ways.
+    pub no_context_takeover: bool,
     /// Connect through this proxy URL (`None`: as the environment says, the default).
     pub proxy: Option<&'a str>,
     /// TLS with this configuration (for `wss://`, and for an `https://` proxy) instead of the
@@ -164,7 +166,9 @@ pub fn connect(
         .fragment_size(options.fragment.then_some(FRAGMENT))
         .close_timeout(crate::CLOSE_TIMEOUT);
     if options.deflate {
-        settings = settings.deflate(PerMessageDeflate::default());
+        let deflate =
+            PerMessageDeflate::default().with_no_context_takeover(options.no_context_takeover);
+        settings = settings.deflate(deflate);
     }
     if let Some(proxy) = options.proxy {
         settings = settings.proxy(sansock_driver::Proxy::parse(proxy)?);

@@ -14,7 +14,7 @@ mod testee;
 
 pub use client::{Exec, Options, Session, connect};
 pub use scenario::{SCENARIOS, Scenario, run};
-pub use server::{serve, serve_with};
+pub use server::{prepared, serve, serve_with};
 pub use testee::testee;
 
 /// A Sansock adapter, in the role of client or server.

@@ -36,9 +36,22 @@ fn decide(request: &UpgradeRequest, path: &mut String) -> Accept {
     }
 }
 
+/// What `/prepared` sends first on every connection: one message, framed once for all
+/// (compressed once for the connections with permessage-deflate without context takeover).
+pub fn prepared() -> &'static sansock_core::PreparedMessage {
+    static PREPARED: std::sync::LazyLock<sansock_core::PreparedMessage> =
+        std::sync::LazyLock::new(|| {
+            sansock_core::PreparedMessage::new(Message::text(
+                "prepared once, sent to all; ".repeat(8),
+            ))
+        });
+    &PREPARED
+}
+
 /// What the script does first, by path.
 enum Script {
     Echo,
+    Prepared,
     EchoUncompressed,
     Close(u16),
     Ping,
@@ -50,6 +63,7 @@ fn script(path: &str) -> Script {
     }
     match path {
         "/ping" => Script::Ping,
+        "/prepared" => Script::Prepared,
         "/echo-uncompressed" => Script::EchoUncompressed,
         _ => Script::Echo,
     }
@@ -101,6 +115,9 @@ async fn script_async<S: Transport<R>, R: Runtime>(
         Script::Ping => {
             let _ = ws.ping(b"srv-ping").await;
         }
+        Script::Prepared => {
+            let _ = ws.send_prepared(prepared()).await;
+        }
         Script::Echo if batches => {
             while let Ok(1..) = ws.recv_batch(echo_received).await {}
             return;
@@ -136,6 +153,9 @@ fn script_blocking<S: sansock_blocking::BlockingStream + Unpin>(
         }
         Script::Ping => {
             let _ = ws.ping(b"srv-ping");
+        }
+        Script::Prepared => {
+            let _ = ws.send_prepared(prepared());
         }
         Script::Echo if batches => {
             while let Ok(1..) = ws.recv_batch(echo_received) {}

@@ -43,6 +43,14 @@ impl Outbox<'_> {
         self.0.send(message).map_err(Error::Send)
     }
 
+    /// Queues a prepared message (its frame shared where the connection allows).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn send_prepared(&mut self, prepared: &sansock_core::PreparedMessage) -> Result<(), Error> {
+        self.0.send_prepared(prepared).map_err(Error::Send)
+    }
+
     /// Queues a message part as one fragment
     /// ([`Connection::send_part`](sansock_core::Connection::send_part)).
     ///

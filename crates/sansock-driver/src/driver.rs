@@ -612,6 +612,16 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         self.conn.send_uncompressed(message).map_err(Error::Send)
     }
 
+    /// Queues a prepared message ([`Connection::send_prepared`]: its frame shared, not copied,
+    /// where the connection allows).
+    pub fn start_send_prepared(
+        &mut self,
+        prepared: &sansock_core::PreparedMessage,
+    ) -> Result<(), Error> {
+        self.check_usable()?;
+        self.conn.send_prepared(prepared).map_err(Error::Send)
+    }
+
     /// Queues a message part as one fragment ([`Connection::send_part`]).
     pub fn start_send_part(&mut self, part: &sansock_core::MessagePart) -> Result<(), Error> {
         self.check_usable()?;

@@ -32,6 +32,7 @@ mod stream;
 pub mod tls;
 #[cfg(feature = "tokio")]
 mod tokio_rt;
+pub mod topics;
 mod trace;
 mod url;
 mod write;

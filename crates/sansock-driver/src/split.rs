@@ -233,6 +233,18 @@ impl<S: Transport<R>, R: Runtime> WriteHalf<S, R> {
         poll_fn(|cx| self.half.poll_sent(cx)).await
     }
 
+    /// Sends a prepared message; as [`WebSocketStream::send_prepared`].
+    ///
+    /// # Errors
+    /// As [`WebSocketStream::send`].
+    pub async fn send_prepared(
+        &mut self,
+        prepared: &sansock_core::PreparedMessage,
+    ) -> Result<(), Error> {
+        self.queue_and_flush(|d| d.start_send_prepared(prepared))
+            .await
+    }
+
     /// Sends a message part; as [`WebSocketStream::send_part`].
     ///
     /// # Errors

@@ -178,6 +178,30 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
         poll_fn(|cx| self.driver.poll_sent(cx, true)).await
     }
 
+    /// Sends a message prepared once for many connections ([`PreparedMessage`]): its frame is
+    /// shared, not copied, where the connection allows (a server without an extension, or
+    /// with permessage-deflate without context takeover); otherwise as [`send`](Self::send),
+    /// whose backpressure and write rule it follows.
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    ///
+    /// [`PreparedMessage`]: sansock_core::PreparedMessage
+    pub fn send_prepared<'a>(
+        &'a mut self,
+        prepared: &'a sansock_core::PreparedMessage,
+    ) -> impl Future<Output = Result<(), Error>> + 'a {
+        let mut queued = false;
+        poll_fn(move |cx| {
+            if !queued {
+                ready!(self.driver.poll_writable(cx))?;
+                self.driver.start_send_prepared(prepared)?;
+                queued = true;
+            }
+            self.driver.poll_sent(cx, true)
+        })
+    }
+
     /// Sends a message part as one fragment (see [`Connection::send_part`]): forwarding a
     /// message as it arrives, received with
     /// [`message_parts`](sansock_core::ConnectionConfig::message_parts) on.

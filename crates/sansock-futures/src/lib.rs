@@ -47,6 +47,7 @@ pub mod smol;
 mod tls;
 
 pub use connect::client;
+pub use sansock_core::PreparedMessage;
 pub use sansock_core::proxy::ProxyError;
 pub use sansock_core::{
     Accept, CloseCode, Closed, ConnectionConfig, Ending, Event, Initiator, MemoryBudget, Message,
@@ -56,6 +57,7 @@ pub use sansock_core::{
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::proxy::{Proxy, ProxyChoice};
 pub use sansock_driver::reconnect::Backoff;
+pub use sansock_driver::topics;
 pub use sansock_driver::{
     ClientSettings, Config, Error, FuturesIo, Outbox, Received, ServerSettings, WsUrl,
 };

@@ -32,6 +32,7 @@ mod tls;
 pub use client::connect_with_tls;
 pub use client::{client, connect, connect_with};
 pub use reconnect::{ClientStream, Connector, Reconnecting};
+pub use sansock_core::PreparedMessage;
 pub use sansock_core::proxy::ProxyError;
 pub use sansock_core::{
     Accept, CloseCode, Closed, ConnectionConfig, Ending, Event, Initiator, MemoryBudget, Message,
@@ -41,6 +42,7 @@ pub use sansock_core::{
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::proxy::{Proxy, ProxyChoice};
 pub use sansock_driver::reconnect::Backoff;
+pub use sansock_driver::topics;
 pub use sansock_driver::{
     ClientSettings, Config, Error, Outbox, Received, ServerSettings, Tokio, WsUrl,
 };

@@ -89,6 +89,14 @@ impl Output {
         self.spliced_len += payload.len();
     }
 
+    /// Appends a whole frame built elsewhere (a prepared message's): spliced in, not copied.
+    pub(super) fn frame_built(&mut self, frame: &Bytes) {
+        self.frames += 1;
+        let at = self.written + (self.buf.len() - self.start) as u64;
+        self.spliced.push_back((at, frame.clone()));
+        self.spliced_len += frame.len();
+    }
+
     /// Whether nothing waits to be written.
     #[inline]
     pub(super) fn is_empty(&self) -> bool {

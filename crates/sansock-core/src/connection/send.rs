@@ -5,11 +5,14 @@
 //! A payload is copied once, into the transmit buffer, and masked there (client role); a
 //! server's large message is not copied at all (see `output.rs`).
 
-use super::Connection;
 use super::output::SPLICE_MIN;
+use super::{Connection, Role};
 use crate::close::MAX_CLOSE_REASON;
 use crate::frame::{MAX_CONTROL_PAYLOAD, OpCode};
-use crate::{CloseCode, Message, MessageKind, MessagePart, MessageRef, SendError, Timestamp};
+use crate::{
+    CloseCode, Message, MessageKind, MessagePart, MessageRef, PreparedMessage, SendError, Timestamp,
+};
+use alloc::vec::Vec;
 use bytes::Bytes;
 
 impl Connection {
@@ -20,6 +23,52 @@ impl Connection {
     /// during [`send_fragment`](Self::send_fragment); an extension's error.
     pub fn send(&mut self, message: &Message) -> Result<(), SendError> {
         self.send_data(message.kind(), Payload::Shared(message.as_shared()), true)
+    }
+
+    /// Queues a [`PreparedMessage`]. On a server its frame is shared, not copied: the plain
+    /// frame when no extension was negotiated, the one encoding of an extension that encodes
+    /// every message alike (permessage-deflate without the server's context takeover). With
+    /// an extension that carries state from message to message (context takeover), on a
+    /// client (which masks with keys of its own) and when the message is to be fragmented, it
+    /// is sent as [`send`](Self::send) sends it. The same limits and backpressure apply.
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn send_prepared(&mut self, prepared: &PreparedMessage) -> Result<(), SendError> {
+        let message = prepared.message();
+        let fragmented = self
+            .config
+            .fragment_size
+            .is_some_and(|size| message.len() > size);
+        if self.role == Role::Client || fragmented {
+            return self.send(message);
+        }
+        self.check_open()?;
+        if self.sending.is_some() {
+            return Err(SendError::FragmentedMessageInProgress);
+        }
+        let frame = match self.extension.as_deref() {
+            None => prepared.frame(),
+            Some(ext) => {
+                let Some(key) = ext.shared_encoding() else {
+                    return self.send(message); // its state is this connection's
+                };
+                let encode =
+                    |kind, payload: &[u8], out: &mut Vec<u8>| ext.encode_shared(kind, payload, out);
+                match prepared.encoded(key, encode) {
+                    Ok(Some(Some(frame))) => frame,
+                    Ok(Some(None)) => prepared.frame(), // the extension sends it as it is
+                    Ok(None) => return self.send(message), // no room to keep another encoding
+                    Err(e) => return Err(SendError::Extension(e.reason)),
+                }
+            }
+        };
+        self.charge_output(frame.len())?;
+        let plain = prepared.frame().len();
+        self.counters.bytes_saved += plain.saturating_sub(frame.len()) as u64;
+        self.counters.messages_out += 1;
+        self.out.frame_built(frame);
+        Ok(())
     }
 
     /// Queues a whole message without the negotiated extension's transform: with
