@@ -1,5 +1,5 @@
 //! The chat room behind `examples/chat.rs`: a [`Room`] — one topic of Sansock's
-//! [`Topics`](sansock_hyper::topics::Topics) and the member list — and the axum [`router`]: the
+//! [`Topics`] and the member list — and the axum [`router`]: the
 //! page at `/`, the member list at `/members`, the WebSocket at `/chat`.
 //!
 //! Every message goes to every member, the sender included, as JSON

@@ -90,10 +90,9 @@ impl PreparedMessage {
                     break;
                 };
                 let mut out = Vec::new();
-                let frame = match encode(self.message.kind(), self.message.as_bytes(), &mut out)? {
-                    Some(rsv) => Some(frame_of(self.message.kind(), rsv, &out)),
-                    None => None,
-                };
+                let kind = self.message.kind();
+                let frame = encode(kind, self.message.as_bytes(), &mut out)?
+                    .map(|rsv| frame_of(kind, rsv, &out));
                 // Another connection may have filled this slot meanwhile (perhaps for
                 // another key): ours is then found below or not kept.
                 let (k, kept) = slot.get_or_init(|| (key, frame));
