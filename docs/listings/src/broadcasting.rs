@@ -2,8 +2,8 @@
 //! publish that frames a message once for all of them.
 
 // ANCHOR: topics
+use sansock_tokio::CloseCode;
 use sansock_tokio::topics::{SlowPolicy, Topics};
-use sansock_tokio::{CloseCode, Message};
 use tokio::net::TcpListener;
 
 /// Serves `listener`: every connection gets what is published to `"news"`; what a
@@ -50,6 +50,7 @@ pub fn topics() -> Topics {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sansock_tokio::Message;
 
     #[test]
     fn every_subscriber_gets_every_publish() {
