@@ -112,10 +112,7 @@ impl sansock_driver::reconnect::Connector for Connector {
         settings: ClientSettings,
         tls: Option<sansock_driver::tls::TlsConfig>,
     ) -> Result<ClientStream, Error> {
-        let tls = match tls {
-            Some(tls) => Some(tls),
-            None => sansock_driver::tls::default_for(&url)?,
-        };
+        let tls = sansock_driver::tls::given_or_default(tls, &url)?;
         Ok(crate::client::connect_inner(url, settings, tls)?.0)
     }
 

@@ -272,6 +272,14 @@ struct Deflate {
 }
 
 impl Deflate {
+    /// Whether `payload` goes compressed. An empty message goes as it is: deflate has nothing
+    /// to say about it (and a second sync flush in a row produces no bytes at all, which is not
+    /// a valid payload); so does one under the threshold, and any with a window zlib cannot
+    /// produce.
+    fn compresses(&self, payload: &[u8]) -> bool {
+        self.side.compress_bits >= 9 && !payload.is_empty() && payload.len() >= self.threshold
+    }
+
     fn new(side: Side, config: &PerMessageDeflate) -> Self {
         Deflate {
             compress: None,
@@ -331,9 +339,7 @@ impl Extension for Deflate {
         payload: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<Option<u8>, ExtensionError> {
-        // An empty message goes as it is: deflate has nothing to say about it (and a second
-        // sync flush in a row produces no bytes at all, which is not a valid payload).
-        if self.side.compress_bits < 9 || payload.is_empty() || payload.len() < self.threshold {
+        if !self.compresses(payload) {
             return Ok(None);
         }
         let (level, bits) = (self.level, self.side.compress_bits);
@@ -364,7 +370,7 @@ impl Extension for Deflate {
         payload: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<Option<u8>, ExtensionError> {
-        if self.side.compress_bits < 9 || payload.is_empty() || payload.len() < self.threshold {
+        if !self.compresses(payload) {
             return Ok(None);
         }
         let mut c = Compress::new_with_window_bits(

@@ -17,6 +17,31 @@ pub use scenario::{SCENARIOS, Scenario, run};
 pub use server::{prepared, serve, serve_with};
 pub use testee::testee;
 
+/// The workspace's root directory.
+pub fn root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs the installer `scripts/<script>` (idempotent: it installs the real peers or servers a
+/// test needs when they are missing) once per test process.
+///
+/// # Panics
+/// If the script fails: the tests that need it cannot run.
+pub fn setup(script: &str) {
+    static DONE: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut done = DONE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if done.iter().any(|s| s == script) {
+        return;
+    }
+    let status = std::process::Command::new(root().join("scripts").join(script))
+        .status()
+        .expect("the setup script runs");
+    assert!(status.success(), "scripts/{script} failed");
+    done.push(script.to_string());
+}
+
 /// A Sansock adapter, in the role of client or server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Adapter {

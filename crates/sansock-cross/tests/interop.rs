@@ -5,25 +5,9 @@
 //! installs the peers first (idempotent).
 #![allow(clippy::panic, clippy::unwrap_used)]
 
-use sansock_cross::{Adapter, SCENARIOS, run, serve};
+use sansock_cross::{Adapter, SCENARIOS, root, run, serve, setup};
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Once;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let status = Command::new(root().join("scripts/interop-setup.sh"))
-            .status()
-            .unwrap();
-        assert!(status.success(), "scripts/interop-setup.sh failed");
-    });
-}
 
 /// The command that runs `script` of `tests/interop/` with its interpreter.
 fn peer(script: &str) -> Command {
@@ -39,7 +23,7 @@ fn peer(script: &str) -> Command {
 
 /// A peer's client checks against every Sansock server.
 fn clients_against_our_servers(script: &str) {
-    setup();
+    setup("interop-setup.sh");
     let mut failures = Vec::new();
     for adapter in Adapter::ALL {
         let base = serve(adapter);
@@ -55,7 +39,7 @@ fn clients_against_our_servers(script: &str) {
 
 /// Starts a peer's scripted server; gives it and its base URL.
 fn start_server(script: &str) -> (Child, String) {
-    setup();
+    setup("interop-setup.sh");
     let mut child = peer(script).stdout(Stdio::piped()).spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())

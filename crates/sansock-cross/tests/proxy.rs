@@ -10,28 +10,14 @@
 
 use sansock_core::proxy::ProxyError;
 use sansock_core::{CloseCode, Event, Message};
-use sansock_cross::{Adapter, Options, connect, serve};
+use sansock_cross::{Adapter, Options, connect, serve, setup};
 use sansock_driver::Error;
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let status = Command::new(root().join("scripts/proxy-setup.sh"))
-            .status()
-            .unwrap();
-        assert!(status.success(), "scripts/proxy-setup.sh failed");
-    });
-}
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -69,7 +55,7 @@ impl ProxyServer {
 /// tinyproxy on a free port; `auth` turns on Basic credentials, `only_port` allows CONNECT to
 /// that port alone.
 fn tinyproxy(auth: Option<(&str, &str)>, only_port: Option<u16>) -> ProxyServer {
-    setup();
+    setup("proxy-setup.sh");
     let port = free_port();
     let dir = std::env::temp_dir().join(format!("sansock-tinyproxy-{port}"));
     std::fs::create_dir_all(&dir).unwrap();
@@ -97,7 +83,7 @@ fn tinyproxy(auth: Option<(&str, &str)>, only_port: Option<u16>) -> ProxyServer 
 
 /// microsocks on a free port; `auth` turns on RFC 1929 credentials.
 fn microsocks(auth: Option<(&str, &str)>) -> ProxyServer {
-    setup();
+    setup("proxy-setup.sh");
     let port = free_port();
     let mut cmd = Command::new("microsocks");
     cmd.args(["-i", "127.0.0.1", "-p", &port.to_string()]);
@@ -189,7 +175,7 @@ fn serve_wss(tls: &TestTls) -> String {
 /// stunnel on a free port, taking TLS with `tls`'s certificate and passing the bytes to
 /// `backend` (a proxy): an `https://` proxy made of two real servers.
 fn stunnel(tls: &TestTls, backend: u16) -> ProxyServer {
-    setup();
+    setup("proxy-setup.sh");
     let port = free_port();
     let dir = std::env::temp_dir().join(format!("sansock-stunnel-{port}"));
     std::fs::create_dir_all(&dir).unwrap();
@@ -227,7 +213,7 @@ fn sbin(name: &str) -> Command {
 /// squid on a free port; `auth` turns on Basic credentials (a password file made with
 /// `openssl passwd`); CONNECT to port 1 is denied.
 fn squid(auth: Option<(&str, &str)>) -> ProxyServer {
-    setup();
+    setup("proxy-setup.sh");
     let port = free_port();
     let dir = std::env::temp_dir().join(format!("sansock-squid-{port}"));
     std::fs::create_dir_all(&dir).unwrap();
@@ -269,7 +255,7 @@ fn squid(auth: Option<(&str, &str)>) -> ProxyServer {
 /// dante on a free port, SOCKS4, SOCKS4a and SOCKS5 without authentication; CONNECT to port 1
 /// is blocked by a rule.
 fn dante() -> ProxyServer {
-    setup();
+    setup("proxy-setup.sh");
     let port = free_port();
     let dir = std::env::temp_dir().join(format!("sansock-dante-{port}"));
     std::fs::create_dir_all(&dir).unwrap();

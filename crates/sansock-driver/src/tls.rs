@@ -30,6 +30,17 @@ pub fn default_for(url: &WsUrl) -> Result<Option<TlsConfig>, Error> {
     Err(Error::TlsUnavailable)
 }
 
+/// `given`, or what a connection to `url` uses by default ([`default_for`]).
+///
+/// # Errors
+/// As [`default_for`].
+pub fn given_or_default(given: Option<TlsConfig>, url: &WsUrl) -> Result<Option<TlsConfig>, Error> {
+    match given {
+        Some(tls) => Ok(Some(tls)),
+        None => default_for(url),
+    }
+}
+
 /// The TLS configuration for an `https://` proxy: the one given for the server (so private roots
 /// given with `connect_with_tls` serve both), otherwise [`default_client_config`].
 ///

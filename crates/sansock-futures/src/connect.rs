@@ -155,10 +155,7 @@ macro_rules! client_functions {
                 settings: $crate::ClientSettings,
                 tls: Option<sansock_driver::tls::TlsConfig>,
             ) -> Result<ClientStream, $crate::Error> {
-                let tls = match tls {
-                    Some(tls) => Some(tls),
-                    None => sansock_driver::tls::default_for(&url)?,
-                };
+                let tls = sansock_driver::tls::given_or_default(tls, &url)?;
                 let connected =
                     $crate::connect::connect_over(url, settings, tls, $dial, $resolve).await?;
                 Ok(connected.0)
