@@ -8,8 +8,10 @@
 //! in-memory transport, which the `echo_loop` criterion bench times and `bench-instructions`
 //! runs for callgrind to count. Not published; nothing here is a pass/fail test.
 
+pub mod fanout;
 pub mod load;
 pub mod memory;
+pub mod process;
 pub mod procfs;
 pub mod report;
 pub mod servers;

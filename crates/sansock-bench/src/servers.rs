@@ -63,7 +63,15 @@ pub const NAMES: [&str; 17] = [
 pub fn run(name: &str, port: u16) -> io::Result<()> {
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     match name {
-        "node-ws" => node_ws(port),
+        "node-ws" => node_ws(port, "bench-echo.mjs"),
+        "fanout-node-ws" => node_ws(port, "bench-fanout.mjs"),
+        fanout if fanout.starts_with("fanout-") => {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let local = tokio::task::LocalSet::new();
+            rt.block_on(local.run_until(crate::fanout::serve(fanout, addr)))
+        }
         "sansock-smol" => smol::block_on(sansock_smol(addr, false)),
         "sansock-smol-plain" => smol::block_on(sansock_smol(addr, true)),
         "sansock-blocking" => sansock_blocking(addr, false),
@@ -78,8 +86,8 @@ pub fn run(name: &str, port: u16) -> io::Result<()> {
     }
 }
 
-/// Becomes `node tests/interop/bench-echo.mjs PORT` (returns only if that fails).
-fn node_ws(port: u16) -> io::Result<()> {
+/// Becomes `node tests/interop/SCRIPT PORT` (returns only if that fails).
+fn node_ws(port: u16, script: &str) -> io::Result<()> {
     use std::os::unix::process::CommandExt;
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop");
     if !dir.join("node_modules/ws").is_dir() {
@@ -88,7 +96,7 @@ fn node_ws(port: u16) -> io::Result<()> {
         ));
     }
     Err(std::process::Command::new("node")
-        .arg(dir.join("bench-echo.mjs"))
+        .arg(dir.join(script))
         .arg(port.to_string())
         .exec())
 }

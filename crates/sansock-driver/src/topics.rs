@@ -76,7 +76,8 @@ pub struct Topics(Arc<Inner>);
 
 impl Topics {
     /// Topics whose subscribers each queue at most `queue` messages (at least 1), with
-    /// `policy` for those that fall behind.
+    /// `policy` for those that fall behind. A subscriber's queue is allocated when it
+    /// subscribes, 16 bytes a slot (64 slots: 1 KiB): keep it small for many subscribers.
     pub fn new(queue: usize, policy: SlowPolicy) -> Self {
         Topics(Arc::new(Inner {
             topics: Mutex::new(HashMap::new()),

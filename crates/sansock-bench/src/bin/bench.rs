@@ -11,75 +11,16 @@
 //! `results.md` and `throughput.svg` to DIR (default `target/bench`).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use sansock_bench::process::{Server, free_port, pinned, sibling};
 use sansock_bench::report::{self, Memory, Runs};
 use sansock_bench::{Measured, Point, servers};
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 fn flag(args: &[String], name: &str) -> Option<String> {
     args.windows(2).find(|w| w[0] == name).map(|w| w[1].clone())
-}
-
-fn sibling(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap_or_default();
-    exe.with_file_name(name)
-}
-
-/// A command pinned to `cpu` (when `taskset` exists), with a high open-files limit.
-fn pinned(cpu: usize, program: PathBuf, args: &[String]) -> Command {
-    let mut inner = vec![program.to_string_lossy().into_owned()];
-    inner.extend(args.iter().cloned());
-    let taskset = Command::new("taskset").arg("-V").output().is_ok();
-    let mut script = String::from("ulimit -n 65536 2>/dev/null; exec ");
-    if taskset {
-        script.push_str(&format!("taskset -c {cpu} "));
-    }
-    script.push_str("\"$@\"");
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c").arg(script).arg("sh").args(inner);
-    cmd
-}
-
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn start(name: &str, port: u16) -> std::io::Result<Server> {
-        let child = pinned(0, sibling("bench-server"), &[name.into(), port.to_string()])
-            .stdin(Stdio::null())
-            .spawn()?;
-        let end = Instant::now() + Duration::from_secs(5);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if Instant::now() > end {
-                return Err(std::io::Error::other(format!("{name} did not start")));
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        Ok(Server { child, port })
-    }
-
-    /// The server's own pid (`sh` exec'd into taskset, which exec'd into the server).
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or(9300)
 }
 
 fn load(port: u16, p: Point, secs: f64) -> Option<Measured> {
