@@ -1,9 +1,23 @@
-//! Starting the benchmark's processes: the servers (`bench-server`, pinned to CPU 0) and the
+//! The benchmark's command lines and processes: the servers (`bench-server`, pinned to CPU 0) and the
 //! load (pinned to CPU 1), siblings of the running binary.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// The value after `name` among the command-line `args`.
+pub fn flag(args: &[String], name: &str) -> Option<String> {
+    args.windows(2).find(|w| w[0] == name).map(|w| w[1].clone())
+}
+
+/// The `names` a comma-separated `--servers` list `chosen` keeps (all without one).
+pub fn chosen<'a>(names: &[&'a str], chosen: Option<&str>) -> Vec<&'a str> {
+    names
+        .iter()
+        .copied()
+        .filter(|n| chosen.is_none_or(|c| c.split(',').any(|x| x == *n)))
+        .collect()
+}
 
 /// The path of the binary `name` beside the running one.
 pub fn sibling(name: &str) -> PathBuf {

@@ -294,6 +294,11 @@ impl Deflate {
 /// The top byte of permessage-deflate's shared-encoding keys (other extensions use others).
 const SHARED_TAG: u64 = 0xD1 << 56;
 
+/// A raw deflate compressor (no zlib header) at `level` with a window of `bits`.
+fn compressor(level: u32, bits: u8) -> Compress {
+    Compress::new_with_window_bits(Compression::new(level), false, bits)
+}
+
 /// Compresses all of `payload` into `out` with a sync flush, without the final empty block's
 /// four bytes (RFC 7692 §7.2.1).
 fn deflate_into(c: &mut Compress, payload: &[u8], out: &mut Vec<u8>) -> Result<(), ExtensionError> {
@@ -343,9 +348,7 @@ impl Extension for Deflate {
             return Ok(None);
         }
         let (level, bits) = (self.level, self.side.compress_bits);
-        let c = self.compress.get_or_insert_with(|| {
-            Compress::new_with_window_bits(Compression::new(level), false, bits)
-        });
+        let c = self.compress.get_or_insert_with(|| compressor(level, bits));
         deflate_into(c, payload, out)?;
         if self.side.compress_reset {
             self.compress = None;
@@ -373,11 +376,7 @@ impl Extension for Deflate {
         if !self.compresses(payload) {
             return Ok(None);
         }
-        let mut c = Compress::new_with_window_bits(
-            Compression::new(self.level),
-            false,
-            self.side.compress_bits,
-        );
+        let mut c = compressor(self.level, self.side.compress_bits);
         deflate_into(&mut c, payload, out)?;
         Ok(Some(crate::frame::RSV1))
     }

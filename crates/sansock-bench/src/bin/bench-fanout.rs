@@ -11,11 +11,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use sansock_bench::fanout::{self, NAMES};
-use sansock_bench::process::{Server, free_port, pinned};
-
-fn flag(args: &[String], name: &str) -> Option<String> {
-    args.windows(2).find(|w| w[0] == name).map(|w| w[1].clone())
-}
+use sansock_bench::process::{Server, chosen, flag, free_port, pinned};
 
 fn list(args: &[String], name: &str, default: &[usize]) -> Vec<usize> {
     flag(args, name).map_or_else(
@@ -51,16 +47,7 @@ fn main() {
     let secs: f64 = flag(&args, "--secs")
         .and_then(|s| s.parse().ok())
         .unwrap_or(2.0);
-    let chosen = flag(&args, "--servers");
-    let names: Vec<&str> = NAMES
-        .iter()
-        .copied()
-        .filter(|n| {
-            chosen
-                .as_deref()
-                .is_none_or(|c| c.split(',').any(|x| x == *n))
-        })
-        .collect();
+    let names = chosen(&NAMES, flag(&args, "--servers").as_deref());
     println!(
         "| server | subscribers | size | deliveries/s | p50 | p99 | KiB per idle subscriber |"
     );

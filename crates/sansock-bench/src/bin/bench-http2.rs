@@ -11,6 +11,7 @@
 //! Prints messages echoed per second, median of the repeats, as a markdown table.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use sansock_bench::process::flag;
 use sansock_hyper::Http2Connection;
 use sansock_tokio::{ClientSettings, Message, WsUrl};
 use std::process::{Command, Stdio};
@@ -19,10 +20,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const SOCKETS: usize = 100;
-
-fn flag(args: &[String], name: &str) -> Option<String> {
-    args.windows(2).find(|w| w[0] == name).map(|w| w[1].clone())
-}
 
 /// `program args` pinned to `cpu` when `taskset` exists.
 fn pinned(cpu: usize, program: &std::path::Path, args: &[String]) -> Command {

@@ -11,17 +11,13 @@
 //! `results.md` and `throughput.svg` to DIR (default `target/bench`).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use sansock_bench::process::{Server, free_port, pinned, sibling};
+use sansock_bench::process::{Server, chosen, flag, free_port, pinned, sibling};
 use sansock_bench::report::{self, Memory, Runs};
 use sansock_bench::{Measured, Point, servers};
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-fn flag(args: &[String], name: &str) -> Option<String> {
-    args.windows(2).find(|w| w[0] == name).map(|w| w[1].clone())
-}
 
 fn load(port: u16, p: Point, secs: f64) -> Option<Measured> {
     let args: Vec<String> = [
@@ -220,16 +216,7 @@ fn main() {
     let repeat: usize = flag(&args, "--repeat")
         .and_then(|s| s.parse().ok())
         .unwrap_or(if smoke { 1 } else { 3 });
-    let chosen = flag(&args, "--servers");
-    let names: Vec<&str> = servers::NAMES
-        .iter()
-        .copied()
-        .filter(|n| {
-            chosen
-                .as_deref()
-                .is_none_or(|c| c.split(',').any(|x| x == *n))
-        })
-        .collect();
+    let names = chosen(&servers::NAMES, flag(&args, "--servers").as_deref());
     let out = PathBuf::from(flag(&args, "--out").unwrap_or_else(|| "target/bench".into()));
     let points = grid(&grid_name);
     let mut all: Vec<Runs> = Vec::new();
