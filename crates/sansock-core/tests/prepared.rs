@@ -64,7 +64,34 @@ fn connections_without_an_extension_share_one_frame() {
 
 #[test]
 fn no_context_takeover_connections_share_one_encoding() {
-    let text = "the same words, again and again; ".repeat(200);
+    // Words in a pseudo-random order: compressed well, yet to more than 8 KiB, so the shared
+    // encoding is spliced into each connection's output (smaller frames are copied) and can be
+    // seen to be the same bytes.
+    const WORDS: [&str; 16] = [
+        "the ",
+        "same ",
+        "words ",
+        "again ",
+        "and ",
+        "one ",
+        "encoding ",
+        "for ",
+        "many ",
+        "connections ",
+        "shared ",
+        "once ",
+        "frame ",
+        "deflate ",
+        "room ",
+        "message ",
+    ];
+    let mut seed = 0x2545_f491_u32;
+    let text: String = (0..40_000)
+        .map(|_| {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            WORDS[(seed >> 28) as usize]
+        })
+        .collect();
     let prepared = PreparedMessage::new(Message::text(text.as_str()));
     let mut room: Vec<_> = (0..3).map(|_| deflate_pair(true)).collect();
     let mut first: Option<(usize, Vec<u8>)> = None;

@@ -245,6 +245,19 @@ impl<S: Transport<R>, R: Runtime> WriteHalf<S, R> {
             .await
     }
 
+    /// Queues a prepared message without writing it; as [`WebSocketStream::feed_prepared`]
+    /// ([`flush`](Self::flush) writes what was fed).
+    ///
+    /// # Errors
+    /// As [`WebSocketStream::send`].
+    pub async fn feed_prepared(
+        &mut self,
+        prepared: &sansock_core::PreparedMessage,
+    ) -> Result<(), Error> {
+        poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_writable(cx))).await?;
+        self.half.lock().start_send_prepared(prepared)
+    }
+
     /// Sends a message part; as [`WebSocketStream::send_part`].
     ///
     /// # Errors

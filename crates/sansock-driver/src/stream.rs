@@ -202,6 +202,36 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
         })
     }
 
+    /// Queues a prepared message without writing it (past the write high-water mark it waits
+    /// until the transport has taken enough): feed the messages waiting for this connection,
+    /// then [`flush`](Self::flush) them in one write — what a broadcast's writer does with its
+    /// subscription.
+    ///
+    /// ```no_run
+    /// # async fn forward<S: sansock_driver::Transport<R>, R: sansock_driver::Runtime>(
+    /// #     mut ws: sansock_driver::WebSocketStream<S, R>,
+    /// #     subscription: sansock_driver::topics::Subscription,
+    /// # ) -> Result<(), sansock_driver::Error> {
+    /// while let Some(message) = subscription.recv().await {
+    ///     ws.feed_prepared(&message).await?;
+    ///     while let Some(more) = subscription.try_recv() {
+    ///         ws.feed_prepared(&more).await?; // what queued up meanwhile
+    ///     }
+    ///     ws.flush().await?; // one write for all of them
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub async fn feed_prepared(
+        &mut self,
+        prepared: &sansock_core::PreparedMessage,
+    ) -> Result<(), Error> {
+        poll_fn(|cx| self.driver.poll_writable(cx)).await?;
+        self.driver.start_send_prepared(prepared)
+    }
+
     /// Sends a message part as one fragment (see [`Connection::send_part`]): forwarding a
     /// message as it arrives, received with
     /// [`message_parts`](sansock_core::ConnectionConfig::message_parts) on.

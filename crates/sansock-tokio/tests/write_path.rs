@@ -1,6 +1,7 @@
 //! The write path as the plain `recv`/`send` loop meets it: pipelined echoes leave in a few
 //! writes (counted through a transport wrapper), ping-pong answers every message as it is
-//! sent, a lone send reaches the peer, a reply left to the next receive is written on drop, a
+//! sent, a subscription drained with `feed_prepared` leaves in one write, a lone send reaches the
+//! peer, a reply left to the next receive is written on drop, a
 //! close to a peer that never reads ends by the close timeout; and the endings and limits the
 //! write path must get right (`close` with message parts on, `closed` after a protocol error,
 //! timeouts of `Duration::MAX`).
@@ -24,7 +25,7 @@ use tokio::time::timeout;
 
 const LIMIT: Duration = Duration::from_secs(20);
 
-/// A transport that counts the write calls that took bytes.
+/// A transport that counts the write calls that took bytes (a vectored write is one call).
 struct Counting {
     inner: DuplexStream,
     writes: Arc<AtomicUsize>,
@@ -51,6 +52,20 @@ impl AsyncWrite for Counting {
             self.writes.fetch_add(1, Ordering::Relaxed);
         }
         written
+    }
+
+    /// One write for all of `bufs`, as `writev` on a socket (the duplex pipe has none).
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let joined: Vec<u8> = bufs.iter().flat_map(|b| b.iter().copied()).collect();
+        self.poll_write(cx, &joined)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
@@ -267,4 +282,55 @@ async fn timeouts_of_duration_max_mean_no_deadline() {
         .unwrap();
     assert!(closed.was_clean());
     timeout(LIMIT, server).await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn a_subscription_drained_with_feed_prepared_leaves_in_one_write_per_batch() {
+    use sansock_tokio::topics::{SlowPolicy, Topics};
+    let (near, far) = tokio::io::duplex(1 << 20);
+    let writes = Arc::new(AtomicUsize::new(0));
+    let counting = Counting {
+        inner: far,
+        writes: writes.clone(),
+    };
+    let topics = Topics::new(64, SlowPolicy::Drop);
+    let subscription = topics.subscribe("news");
+    // 50 messages wait for the subscriber before its writer runs.
+    for i in 0..50 {
+        topics.publish("news", format!("item {i}"));
+    }
+    let server = tokio::spawn(async move {
+        let mut ws = sansock_tokio::accept(counting).await.unwrap();
+        let before = writes.load(Ordering::Relaxed);
+        let mut sent = 0;
+        while sent < 50 {
+            let message = subscription.recv().await.unwrap();
+            ws.feed_prepared(&message).await.unwrap();
+            sent += 1;
+            while let Some(more) = subscription.try_recv() {
+                ws.feed_prepared(&more).await.unwrap();
+                sent += 1;
+            }
+            assert!(ws.buffered_amount() > 0, "fed, not written");
+            ws.flush().await.unwrap();
+            assert_eq!(ws.buffered_amount(), 0);
+        }
+        let batch_writes = writes.load(Ordering::Relaxed) - before;
+        ws.close(None, "").await.ok();
+        batch_writes
+    });
+    let request = WsUrl::parse("ws://localhost/").unwrap().request;
+    let (mut client, _) = sansock_tokio::client(near, &request, ClientSettings::new())
+        .await
+        .unwrap();
+    for i in 0..50 {
+        let got = timeout(LIMIT, client.recv())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert_eq!(got, Message::from(format!("item {i}")));
+    }
+    while let Some(Ok(_)) = client.recv().await {}
+    assert_eq!(timeout(LIMIT, server).await.unwrap().unwrap(), 1);
 }

@@ -89,9 +89,16 @@ impl Output {
         self.spliced_len += payload.len();
     }
 
-    /// Appends a whole frame built elsewhere (a prepared message's): spliced in, not copied.
+    /// Appends a whole frame built elsewhere (a prepared message's): a large one spliced in,
+    /// not copied; a small one copied (cheaper than a piece of its own: no reference count, and
+    /// many small frames leave in one contiguous write).
     pub(super) fn frame_built(&mut self, frame: &Bytes) {
         self.frames += 1;
+        if frame.len() < SPLICE_MIN {
+            self.make_room(frame.len());
+            self.buf.extend_from_slice(frame);
+            return;
+        }
         let at = self.written + (self.buf.len() - self.start) as u64;
         self.spliced.push_back((at, frame.clone()));
         self.spliced_len += frame.len();
