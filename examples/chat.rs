@@ -8,11 +8,19 @@
 //! `RUST_LOG` (default `info`). The plain port speaks HTTP/1.1 and HTTP/2 with prior knowledge.
 //!
 //! Each member has a queue of `--queue` messages; what happens when it fills, and everything
-//! else about the room, is in `src/chat.rs`.
+//! else about the room, is in `src/chat/`.
+//!
+//! Several servers, one room: `--redis redis://127.0.0.1:6379/` joins this server's room to the
+//! others on that Redis (pub/sub for what is said, presence hashes that expire
+//! `--presence-ttl` seconds after a server stops refreshing them, so its members' leaves are
+//! announced by the others when it dies). Without `--redis` it runs alone.
 
 use clap::Parser;
+use sansock_examples::chat::Config;
+use sansock_examples::chat::redis::RedisConfig;
 use sansock_examples::serve::{TlsArgs, scheme};
 use sansock_examples::shutdown::ctrl_c;
+use std::time::Duration;
 
 /// A chat room in the browser.
 #[derive(Parser)]
@@ -23,8 +31,24 @@ struct Args {
     /// How many messages may wait for a member before it is dropped as too slow.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
     queue: u16,
+    /// Join the room of every chat server on this Redis (`redis://host:port/db`).
+    #[arg(long, value_name = "URL")]
+    redis: Option<String>,
+    /// With `--redis`: seconds a dead server's members stay listed (its presence lifetime).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = presence_ttl)]
+    presence_ttl: f64,
     #[command(flatten)]
     tls: TlsArgs,
+}
+
+/// A presence lifetime: from 0.3 s (refreshed every 0.1 s) to a day.
+fn presence_ttl(text: &str) -> Result<f64, String> {
+    let seconds: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    if (0.3..=86_400.0).contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err("between 0.3 and 86400 seconds".into())
+    }
 }
 
 #[tokio::main]
@@ -38,5 +62,12 @@ async fn main() -> std::io::Result<()> {
         scheme(&tls),
         listener.local_addr()?
     );
-    sansock_examples::chat::run(listener, usize::from(args.queue), tls, ctrl_c()).await
+    let config = Config {
+        queue: usize::from(args.queue),
+        redis: args.redis.map(|url| RedisConfig {
+            url,
+            presence_ttl: Duration::from_secs_f64(args.presence_ttl),
+        }),
+    };
+    sansock_examples::chat::run(listener, config, tls, ctrl_c()).await
 }

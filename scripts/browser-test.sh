@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The examples in a real browser: installs Debian's Chromium and playwright-core (from npm) if
-# they are missing, builds the example programs, and runs tests/browser/*.test.mjs with Node's
-# test runner. Idempotent; safe to run again. Saves docs/src/images/chat.png (the README's).
+# they are missing (and redis-server, for the chat across servers), builds the example programs,
+# and runs tests/browser/*.test.mjs with Node's test runner. Idempotent; safe to run again. Saves docs/src/images/chat.png (the README's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +17,8 @@ if [ ! -d tests/browser/node_modules/playwright-core ]; then
   echo "installing playwright-core from npm (no browser download)"
   (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+scripts/redis-setup.sh   # the cross-server chat test starts a real redis-server
 
 cargo build -q -p sansock-examples --examples
 SANSOCK_EXAMPLES="$PWD/target/debug/examples" CHROMIUM="$(command -v chromium)" \

@@ -1,7 +1,7 @@
 //! What the example programs share: their servers as axum routers ([`chat`], [`echo`],
 //! [`axum_echo`], so tests and benchmarks run the same code), how they are served ([`serve`]:
 //! HTTP/1.1 and HTTP/2, TLS) and shut down cleanly ([`shutdown`]), logging,
-//! a tiny JSON string encoder for the chat's messages, and the pages they serve. The programs are
+//! and the pages they serve. The programs are
 //! `echo_server.rs`, `chat.rs`, `axum_echo.rs` and `client.rs` beside this crate's manifest.
 
 pub mod axum_echo;
@@ -45,29 +45,6 @@ pub fn nodelay(
 pub const ECHO_PAGE: &str = include_str!("../pages/echo.html");
 /// The chat room's page (served at `/`).
 pub const CHAT_PAGE: &str = include_str!("../pages/chat.html");
-
-/// `s` as a JSON string literal, quotes included.
-///
-/// ```
-/// assert_eq!(sansock_examples::json_string("a\"b\\\n\u{1}"), r#""a\"b\\\n\u0001""#);
-/// ```
-pub fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
 
 /// The first value of `key` in a URL query (percent-decoded).
 ///

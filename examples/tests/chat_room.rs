@@ -36,7 +36,7 @@ async fn a_stuck_member_is_dropped_and_slows_nobody() {
     // Alice's round trips was enough.
     tokio::spawn(sansock_examples::chat::run(
         listener,
-        32,
+        sansock_examples::chat::Config::alone(32),
         None,
         std::future::pending(),
     ));
@@ -126,7 +126,7 @@ async fn the_member_list_shows_each_members_round_trip_time() {
     let addr = listener.local_addr().unwrap().to_string();
     tokio::spawn(sansock_examples::chat::run(
         listener,
-        32,
+        sansock_examples::chat::Config::alone(32),
         None,
         std::future::pending(),
     ));

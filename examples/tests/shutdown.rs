@@ -87,8 +87,15 @@ async fn the_echo_server_closes_every_websocket_with_1001_and_waits() {
 
 #[tokio::test]
 async fn the_chat_closes_every_member_with_1001_and_waits() {
-    let (addr, trigger, server) =
-        start(|listener, signal| sansock_examples::chat::run(listener, 16, None, signal)).await;
+    let (addr, trigger, server) = start(|listener, signal| {
+        sansock_examples::chat::run(
+            listener,
+            sansock_examples::chat::Config::alone(16),
+            None,
+            signal,
+        )
+    })
+    .await;
     let mut members = Vec::new();
     for nick in ["ann", "ben"] {
         let (mut ws, _) = sansock_tokio::connect(&format!("ws://{addr}/chat?nick={nick}"))

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,6 +147,55 @@ test('the chat over HTTPS: the page and both members\' WebSockets on HTTP/2', as
   await bob.context().close();
   await until('alice sees bob leave', async () => (await lines(alice)).includes('bob left'));
   await alice.context().close();
+});
+
+test('two members on two chat servers joined by a real Redis are one room', async () => {
+  // redis-server (Debian's, installed by scripts/browser-test.sh through scripts/redis-setup.sh)
+  // and two chat servers on it; stopped by process id at the end.
+  const redisPort = await freePort();
+  const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1',
+    '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const servers = [];
+  try {
+    await until('redis-server listens', () => new Promise((resolve) => {
+      const probe = createConnection(redisPort, '127.0.0.1', () => { probe.destroy(); resolve(true); });
+      probe.once('error', () => resolve(false));
+    }));
+    const redisUrl = `redis://127.0.0.1:${redisPort}/`;
+    const ports = [await freePort(), await freePort()];
+    for (const port of ports) {
+      const server = await start('chat', ['--port', String(port), '--redis', redisUrl]);
+      servers.push(server);
+      await until('the server joined the room on Redis', () => server.output.includes('in the room as server'));
+    }
+    const alice = await open(`http://127.0.0.1:${ports[0]}/`);
+    const bob = await open(`http://127.0.0.1:${ports[1]}/`);
+    await joinChat(alice, 'alice');
+    await joinChat(bob, 'bob');
+    await until('alice sees bob join, from the other server', async () => (await lines(alice)).includes('bob joined'));
+    await say(alice, 'from the first server');
+    await say(bob, 'from the second server');
+    for (const page of [alice, bob]) {
+      await until('both messages on both servers', async () => {
+        const seen = await lines(page);
+        return seen.includes('alice: from the first server') && seen.includes('bob: from the second server');
+      });
+    }
+    // Each server's member list shows both members (the other server's without a round trip).
+    await until('the member lists show both', async () => {
+      for (const page of [alice, bob]) {
+        const members = (await page.locator('#members li').allInnerTexts()).map((m) => m.trim().split(' ')[0]);
+        if (members.sort().join() !== 'alice,bob') return false;
+      }
+      return true;
+    }, 10000);
+    await bob.context().close();
+    await until('alice sees bob leave, from the other server', async () => (await lines(alice)).includes('bob left'));
+    await alice.context().close();
+  } finally {
+    for (const server of servers) server.kill();
+    redis.kill();
+  }
 });
 
 test('the echo page talks echo-protocol, in text and in ArrayBuffer binary', async () => {

@@ -1,6 +1,7 @@
-//! The chat room behind `examples/chat.rs`: a [`Room`] — one topic of Sansock's
-//! [`Topics`] and the member list — and the axum [`router`]: the
-//! page at `/`, the member list at `/members`, the WebSocket at `/chat`.
+//! The chat room behind `examples/chat.rs`: the axum [`router`] (the page at `/`, the member list
+//! at `/members`, the WebSocket at `/chat`) and each member's life on its WebSocket. The room
+//! itself — one topic of Sansock's topics and the member list — is [`room`]; the bridge that
+//! joins rooms on several servers through Redis is [`redis`].
 //!
 //! Every message goes to every member, the sender included, as JSON
 //! (`{"type":"message","nick":…,"text":…}`, and `join`/`leave` notices). Each message is framed
@@ -13,33 +14,29 @@
 //! close timeout ends the connection otherwise.
 //!
 //! **Shutdown:** when the server's signal comes, every member is closed with 1001 "going away"
-//! and the server waits for the closes ([`crate::shutdown`]).
+//! and the server waits for the closes ([`crate::shutdown`]); with Redis, the members' leaves
+//! reach the other servers before the server goes.
+
+pub mod redis;
+pub mod room;
 
 use crate::shutdown::{REASON, Shutdown};
-use crate::{CHAT_PAGE, json_string, query_value};
+use crate::{CHAT_PAGE, query_value};
 use axum::Router;
 use axum::extract::{ConnectInfo, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{any, get};
+use room::{Member, Room};
 use sansock_hyper::axum::WebSocketUpgrade;
-use sansock_hyper::topics::{SlowPolicy, Subscription, Topics};
 use sansock_hyper::{
     Accept, CloseCode, DeflatePolicy, Message, PerMessageDeflate, Reject, ServerSettings,
     UpgradeRequest, WebSocket,
 };
-use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
-
-/// A member as the member list shows it: its nickname and the round-trip time of its
-/// connection (microseconds, `u64::MAX` until a ping has been answered).
-struct Member {
-    nick: String,
-    rtt_micros: Arc<AtomicU64>,
-}
 
 /// How often a member's writer reads its round-trip time for the member list; it pings every
 /// [`PINGS_EVERY`] of these ticks.
@@ -47,90 +44,20 @@ const TICK: Duration = Duration::from_secs(1);
 /// See [`TICK`].
 const PINGS_EVERY: u32 = 5;
 
-/// The topic every member subscribes to.
-const TOPIC: &str = "room";
-
-/// Everyone connected: the room's topic and the member list.
-pub struct Room {
-    topics: Topics,
-    next_id: AtomicU64,
-    members: Mutex<HashMap<u64, Member>>,
+/// How a chat server runs: its members' queues, and the Redis that joins it to other servers.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// How many messages may wait for a member before it is dropped as too slow.
+    pub queue: usize,
+    /// The Redis where this server's room meets the others' (`None`: this server alone).
+    pub redis: Option<redis::RedisConfig>,
 }
 
-impl Room {
-    /// A room whose members each queue at most `queue` messages; a member past that is
-    /// dropped.
-    fn new(queue: usize) -> Self {
-        Room {
-            topics: Topics::new(queue, SlowPolicy::Drop),
-            next_id: AtomicU64::new(0),
-            members: Mutex::default(),
-        }
+impl Config {
+    /// A server alone whose members queue at most `queue` messages.
+    pub fn alone(queue: usize) -> Self {
+        Config { queue, redis: None }
     }
-
-    fn members(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Member>> {
-        self.members.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Adds a member and tells everyone (the newcomer too).
-    fn join(&self, member: Member) -> (u64, Subscription) {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let subscription = self.topics.subscribe(TOPIC);
-        let notice = notice("join", &member.nick, None);
-        self.members().insert(id, member);
-        self.broadcast(notice);
-        (id, subscription)
-    }
-
-    /// Removes a member (if still there) and tells everyone else.
-    fn leave(&self, id: u64) {
-        let gone = self.members().remove(&id);
-        if let Some(member) = gone {
-            self.broadcast(notice("leave", &member.nick, None));
-        }
-    }
-
-    /// Everyone's nickname and round-trip time, as JSON: `[{"nick":"ann","rtt_ms":0.4}, ..]`
-    /// (`null` until the member has answered a ping).
-    fn roster(&self) -> String {
-        let mut members: Vec<(String, u64)> = self
-            .members()
-            .values()
-            .map(|m| (m.nick.clone(), m.rtt_micros.load(Ordering::Relaxed)))
-            .collect();
-        members.sort();
-        let items: Vec<String> = members
-            .iter()
-            .map(|(nick, rtt)| {
-                let rtt = match *rtt {
-                    u64::MAX => "null".to_string(),
-                    micros => format!("{:.1}", micros as f64 / 1000.0),
-                };
-                format!(r#"{{"nick":{},"rtt_ms":{rtt}}}"#, json_string(nick))
-            })
-            .collect();
-        format!("[{}]", items.join(","))
-    }
-
-    /// Publishes `message` to every member, framed once. Members whose queue is full are
-    /// dropped from the topic (their writers see it, leave and say why); the others never wait
-    /// for them.
-    fn broadcast(&self, message: Message) {
-        let published = self.topics.publish(TOPIC, message);
-        if published.dropped > 0 {
-            tracing::info!("{} member(s) too slow, dropped", published.dropped);
-        }
-    }
-}
-
-/// A chat event as JSON, built once for every recipient.
-fn notice(kind: &str, nick: &str, text: Option<&str>) -> Message {
-    let mut json = format!(r#"{{"type":"{kind}","nick":{}"#, json_string(nick));
-    if let Some(text) = text {
-        json.push_str(&format!(r#","text":{}"#, json_string(text)));
-    }
-    json.push('}');
-    Message::from(json)
 }
 
 /// Only `/chat`, only from pages of this server (a foreign page cannot join on its visitor's
@@ -163,14 +90,11 @@ struct Chat {
     shutdown: Shutdown,
 }
 
-/// The chat's routes: the page at `/`, the member list at `/members` (JSON, with each member's
-/// round-trip time), a member of the room at `/chat?nick=…` with a queue of `queue` messages;
-/// 404 elsewhere (axum's default).
-pub fn router(queue: usize, shutdown: Shutdown) -> Router {
-    let chat = Chat {
-        room: Arc::new(Room::new(queue)),
-        shutdown,
-    };
+/// The chat's routes for `room`: the page at `/`, the member list at `/members` (JSON, with
+/// each member's round-trip time), a member of the room at `/chat?nick=…`; 404 elsewhere
+/// (axum's default).
+pub fn router(room: Arc<Room>, shutdown: Shutdown) -> Router {
+    let chat = Chat { room, shutdown };
     Router::new()
         .route("/", get(Html(CHAT_PAGE)))
         .route("/members", get(members))
@@ -264,9 +188,17 @@ async fn member(ws: WebSocket, nick: String, room: Arc<Room>, shutdown: Shutdown
             let Some(message) = next else {
                 break (CloseCode::POLICY_VIOLATION, "too slow");
             };
+            // This message and whatever queued up behind it, in one write.
+            let sent = async {
+                write.feed_prepared(&message).await?;
+                while let Some(more) = subscription.try_recv() {
+                    write.feed_prepared(&more).await?;
+                }
+                write.flush().await
+            };
             tokio::select! {
                 () = &mut kicked => break (CloseCode::POLICY_VIOLATION, "too slow"),
-                sent = write.send_prepared(&message) => if sent.is_err() { return },
+                sent = sent => if sent.is_err() { return },
             }
         };
         if code == CloseCode::POLICY_VIOLATION {
@@ -280,7 +212,7 @@ async fn member(ws: WebSocket, nick: String, room: Arc<Room>, shutdown: Shutdown
     });
     while let Some(Ok(message)) = read.recv().await {
         if let Message::Text(text) = message {
-            room.broadcast(notice("message", &nick, Some(text.as_str())));
+            room.message(id, &nick, text.as_str());
         }
     }
     room.leave(id);
@@ -300,17 +232,32 @@ pub fn settings() -> ServerSettings {
 }
 
 /// Serves the chat on `listener` (HTTPS with `tls`) until `signal`, then closes every member
-/// with 1001 and waits for the closes.
+/// with 1001, waits for the closes and (with Redis) hands their leaves to the other servers.
 ///
 /// # Errors
-/// When the listener fails.
+/// When the listener fails, or the Redis URL is not one.
 pub async fn run(
     listener: tokio::net::TcpListener,
-    queue: usize,
+    config: Config,
     tls: Option<crate::serve::Tls>,
     signal: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let shutdown = Shutdown::new();
-    let app = router(queue, shutdown.clone());
-    crate::serve::serve(listener, app, tls, shutdown, signal).await
+    let (room, bridge) = match config.redis {
+        None => (Arc::new(Room::new(config.queue)), None),
+        Some(redis_config) => {
+            let (to_redis, events) = tokio::sync::mpsc::channel(redis::OUTBOX);
+            let server = redis::server_name();
+            let room = Arc::new(Room::bridged(config.queue, server, to_redis));
+            let bridge = redis::start(room.clone(), events, redis_config)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+            (room, Some(bridge))
+        }
+    };
+    let app = router(room, shutdown.clone());
+    let served = crate::serve::serve(listener, app, tls, shutdown, signal).await;
+    if let Some(bridge) = bridge {
+        bridge.finish().await;
+    }
+    served
 }
