@@ -38,6 +38,7 @@ failed=$((failed + $(grep -Eo '^# fail [0-9]+' target/browser-output.txt | awk '
 step "bench: a smoke run of every echo server and the load generator (seconds; never pass/fail on speed)"
 cargo build --release -q -p sansock-bench
 target/release/bench --grid smoke --memory --out target/bench-smoke
+target/release/bench --grid fanout --subscribers 100 --sizes 20 --secs 0.2   # every fan-out server
 scripts/instructions.sh   # instructions per ping-pong message, counted with callgrind
 
 step "fuzz: build every target, run each for ${FUZZ_SECONDS:=10} s (a crash fails)"

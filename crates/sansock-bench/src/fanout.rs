@@ -3,18 +3,22 @@
 //! A server (`bench-server fanout-NAME PORT`) takes a WebSocket on `/pub` as the publisher and
 //! every other as a subscriber, and sends each message the publisher sends to every
 //! subscriber:
-//! - `fanout-sansock-prepared`: Sansock's `Topics` (framed once, `send_prepared`);
+//! - `fanout-sansock-prepared`: Sansock's `Topics` (framed once), each subscriber's writer
+//!   feeding what queued up for it (`feed_prepared`) and writing it in one `flush`;
 //! - `fanout-sansock-send`: the same topics, each subscriber's task framing it for itself with
 //!   `send` (the loop people write without prepared messages);
 //! - `fanout-tungstenite`: tokio-tungstenite 0.30 as its users write a broadcast: a bounded
 //!   channel and a writer task per subscriber, `send` for each message;
+//! - `fanout-tungstenite-feed`: the same, but each writer feeds what queued up for it
+//!   (`SinkExt::feed`) and flushes once — the batching the prepared writer does, to show what
+//!   of the difference is batching and what is framing once;
 //! - `fanout-node-ws`: Node's `ws`, `wss.clients.forEach(c => c.send(data))` as its README shows.
 //!
 //! The load ([`run`]) connects the subscribers and the publisher over raw TCP. Each message
 //! carries the instant it was published (nanoseconds since the load started); subscribers parse
-//! frames as far as that and count deliveries. The publisher keeps at most [`IN_FLIGHT`]
-//! broadcasts unfinished (a message is finished when every subscriber has it), so queues stay
-//! short and the rate is what the server sustains.
+//! frames as far as that and count deliveries. The publisher keeps at most `in_flight` (default
+//! [`IN_FLIGHT`]) broadcasts unfinished (a message is finished when every subscriber has it), so
+//! queues stay within the servers' bounds and the rate is what the server sustains.
 
 use std::cell::Cell;
 use std::io;
@@ -24,14 +28,16 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-/// Broadcasts the publisher may have unfinished at once.
-pub const IN_FLIGHT: u64 = 2;
+/// Broadcasts the publisher may have unfinished at once, by default: a publisher that does not
+/// wait for every subscriber before its next message, as a feed of prices or a busy room.
+pub const IN_FLIGHT: u64 = 16;
 
 /// The servers, by name.
-pub const NAMES: [&str; 4] = [
+pub const NAMES: [&str; 5] = [
     "fanout-sansock-prepared",
     "fanout-sansock-send",
     "fanout-tungstenite",
+    "fanout-tungstenite-feed",
     "fanout-node-ws",
 ];
 
@@ -47,7 +53,8 @@ pub async fn serve(name: &str, addr: SocketAddr) -> io::Result<()> {
     match name {
         "fanout-sansock-prepared" => sansock(listener, true).await,
         "fanout-sansock-send" => sansock(listener, false).await,
-        "fanout-tungstenite" => tungstenite(listener).await,
+        "fanout-tungstenite" => tungstenite(listener, false).await,
+        "fanout-tungstenite-feed" => tungstenite(listener, true).await,
         other => Err(io::Error::other(format!("no fan-out server named {other}"))),
     }
 }
@@ -82,7 +89,15 @@ async fn sansock(listener: TcpListener, prepared: bool) -> io::Result<()> {
             let subscription = topics.subscribe(TOPIC);
             while let Some(message) = subscription.recv().await {
                 let sent = if prepared {
-                    ws.send_prepared(&message).await
+                    // The writer the book teaches: what queued up meanwhile, in one write.
+                    let mut fed = ws.feed_prepared(&message).await;
+                    while let (Ok(()), Some(more)) = (&fed, subscription.try_recv()) {
+                        fed = ws.feed_prepared(&more).await;
+                    }
+                    match fed {
+                        Ok(()) => ws.flush().await,
+                        Err(e) => Err(e),
+                    }
                 } else {
                     ws.send(message.message().clone()).await
                 };
@@ -94,7 +109,7 @@ async fn sansock(listener: TcpListener, prepared: bool) -> io::Result<()> {
     }
 }
 
-async fn tungstenite(listener: TcpListener) -> io::Result<()> {
+async fn tungstenite(listener: TcpListener, feed: bool) -> io::Result<()> {
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
     use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
@@ -132,7 +147,19 @@ async fn tungstenite(listener: TcpListener) -> io::Result<()> {
             let (tx, mut rx) = tokio::sync::mpsc::channel(64);
             subscribers.borrow_mut().push(tx);
             while let Some(message) = rx.recv().await {
-                if write.send(message).await.is_err() {
+                let sent = if feed {
+                    let mut fed = write.feed(message).await;
+                    while let (Ok(()), Ok(more)) = (&fed, rx.try_recv()) {
+                        fed = write.feed(more).await;
+                    }
+                    match fed {
+                        Ok(()) => write.flush().await,
+                        Err(e) => Err(e),
+                    }
+                } else {
+                    write.send(message).await
+                };
+                if sent.is_err() {
                     return;
                 }
             }
@@ -226,11 +253,18 @@ fn frames(buf: &mut Vec<u8>, mut f: impl FnMut(&[u8])) {
 }
 
 /// Fans `size`-byte messages out to `subscribers` on the server at `port` for `secs` (after a
-/// warm-up of a tenth of that), on the calling thread.
+/// warm-up of a tenth of that), at most `in_flight` broadcasts unfinished, on the calling
+/// thread.
 ///
 /// # Errors
 /// When a connection fails.
-pub fn run(port: u16, subscribers: usize, size: usize, secs: f64) -> io::Result<Fanout> {
+pub fn run(
+    port: u16,
+    subscribers: usize,
+    size: usize,
+    in_flight: u64,
+    secs: f64,
+) -> io::Result<Fanout> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -275,8 +309,8 @@ pub fn run(port: u16, subscribers: usize, size: usize, secs: f64) -> io::Result<
         let end = Instant::now() + warm_up + Duration::from_secs_f64(secs);
         let (mut published, mut start, mut start_delivered) = (0u64, None, 0);
         while Instant::now() < end {
-            // At most IN_FLIGHT broadcasts unfinished.
-            while delivered.get() + IN_FLIGHT * n < (published + 1) * n {
+            // At most `in_flight` broadcasts unfinished.
+            while delivered.get() + in_flight * n < (published + 1) * n {
                 wake.notified().await;
             }
             if start.is_none() && epoch.elapsed() >= warm_up {

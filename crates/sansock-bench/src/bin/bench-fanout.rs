@@ -1,13 +1,14 @@
 //! `bench-fanout`: one publisher, many subscribers, side by side in one run.
 //!
 //! ```text
-//! bench-fanout [--subscribers 1000,10000] [--sizes 20,1024] [--secs 2] [--servers a,b]
+//! bench-fanout [--subscribers 1000,10000] [--sizes 20,1024] [--in-flight 16] [--secs 2] [--servers a,b]
 //! ```
 //!
 //! For each server of `sansock_bench::fanout::NAMES`, number of subscribers and message size:
 //! a fresh server (`bench-server fanout-…`, pinned to CPU 0), the memory it holds per idle
 //! subscriber, then deliveries per second and publish-to-receipt latency (median and 99th
-//! percentile) with the load on this process (re-run pinned to CPU 1). Prints a markdown table.
+//! percentile) with the load on this process (re-run pinned to CPU 1). Prints a markdown table;
+//! exits 1 if a server did not start or a run failed.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use sansock_bench::fanout::{self, NAMES};
@@ -47,7 +48,12 @@ fn main() {
     let secs: f64 = flag(&args, "--secs")
         .and_then(|s| s.parse().ok())
         .unwrap_or(2.0);
+    let in_flight: u64 = flag(&args, "--in-flight")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(fanout::IN_FLIGHT);
     let names = chosen(&NAMES, flag(&args, "--servers").as_deref());
+    println!("{in_flight} broadcasts in flight at most, {secs} s a point\n");
+    let mut failed = 0;
     println!(
         "| server | subscribers | size | deliveries/s | p50 | p99 | KiB per idle subscriber |"
     );
@@ -58,9 +64,10 @@ fn main() {
                 let memory = memory_per_subscriber(name, n);
                 let Ok(server) = Server::start(name, free_port()) else {
                     eprintln!("{name}: did not start");
+                    failed += 1;
                     continue;
                 };
-                match fanout::run(server.port, n, size, secs) {
+                match fanout::run(server.port, n, size, in_flight, secs) {
                     Ok(m) => println!(
                         "| {name} | {n} | {size} B | {:.0} | {:.2} ms | {:.2} ms | {} |",
                         m.deliveries_per_sec,
@@ -68,9 +75,15 @@ fn main() {
                         m.p99.as_secs_f64() * 1e3,
                         memory.map_or("?".into(), |k| format!("{k:.1}")),
                     ),
-                    Err(e) => eprintln!("{name} with {n} subscribers, {size} B: {e}"),
+                    Err(e) => {
+                        eprintln!("{name} with {n} subscribers, {size} B: {e}");
+                        failed += 1;
+                    }
                 }
             }
         }
+    }
+    if failed > 0 {
+        std::process::exit(1);
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! bench [--grid headline|full|plain|axum|http2|smoke] [--secs 1] [--repeat 3] [--servers a,b] [--memory [--idle N]] [--out DIR]
+//! bench --grid fanout [--subscribers 1000,10000] [--sizes 20,1024] [--in-flight 16] [--secs 2] [--servers a,b]
 //! bench --report DIR      # the tables and the plot again from DIR/results.json
 //! ```
 //!
@@ -197,6 +198,17 @@ fn main() {
         return;
     }
     let grid_name = flag(&args, "--grid").unwrap_or_else(|| "headline".into());
+    if grid_name == "fanout" {
+        // One publisher, many subscribers: a load of its own, in `bench-fanout`.
+        let rest = args
+            .iter()
+            .filter(|a| !a.starts_with("--grid") && *a != "fanout");
+        let ok = Command::new(sibling("bench-fanout"))
+            .args(rest)
+            .status()
+            .is_ok_and(|s| s.success());
+        std::process::exit(if ok { 0 } else { 1 });
+    }
     if grid_name == "http2" {
         // 100 WebSockets as streams of one HTTP/2 connection against 100 HTTP/1.1 connections:
         // a load of its own (Sansock's client on both), in `bench-http2`.
