@@ -2,9 +2,11 @@
 //! publish that frames a message once for all of them.
 
 // ANCHOR: topics
-use sansock_tokio::CloseCode;
-use sansock_tokio::topics::{SlowPolicy, Topics};
-use tokio::net::TcpListener;
+use sansock_tokio::topics::{SlowPolicy, Subscription, Topics};
+use sansock_tokio::{CloseCode, Error, PreparedMessage};
+use tokio::net::{TcpListener, TcpStream};
+
+type WriteHalf = sansock_tokio::WriteHalf<TcpStream>;
 
 /// Serves `listener`: every connection gets what is published to `"news"`; what a
 /// connection says is published to everyone.
@@ -26,8 +28,8 @@ pub async fn serve(listener: TcpListener, topics: Topics) {
                             return;
                         }
                         next = subscription.recv() => match next {
-                            // The same frame bytes for every subscriber: no copy, no re-encoding.
-                            Some(message) => if write.send_prepared(&message).await.is_err() { return },
+                            // The same frame bytes for every subscriber: no re-encoding.
+                            Some(message) => if send(&mut write, &subscription, &message).await.is_err() { return },
                             None => return,
                         },
                     }
@@ -40,6 +42,21 @@ pub async fn serve(listener: TcpListener, topics: Topics) {
         });
     }
 }
+
+// ANCHOR: writer
+/// Sends `message` and whatever queued up behind it, in one write.
+async fn send(
+    write: &mut WriteHalf,
+    subscription: &Subscription,
+    message: &PreparedMessage,
+) -> Result<(), Error> {
+    write.feed_prepared(message).await?;
+    while let Some(more) = subscription.try_recv() {
+        write.feed_prepared(&more).await?;
+    }
+    write.flush().await
+}
+// ANCHOR_END: writer
 
 /// The topics: 64 messages queued at most per subscriber, the slow dropped.
 pub fn topics() -> Topics {
