@@ -2,8 +2,48 @@
 //! seed rather than shipped as files — JSON records, a black-and-white bitmap, German verse,
 //! HTML, and a PDF-like mix of text and incompressible streams — and the burst of messages a
 //! case sends, each a different slice of its corpus.
+//!
+//! Or Autobahn's own files ([`use_autobahn_data`], `--autobahn-data DIR`: its `testdata`,
+//! fetched from PyPI by `scripts/autobahn-data.sh`): then the messages are Autobahn's — the
+//! same files, text and binary as it sends them, consecutive slices as it takes them (text
+//! sliced by characters).
 
+use std::path::Path;
 use std::sync::OnceLock;
+
+/// Autobahn's data files, in the order of [`Corpus`]'s variants, once loaded.
+static AUTOBAHN: OnceLock<[Vec<u8>; 5]> = OnceLock::new();
+
+/// Autobahn's file names, in the order of [`Corpus`]'s variants.
+pub const AUTOBAHN_FILES: [&str; 5] = [
+    "data1.json",
+    "lena512.bmp",
+    "pg2229.txt",
+    "data1.html",
+    "10.1.1.105.5439.pdf",
+];
+
+/// From now on, the corpora are Autobahn's files in `dir` (its `testdata` directory).
+///
+/// # Errors
+/// A file that cannot be read, or text that is not UTF-8.
+pub fn use_autobahn_data(dir: &Path) -> Result<(), String> {
+    let mut files: [Vec<u8>; 5] = Default::default();
+    for (slot, name) in files.iter_mut().zip(AUTOBAHN_FILES) {
+        let path = dir.join(name);
+        *slot = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    for text in [&files[0], &files[3]] {
+        std::str::from_utf8(text).map_err(|e| format!("Autobahn's text data: {e}"))?;
+    }
+    let _ = AUTOBAHN.set(files);
+    Ok(())
+}
+
+/// Autobahn's files, if in use.
+fn autobahn() -> Option<&'static [Vec<u8>; 5]> {
+    AUTOBAHN.get()
+}
 
 /// A kind of data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,16 +80,22 @@ impl Rng {
 }
 
 impl Corpus {
-    /// Its bytes (made once per process).
+    /// Its bytes (made once per process, or Autobahn's file).
     pub fn bytes(self) -> &'static [u8] {
         static CELLS: [OnceLock<Vec<u8>>; 5] = [const { OnceLock::new() }; 5];
         let i = self as usize;
-        CELLS[i].get_or_init(|| self.make())
+        match autobahn() {
+            Some(files) => &files[i],
+            None => CELLS[i].get_or_init(|| self.make()),
+        }
     }
 
-    /// Whether its messages are text.
+    /// Whether its messages are text (Autobahn sends its Faust as binary).
     pub fn is_text(self) -> bool {
-        matches!(self, Corpus::Json | Corpus::German | Corpus::Html)
+        match autobahn() {
+            Some(_) => matches!(self, Corpus::Json | Corpus::Html),
+            None => matches!(self, Corpus::Json | Corpus::German | Corpus::Html),
+        }
     }
 
     /// In words, for case titles.
@@ -177,9 +223,13 @@ pub struct Burst {
 }
 
 impl Burst {
-    /// Message `i`: a slice of the corpus at an offset of its own.
+    /// Message `i`: a slice of the corpus at an offset of its own (with Autobahn's data, the
+    /// slice after message `i - 1`'s, wrapping around, as Autobahn takes them).
     pub fn message(&self, i: usize) -> Vec<u8> {
         let c = self.corpus.bytes();
+        if autobahn().is_some() {
+            return self.consecutive(c, i);
+        }
         let span = c.len() - self.size;
         let mut start = (i * 7919 + 13) * 104_729 % span;
         let mut end = start + self.size;
@@ -193,6 +243,32 @@ impl Burst {
             }
         }
         c[start..end.max(start)].to_vec()
+    }
+
+    /// Autobahn's slicing: message `i` is units `i * size ..` of the data, wrapping around;
+    /// units are characters for text, bytes otherwise.
+    fn consecutive(&self, data: &[u8], i: usize) -> Vec<u8> {
+        if self.size == 0 {
+            return Vec::new();
+        }
+        if !self.corpus.is_text() {
+            let n = data.len();
+            return (0..self.size)
+                .map(|k| data[(i * self.size + k) % n])
+                .collect();
+        }
+        static CHARS: [OnceLock<Vec<char>>; 5] = [const { OnceLock::new() }; 5];
+        let chars = CHARS[self.corpus as usize].get_or_init(|| {
+            std::str::from_utf8(data)
+                .unwrap_or_default()
+                .chars()
+                .collect()
+        });
+        let n = chars.len().max(1);
+        (0..self.size)
+            .map(|k| chars[(i * self.size + k) % n])
+            .collect::<String>()
+            .into_bytes()
     }
 }
 

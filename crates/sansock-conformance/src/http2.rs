@@ -364,14 +364,15 @@ fn outcome(id: &str, ok: bool, observed: &str, started: Instant) -> Outcome {
             "200 without Sec-WebSocket-Accept",
         ),
     };
-    Outcome {
-        id: id.into(),
-        title: title.into(),
-        verdict: if ok { Verdict::Ok } else { Verdict::Failed },
-        expected: expected.into(),
-        observed: observed.into(),
-        millis: started.elapsed().as_millis(),
-    }
+    let verdict = if ok { Verdict::Ok } else { Verdict::Failed };
+    Outcome::plain(
+        id,
+        title,
+        verdict,
+        expected,
+        observed,
+        started.elapsed().as_millis(),
+    )
 }
 
 /// rustls accepting any server certificate (still checking the handshake's signatures): the

@@ -34,7 +34,12 @@ fn nonce(i: usize) -> [u8; 16] {
     n
 }
 
-/// Runs `cases` against the echo server at `url`, one connection per case.
+/// How many cases run at once against a server (group 9, whose timings are the point, runs
+/// alone afterwards).
+pub const PARALLEL: usize = 4;
+
+/// Runs `cases` against the echo server at `url`, one connection per case, [`PARALLEL`] at a
+/// time (the timed group 9 alone, after the others); outcomes in the order of `cases`.
 ///
 /// # Errors
 /// When the URL is not `ws://`.
@@ -44,14 +49,42 @@ pub fn test_server(
     progress: &mut dyn FnMut(&Outcome),
 ) -> Result<Vec<Outcome>, String> {
     let (authority, path) = split_url(url)?;
-    let mut results = Vec::new();
-    for (i, case) in cases.iter().enumerate() {
+    let one = |i: usize| {
+        let case = &cases[i];
         let offer = case.deflate.as_ref().map(|d| d.offer.as_str());
-        let outcome = run_case(case, offer, connect(&authority, &path, i, offer));
+        run_case(case, offer, connect(&authority, &path, i, offer))
+    };
+    let (timed, rest): (Vec<usize>, Vec<usize>) =
+        (0..cases.len()).partition(|&i| cases[i].group() == 9 && !cases[i].id.starts_with('x'));
+    let mut results: Vec<Option<Outcome>> = vec![None; cases.len()];
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        for _ in 0..PARALLEL {
+            let tx = tx.clone();
+            let (next, rest, one) = (&next, &rest, &one);
+            scope.spawn(move || {
+                loop {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&i) = rest.get(k) else { break };
+                    if tx.send((i, one(i))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for (i, outcome) in rx {
+            progress(&outcome);
+            results[i] = Some(outcome);
+        }
+    });
+    for i in timed {
+        let outcome = one(i);
         progress(&outcome);
-        results.push(outcome);
+        results[i] = Some(outcome);
     }
-    Ok(results)
+    Ok(results.into_iter().flatten().collect())
 }
 
 /// Runs `cases` against the echo server at `url` over HTTP/2 (RFC 8441): `ws://` with prior
@@ -88,7 +121,13 @@ fn run_case(case: &Case, offer: Option<&str>, connected: std::io::Result<Connect
                 Ok(agreed) if offer.is_none() || agreed.is_some() => {
                     run(tcp, leftover, case, Role::Client, agreed)
                 }
-                Ok(_) => not_agreed(case, "the server declined permessage-deflate"),
+                Ok(_) => not_agreed(
+                    tcp,
+                    leftover,
+                    case,
+                    Role::Client,
+                    "the server declined permessage-deflate",
+                ),
                 Err(why) => handshake_failed(case, &why),
             }
         }
@@ -97,14 +136,14 @@ fn run_case(case: &Case, offer: Option<&str>, connected: std::io::Result<Connect
 }
 
 fn handshake_failed(case: &Case, why: &str) -> Outcome {
-    Outcome {
-        id: case.id.clone(),
-        title: case.title.clone(),
-        verdict: Verdict::Failed,
-        expected: "an opening handshake".into(),
-        observed: why.into(),
-        millis: 0,
-    }
+    Outcome::plain(
+        &case.id,
+        &case.title,
+        Verdict::Failed,
+        "an opening handshake",
+        why,
+        0,
+    )
 }
 
 /// An open connection: the stream, bytes read past the handshake, the server's extensions.
@@ -151,6 +190,20 @@ pub fn test_client(
     idle: Duration,
     progress: &mut dyn FnMut(&Outcome),
 ) -> std::io::Result<Vec<Option<Outcome>>> {
+    test_client_as(listener, cases, idle, progress, &mut None)
+}
+
+/// As [`test_client`], noting the client's name (the `agent` of its requests) in `agent`.
+///
+/// # Errors
+/// I/O errors of the listener.
+pub fn test_client_as(
+    listener: &TcpListener,
+    cases: &[Case],
+    idle: Duration,
+    progress: &mut dyn FnMut(&Outcome),
+    agent: &mut Option<String>,
+) -> std::io::Result<Vec<Option<Outcome>>> {
     listener.set_nonblocking(true)?;
     let mut results: Vec<Option<Outcome>> = vec![None; cases.len()];
     let mut last = std::time::Instant::now();
@@ -183,6 +236,9 @@ pub fn test_client(
             continue;
         };
         let path = target.split('?').next().unwrap_or("/");
+        if let Some(name) = query_value(&target, "agent") {
+            *agent = Some(name.replace("%20", " ").replace('+', " "));
+        }
         match path {
             "/getCaseCount" => {
                 let count = Frame::new(op::TEXT, cases.len().to_string());
@@ -193,14 +249,12 @@ pub fn test_client(
             "/runCase" => {
                 if let Some((i, case)) = case_of(cases, &target) {
                     let outcome = if case.deflate.is_some() && agreed.is_none() {
-                        let bye = Frame::new(op::CLOSE, close_payload(1000, b""));
-                        let _ = tcp.write_all(&bye.encode(None));
                         let why = if offered {
                             "the client's permessage-deflate offer was not usable"
                         } else {
                             "the client did not offer permessage-deflate"
                         };
-                        not_agreed(case, why)
+                        not_agreed(tcp, leftover, case, Role::Server, why)
                     } else {
                         run(tcp, leftover, case, Role::Server, agreed)
                     };

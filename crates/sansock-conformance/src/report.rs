@@ -1,5 +1,6 @@
-//! Reports: a JSON file with every outcome, and a summary table per group — for the terminal
-//! and as markdown.
+//! Reports: a JSON file with every outcome, a summary table per group — for the terminal and as
+//! markdown — and Autobahn's report shape (`index.json` and a file per case) for the tools that
+//! read Autobahn's.
 
 use crate::runner::{Outcome, Verdict};
 use std::collections::BTreeMap;
@@ -14,8 +15,18 @@ pub struct Tally {
     pub non_strict: usize,
     /// INFORMATIONAL.
     pub informational: usize,
+    /// UNIMPLEMENTED.
+    pub unimplemented: usize,
     /// FAILED.
     pub failed: usize,
+    /// NON-STRICT under `--strict` (the stricter reading), counted apart.
+    pub strict_non_strict: usize,
+}
+
+impl Tally {
+    fn cases(&self) -> usize {
+        self.ok + self.non_strict + self.informational + self.unimplemented + self.failed
+    }
 }
 
 const GROUPS: [(u32, &str); 11] = [
@@ -32,16 +43,21 @@ const GROUPS: [(u32, &str); 11] = [
     (13, "compression: parameters"),
 ];
 
-fn group_of(id: &str) -> u32 {
-    id.split('.')
+/// The group of an id, and whether it is one of the tester's own (`x1.3.1`).
+fn group_of(id: &str) -> (bool, u32) {
+    let own = id.starts_with('x');
+    let group = id
+        .trim_start_matches('x')
+        .split('.')
         .next()
         .and_then(|g| g.parse().ok())
-        .unwrap_or(0)
+        .unwrap_or(0);
+    (own, group)
 }
 
-/// Verdict counts per group, and in all.
-pub fn tally(outcomes: &[Outcome]) -> (BTreeMap<u32, Tally>, Tally) {
-    let mut groups: BTreeMap<u32, Tally> = BTreeMap::new();
+/// Verdict counts per group (Autobahn's, then the tester's own), and in all.
+pub fn tally(outcomes: &[Outcome]) -> (BTreeMap<(bool, u32), Tally>, Tally) {
+    let mut groups: BTreeMap<(bool, u32), Tally> = BTreeMap::new();
     let mut all = Tally::default();
     for o in outcomes {
         for t in [groups.entry(group_of(&o.id)).or_default(), &mut all] {
@@ -49,7 +65,11 @@ pub fn tally(outcomes: &[Outcome]) -> (BTreeMap<u32, Tally>, Tally) {
                 Verdict::Ok => t.ok += 1,
                 Verdict::NonStrict => t.non_strict += 1,
                 Verdict::Informational => t.informational += 1,
+                Verdict::Unimplemented => t.unimplemented += 1,
                 Verdict::Failed => t.failed += 1,
+            }
+            if o.strict == Verdict::NonStrict {
+                t.strict_non_strict += 1;
             }
         }
     }
@@ -61,25 +81,48 @@ pub fn tally(outcomes: &[Outcome]) -> (BTreeMap<u32, Tally>, Tally) {
 pub fn markdown(agent: &str, outcomes: &[Outcome]) -> String {
     let (groups, all) = tally(outcomes);
     let mut s = format!(
-        "## {agent}\n\n| group | cases | OK | NON-STRICT | INFORMATIONAL | FAILED |\n|---|---|---|---|---|---|\n"
+        "## {agent}\n\nVerdicts by Autobahn's rules; the last column counts the cases NON-STRICT \
+         under `--strict` (a connection failed without a close frame, RFC 6455 §7.1.7).\n\n\
+         | group | cases | OK | NON-STRICT | INFORMATIONAL | UNIMPLEMENTED | FAILED | strict: NON-STRICT |\n\
+         |---|---|---|---|---|---|---|---|\n"
     );
-    for (g, name) in GROUPS {
-        if let Some(t) = groups.get(&g) {
-            let n = t.ok + t.non_strict + t.informational + t.failed;
-            let _ = writeln!(
-                s,
-                "| {g} {name} | {n} | {} | {} | {} | {} |",
-                t.ok, t.non_strict, t.informational, t.failed
-            );
+    for own in [false, true] {
+        for (g, name) in GROUPS {
+            if let Some(t) = groups.get(&(own, g)) {
+                let label = if own {
+                    format!("x{g} {name} (own)")
+                } else {
+                    format!("{g} {name}")
+                };
+                let _ = writeln!(
+                    s,
+                    "| {label} | {} | {} | {} | {} | {} | {} | {} |",
+                    t.cases(),
+                    t.ok,
+                    t.non_strict,
+                    t.informational,
+                    t.unimplemented,
+                    t.failed,
+                    t.strict_non_strict
+                );
+            }
         }
     }
-    let n = all.ok + all.non_strict + all.informational + all.failed;
     let _ = writeln!(
         s,
-        "| **all** | **{n}** | **{}** | **{}** | **{}** | **{}** |",
-        all.ok, all.non_strict, all.informational, all.failed
+        "| **all** | **{}** | **{}** | **{}** | **{}** | **{}** | **{}** | **{}** |",
+        all.cases(),
+        all.ok,
+        all.non_strict,
+        all.informational,
+        all.unimplemented,
+        all.failed,
+        all.strict_non_strict
     );
-    let timed: Vec<&Outcome> = outcomes.iter().filter(|o| group_of(&o.id) == 9).collect();
+    let timed: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| group_of(&o.id) == (false, 9))
+        .collect();
     if !timed.is_empty() {
         s.push_str("\n| case | limits and speed | verdict | ms |\n|---|---|---|---|\n");
         for o in timed {

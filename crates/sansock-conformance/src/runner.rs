@@ -1,18 +1,23 @@
 //! Running one case on an open connection, in either role, and judging what came back.
 //!
 //! A writer thread performs the steps while this thread reads (so a peer that echoes while we
-//! are still writing cannot deadlock us); pings from the peer are answered. The verdict compares
-//! the messages and pongs received with the case's expectations, then how the connection ended.
-//! With permessage-deflate agreed, the writer compresses bursts and the reader inflates what
-//! carries RSV1; RSV bits anywhere else are a violation.
+//! are still writing cannot deadlock us); pings from the peer are answered. The judgement is
+//! Autobahn's: `behavior` compares the events received (messages, pongs, marks) with the case's
+//! OK events, then its NON-STRICT ones; `behaviorClose` checks who closed, whether the close
+//! handshake completed where the case requires it, the peer's close code, and (testing a
+//! server) whether the server closed TCP. `strict` is the stricter reading of RFC 6455 §7.1.7:
+//! a peer that fails the connection sends a close frame before dropping it. With
+//! permessage-deflate agreed, the writer compresses bursts and the reader inflates what carries
+//! RSV1; RSV bits anywhere else are a violation.
 
-use crate::case::{Case, End, Obs, Step};
+use crate::case::{Case, CloseRule, Judging, Obs, Step};
 use crate::corpus::Burst;
 use crate::deflate::{Agreed, Deflater, Inflater};
 use crate::wire::{Frame, Received, close_payload, decode_at, op};
 use serde::Serialize;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -25,18 +30,50 @@ pub enum Role {
     Server,
 }
 
-/// A case's verdict.
+/// A case's verdict, in one word (its behaviour and closing behaviour together).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING-KEBAB-CASE")]
 pub enum Verdict {
     /// As the RFC requires.
     Ok,
-    /// Allowed, but not ideal (a dropped connection instead of a close frame, another code).
+    /// Allowed, but not ideal (another close code, an unclean close, a server that left TCP to
+    /// the client; with `--strict`, a connection failed without a close frame).
     NonStrict,
-    /// Reported for information (timings).
+    /// Reported for information (what the RFC leaves open).
     Informational,
+    /// The peer does not implement it (permessage-deflate not agreed).
+    Unimplemented,
     /// Against the RFC.
     Failed,
+}
+
+/// Autobahn's words for a case's behaviour and closing behaviour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub enum Behavior {
+    /// `OK`.
+    #[serde(rename = "OK")]
+    Ok,
+    /// `NON-STRICT`.
+    #[serde(rename = "NON-STRICT")]
+    NonStrict,
+    /// `INFORMATIONAL`.
+    #[serde(rename = "INFORMATIONAL")]
+    Informational,
+    /// `UNIMPLEMENTED`.
+    #[serde(rename = "UNIMPLEMENTED")]
+    Unimplemented,
+    /// `FAILED`.
+    #[serde(rename = "FAILED")]
+    Failed,
+    /// `WRONG CODE`: a close code the case does not allow.
+    #[serde(rename = "WRONG CODE")]
+    WrongCode,
+    /// `UNCLEAN`: the case requires a completed close handshake.
+    #[serde(rename = "UNCLEAN")]
+    Unclean,
+    /// `FAILED BY CLIENT`: the server left closing TCP to the client.
+    #[serde(rename = "FAILED BY CLIENT")]
+    FailedByClient,
 }
 
 /// What happened in a case.
@@ -46,8 +83,16 @@ pub struct Outcome {
     pub id: String,
     /// The case title.
     pub title: String,
-    /// The verdict.
+    /// The verdict (by Autobahn's rules).
     pub verdict: Verdict,
+    /// The verdict under the stricter reading (`--strict`).
+    pub strict: Verdict,
+    /// Autobahn's `behavior`.
+    pub behavior: Behavior,
+    /// Autobahn's `behaviorClose`.
+    pub behavior_close: Behavior,
+    /// The code of the peer's close frame.
+    pub remote_close_code: Option<u16>,
     /// What was expected, in words.
     pub expected: String,
     /// What was observed, in words.
@@ -56,16 +101,72 @@ pub struct Outcome {
     pub millis: u128,
 }
 
+impl Outcome {
+    /// An outcome judged outside a case run (a handshake that failed, an HTTP/2 check): both
+    /// behaviours follow the verdict.
+    pub fn plain(
+        id: &str,
+        title: &str,
+        verdict: Verdict,
+        expected: impl Into<String>,
+        observed: impl Into<String>,
+        millis: u128,
+    ) -> Self {
+        let behavior = match verdict {
+            Verdict::Ok => Behavior::Ok,
+            Verdict::NonStrict => Behavior::NonStrict,
+            Verdict::Informational => Behavior::Informational,
+            Verdict::Unimplemented => Behavior::Unimplemented,
+            Verdict::Failed => Behavior::Failed,
+        };
+        Outcome {
+            id: id.into(),
+            title: title.into(),
+            verdict,
+            strict: verdict,
+            behavior,
+            behavior_close: behavior,
+            remote_close_code: None,
+            expected: expected.into(),
+            observed: observed.into(),
+            millis,
+        }
+    }
+
+    /// The verdict under `--strict` if `strict`, else by Autobahn's rules.
+    pub fn verdict(&self, strict: bool) -> Verdict {
+        if strict { self.strict } else { self.verdict }
+    }
+}
+
 /// What the peer did.
 #[derive(Debug, Default)]
 struct Seen {
     obs: Vec<Obs>,
+    /// Marks the writer noted (the connection still open at a step).
+    marks: Vec<Obs>,
     close: Option<Option<u16>>,
-    /// The peer's close answered ours (rather than closing first).
-    answered_ours: bool,
+    /// The tester sent its close before the peer's (Autobahn's `closedByMe`).
+    closed_by_me: bool,
+    /// Close frames went both ways.
+    was_clean: bool,
+    /// The peer closed TCP without a close frame.
     dropped: bool,
+    /// The tester closed TCP: at the case's deadline, or (testing a server) because the server
+    /// did not after the close handshake.
+    dropped_by_me: bool,
     timed_out: bool,
     protocol_violation: Option<String>,
+}
+
+/// What the writer and reader threads share: whether the connection is still open (marks are
+/// noted only then), the marks, and how many messages have come (round trips wait for them).
+#[derive(Debug, Default)]
+struct Shared {
+    open: std::sync::atomic::AtomicBool,
+    marks: Mutex<Vec<Obs>>,
+    messages: Mutex<usize>,
+    arrived: std::sync::Condvar,
 }
 
 /// Masking keys for the tester's frames (no need for cryptographic randomness here).
@@ -110,31 +211,45 @@ pub fn run(
     let start = Instant::now();
     let deadline = start + Duration::from_secs(case.limit_secs);
     let seen = drive(tcp, leftover, case, role, deadline, agreed);
-    let (verdict, observed) = judge(case, &seen);
-    let mut verdict = verdict;
-    if verdict == Verdict::Ok && case.group() == 9 {
-        verdict = Verdict::Informational; // the timing is the point
-    }
+    let judged = judge(case, &seen, role);
     Outcome {
         id: case.id.clone(),
         title: case.title.clone(),
-        verdict,
+        verdict: judged.verdict,
+        strict: judged.strict,
+        behavior: judged.behavior,
+        behavior_close: judged.behavior_close,
+        remote_close_code: seen.close.flatten(),
         expected: describe_expectation(case),
-        observed,
+        observed: judged.observed,
         millis: start.elapsed().as_millis(),
     }
 }
 
-/// A verdict without running: a compression case whose negotiation did not happen.
-pub fn not_agreed(case: &Case, why: &str) -> Outcome {
-    Outcome {
-        id: case.id.clone(),
-        title: case.title.clone(),
-        verdict: Verdict::Informational,
-        expected: "permessage-deflate agreed, then every message echoed".into(),
-        observed: why.into(),
-        millis: 0,
-    }
+/// A compression case whose negotiation did not happen: UNIMPLEMENTED, and the connection
+/// closed as Autobahn does (the tester closes with 1000; the close is judged).
+pub fn not_agreed(
+    tcp: TcpStream,
+    leftover: Vec<u8>,
+    case: &Case,
+    role: Role,
+    why: &str,
+) -> Outcome {
+    let mut closing = Case::new(
+        case.id.clone(),
+        case.title.clone(),
+        Vec::new(),
+        Vec::new(),
+        CloseRule::clean(),
+    );
+    closing.limit_secs = 2;
+    let mut outcome = run(tcp, leftover, &closing, role, None);
+    outcome.behavior = Behavior::Unimplemented;
+    outcome.verdict = Verdict::Unimplemented;
+    outcome.strict = Verdict::Unimplemented;
+    outcome.expected = "permessage-deflate agreed, then every message echoed".into();
+    outcome.observed = format!("{why}; {}", outcome.observed);
+    outcome
 }
 
 /// A message being received: its opcode, its bytes so far, whether RSV1 marked it compressed.
@@ -152,6 +267,7 @@ fn drive(
     deadline: Instant,
     agreed: Option<Agreed>,
 ) -> Seen {
+    let mut deadline = deadline;
     let _ = tcp.set_nodelay(true);
     let mut reader = match tcp.try_clone() {
         Ok(r) => r,
@@ -166,20 +282,41 @@ fn drive(
     let keys = Arc::new(Mutex::new(Keys(
         0x9e37_79b9_7f4a_7c15 ^ u64::from(case.id.len() as u32),
     )));
+    let shared = Arc::new(Shared::default());
+    shared.open.store(true, Ordering::SeqCst);
     let writer = {
-        let (out, keys, steps) = (out.clone(), keys.clone(), case.steps.clone());
+        let (out, keys, steps, shared) = (
+            out.clone(),
+            keys.clone(),
+            case.steps.clone(),
+            shared.clone(),
+        );
         let deflater = agreed.as_ref().map(Deflater::new);
-        std::thread::spawn(move || perform(&out, &keys, &steps, role, deflater))
+        std::thread::spawn(move || {
+            let mut w = Writer {
+                out: &out,
+                keys: &keys,
+                role,
+                shared: &shared,
+                deadline,
+            };
+            w.perform(&steps, deflater);
+        })
     };
     let mut inflater = agreed.as_ref().map(Inflater::new);
     let mut seen = Seen::default();
     let mut buf = leftover;
     let mut assembling: Option<Assembling> = None;
-    let mut sent_close = case.steps.iter().any(
-        |s| matches!(s, Step::Send { frames, .. } if frames.iter().any(|f| f.opcode == op::CLOSE)),
-    );
+    // The tester's own close goes out with its steps in the cases that include one.
+    // (A close frame with RSV bits is a protocol error the tester commits on purpose, not its
+    // close: Autobahn writes it as a raw frame.)
+    let mut sent_close = case.steps.iter().any(|s| {
+        matches!(s, Step::Send { frames, .. }
+            if frames.iter().any(|f| f.opcode == op::CLOSE && f.rsv == 0))
+    });
     let mut chunk = vec![0u8; 256 << 10];
     let expected_count = case.expected().len();
+    let auto_close = case.close.by_tester && !case.no_auto_close;
     loop {
         let mut used = 0;
         while let Some((Received { frame, masked }, n)) = decode_at(&buf[used..]) {
@@ -201,6 +338,7 @@ fn drive(
             }
             match frame.opcode {
                 op::PING => {
+                    seen.obs.push(Obs::Ping(frame.payload.clone()));
                     let _ = write_frame(&out, role, &keys, &Frame::new(op::PONG, frame.payload));
                 }
                 op::PONG => seen.obs.push(Obs::Pong(frame.payload)),
@@ -213,7 +351,8 @@ fn drive(
                         });
                     }
                     seen.close = Some(code);
-                    seen.answered_ours = sent_close;
+                    seen.closed_by_me = sent_close;
+                    seen.was_clean = true;
                     if !sent_close {
                         let reply = code.map(|c| close_payload(c, b"")).unwrap_or_default();
                         let _ = write_frame(&out, role, &keys, &Frame::new(op::CLOSE, reply));
@@ -240,7 +379,13 @@ fn drive(
             if frame.fin && matches!(frame.opcode, op::TEXT | op::BINARY | op::CONT) {
                 if let Some(a) = assembling.take() {
                     match finish(a, inflater.as_mut()) {
-                        Ok(obs) => seen.obs.push(obs),
+                        Ok(obs) => {
+                            seen.obs.push(obs);
+                            if let Ok(mut n) = shared.messages.lock() {
+                                *n += 1;
+                            }
+                            shared.arrived.notify_all();
+                        }
                         Err(why) => {
                             seen.protocol_violation.get_or_insert(why);
                         }
@@ -252,24 +397,27 @@ fn drive(
         if seen.close.is_some() {
             break;
         }
-        // The tester closes once everything expected came back (End::Clean), or gives the peer
-        // until the deadline to fail the connection or answer our close.
-        if case.end == End::Clean
-            && !sent_close
-            && seen.obs.len() >= expected_count
-            && writer.is_finished()
-        {
-            let _ = write_frame(
-                &out,
-                role,
-                &keys,
-                &Frame::new(op::CLOSE, close_payload(1000, b"")),
-            );
+        let close_normally = || {
+            let bye = Frame::new(op::CLOSE, close_payload(1000, b""));
+            let _ = write_frame(&out, role, &keys, &bye);
+        };
+        // The tester closes once everything expected came back (Autobahn's `finishWhenDone`).
+        if auto_close && !sent_close && seen.obs.len() >= expected_count && writer.is_finished() {
+            close_normally();
             sent_close = true;
         }
         let now = Instant::now();
+        if now >= deadline && case.close_at_limit && !sent_close {
+            // Autobahn's `closeAfter`: the tester closes, and gives the peer a second to answer.
+            close_normally();
+            sent_close = true;
+            deadline = now + Duration::from_secs(1);
+            continue;
+        }
         if now >= deadline {
+            // Autobahn's `killAfter`: the tester drops the connection.
             seen.timed_out = true;
+            seen.dropped_by_me = true;
             break;
         }
         // Everything came back but the writer thread has not returned yet: look again soon.
@@ -285,35 +433,60 @@ fn drive(
                 break;
             }
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock
-                        | std::io::ErrorKind::TimedOut
-                        | std::io::ErrorKind::Interrupted
-                ) => {}
+            Err(e) if is_wait(&e) => {}
             Err(_) => {
                 seen.dropped = true;
                 break;
             }
         }
     }
-    // The end: a server closes TCP at once; a client gives the server a moment to do it first.
+    shared.open.store(false, Ordering::SeqCst);
+    shared.arrived.notify_all();
+    if seen.close.is_none() {
+        // No close came: the tester closed first if it sent one (Autobahn sets `closedByMe` as
+        // it sends its close).
+        seen.closed_by_me = sent_close;
+    }
+    // The end: a server closes TCP at once; a client gives the server a moment to do it first
+    // (Autobahn's tester as a client drops it itself after a second: FAILED BY CLIENT).
     if role == Role::Client && seen.close.is_some() {
         let _ = reader.set_read_timeout(Some(Duration::from_millis(200)));
-        let end = Instant::now() + Duration::from_secs(2);
+        let end = Instant::now() + Duration::from_secs(1);
+        let mut closed = false;
         while Instant::now() < end {
             match reader.read(&mut chunk) {
-                Ok(0) | Err(_) => break,
+                Ok(0) => {
+                    closed = true;
+                    break;
+                }
                 Ok(_) => {}
+                Err(e) if is_wait(&e) => {}
+                Err(_) => {
+                    closed = true;
+                    break;
+                }
             }
         }
+        seen.dropped_by_me = !closed;
     }
     if let Ok(s) = out.lock() {
         let _ = s.shutdown(Shutdown::Both);
     }
     let _ = writer.join();
+    if let Ok(marks) = shared.marks.lock() {
+        seen.marks = marks.clone();
+    }
     seen
+}
+
+/// A read that only timed out (or was interrupted): nothing came yet.
+fn is_wait(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::WouldBlock
+            | std::io::ErrorKind::TimedOut
+            | std::io::ErrorKind::Interrupted
+    )
 }
 
 /// Close codes a peer may send (RFC 6455 §7.4).
@@ -376,53 +549,150 @@ fn burst_bytes(
     bytes
 }
 
-/// Performs the steps; stops at the first failed write (the peer may have failed the connection).
-fn perform(
-    out: &Mutex<TcpStream>,
-    keys: &Mutex<Keys>,
-    steps: &[Step],
+/// The writer thread: performs the steps.
+struct Writer<'a> {
+    out: &'a Mutex<TcpStream>,
+    keys: &'a Mutex<Keys>,
     role: Role,
-    mut deflater: Option<Deflater>,
-) {
-    for step in steps {
-        match step {
-            Step::Pause(ms) => std::thread::sleep(Duration::from_millis(*ms)),
-            Step::Burst(burst) => {
-                let bytes = burst_bytes(burst, deflater.as_mut(), keys, role == Role::Client);
-                let written = match out.lock() {
-                    Ok(mut s) => s.write_all(&bytes).and_then(|()| s.flush()),
-                    Err(_) => return,
-                };
-                if written.is_err() {
-                    return;
-                }
+    shared: &'a Shared,
+    deadline: Instant,
+}
+
+impl Writer<'_> {
+    fn mask(&self, masked: bool) -> Option<[u8; 4]> {
+        masked.then(|| {
+            self.keys
+                .lock()
+                .map(|mut k| k.next())
+                .unwrap_or([1, 2, 3, 4])
+        })
+    }
+
+    /// Writes `bytes` in pieces of `chop` (0: at once), flushing each.
+    fn write(&self, bytes: &[u8], chop: usize) -> bool {
+        let size = if chop == 0 { bytes.len().max(1) } else { chop };
+        bytes.chunks(size).all(|piece| match self.out.lock() {
+            Ok(mut s) => s.write_all(piece).and_then(|()| s.flush()).is_ok(),
+            Err(_) => false,
+        })
+    }
+
+    /// Notes a mark if the connection is still open; false (stop) if it is not.
+    fn mark(&self, mark: char) -> bool {
+        if !self.shared.open.load(Ordering::SeqCst) {
+            return false;
+        }
+        if let Ok(mut marks) = self.shared.marks.lock() {
+            marks.push(Obs::Mark(mark));
+        }
+        true
+    }
+
+    /// Waits `ms` milliseconds, or less if the connection ends meanwhile (then false).
+    fn pause(&self, ms: u64) -> bool {
+        let end = Instant::now() + Duration::from_millis(ms);
+        let Ok(mut guard) = self.shared.messages.lock() else {
+            return false;
+        };
+        loop {
+            if !self.shared.open.load(Ordering::SeqCst) {
+                return false;
             }
-            Step::Send {
-                frames,
-                chop,
-                wrong_mask,
-            } => {
-                let masked = (role == Role::Client) != *wrong_mask;
-                let mut bytes = Vec::new();
-                for f in frames {
-                    let mask =
-                        masked.then(|| keys.lock().map(|mut k| k.next()).unwrap_or([1, 2, 3, 4]));
-                    bytes.extend_from_slice(&f.encode(mask));
+            let now = Instant::now();
+            if now >= end {
+                return true;
+            }
+            guard = match self
+                .shared
+                .arrived
+                .wait_timeout(guard, (end - now).min(Duration::from_millis(50)))
+            {
+                Ok((g, _)) => g,
+                Err(_) => return false,
+            };
+        }
+    }
+
+    /// Waits until `n` messages have come (or the connection ended, or the deadline).
+    fn wait_for(&self, n: usize) -> bool {
+        let Ok(mut got) = self.shared.messages.lock() else {
+            return false;
+        };
+        while *got < n {
+            if !self.shared.open.load(Ordering::SeqCst) || Instant::now() >= self.deadline {
+                return false;
+            }
+            got = match self
+                .shared
+                .arrived
+                .wait_timeout(got, Duration::from_millis(50))
+            {
+                Ok((g, _)) => g,
+                Err(_) => return false,
+            };
+        }
+        true
+    }
+
+    /// Performs the steps; stops at the first failed write (the peer may have failed the
+    /// connection) or mark after the connection ended.
+    fn perform(&mut self, steps: &[Step], mut deflater: Option<Deflater>) {
+        let client = self.role == Role::Client;
+        for step in steps {
+            let going = match step {
+                Step::Pause(ms) => self.pause(*ms),
+                Step::Mark(mark) => self.mark(*mark),
+                Step::Burst(burst) => {
+                    let bytes = burst_bytes(burst, deflater.as_mut(), self.keys, client);
+                    self.write(&bytes, 0)
                 }
-                let size = if *chop == 0 {
-                    bytes.len().max(1)
-                } else {
-                    *chop
-                };
-                for piece in bytes.chunks(size) {
-                    let written = match out.lock() {
-                        Ok(mut s) => s.write_all(piece).and_then(|()| s.flush()),
-                        Err(_) => return,
-                    };
-                    if written.is_err() {
-                        return;
+                Step::Send {
+                    frames,
+                    chop,
+                    wrong_mask,
+                } => {
+                    let masked = client != *wrong_mask;
+                    let bytes: Vec<u8> = frames
+                        .iter()
+                        .flat_map(|f| f.encode(self.mask(masked)))
+                        .collect();
+                    self.write(&bytes, *chop)
+                }
+                Step::Pieces {
+                    frame,
+                    cuts,
+                    pause,
+                    marks,
+                } => {
+                    let bytes = frame.encode(self.mask(client));
+                    let header = bytes.len() - frame.payload.len();
+                    let mut from = 0;
+                    let mut going = true;
+                    for (cut, mark) in cuts.iter().zip(marks) {
+                        let to = (header + cut).min(bytes.len());
+                        going = self.write(&bytes[from..to], 0);
+                        from = to;
+                        if !going {
+                            break;
+                        }
+                        going = self.pause(*pause) && self.mark(*mark);
+                        if !going {
+                            break;
+                        }
                     }
+                    going && self.write(&bytes[from..], 0)
                 }
+                Step::RoundTrips {
+                    opcode,
+                    payload,
+                    count,
+                } => (0..*count).all(|i| {
+                    let frame = Frame::new(*opcode, payload.clone());
+                    self.write(&frame.encode(self.mask(client)), 0) && self.wait_for(i + 1)
+                }),
+            };
+            if !going {
+                return;
             }
         }
     }
@@ -440,47 +710,65 @@ fn show(obs: &Obs) -> String {
         Obs::Text(b) => format!("text {}", short(b)),
         Obs::Binary(b) => format!("binary {}", short(b)),
         Obs::Pong(b) => format!("pong {}", short(b)),
+        Obs::Mark(m) => format!("still open at {m}"),
+        Obs::Ping(b) => format!("ping {}", short(b)),
+    }
+}
+
+fn show_all(obs: &[Obs]) -> String {
+    if obs.len() > 20 {
+        format!("{} messages", obs.len())
+    } else if obs.is_empty() {
+        "nothing".into()
+    } else {
+        obs.iter().map(show).collect::<Vec<_>>().join(", ")
     }
 }
 
 fn describe_expectation(case: &Case) -> String {
-    let mut got: Vec<String> = case.expect.iter().map(show).collect();
-    for step in &case.steps {
-        if let Step::Burst(b) = step {
-            got.push(format!("{} messages echoed intact", b.count));
-        }
+    let mut words = show_all(&case.expected());
+    if let Some(other) = &case.non_strict {
+        words.push_str(&format!(" (NON-STRICT: {})", show_all(other)));
     }
-    let end = match &case.end {
-        End::Clean => "a clean close when we close".to_string(),
-        End::Fail(codes) => format!("the connection failed with {codes:?}"),
-        End::CloseReply(codes) if codes.is_empty() => "our close answered".to_string(),
-        End::CloseReply(codes) => format!("our close answered with one of {codes:?}"),
-    };
-    if got.is_empty() {
-        end
+    let rule = &case.close;
+    let who = if rule.by_tester {
+        "we close"
     } else {
-        format!("{}; then {end}", got.join(", "))
-    }
+        "the peer fails the connection"
+    };
+    let how = if rule.clean {
+        "cleanly"
+    } else {
+        "(dropping TCP allowed)"
+    };
+    format!("{words}; then {who} {how}, codes {:?}", rule.codes)
 }
 
-/// The verdict and what was observed, in words.
-fn judge(case: &Case, seen: &Seen) -> (Verdict, String) {
+/// A case's judgement.
+struct Judged {
+    verdict: Verdict,
+    strict: Verdict,
+    behavior: Behavior,
+    behavior_close: Behavior,
+    observed: String,
+}
+
+/// The judgement, by Autobahn's rules (see the module's doc).
+fn judge(case: &Case, seen: &Seen, role: Role) -> Judged {
+    let mut received = seen.marks.clone();
+    received.extend(seen.obs.iter().cloned());
     let expected = case.expected();
-    let mut words: Vec<String> = if seen.obs.len() > 20 {
-        let intact = seen
-            .obs
+    let mut words = vec![if received.len() > 20 {
+        let intact = received
             .iter()
             .zip(&expected)
             .filter(|(a, b)| a == b)
             .count();
-        vec![format!(
-            "{} messages, {intact} of them as sent",
-            seen.obs.len()
-        )]
+        format!("{} messages, {intact} of them as sent", received.len())
     } else {
-        seen.obs.iter().map(show).collect()
-    };
-    let who = if seen.answered_ours {
+        show_all(&received)
+    }];
+    let who = if seen.closed_by_me {
         "answered our close"
     } else {
         "closed"
@@ -492,43 +780,71 @@ fn judge(case: &Case, seen: &Seen) -> (Verdict, String) {
         None if seen.timed_out => words.push(format!("nothing more within {} s", case.limit_secs)),
         None => {}
     }
+    if seen.dropped_by_me && seen.close.is_some() {
+        words.push("the server did not close TCP after the close handshake".into());
+    }
     if let Some(v) = &seen.protocol_violation {
         words.push(v.clone());
     }
     let observed = words.join(", ");
-    if seen.protocol_violation.is_some() {
-        return (Verdict::Failed, observed);
-    }
-    // Pongs are only checked where the case expects them (unsolicited ones are allowed).
-    let expects_pongs = expected.iter().any(|o| matches!(o, Obs::Pong(_)));
-    let got: Vec<&Obs> = seen
-        .obs
-        .iter()
-        .filter(|o| expects_pongs || !matches!(o, Obs::Pong(_)))
-        .collect();
-    let want: Vec<&Obs> = expected.iter().collect();
-    if got != want {
-        return (Verdict::Failed, observed);
-    }
-    let verdict = match (&case.end, seen.close) {
-        (End::Clean, Some(_)) => Verdict::Ok,
-        (End::Clean, None) if seen.dropped => Verdict::NonStrict,
-        (End::Fail(codes), Some(Some(code))) if codes.contains(&code) => Verdict::Ok,
-        (End::Fail(_), Some(_)) => Verdict::NonStrict,
-        (End::Fail(_), None) if seen.dropped => Verdict::NonStrict,
-        (End::CloseReply(codes), Some(code)) => {
-            let fine = match code {
-                None => codes.is_empty(),
-                Some(c) => codes.contains(&c) || (codes.is_empty() && c == 1000),
-            };
-            if fine {
-                Verdict::Ok
-            } else {
-                Verdict::NonStrict
-            }
-        }
-        (End::CloseReply(_), None) if seen.dropped => Verdict::NonStrict,
-        _ => Verdict::Failed,
+
+    let mut behavior = if seen.protocol_violation.is_some() {
+        Behavior::Failed
+    } else if received == expected {
+        Behavior::Ok
+    } else if case.non_strict.as_ref() == Some(&received) {
+        Behavior::NonStrict
+    } else {
+        Behavior::Failed
     };
-    (verdict, observed)
+    let rule = &case.close;
+    let code = seen.close.flatten();
+    let behavior_close = if rule.by_tester != seen.closed_by_me {
+        if rule.wrong_side_fails {
+            behavior = Behavior::Failed;
+        }
+        Behavior::Failed
+    } else if rule.clean && !seen.was_clean {
+        Behavior::Unclean
+    } else if code.is_some_and(|c| !rule.codes.contains(&c)) {
+        Behavior::WrongCode
+    } else if role == Role::Client && seen.dropped_by_me {
+        Behavior::FailedByClient
+    } else {
+        Behavior::Ok
+    };
+    if case.judging == Judging::WrongCodeFails && behavior_close == Behavior::WrongCode {
+        behavior = Behavior::Failed;
+    }
+    if case.judging == Judging::Informational {
+        let verdict = Verdict::Informational;
+        return Judged {
+            verdict,
+            strict: verdict,
+            behavior: Behavior::Informational,
+            behavior_close: Behavior::Informational,
+            observed,
+        };
+    }
+    let verdict = match (behavior, behavior_close) {
+        (Behavior::Failed, _) | (_, Behavior::Failed) => Verdict::Failed,
+        (Behavior::NonStrict, _)
+        | (_, Behavior::Unclean | Behavior::WrongCode | Behavior::FailedByClient) => {
+            Verdict::NonStrict
+        }
+        _ => Verdict::Ok,
+    };
+    // RFC 6455 §7.1.7: an endpoint failing the connection SHOULD send a close frame first.
+    let strict = if verdict == Verdict::Ok && !rule.by_tester && seen.close.is_none() {
+        Verdict::NonStrict
+    } else {
+        verdict
+    };
+    Judged {
+        verdict,
+        strict,
+        behavior,
+        behavior_close,
+        observed,
+    }
 }

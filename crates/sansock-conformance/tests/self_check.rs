@@ -1,9 +1,12 @@
 //! The tester can fail: a naive echo server — a valid handshake, then every frame sent back
 //! as it came, with no check at all — must be caught, case by case, in the groups where it
-//! breaks the RFC, while passing the cases a naive echo happens to get right.
+//! breaks the RFC, while passing the cases a naive echo happens to get right. And a
+//! deliberately broken server — it never answers pings, echoes text without checking UTF-8 and
+//! never answers a close — gets, case by case, the behaviour and closing behaviour Autobahn's
+//! rules give it.
 #![allow(clippy::unwrap_used)]
 
-use sansock_conformance::runner::Verdict;
+use sansock_conformance::runner::{Behavior, Verdict};
 use sansock_conformance::wire::{decode, op};
 use sansock_conformance::{cases, handshake, modes};
 use std::io::{Read, Write};
@@ -49,8 +52,8 @@ fn a_server_that_checks_nothing_fails_where_it_should() {
         }
     });
     const OK: [&str; 4] = ["1.1.1", "1.1.7", "6.1.2", "12.1.4"];
-    const FAILED: [&str; 8] = [
-        "2.4", "3.1.1", "4.1.1", "5.8", "6.4.1", "6.7.1", "7.3.1", "13.2.4",
+    const FAILED: [&str; 9] = [
+        "2.5", "3.1", "4.1.1", "5.9", "6.4.1", "6.8.1", "7.9.1", "13.2.4", "x3.1.1",
     ];
     let mut wanted: Vec<_> = cases::all()
         .into_iter()
@@ -67,11 +70,92 @@ fn a_server_that_checks_nothing_fails_where_it_should() {
     }
     // What it gets wrong: it echoes oversized control frames, reserved bits and opcodes, lone
     // continuations, invalid UTF-8 and invalid close codes instead of failing the connection.
-    // (An echoed ping comes back to it as our pong and looks right: 2.1 cannot tell.) It claims
+    // (An echoed ping is a ping from it: recorded, as Autobahn does, so 2.5 sees it.) It claims
     // server_no_context_takeover but echoes our context-sharing compressed stream: 13.2.4's
     // second message no longer inflates on its own.
     for id in FAILED {
         let outcome = outcomes.iter().find(|o| o.id == id);
         assert_eq!(verdict(id), Verdict::Failed, "{id}: {outcome:?}");
     }
+}
+
+/// Echoes text and binary messages (text unchecked), never answers a ping, never answers a
+/// close (it keeps reading until the tester drops the connection).
+fn broken(mut tcp: TcpStream) {
+    let Ok((_, mut buf)) = handshake::server(&mut tcp, |_, _| None) else {
+        return;
+    };
+    let mut chunk = vec![0u8; 64 << 10];
+    let mut message: Option<(u8, Vec<u8>)> = None;
+    loop {
+        while let Some(r) = decode(&mut buf) {
+            let f = r.frame;
+            match f.opcode {
+                op::TEXT | op::BINARY => message = Some((f.opcode, f.payload)),
+                op::CONT => {
+                    if let Some((_, data)) = message.as_mut() {
+                        data.extend_from_slice(&f.payload);
+                    }
+                }
+                _ => {} // pings, pongs and closes: ignored
+            }
+            if f.fin && f.opcode <= op::BINARY {
+                if let Some((opcode, data)) = message.take() {
+                    let echo = sansock_conformance::wire::Frame::new(opcode, data);
+                    let _ = tcp.write_all(&echo.encode(None));
+                }
+            }
+        }
+        match tcp.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+#[test]
+fn a_broken_server_gets_the_verdicts_autobahns_rules_give() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("ws://{}/", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for tcp in listener.incoming().map_while(Result::ok) {
+            std::thread::spawn(move || broken(tcp));
+        }
+    });
+    use Behavior::{Failed, FailedByClient, Ok, Unclean};
+    // (case, behavior, behaviorClose) as Autobahn's rules decide them:
+    let expected = [
+        // The echo comes; our close is never answered: the handshake is not clean.
+        ("1.1.1", Ok, Unclean),
+        // No pong; at the limit we close (Autobahn's closeAfter), unanswered.
+        ("2.1", Failed, Unclean),
+        // Nothing should come and nothing does; it never fails the connection, so at the limit
+        // we drop it (killAfter) — leaving TCP to the client.
+        ("2.5", Ok, FailedByClient),
+        // Invalid UTF-8 echoed instead of failing the connection.
+        ("6.3.1", Failed, FailedByClient),
+        // Our close (1000) never answered.
+        ("7.7.1", Ok, Unclean),
+        // Fragments echoed whole: right, but our close is never answered.
+        ("5.3", Ok, Unclean),
+    ];
+    let wanted: Vec<_> = cases::autobahn()
+        .into_iter()
+        .filter(|c| expected.iter().any(|(id, ..)| *id == c.id))
+        .collect();
+    let outcomes = modes::test_server(&url, &wanted, &mut |_| {}).unwrap();
+    for (id, behavior, close) in expected {
+        let o = outcomes.iter().find(|o| o.id == id).unwrap();
+        assert_eq!(
+            (o.behavior, o.behavior_close),
+            (behavior, close),
+            "{id}: {o:?}"
+        );
+    }
+    // The strict reading is the same here: every failure here is the server's silence.
+    let o = outcomes.iter().find(|o| o.id == "2.5").unwrap();
+    assert_eq!(
+        (o.verdict, o.strict),
+        (Verdict::NonStrict, Verdict::NonStrict)
+    );
 }

@@ -2,21 +2,34 @@
 //! compressed both ways. Group 12 varies the data (five corpora) with the default parameters;
 //! group 13 varies the parameters (context takeover, window bits, several offers) on JSON.
 //!
-//! Each section has 18 cases: ten message sizes from 16 B to 128 KiB in one frame each, then
-//! eight from 256 B to 128 KiB with the compressed payload in 256-byte frames. The field's
-//! suite sends 1000 messages in every case; here a case sends at most 1000 and at most 1 MiB
-//! (a 128 KiB case sends 8), which keeps the 216 cases to seconds per peer.
+//! Each section has Autobahn's 18 cases: ten message sizes from 16 B to 128 KiB in one frame
+//! each, then 8, 16, 32, 64 and 128 KiB with the compressed payload in 256-byte frames and
+//! 128 KiB in 1, 4 and 32 KiB frames. Autobahn sends 1000 messages in every case; here a case
+//! sends at most 1000 and at most 1 MiB (a 128 KiB case sends 8), which keeps the 216 cases to
+//! seconds per peer. Autobahn's data are files it ships (Goethe's Faust, a bitmap, a PDF, JSON,
+//! HTML); these corpora are generated to be like them (`corpus.rs`).
 
-use crate::case::{Case, DeflateCase, End, Step};
+use crate::case::{Case, CloseRule, DeflateCase, Step};
 use crate::corpus::{Burst, Corpus};
 use crate::deflate::Answer;
 
 const SIZES: [usize; 10] = [16, 64, 256, 1024, 4096, 8192, 16384, 32768, 65536, 131072];
+/// Autobahn's fragmented sizes: (message size, frame size).
+const FRAGMENTED: [(usize, usize); 8] = [
+    (8192, 256),
+    (16384, 256),
+    (32768, 256),
+    (65536, 256),
+    (131072, 256),
+    (131072, 1024),
+    (131072, 4096),
+    (131072, 32768),
+];
 /// Bytes a case sends at most.
 const BUDGET: usize = 1 << 20;
 
 fn section(out: &mut Vec<Case>, prefix: &str, corpus: Corpus, deflate: &DeflateCase, what: &str) {
-    let fragmented = SIZES[2..].iter().map(|&s| (s, 256));
+    let fragmented = FRAGMENTED.into_iter();
     let whole = SIZES.iter().map(|&s| (s, 0));
     for (n, (size, fragment)) in whole.chain(fragmented).enumerate() {
         let count = (BUDGET / size).clamp(1, 1000);
@@ -25,23 +38,24 @@ fn section(out: &mut Vec<Case>, prefix: &str, corpus: Corpus, deflate: &DeflateC
         } else {
             format!("{fragment}-byte frames")
         };
-        out.push(Case {
-            id: format!("{prefix}.{}", n + 1),
-            title: format!(
+        let mut case = Case::new(
+            format!("{prefix}.{}", n + 1),
+            format!(
                 "{count} compressed messages of {size} bytes of {}, {frames}; {what}",
                 corpus.describe()
             ),
-            steps: vec![Step::Burst(Burst {
+            vec![Step::Burst(Burst {
                 corpus,
                 size,
                 count,
                 fragment,
             })],
-            expect: Vec::new(),
-            end: End::Clean,
-            limit_secs: 30,
-            deflate: Some(deflate.clone()),
-        });
+            Vec::new(),
+            CloseRule::clean(),
+        );
+        case.limit_secs = 30;
+        case.deflate = Some(deflate.clone());
+        out.push(case);
     }
 }
 
