@@ -5,13 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "installing Debian's chromium"
-  export DEBIAN_FRONTEND=noninteractive
-  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq chromium >/dev/null
-fi
+command -v chromium >/dev/null 2>&1 || scripts/apt-install.sh chromium
 
 if [ ! -d tests/browser/node_modules/playwright-core ]; then
   echo "installing playwright-core from npm (no browser download)"

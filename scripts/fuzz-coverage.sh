@@ -20,9 +20,7 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 llvm=/usr/lib/llvm-19/bin
 if [ ! -x "$llvm/llvm-cov" ]; then
-  echo "installing Debian's llvm-19 (llvm-cov, llvm-profdata)"
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q llvm-19 >/dev/null
+  scripts/apt-install.sh llvm-19   # llvm-cov, llvm-profdata
 fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked

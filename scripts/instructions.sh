@@ -13,7 +13,7 @@ size=${1:-20}
 per_read=${2:-1}
 wake=${3:-}
 if [[ -z "$wake" && "$per_read" == 1 && "$size" -lt 1024 ]]; then wake=--wake; fi
-command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
+command -v valgrind >/dev/null || scripts/apt-install.sh valgrind
 cargo build --release -q -p sansock-bench --bin bench-instructions
 bin=${CARGO_TARGET_DIR:-target}/release/bench-instructions
 small=$((per_read * 200))

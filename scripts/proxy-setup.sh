@@ -15,9 +15,7 @@ have danted || missing+=(dante-server)
 have stunnel || missing+=(stunnel4)
 have openssl || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing ${missing[*]} from Debian's packages"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  "$(dirname "$0")/apt-install.sh" "${missing[@]}"
 fi
 # The packages' own services, where an init system started them, are not what the tests use.
 for service in squid danted; do

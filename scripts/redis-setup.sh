@@ -8,9 +8,7 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 have() { command -v "$1" >/dev/null || [ -x "/usr/bin/$1" ]; }
 if ! have redis-server || ! have redis-cli; then
-  echo "installing redis-server from Debian's packages"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server redis-tools >/dev/null
+  "$(dirname "$0")/apt-install.sh" redis-server redis-tools
 fi
 if command -v systemctl >/dev/null && systemctl is-active --quiet redis-server 2>/dev/null; then
   $sudo systemctl stop redis-server || true
