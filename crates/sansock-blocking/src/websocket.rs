@@ -149,9 +149,31 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     /// As [`send`](Self::send), but a full write buffer is an [`Error::Io`] that
     /// [`Error::is_would_block`] holds for (the message is not queued: retry it).
     pub fn send_prepared(&mut self, prepared: &sansock_core::PreparedMessage) -> Result<(), Error> {
-        block_on(|cx| self.driver.poll_writable(cx))?;
-        self.driver.start_send_prepared(prepared)?;
+        self.feed_prepared(prepared)?;
         self.sent()
+    }
+
+    /// Queues a prepared message without writing it yet (past the write high-water mark it
+    /// writes first): feed what waits for this connection, then [`flush`](Self::flush) it in
+    /// one write — what a broadcast's writer does with what queued up for it.
+    ///
+    /// ```no_run
+    /// # fn forward(
+    /// #     mut ws: sansock_blocking::WebSocket<std::net::TcpStream>,
+    /// #     waiting: &[sansock_blocking::PreparedMessage],
+    /// # ) -> Result<(), sansock_blocking::Error> {
+    /// for message in waiting {
+    ///     ws.feed_prepared(message)?;
+    /// }
+    /// ws.flush()?; // one write for all of them
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`send_prepared`](Self::send_prepared).
+    pub fn feed_prepared(&mut self, prepared: &sansock_core::PreparedMessage) -> Result<(), Error> {
+        block_on(|cx| self.driver.poll_writable(cx))?;
+        self.driver.start_send_prepared(prepared)
     }
 
     fn send_with(&mut self, message: Message, compress: bool) -> Result<(), Error> {

@@ -2,14 +2,16 @@
 //! socket with a deadline armed returns a would-block error instead of spinning; a send to a
 //! peer that stopped reading is freed by the idle timeout (keepalive on) or the write timeout;
 //! two peers on non-blocking sockets stream at each other both ways at once and both finish;
-//! and the plain `read`/`send` loop writes a pipelined batch's echoes in a few writes.
+//! the plain `read`/`send` loop writes a pipelined batch's echoes in a few writes; and prepared
+//! messages fed, then flushed, leave in one write.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 mod common;
 
 use common::{bind, silent_client};
 use sansock_blocking::{
-    Accept, BlockingStream, ConnectionConfig, Ending, Error, Message, ServerSettings,
+    Accept, BlockingStream, ConnectionConfig, Ending, Error, Message, PreparedMessage,
+    ServerSettings,
 };
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -232,4 +234,37 @@ fn the_plain_read_send_loop_writes_a_pipelined_batch_in_a_few_writes() {
     assert!(n <= 4, "{N} echoes took {n} writes");
     ws.close(None, "").unwrap();
     server.join().unwrap();
+}
+
+#[test]
+fn prepared_messages_fed_then_flushed_leave_in_one_write_and_arrive_in_order() {
+    let (listener, url) = bind();
+    let counted = Arc::new(AtomicUsize::new(0));
+    let prepared: Vec<PreparedMessage> = (0..32)
+        .map(|i| PreparedMessage::new(Message::from(format!("broadcast {i}"))))
+        .collect();
+    let expected: Vec<Message> = prepared.iter().map(|p| p.message().clone()).collect();
+    let server = thread::spawn(move || {
+        let (tcp, _) = listener.accept().unwrap();
+        let mut ws = sansock_blocking::accept(Counting(tcp, counted.clone())).unwrap();
+        counted.store(0, Ordering::Relaxed); // the handshake's write does not count
+        for p in &prepared {
+            ws.feed_prepared(p).unwrap();
+        }
+        assert_eq!(counted.load(Ordering::Relaxed), 0, "feeding writes nothing");
+        ws.flush().unwrap();
+        let writes = counted.load(Ordering::Relaxed);
+        ws.close(None, "").unwrap();
+        writes
+    });
+    let (mut ws, _) = sansock_blocking::connect(&url).unwrap();
+    for m in &expected {
+        assert_eq!(&ws.recv().unwrap().unwrap(), m);
+    }
+    assert!(ws.recv().unwrap().is_none(), "then the server's close");
+    assert_eq!(
+        server.join().unwrap(),
+        1,
+        "32 prepared messages in one write"
+    );
 }
