@@ -5,6 +5,41 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The command-line arguments, checked: `--help` prints `usage` and exits 0; a flag that is not
+/// one of `with_value` (each followed by its value) or `switches` prints what is wrong and
+/// `usage` and exits 2 — so a typo never runs a long default benchmark instead.
+#[allow(clippy::print_stdout, clippy::print_stderr)] // a command line's help and errors
+pub fn checked_args(usage: &str, with_value: &[&str], switches: &[&str]) -> Vec<String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Err(wrong) = check(&args, with_value, switches) {
+        if wrong.is_empty() {
+            println!("{usage}");
+            std::process::exit(0);
+        }
+        eprintln!("{wrong}\n\n{usage}");
+        std::process::exit(2);
+    }
+    args
+}
+
+/// `Err("")` for a request for help, `Err(what is wrong)` for an unknown flag or a missing value.
+fn check(args: &[String], with_value: &[&str], switches: &[&str]) -> Result<(), String> {
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "-h" | "--help" => return Err(String::new()),
+            a if with_value.contains(&a) => {
+                if rest.next().is_none() {
+                    return Err(format!("{a} needs a value"));
+                }
+            }
+            a if switches.contains(&a) => {}
+            a => return Err(format!("unknown argument {a:?}")),
+        }
+    }
+    Ok(())
+}
+
 /// The value after `name` among the command-line `args`.
 pub fn flag(args: &[String], name: &str) -> Option<String> {
     args.windows(2).find(|w| w[0] == name).map(|w| w[1].clone())
@@ -85,4 +120,28 @@ pub fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .unwrap_or(9300)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|a| (*a).to_owned()).collect()
+    }
+
+    #[test]
+    fn flags_are_checked() {
+        let ok = check(
+            &strings(&["--secs", "2", "--memory"]),
+            &["--secs"],
+            &["--memory"],
+        );
+        assert_eq!(ok, Ok(()));
+        assert_eq!(check(&strings(&["--help"]), &[], &[]), Err(String::new()));
+        let typo = check(&strings(&["--sec", "2"]), &["--secs"], &[]);
+        assert_eq!(typo, Err("unknown argument \"--sec\"".into()));
+        let missing = check(&strings(&["--secs"]), &["--secs"], &[]);
+        assert_eq!(missing, Err("--secs needs a value".into()));
+    }
 }

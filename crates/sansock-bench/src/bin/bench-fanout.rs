@@ -12,7 +12,10 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use sansock_bench::fanout::{self, NAMES};
-use sansock_bench::process::{Server, chosen, flag, free_port, pinned};
+use sansock_bench::process::{Server, checked_args, chosen, flag, free_port, pinned};
+
+/// What `--help` prints.
+const USAGE: &str = "bench-fanout [--subscribers 1000,10000] [--sizes 20,1024] [--in-flight 16] [--secs 2] [--servers a,b]";
 
 fn list(args: &[String], name: &str, default: &[usize]) -> Vec<usize> {
     flag(args, name).map_or_else(
@@ -34,7 +37,17 @@ fn memory_per_subscriber(name: &str, n: usize) -> Option<f64> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = checked_args(
+        USAGE,
+        &[
+            "--subscribers",
+            "--sizes",
+            "--in-flight",
+            "--secs",
+            "--servers",
+        ],
+        &[],
+    );
     // The load runs here: pinned to CPU 1, with room for many sockets.
     if std::env::var_os("SANSOCK_FANOUT_PINNED").is_none() {
         let exe = std::env::current_exe().unwrap_or_default();

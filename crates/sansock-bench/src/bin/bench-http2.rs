@@ -11,6 +11,7 @@
 //! Prints messages echoed per second, median of the repeats, as a markdown table.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use sansock_bench::process::checked_args;
 use sansock_bench::process::flag;
 use sansock_hyper::Http2Connection;
 use sansock_tokio::{ClientSettings, Message, WsUrl};
@@ -18,6 +19,9 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+/// What `--help` prints.
+const USAGE: &str = "bench-http2 [--secs 1] [--repeat 3]";
 
 const SOCKETS: usize = 100;
 
@@ -39,6 +43,7 @@ fn main() {
     if args.first().map(String::as_str) == Some("--load") {
         return load(&args[1..]);
     }
+    let args = checked_args(USAGE, &["--secs", "--repeat"], &[]);
     let secs: f64 = flag(&args, "--secs")
         .and_then(|s| s.parse().ok())
         .unwrap_or(1.0);

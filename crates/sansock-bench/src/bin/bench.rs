@@ -12,13 +12,19 @@
 //! `results.md` and `throughput.svg` to DIR (default `target/bench`).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use sansock_bench::process::{Server, chosen, flag, free_port, pinned, sibling};
+use sansock_bench::process::{Server, checked_args, chosen, flag, free_port, pinned, sibling};
 use sansock_bench::report::{self, Memory, Runs};
 use sansock_bench::{Measured, Point, servers};
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
+
+/// What `--help` prints.
+const USAGE: &str = "\
+bench [--grid headline|full|plain|axum|http2|smoke] [--secs 1] [--repeat 3] [--servers a,b] [--memory [--idle N]] [--out DIR]
+bench --grid fanout [--subscribers 1000,10000] [--sizes 20,1024] [--in-flight 16] [--secs 2] [--servers a,b]
+bench --report DIR      # the tables and the plot again from DIR/results.json";
 
 fn load(port: u16, p: Point, secs: f64) -> Option<Measured> {
     let args: Vec<String> = [
@@ -189,7 +195,22 @@ fn rerender(dir: &std::path::Path) -> std::io::Result<()> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = checked_args(
+        USAGE,
+        &[
+            "--report",
+            "--grid",
+            "--secs",
+            "--repeat",
+            "--servers",
+            "--out",
+            "--idle",
+            "--subscribers",
+            "--sizes",
+            "--in-flight",
+        ],
+        &["--memory"],
+    );
     if let Some(dir) = flag(&args, "--report") {
         if let Err(e) = rerender(std::path::Path::new(&dir)) {
             eprintln!("bench --report {dir}: {e}");
