@@ -28,6 +28,12 @@ pub struct ConnectionConfig {
     /// inflated it); a larger one fails the connection with 1009. Default 16 MiB, the largest
     /// frame (see the security chapter of the book for why).
     pub max_message_size: usize,
+    /// The most frames one message may come in (its first frame and its continuations); one
+    /// more fails the connection with 1008. Default `None`: no limit — a fragment costs no
+    /// memory of its own here (fragments are appended to one buffer, bounded by
+    /// `max_message_size`), unlike stacks that keep a buffer per fragment. Node's `ws` server
+    /// allows 16,384, Python's `websockets` 4,096.
+    pub max_fragments: Option<usize>,
     /// Answer every ping with a pong automatically. Pings are reported as events either way.
     /// Default `true`.
     pub auto_pong: bool,
@@ -63,6 +69,7 @@ impl Default for ConnectionConfig {
         ConnectionConfig {
             max_frame_size: 16 << 20,
             max_message_size: 16 << 20,
+            max_fragments: None,
             auto_pong: true,
             fragment_size: None,
             close_timeout: Duration::from_secs(10),
@@ -84,6 +91,12 @@ impl ConnectionConfig {
     /// Sets [`max_message_size`](Self::max_message_size).
     pub fn with_max_message_size(mut self, bytes: usize) -> Self {
         self.max_message_size = bytes;
+        self
+    }
+
+    /// Sets [`max_fragments`](Self::max_fragments).
+    pub fn with_max_fragments(mut self, frames: Option<usize>) -> Self {
+        self.max_fragments = frames;
         self
     }
 

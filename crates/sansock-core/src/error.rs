@@ -35,6 +35,8 @@ pub enum ProtocolError {
     FrameTooBig,
     /// A message larger than `max_message_size`.
     MessageTooBig,
+    /// A message in more frames than `max_fragments`.
+    TooManyFragments,
     /// A text message (or close reason) that is not UTF-8.
     InvalidUtf8,
     /// A close frame with a 1-byte payload.
@@ -60,6 +62,7 @@ impl ProtocolError {
             ProtocolError::FrameTooBig | ProtocolError::MessageTooBig => CloseCode::MESSAGE_TOO_BIG,
             ProtocolError::InvalidUtf8 => CloseCode::INVALID_PAYLOAD,
             ProtocolError::OverBudget => CloseCode::TRY_AGAIN_LATER,
+            ProtocolError::TooManyFragments => CloseCode::POLICY_VIOLATION,
             ProtocolError::Extension { code, .. } => *code,
             _ => CloseCode::PROTOCOL_ERROR,
         }
@@ -81,6 +84,7 @@ impl core::fmt::Display for ProtocolError {
             ProtocolError::ExpectedContinuation => "new message inside a fragmented message",
             ProtocolError::FrameTooBig => "frame over the size limit",
             ProtocolError::MessageTooBig => "message over the size limit",
+            ProtocolError::TooManyFragments => "message in more frames than the limit",
             ProtocolError::InvalidUtf8 => "invalid UTF-8 in text",
             ProtocolError::CloseWithOneByte => "close frame with a 1-byte payload",
             ProtocolError::InvalidCloseCode => "close code not allowed on the wire",

@@ -314,3 +314,32 @@ fn fragment_misuse_is_refused() {
     assert_eq!(ops, [(OpCode::Ping, true), (OpCode::Continuation, true)]);
     c.send_text("whole").unwrap();
 }
+
+/// A message in `frames` frames: text with a byte each, then empty continuations up to FIN.
+fn fragmented_message(frames: usize) -> Vec<u8> {
+    let mut input = masked(false, 0, OpCode::Text, b"a");
+    for i in 1..frames {
+        input.extend(masked(i + 1 == frames, 0, OpCode::Continuation, b""));
+    }
+    input
+}
+
+#[test]
+fn more_fragments_than_the_limit_is_1008() {
+    let limited = || server_with(ConnectionConfig::default().with_max_fragments(Some(4)));
+    expect_failure(
+        limited,
+        &fragmented_message(5),
+        P::TooManyFragments,
+        CloseCode::POLICY_VIOLATION,
+    );
+    // At the limit, and (the count starting again) message after message: fine.
+    let mut conn = limited();
+    let input = [fragmented_message(4), fragmented_message(4)].concat();
+    let (events, error) = feed(&mut conn, &input);
+    assert_eq!(error, None);
+    assert_eq!(events.len(), 2);
+    // No limit by default.
+    let (events, error) = feed(&mut server(), &fragmented_message(70_000));
+    assert_eq!((events.len(), error), (1, None));
+}

@@ -89,6 +89,12 @@ impl<X: ?Sized> Config<HandshakeConfig<X>> {
         self.connection_with(|c| c.with_max_frame_size(bytes.max(1)))
     }
 
+    /// The most frames a message may come in; one more closes with 1008. Default `None` (no
+    /// limit: fragments are appended to one buffer, bounded by the message size).
+    pub fn max_fragments(self, frames: impl Into<Option<usize>>) -> Self {
+        self.connection_with(|c| c.with_max_fragments(frames.into()))
+    }
+
     /// Answer pings with pongs automatically. Default on.
     pub fn auto_pong(self, on: bool) -> Self {
         self.connection_with(|c| c.with_auto_pong(on))

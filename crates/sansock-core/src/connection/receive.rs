@@ -48,6 +48,8 @@ pub(super) struct Assembly {
     kind: MessageKind,
     /// RSV bits of the first frame: non-zero means the extension decodes the payload.
     rsv: u8,
+    /// Its frames so far (the first included).
+    frames: usize,
 }
 
 impl Connection {
@@ -326,6 +328,13 @@ impl Connection {
             Some(ProtocolError::ExpectedContinuation)
         } else if header.payload_len > self.config.max_frame_size as u64 {
             Some(ProtocolError::FrameTooBig)
+        } else if let (OpCode::Continuation, Some(a), Some(max)) = (
+            header.opcode,
+            self.assembly.as_mut(),
+            self.config.max_fragments,
+        ) {
+            a.frames += 1;
+            (a.frames > max).then_some(ProtocolError::TooManyFragments)
         } else {
             None
         });
@@ -385,7 +394,11 @@ impl Connection {
                 ..frame
             });
         } else if !header.fin && header.opcode != OpCode::Continuation {
-            self.assembly = Some(Assembly { kind, rsv: 0 });
+            self.assembly = Some(Assembly {
+                kind,
+                rsv: 0,
+                frames: 1,
+            });
         }
         if is_last {
             self.counters.messages_in += 1;
@@ -424,6 +437,7 @@ impl Connection {
                 self.assembly = Some(Assembly {
                     kind,
                     rsv: header.rsv,
+                    frames: 1,
                 });
                 self.append_fragment(frame.len, header.fin)
             }
