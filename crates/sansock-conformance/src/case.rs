@@ -38,6 +38,9 @@ pub enum Step {
         pause: u64,
         /// The marks after the pieces.
         marks: Vec<char>,
+        /// Frames written with the last piece (Autobahn's streaming `endMessage`: an empty
+        /// final continuation after a frame sent without FIN).
+        tail: Vec<Frame>,
     },
     /// `count` messages of this opcode and payload, each sent once the previous one came back.
     RoundTrips {
@@ -61,8 +64,6 @@ pub enum Obs {
     Pong(Vec<u8>),
     /// The connection was still open at a [`Step::Mark`].
     Mark(char),
-    /// A ping from the peer, with this payload (answered, and recorded as Autobahn does).
-    Ping(Vec<u8>),
 }
 
 /// How the connection must end (Autobahn's `expectedClose`).
@@ -193,7 +194,7 @@ impl Case {
         let mut all = self.expect.clone();
         for step in &self.steps {
             if let Step::Burst(b) = step {
-                all.extend((0..b.count).map(|i| {
+                all.extend((0..b.messages()).map(|i| {
                     let m = b.message(i);
                     if b.corpus.is_text() {
                         Obs::Text(m)

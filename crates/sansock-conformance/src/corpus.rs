@@ -14,6 +14,16 @@ use std::sync::OnceLock;
 /// Autobahn's data files, in the order of [`Corpus`]'s variants, once loaded.
 static AUTOBAHN: OnceLock<[Vec<u8>; 5]> = OnceLock::new();
 
+/// The most messages a burst sends, if capped ([`cap_messages`]).
+static CAP: OnceLock<usize> = OnceLock::new();
+
+/// From now on, a burst sends at most `count` messages (its first `count`, as Autobahn would
+/// send them): for quick runs on Autobahn's data, whose full traffic — 1000 messages in each
+/// of the 216 cases, up to 128 KiB each — is about 11 GB each way and takes minutes.
+pub fn cap_messages(count: usize) {
+    let _ = CAP.set(count.max(1));
+}
+
 /// Autobahn's file names, in the order of [`Corpus`]'s variants.
 pub const AUTOBAHN_FILES: [&str; 5] = [
     "data1.json",
@@ -209,20 +219,37 @@ impl Corpus {
 }
 
 /// A burst: `count` messages of about `size` bytes from `corpus`, each compressed (when agreed)
-/// and sent in frames of `fragment` bytes (0: one frame), all in one write.
+/// and sent in frames of `fragment` bytes (0: one frame), one at a time (the next once the
+/// last came back), as Autobahn sends them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Burst {
     /// The data.
     pub corpus: Corpus,
     /// Bytes per message (text messages end on a character boundary, so may be a few shorter).
     pub size: usize,
-    /// How many messages.
+    /// How many messages Autobahn sends (1000); see [`messages`](Self::messages).
     pub count: usize,
     /// Frame size for the compressed payload (0: one frame per message).
     pub fragment: usize,
 }
 
+/// Bytes a burst of the generated corpora sends at most.
+const BUDGET: usize = 1 << 20;
+
 impl Burst {
+    /// How many messages are sent: Autobahn's count with Autobahn's data (its traffic, message
+    /// for message); with the generated corpora at most 1 MiB's worth (a 128 KiB case sends 8),
+    /// which keeps the 216 compression cases to seconds; either way at most the cap, if one
+    /// was set ([`cap_messages`]).
+    pub fn messages(&self) -> usize {
+        let n = if autobahn().is_some() {
+            self.count
+        } else {
+            (BUDGET / self.size.max(1)).clamp(1, self.count)
+        };
+        CAP.get().map_or(n, |&cap| n.min(cap))
+    }
+
     /// Message `i`: a slice of the corpus at an offset of its own (with Autobahn's data, the
     /// slice after message `i - 1`'s, wrapping around, as Autobahn takes them).
     pub fn message(&self, i: usize) -> Vec<u8> {

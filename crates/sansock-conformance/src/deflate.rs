@@ -240,6 +240,7 @@ impl Deflater {
 }
 
 /// The inflating half: one per connection, used by the reader.
+#[derive(Debug)]
 pub struct Inflater {
     d: Option<Decompress>,
     bits: u8,

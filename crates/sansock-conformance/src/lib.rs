@@ -17,6 +17,8 @@ pub mod deflate;
 pub mod handshake;
 pub mod http2;
 pub mod modes;
+pub mod receiver;
 pub mod report;
 pub mod runner;
+pub mod traffic;
 pub mod wire;

@@ -8,7 +8,9 @@
 //! options: --cases 1.,6.4.*,x   ids, prefixes or `*` globs (default: Autobahn's 517)
 //!          --all                 Autobahn's cases and the tester's own (`x…`)
 //!          --autobahn-data DIR   groups 12 and 13 on Autobahn's own data files (its
-//!                                `testdata`; scripts/autobahn-data.sh fetches them from PyPI)
+//!                                `testdata`; scripts/autobahn-data.sh fetches them from PyPI),
+//!                                1000 messages a case as Autobahn sends them
+//!          --compression-messages N  at most N messages a compression case (quick runs)
 //!          --strict              verdicts by the stricter reading of RFC 6455 §7.1.7
 //!          --report DIR          write the report there
 //!          --report-format F     `sansock` (JSON and markdown, the default) or `autobahn`
@@ -75,6 +77,12 @@ fn main() {
     if let Some(dir) = flag(&args, "--autobahn-data") {
         sansock_conformance::corpus::use_autobahn_data(Path::new(&dir))
             .unwrap_or_else(|e| fail(&e));
+    }
+    if let Some(n) = flag(&args, "--compression-messages") {
+        let n = n
+            .parse()
+            .unwrap_or_else(|_| fail("--compression-messages takes a number"));
+        sansock_conformance::corpus::cap_messages(n);
     }
     if let Some(spec) = flag(&args, "--spec") {
         let spec = Spec::read(Path::new(&spec)).unwrap_or_else(|e| fail(&e));
@@ -239,7 +247,7 @@ fn usage() {
          sansock-conformance client --listen HOST:PORT [options]\n       \
          sansock-conformance --spec FILE.json [--strict]\n\
          options: --cases LIST --all --strict --report DIR --report-format sansock|autobahn --agent NAME\n         \
-         --autobahn-data DIR"
+         --autobahn-data DIR --compression-messages N"
     );
     std::process::exit(2);
 }

@@ -1,19 +1,26 @@
 //! Running one case on an open connection, in either role, and judging what came back.
 //!
-//! A writer thread performs the steps while this thread reads (so a peer that echoes while we
-//! are still writing cannot deadlock us); pings from the peer are answered. The judgement is
-//! Autobahn's: `behavior` compares the events received (messages, pongs, marks) with the case's
-//! OK events, then its NON-STRICT ones; `behaviorClose` checks who closed, whether the close
-//! handshake completed where the case requires it, the peer's close code, and (testing a
-//! server) whether the server closed TCP. `strict` is the stricter reading of RFC 6455 §7.1.7:
-//! a peer that fails the connection sends a close frame before dropping it. With
-//! permessage-deflate agreed, the writer compresses bursts and the reader inflates what carries
-//! RSV1; RSV bits anywhere else are a violation.
+//! A writer thread performs the steps (as [`crate::traffic`] spells them out: Autobahn's
+//! writes, pauses and waits) while this thread reads, so a peer that echoes while we are still
+//! writing cannot deadlock us. What the peer sends goes through [`Receiver`], the tester's end
+//! kept as Autobahn keeps its own: the events it records, its answers (pongs, closes), how it
+//! fails the connection on an invalid frame. At the case's time limit the tester closes (its
+//! `closeAfter`: a close without a code) or fails the connection (`killAfter`: a close with
+//! 1001); a close unanswered within a second, or — testing a server — TCP left open a second
+//! after the close handshake, and it drops the connection.
+//!
+//! The judgement is Autobahn's (`Case.onConnectionLost`): `behavior` compares the events
+//! received (messages, pongs, marks) with the case's OK events, then its NON-STRICT ones;
+//! `behaviorClose` checks who closed, whether the close handshake completed where the case
+//! requires it, the peer's close code, and (testing a server) whether the server closed TCP.
+//! `strict` is the stricter reading of RFC 6455 §7.1.7: a peer that fails the connection sends
+//! a close frame before dropping it.
 
 use crate::case::{Case, CloseRule, Judging, Obs, Step};
-use crate::corpus::Burst;
 use crate::deflate::{Agreed, Deflater, Inflater};
-use crate::wire::{Frame, Received, close_payload, decode_at, op};
+use crate::receiver::{Receiver, State};
+use crate::traffic::{self, Action, Writing};
+use crate::wire::{Frame, op};
 use serde::Serialize;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -139,26 +146,20 @@ impl Outcome {
     }
 }
 
-/// What the peer did.
-#[derive(Debug, Default)]
+/// What happened on the connection: the tester's end as Autobahn keeps it, and how it ended.
+#[derive(Debug)]
 struct Seen {
-    obs: Vec<Obs>,
+    /// Events, who closed, codes (see [`Receiver`]).
+    rx: Receiver,
     /// Marks the writer noted (the connection still open at a step).
     marks: Vec<Obs>,
-    close: Option<Option<u16>>,
-    /// The tester sent its close before the peer's (Autobahn's `closedByMe`).
-    closed_by_me: bool,
-    /// Close frames went both ways.
-    was_clean: bool,
-    /// The peer closed TCP without a close frame.
+    /// The peer closed TCP first.
     dropped: bool,
-    /// The tester closed TCP: at the case's deadline, or (testing a server) because the server
-    /// did not after the close handshake.
-    dropped_by_me: bool,
+    /// The case's time limit came.
     timed_out: bool,
-    protocol_violation: Option<String>,
+    /// The socket failed.
+    socket_error: Option<String>,
 }
-
 /// What the writer and reader threads share: whether the connection is still open (marks are
 /// noted only then), the marks, and how many messages have come (round trips wait for them).
 #[derive(Debug, Default)]
@@ -196,9 +197,6 @@ fn write_frame(
     }
 }
 
-/// The largest message the tester inflates.
-const INFLATE_LIMIT: usize = 64 << 20;
-
 /// Runs `case` on `tcp` (handshake done; `leftover` are bytes read past it), with
 /// permessage-deflate if `agreed`.
 pub fn run(
@@ -219,7 +217,7 @@ pub fn run(
         strict: judged.strict,
         behavior: judged.behavior,
         behavior_close: judged.behavior_close,
-        remote_close_code: seen.close.flatten(),
+        remote_close_code: seen.rx.remote_close_code,
         expected: describe_expectation(case),
         observed: judged.observed,
         millis: start.elapsed().as_millis(),
@@ -252,12 +250,9 @@ pub fn not_agreed(
     outcome
 }
 
-/// A message being received: its opcode, its bytes so far, whether RSV1 marked it compressed.
-struct Assembling {
-    opcode: u8,
-    data: Vec<u8>,
-    compressed: bool,
-}
+/// Autobahn's `closeHandshakeTimeout` and `serverConnectionDropTimeout`: how long the tester
+/// waits for the answer to its close, and (as a client) for the server to close TCP.
+const CLOSE_WAIT: Duration = Duration::from_secs(1);
 
 fn drive(
     tcp: TcpStream,
@@ -267,14 +262,17 @@ fn drive(
     deadline: Instant,
     agreed: Option<Agreed>,
 ) -> Seen {
-    let mut deadline = deadline;
+    let mut rx = Receiver::new(role, agreed.as_ref().map(Inflater::new));
     let _ = tcp.set_nodelay(true);
     let mut reader = match tcp.try_clone() {
         Ok(r) => r,
         Err(e) => {
             return Seen {
-                protocol_violation: Some(format!("socket: {e}")),
-                ..Seen::default()
+                rx,
+                marks: Vec::new(),
+                dropped: false,
+                timed_out: false,
+                socket_error: Some(format!("socket: {e}")),
             };
         }
     };
@@ -303,180 +301,130 @@ fn drive(
             w.perform(&steps, deflater);
         })
     };
-    let mut inflater = agreed.as_ref().map(Inflater::new);
-    let mut seen = Seen::default();
-    let mut buf = leftover;
-    let mut assembling: Option<Assembling> = None;
-    // The tester's own close goes out with its steps in the cases that include one.
-    // (A close frame with RSV bits is a protocol error the tester commits on purpose, not its
-    // close: Autobahn writes it as a raw frame.)
-    let mut sent_close = case.steps.iter().any(|s| {
+    // A case that sends a close frame itself (Autobahn's `sendClose`/`sendCloseFrame` in its
+    // `onOpen`) is closing from the start. (A close frame with RSV bits is a protocol error the
+    // tester commits on purpose, written as a raw frame: 3.7.)
+    if case.steps.iter().any(|s| {
         matches!(s, Step::Send { frames, .. }
             if frames.iter().any(|f| f.opcode == op::CLOSE && f.rsv == 0))
-    });
+    }) {
+        rx.sent_close();
+    }
+    let mut seen_dropped = false;
+    let mut timed_out = false;
+    let mut buf = leftover;
     let mut chunk = vec![0u8; 256 << 10];
-    let expected_count = case.expected().len();
-    let auto_close = case.close.by_tester && !case.no_auto_close;
+    let expected: Vec<Obs> = case
+        .expected()
+        .into_iter()
+        .filter(|o| !matches!(o, Obs::Mark(_)))
+        .collect();
+    // Autobahn's `finishWhenDone` closes once the events match every expectation: with a
+    // NON-STRICT alternative, never (the time limit closes).
+    let auto_close = case.close.by_tester && !case.no_auto_close && case.non_strict.is_none();
+    let mut closing_since: Option<Instant> = None;
+    let mut messages = 0;
     loop {
-        let mut used = 0;
-        while let Some((Received { frame, masked }, n)) = decode_at(&buf[used..]) {
-            used += n;
-            if masked != (role == Role::Server) {
-                seen.protocol_violation
-                    .get_or_insert_with(|| "a frame masked the wrong way".into());
-            }
-            // RSV1 may start a compressed message once permessage-deflate is agreed; no other
-            // frame may carry any RSV bit.
-            let starts = matches!(frame.opcode, op::TEXT | op::BINARY);
-            if frame.rsv != 0 && !(frame.rsv == 4 && starts && inflater.is_some()) {
-                seen.protocol_violation.get_or_insert_with(|| {
-                    format!(
-                        "RSV bits {:#05b} on a frame with opcode {:#x}",
-                        frame.rsv, frame.opcode
-                    )
-                });
-            }
-            match frame.opcode {
-                op::PING => {
-                    seen.obs.push(Obs::Ping(frame.payload.clone()));
-                    let _ = write_frame(&out, role, &keys, &Frame::new(op::PONG, frame.payload));
-                }
-                op::PONG => seen.obs.push(Obs::Pong(frame.payload)),
-                op::CLOSE => {
-                    let code = (frame.payload.len() >= 2)
-                        .then(|| u16::from_be_bytes([frame.payload[0], frame.payload[1]]));
-                    if frame.payload.len() == 1 || code.is_some_and(|c| !valid_on_wire(c)) {
-                        seen.protocol_violation.get_or_insert_with(|| {
-                            format!("a close frame with an invalid payload {:?}", frame.payload)
-                        });
-                    }
-                    seen.close = Some(code);
-                    seen.closed_by_me = sent_close;
-                    seen.was_clean = true;
-                    if !sent_close {
-                        let reply = code.map(|c| close_payload(c, b"")).unwrap_or_default();
-                        let _ = write_frame(&out, role, &keys, &Frame::new(op::CLOSE, reply));
-                    }
-                    break;
-                }
-                op::TEXT | op::BINARY if assembling.is_none() => {
-                    assembling = Some(Assembling {
-                        opcode: frame.opcode,
-                        data: frame.payload,
-                        compressed: frame.rsv & 4 != 0,
-                    });
-                }
-                op::CONT if assembling.is_some() => {
-                    if let Some(a) = assembling.as_mut() {
-                        a.data.extend_from_slice(&frame.payload);
-                    }
-                }
-                other => {
-                    seen.protocol_violation
-                        .get_or_insert_with(|| format!("unexpected frame with opcode {other:#x}"));
-                }
-            }
-            if frame.fin && matches!(frame.opcode, op::TEXT | op::BINARY | op::CONT) {
-                if let Some(a) = assembling.take() {
-                    match finish(a, inflater.as_mut()) {
-                        Ok(obs) => {
-                            seen.obs.push(obs);
-                            if let Ok(mut n) = shared.messages.lock() {
-                                *n += 1;
-                            }
-                            shared.arrived.notify_all();
-                        }
-                        Err(why) => {
-                            seen.protocol_violation.get_or_insert(why);
-                        }
-                    }
-                }
-            }
-        }
-        buf.drain(..used);
-        if seen.close.is_some() {
-            break;
-        }
-        let close_normally = || {
-            let bye = Frame::new(op::CLOSE, close_payload(1000, b""));
-            let _ = write_frame(&out, role, &keys, &bye);
-        };
-        // The tester closes once everything expected came back (Autobahn's `finishWhenDone`).
-        if auto_close && !sent_close && seen.obs.len() >= expected_count && writer.is_finished() {
-            close_normally();
-            sent_close = true;
+        rx.receive(&mut buf);
+        for frame in rx.take_output() {
+            let _ = write_frame(&out, role, &keys, &frame);
         }
         let now = Instant::now();
-        if now >= deadline && case.close_at_limit && !sent_close {
-            // Autobahn's `closeAfter`: the tester closes, and gives the peer a second to answer.
-            close_normally();
-            sent_close = true;
-            deadline = now + Duration::from_secs(1);
+        if rx.state == State::Closing && closing_since.is_none() {
+            closing_since = Some(now);
+        }
+        let count = rx
+            .received
+            .iter()
+            .filter(|o| matches!(o, Obs::Text(_) | Obs::Binary(_)))
+            .count();
+        if count != messages {
+            messages = count;
+            if let Ok(mut n) = shared.messages.lock() {
+                *n = count;
+            }
+            shared.arrived.notify_all();
+        }
+        if rx.state == State::Closed {
+            break;
+        }
+        if auto_close && rx.state == State::Open && writer.is_finished() && rx.received == expected
+        {
+            rx.close(case.close.codes.first().copied().or(Some(1000)), b"");
             continue;
         }
-        if now >= deadline {
-            // Autobahn's `killAfter`: the tester drops the connection.
-            seen.timed_out = true;
-            seen.dropped_by_me = true;
+        if let Some(since) = closing_since {
+            // Our close unanswered (`onCloseHandshakeTimeout`), or — as a client — the server
+            // not closing TCP after the handshake (`onServerConnectionDropTimeout`; a client
+            // that answered the server's close waits for the case's end instead).
+            let waited = now >= since + CLOSE_WAIT;
+            if waited && (!rx.was_clean || (role == Role::Client && rx.closed_by_me)) {
+                rx.drop_connection();
+                break;
+            }
+        }
+        if now >= deadline && !timed_out {
+            timed_out = true;
+            if case.close_at_limit {
+                // Autobahn's `closeAfter`: `sendClose()`, a close frame without a code.
+                rx.close(None, b"");
+            } else {
+                // Its `killAfter`: `failConnection()`, a close with 1001 while open, a drop
+                // while closing.
+                rx.fail(1001, "Going Away");
+            }
+            continue;
+        }
+        if now >= deadline + CLOSE_WAIT * 2 {
+            rx.drop_connection();
             break;
         }
         // Everything came back but the writer thread has not returned yet: look again soon.
-        let poll = if seen.obs.len() >= expected_count && !sent_close {
+        let poll = if rx.received.len() >= expected.len() && rx.state == State::Open {
             Duration::from_millis(1)
         } else {
             Duration::from_millis(50)
         };
-        let _ = reader.set_read_timeout(Some((deadline - now).min(poll)));
+        let wake = [
+            Some(deadline),
+            closing_since.map(|t| t + CLOSE_WAIT),
+            Some(deadline + CLOSE_WAIT * 2),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|t| *t > now)
+        .min()
+        .unwrap_or(now + poll);
+        let _ = reader.set_read_timeout(Some((wake - now).clamp(Duration::from_millis(1), poll)));
         match reader.read(&mut chunk) {
             Ok(0) => {
-                seen.dropped = true;
+                seen_dropped = true;
+                rx.peer_dropped();
                 break;
             }
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
             Err(e) if is_wait(&e) => {}
             Err(_) => {
-                seen.dropped = true;
+                seen_dropped = true;
+                rx.peer_dropped();
                 break;
             }
         }
     }
     shared.open.store(false, Ordering::SeqCst);
     shared.arrived.notify_all();
-    if seen.close.is_none() {
-        // No close came: the tester closed first if it sent one (Autobahn sets `closedByMe` as
-        // it sends its close).
-        seen.closed_by_me = sent_close;
-    }
-    // The end: a server closes TCP at once; a client gives the server a moment to do it first
-    // (Autobahn's tester as a client drops it itself after a second: FAILED BY CLIENT).
-    if role == Role::Client && seen.close.is_some() {
-        let _ = reader.set_read_timeout(Some(Duration::from_millis(200)));
-        let end = Instant::now() + Duration::from_secs(1);
-        let mut closed = false;
-        while Instant::now() < end {
-            match reader.read(&mut chunk) {
-                Ok(0) => {
-                    closed = true;
-                    break;
-                }
-                Ok(_) => {}
-                Err(e) if is_wait(&e) => {}
-                Err(_) => {
-                    closed = true;
-                    break;
-                }
-            }
-        }
-        seen.dropped_by_me = !closed;
-    }
     if let Ok(s) = out.lock() {
         let _ = s.shutdown(Shutdown::Both);
     }
     let _ = writer.join();
-    if let Ok(marks) = shared.marks.lock() {
-        seen.marks = marks.clone();
+    let marks = shared.marks.lock().map(|m| m.clone()).unwrap_or_default();
+    Seen {
+        rx,
+        marks,
+        dropped: seen_dropped,
+        timed_out,
+        socket_error: None,
     }
-    seen
 }
 
 /// A read that only timed out (or was interrupted): nothing came yet.
@@ -489,66 +437,6 @@ fn is_wait(e: &std::io::Error) -> bool {
     )
 }
 
-/// Close codes a peer may send (RFC 6455 §7.4).
-fn valid_on_wire(code: u16) -> bool {
-    matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999)
-}
-
-/// A received message, inflated if it was compressed.
-fn finish(a: Assembling, inflater: Option<&mut Inflater>) -> Result<Obs, String> {
-    let data = match (a.compressed, inflater) {
-        (true, Some(i)) => i.inflate(&a.data, INFLATE_LIMIT)?,
-        _ => a.data,
-    };
-    Ok(message(a.opcode, data))
-}
-
-fn message(opcode: u8, data: Vec<u8>) -> Obs {
-    if opcode == op::TEXT {
-        Obs::Text(data)
-    } else {
-        Obs::Binary(data)
-    }
-}
-
-/// A burst's frames, compressed by `deflater` where it can (RSV1 on each message's first frame).
-fn burst_bytes(
-    burst: &Burst,
-    deflater: Option<&mut Deflater>,
-    keys: &Mutex<Keys>,
-    masked: bool,
-) -> Vec<u8> {
-    let mut deflater = deflater;
-    let opcode = Case::burst_opcode(burst);
-    let mut bytes = Vec::new();
-    for i in 0..burst.count {
-        let plain = burst.message(i);
-        let (payload, rsv) = match deflater.as_mut().and_then(|d| d.compress(&plain)) {
-            Some(z) => (z, 4),
-            None => (plain, 0),
-        };
-        let size = if burst.fragment == 0 {
-            payload.len().max(1)
-        } else {
-            burst.fragment
-        };
-        let pieces: Vec<&[u8]> = if payload.is_empty() {
-            vec![&[]]
-        } else {
-            payload.chunks(size).collect()
-        };
-        for (j, piece) in pieces.iter().enumerate() {
-            let first = j == 0;
-            let frame = Frame::new(if first { opcode } else { op::CONT }, piece.to_vec())
-                .fin(j + 1 == pieces.len())
-                .rsv(if first { rsv } else { 0 });
-            let mask = masked.then(|| keys.lock().map(|mut k| k.next()).unwrap_or([1, 2, 3, 4]));
-            bytes.extend_from_slice(&frame.encode(mask));
-        }
-    }
-    bytes
-}
-
 /// The writer thread: performs the steps.
 struct Writer<'a> {
     out: &'a Mutex<TcpStream>,
@@ -559,22 +447,12 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    fn mask(&self, masked: bool) -> Option<[u8; 4]> {
-        masked.then(|| {
-            self.keys
-                .lock()
-                .map(|mut k| k.next())
-                .unwrap_or([1, 2, 3, 4])
-        })
-    }
-
-    /// Writes `bytes` in pieces of `chop` (0: at once), flushing each.
-    fn write(&self, bytes: &[u8], chop: usize) -> bool {
-        let size = if chop == 0 { bytes.len().max(1) } else { chop };
-        bytes.chunks(size).all(|piece| match self.out.lock() {
-            Ok(mut s) => s.write_all(piece).and_then(|()| s.flush()).is_ok(),
+    /// One write of `bytes`, flushed.
+    fn write(&self, bytes: &[u8]) -> bool {
+        match self.out.lock() {
+            Ok(mut s) => s.write_all(bytes).and_then(|()| s.flush()).is_ok(),
             Err(_) => false,
-        })
+        }
     }
 
     /// Notes a mark if the connection is still open; false (stop) if it is not.
@@ -634,63 +512,26 @@ impl Writer<'_> {
         true
     }
 
-    /// Performs the steps; stops at the first failed write (the peer may have failed the
-    /// connection) or mark after the connection ended.
+    /// Performs the steps (as [`traffic::play`] spells them out); stops at the first failed
+    /// write (the peer may have failed the connection) or mark after the connection ended.
     fn perform(&mut self, steps: &[Step], mut deflater: Option<Deflater>) {
-        let client = self.role == Role::Client;
+        let keys = self.keys;
+        let mut mask = |masked: bool| {
+            masked.then(|| keys.lock().map(|mut k| k.next()).unwrap_or([1, 2, 3, 4]))
+        };
+        let mut writing = Writing {
+            mask: &mut mask,
+            masks: self.role == Role::Client,
+            deflater: deflater.as_mut(),
+            echoes: 0,
+        };
         for step in steps {
-            let going = match step {
-                Step::Pause(ms) => self.pause(*ms),
-                Step::Mark(mark) => self.mark(*mark),
-                Step::Burst(burst) => {
-                    let bytes = burst_bytes(burst, deflater.as_mut(), self.keys, client);
-                    self.write(&bytes, 0)
-                }
-                Step::Send {
-                    frames,
-                    chop,
-                    wrong_mask,
-                } => {
-                    let masked = client != *wrong_mask;
-                    let bytes: Vec<u8> = frames
-                        .iter()
-                        .flat_map(|f| f.encode(self.mask(masked)))
-                        .collect();
-                    self.write(&bytes, *chop)
-                }
-                Step::Pieces {
-                    frame,
-                    cuts,
-                    pause,
-                    marks,
-                } => {
-                    let bytes = frame.encode(self.mask(client));
-                    let header = bytes.len() - frame.payload.len();
-                    let mut from = 0;
-                    let mut going = true;
-                    for (cut, mark) in cuts.iter().zip(marks) {
-                        let to = (header + cut).min(bytes.len());
-                        going = self.write(&bytes[from..to], 0);
-                        from = to;
-                        if !going {
-                            break;
-                        }
-                        going = self.pause(*pause) && self.mark(*mark);
-                        if !going {
-                            break;
-                        }
-                    }
-                    going && self.write(&bytes[from..], 0)
-                }
-                Step::RoundTrips {
-                    opcode,
-                    payload,
-                    count,
-                } => (0..*count).all(|i| {
-                    let frame = Frame::new(*opcode, payload.clone());
-                    self.write(&frame.encode(self.mask(client)), 0) && self.wait_for(i + 1)
-                }),
-            };
+            let going = traffic::play(step, &mut writing, &mut |action| match action {
+                Action::Write(bytes) => self.write(&bytes),
+                Action::Pause(ms) => self.pause(ms),
+                Action::Mark(mark) => self.mark(mark),
+                Action::AwaitEcho(n) => self.wait_for(n),
+            });
             if !going {
                 return;
             }
@@ -711,7 +552,6 @@ fn show(obs: &Obs) -> String {
         Obs::Binary(b) => format!("binary {}", short(b)),
         Obs::Pong(b) => format!("pong {}", short(b)),
         Obs::Mark(m) => format!("still open at {m}"),
-        Obs::Ping(b) => format!("ping {}", short(b)),
     }
 }
 
@@ -755,8 +595,9 @@ struct Judged {
 
 /// The judgement, by Autobahn's rules (see the module's doc).
 fn judge(case: &Case, seen: &Seen, role: Role) -> Judged {
+    let rx = &seen.rx;
     let mut received = seen.marks.clone();
-    received.extend(seen.obs.iter().cloned());
+    received.extend(rx.received.iter().cloned());
     let expected = case.expected();
     let mut words = vec![if received.len() > 20 {
         let intact = received
@@ -768,29 +609,37 @@ fn judge(case: &Case, seen: &Seen, role: Role) -> Judged {
     } else {
         show_all(&received)
     }];
-    let who = if seen.closed_by_me {
+    if seen.timed_out {
+        words.push(format!("the case's {} s ran out", case.limit_secs));
+    }
+    if let Some(v) = &rx.violation {
+        words.push(format!("we failed the connection: {v}"));
+    }
+    let who = if rx.closed_by_me {
         "answered our close"
     } else {
         "closed"
     };
-    match seen.close {
-        Some(Some(code)) => words.push(format!("{who} with {code}")),
-        Some(None) => words.push(format!("{who} without a code")),
-        None if seen.dropped => words.push("TCP closed without a close frame".into()),
-        None if seen.timed_out => words.push(format!("nothing more within {} s", case.limit_secs)),
-        None => {}
+    match (rx.remote_closed, rx.remote_close_code) {
+        (true, Some(code)) => words.push(format!("{who} with {code}")),
+        (true, None) => words.push(format!("{who} without a code")),
+        (false, _) if seen.dropped => words.push("TCP closed without a close frame".into()),
+        (false, _) => {}
     }
-    if seen.dropped_by_me && seen.close.is_some() {
-        words.push("the server did not close TCP after the close handshake".into());
+    if rx.dropped_by_me {
+        words.push(if rx.was_clean && role == Role::Client {
+            "the server did not close TCP after the close handshake".into()
+        } else {
+            "we dropped TCP".to_string()
+        });
     }
-    if let Some(v) = &seen.protocol_violation {
-        words.push(v.clone());
+    if let Some(e) = &seen.socket_error {
+        words.push(e.clone());
     }
     let observed = words.join(", ");
 
-    let mut behavior = if seen.protocol_violation.is_some() {
-        Behavior::Failed
-    } else if received == expected {
+    // Autobahn's `Case.onConnectionLost`.
+    let mut behavior = if received == expected {
         Behavior::Ok
     } else if case.non_strict.as_ref() == Some(&received) {
         Behavior::NonStrict
@@ -798,17 +647,17 @@ fn judge(case: &Case, seen: &Seen, role: Role) -> Judged {
         Behavior::Failed
     };
     let rule = &case.close;
-    let code = seen.close.flatten();
-    let behavior_close = if rule.by_tester != seen.closed_by_me {
+    let code = rx.remote_close_code;
+    let behavior_close = if rule.by_tester != rx.closed_by_me {
         if rule.wrong_side_fails {
             behavior = Behavior::Failed;
         }
         Behavior::Failed
-    } else if rule.clean && !seen.was_clean {
+    } else if rule.clean && !rx.was_clean {
         Behavior::Unclean
     } else if code.is_some_and(|c| !rule.codes.contains(&c)) {
         Behavior::WrongCode
-    } else if role == Role::Client && seen.dropped_by_me {
+    } else if role == Role::Client && rx.dropped_by_me {
         Behavior::FailedByClient
     } else {
         Behavior::Ok
@@ -835,7 +684,7 @@ fn judge(case: &Case, seen: &Seen, role: Role) -> Judged {
         _ => Verdict::Ok,
     };
     // RFC 6455 §7.1.7: an endpoint failing the connection SHOULD send a close frame first.
-    let strict = if verdict == Verdict::Ok && !rule.by_tester && seen.close.is_none() {
+    let strict = if verdict == Verdict::Ok && !rule.by_tester && !rx.remote_closed {
         Verdict::NonStrict
     } else {
         verdict

@@ -12,6 +12,7 @@ pub mod own;
 mod utf8;
 
 use crate::case::{Case, CloseRule, Obs, Step};
+use crate::traffic;
 use crate::wire::{Frame, close_payload, op};
 
 /// The Autobahn|Testsuite's cases, in its order: what `fuzzingclient` and `fuzzingserver` run.
@@ -132,27 +133,11 @@ fn close(code: Option<u16>, reason: &[u8]) -> Frame {
     }
 }
 
-/// `message` fragmented Autobahn's way (`fragmentSize`): frames of `size` bytes, the first
-/// with `opcode`.
+/// `message` fragmented Autobahn's way (`fragmentSize`, [`traffic::fragments`]): frames of
+/// `size` bytes, the first with `opcode`, and an empty last frame when the length is a
+/// multiple of `size`.
 fn fragmented(opcode: u8, message: &[u8], size: usize) -> Vec<Frame> {
-    let pieces: Vec<&[u8]> = if message.is_empty() {
-        vec![&[]]
-    } else {
-        message.chunks(size.max(1)).collect()
-    };
-    let last = pieces.len() - 1;
-    pieces
-        .into_iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let f = if i == 0 {
-                Frame::new(opcode, p)
-            } else {
-                cont(p)
-            };
-            f.fin(i == last)
-        })
-        .collect()
+    traffic::message_frames(opcode, 0, message, size)
 }
 
 /// `pattern` repeated to `len` bytes (Autobahn's `payload_len`).
