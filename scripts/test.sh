@@ -25,6 +25,9 @@ scripts/api-snapshot.sh --check
 step "book: build docs/ with mdBook, check every include and link (installs mdbook if missing)"
 scripts/book.sh
 
+step "conformance tester: Autobahn's traffic re-derived from its own code on PyPI matches tests/autobahn-frames.json"
+scripts/autobahn-frames.sh --check
+
 step "tests (unit, integration, doc, fuzz corpus replay, the book's listings)"
 cargo test --workspace --all-features 2>&1 | tee target/test-output.txt
 passed=$(grep -Eo '[0-9]+ passed' target/test-output.txt | awk '{s+=$1} END {print s+0}')

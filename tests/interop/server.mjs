@@ -13,6 +13,8 @@ const wss = new WebSocketServer({
   handleProtocols: (offered) => known.find((p) => offered.has(p)) ?? false,
 });
 wss.on('connection', (ws, req) => {
+  // A peer's protocol error (ws closes the connection itself) must not end the process.
+  ws.on('error', () => {});
   const path = req.url.split('?')[0];
   const close = path.match(/^\/close\/(\d+)$/);
   if (close) {

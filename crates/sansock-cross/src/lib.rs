@@ -4,10 +4,12 @@
 //! [`Adapter`] names the four; [`serve`] starts a scripted server on one of them; [`connect`]
 //! opens a client [`Session`] on one of them; [`SCENARIOS`] and [`run`] are the list and what
 //! each one checks. The servers' script is chosen by the request path (see `server`);
-//! [`testee`] runs an adapter's client through the conformance tester's testee protocol. Used by
-//! `tests/matrix.rs` and `tests/conformance.rs`; not published.
+//! [`testee`] runs an adapter's client through the conformance tester's testee protocol;
+//! [`peers`] starts the real peers of the interop tests. Used by the tests of this crate; not
+//! published.
 
 mod client;
+pub mod peers;
 mod scenario;
 mod server;
 mod testee;

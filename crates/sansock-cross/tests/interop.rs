@@ -5,21 +5,8 @@
 //! installs the peers first (idempotent).
 #![allow(clippy::panic, clippy::unwrap_used)]
 
-use sansock_cross::{Adapter, SCENARIOS, root, run, serve, setup};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-/// The command that runs `script` of `tests/interop/` with its interpreter.
-fn peer(script: &str) -> Command {
-    let path = root().join("tests/interop").join(script);
-    let mut cmd = if script.ends_with(".py") {
-        Command::new(root().join("target/interop-venv/bin/python"))
-    } else {
-        Command::new("node")
-    };
-    cmd.arg(path);
-    cmd
-}
+use sansock_cross::peers::{PeerServer, peer};
+use sansock_cross::{Adapter, SCENARIOS, run, serve, setup};
 
 /// A peer's client checks against every Sansock server.
 fn clients_against_our_servers(script: &str) {
@@ -37,24 +24,10 @@ fn clients_against_our_servers(script: &str) {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// Starts a peer's scripted server; gives it and its base URL.
-fn start_server(script: &str) -> (Child, String) {
-    setup("interop-setup.sh");
-    let mut child = peer(script).stdout(Stdio::piped()).spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port = line
-        .trim()
-        .strip_prefix("listening ")
-        .unwrap_or_else(|| panic!("{script}: {line:?}"));
-    (child, format!("ws://127.0.0.1:{port}"))
-}
-
 /// Every Sansock client runs the scenarios against a peer's server.
 fn our_clients_against(script: &str) {
-    let (mut child, base) = start_server(script);
+    let server = PeerServer::start(script);
+    let base = server.base.clone();
     let mut failures = Vec::new();
     for client in Adapter::ALL {
         for scenario in SCENARIOS {
@@ -63,7 +36,7 @@ fn our_clients_against(script: &str) {
             }
         }
     }
-    let _ = child.kill();
+    drop(server);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
