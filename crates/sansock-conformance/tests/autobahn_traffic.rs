@@ -95,7 +95,11 @@ fn every_case_writes_what_autobahn_writes() {
                 .map(|c| as_json(&record(c)))
                 .collect::<Vec<_>>()
         });
-        let even: Vec<Value> = ours.iter().step_by(2).map(|c| as_json(&record(c))).collect();
+        let even: Vec<Value> = ours
+            .iter()
+            .step_by(2)
+            .map(|c| as_json(&record(c)))
+            .collect();
         let odd = odd.join().unwrap();
         let mut all = Vec::with_capacity(ours.len());
         for (i, e) in even.into_iter().enumerate() {
