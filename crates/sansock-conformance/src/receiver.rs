@@ -27,7 +27,9 @@
 //!   (`onCloseFrame` sets `remoteCloseCode` first); a code Autobahn does not allow (below 1000,
 //!   1004–1006, 1012–2999, 5000 and up: its `CLOSE_STATUS_CODES_ALLOWED` stops at 1011) fails
 //!   the connection. Open, it answers with 1000 and no reason (`echoCloseCodeReason` is off);
-//!   closing, the handshake is complete. A server then drops TCP at once.
+//!   closing, the handshake is complete. A server then drops TCP at once. (The tester's own
+//!   cases, `x…`, take the codes IANA has registered since — 1012 to 1014 — as valid:
+//!   [`Receiver::with_registered_codes`].)
 //! - An invalid close frame (more than 125 bytes, or 1 byte) is never read as a close: the
 //!   header check fails it first, and once closing nothing more is read — no remote close code.
 
@@ -99,6 +101,8 @@ pub struct Receiver {
     header: Option<Header>,
     message: Option<Message>,
     out: Vec<Frame>,
+    /// 1012–1014 are valid close codes (IANA's registry), not only Autobahn's list.
+    registered_codes: bool,
 }
 
 impl Receiver {
@@ -119,7 +123,17 @@ impl Receiver {
             header: None,
             message: None,
             out: Vec::new(),
+            registered_codes: false,
         }
+    }
+
+    /// Takes every close code IANA has registered for use on the wire as valid — 1012
+    /// (Service Restart), 1013 (Try Again Later) and 1014 (Bad Gateway) too, which Autobahn
+    /// 0.10.9's list predates.
+    #[must_use]
+    pub fn with_registered_codes(mut self) -> Self {
+        self.registered_codes = true;
+        self
     }
 
     /// Frames to send now (pongs, closes), oldest first.
@@ -362,7 +376,9 @@ impl Receiver {
         self.remote_closed = true;
         let code = (payload.len() >= 2).then(|| u16::from_be_bytes([payload[0], payload[1]]));
         self.remote_close_code = code;
-        if let Some(c) = code.filter(|&c| !allowed(c)) {
+        let registered = self.registered_codes;
+        if let Some(c) = code.filter(|&c| !(allowed(c) || registered && (1012..=1014).contains(&c)))
+        {
             self.violation(format!("invalid close code {c}"));
         }
         if payload.len() > 2 && std::str::from_utf8(&payload[2..]).is_err() {
@@ -527,6 +543,12 @@ mod tests {
         r.receive(&mut buf);
         assert!(r.closed_by_me && r.remote_close_code == Some(1012));
         assert_eq!(r.take_output()[0].payload[..2], 1002u16.to_be_bytes());
+        // For the tester's own cases it is a registered code: answered with 1000.
+        let mut r = Receiver::new(Role::Client, None).with_registered_codes();
+        let mut buf = server_frame(Frame::new(op::CLOSE, close_payload(1012, b"")));
+        r.receive(&mut buf);
+        assert!(!r.closed_by_me && r.was_clean);
+        assert_eq!(r.take_output()[0].payload[..2], 1000u16.to_be_bytes());
     }
 
     #[test]

@@ -263,6 +263,9 @@ fn drive(
     agreed: Option<Agreed>,
 ) -> Seen {
     let mut rx = Receiver::new(role, agreed.as_ref().map(Inflater::new));
+    if case.id.starts_with('x') {
+        rx = rx.with_registered_codes();
+    }
     let _ = tcp.set_nodelay(true);
     let mut reader = match tcp.try_clone() {
         Ok(r) => r,
