@@ -148,33 +148,10 @@ def make_protocol(protocol, reactor):
     return Recorder
 
 
-def frames_of(stream):
-    """The frames of an unmasked stream, run-length coded: [opcode, fin, rsv, length, count]."""
-    out = []
-    i = 0
-    while i + 2 <= len(stream):
-        b0, b1 = stream[i], stream[i + 1]
-        n = b1 & 0x7F
-        at = i + 2
-        if n == 126:
-            n = int.from_bytes(stream[at:at + 2], "big")
-            at += 2
-        elif n == 127:
-            n = int.from_bytes(stream[at:at + 8], "big")
-            at += 8
-        entry = [b0 & 0xF, bool(b0 & 0x80), (b0 >> 4) & 7, n]
-        if out and out[-1][:4] == entry:
-            out[-1][4] += 1
-        else:
-            out.append(entry + [1])
-        i = at + n
-    return out
-
-
-def messages_of(stream, state):
-    """Data messages completed in `stream` (unmasked), for the echo; `state` carries a message
-    across calls."""
-    done = []
+def unmasked_frames(stream):
+    """The whole frames at the start of an unmasked stream: (opcode, fin, rsv, payload), and
+    where the first incomplete one starts."""
+    frames = []
     i = 0
     while i + 2 <= len(stream):
         b0, b1 = stream[i], stream[i + 1]
@@ -188,7 +165,29 @@ def messages_of(stream, state):
             at += 8
         if at + n > len(stream):
             break
-        opcode, fin, payload = b0 & 0xF, bool(b0 & 0x80), stream[at:at + n]
+        frames.append((b0 & 0xF, bool(b0 & 0x80), (b0 >> 4) & 7, stream[at:at + n]))
+        i = at + n
+    return frames, i
+
+
+def frames_of(stream):
+    """The frames of an unmasked stream, run-length coded: [opcode, fin, rsv, length, count]."""
+    out = []
+    for opcode, fin, rsv, payload in unmasked_frames(stream)[0]:
+        entry = [opcode, fin, rsv, len(payload)]
+        if out and out[-1][:4] == entry:
+            out[-1][4] += 1
+        else:
+            out.append(entry + [1])
+    return out
+
+
+def messages_of(stream, state):
+    """Data messages completed in `stream` (unmasked), for the echo, and the bytes left over;
+    `state` carries a message across calls."""
+    done = []
+    frames, used = unmasked_frames(stream)
+    for opcode, fin, _, payload in frames:
         if opcode in (1, 2):
             state["op"], state["data"] = opcode, bytearray(payload)
         elif opcode == 0 and state.get("op"):
@@ -196,8 +195,7 @@ def messages_of(stream, state):
         if opcode in (0, 1, 2) and fin and state.get("op"):
             done.append((bytes(state["data"]), state["op"] == 2))
             state["op"] = None
-        i = at + n
-    return done, stream[i:]
+    return done, stream[used:]
 
 
 def run_length(record):
@@ -309,7 +307,8 @@ def fragment_rule(protocol):
             p.echo = []
             p.sendMessage(b"x" * n, False, size)
             data = b"".join(p.transport.turn)
-            table["%d:%d" % (size, n)] = [[f[3], f[1]] for f in frames_of(data) for _ in range(f[4])]
+            frames = unmasked_frames(data)[0]
+            table["%d:%d" % (size, n)] = [[len(payload), fin] for _, fin, _, payload in frames]
     return table
 
 
