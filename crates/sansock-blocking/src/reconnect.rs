@@ -5,7 +5,7 @@
 use crate::{MaybeTlsStream, WebSocket};
 use core::time::Duration;
 use sansock_core::Closed;
-use sansock_driver::reconnect::Backoff;
+use sansock_driver::reconnect::{Backoff, NoHook};
 use sansock_driver::{ClientSettings, Error, WsUrl, wait};
 
 /// A blocking client connection over TCP (or TLS).
@@ -34,8 +34,12 @@ pub type ClientStream = WebSocket<MaybeTlsStream>;
 /// }
 /// # Ok::<(), sansock_blocking::Error>(())
 /// ```
+///
+/// `H` is the type of its connect hook, made from the closure given to `on_connect`.
 #[derive(Debug)]
-pub struct Reconnecting(sansock_driver::reconnect::Reconnecting<Connector>);
+pub struct Reconnecting<H = NoHook<ClientStream>>(
+    sansock_driver::reconnect::Reconnecting<Connector, H>,
+);
 
 impl Reconnecting {
     /// A client for `url` with `settings`, retrying by `backoff`.
@@ -44,7 +48,12 @@ impl Reconnecting {
             url, settings, backoff,
         ))
     }
+}
 
+impl<H> Reconnecting<H>
+where
+    H: AsyncFnMut(&mut ClientStream) -> Result<(), Error>,
+{
     /// TLS with your own rustls configuration (for `wss://` and an `https://` proxy).
     #[cfg(feature = "rustls")]
     #[must_use]
@@ -57,12 +66,10 @@ impl Reconnecting {
     #[must_use]
     pub fn on_connect(
         self,
-        mut hook: impl FnMut(&mut ClientStream) -> Result<(), Error> + Send + 'static,
-    ) -> Self {
-        Reconnecting(self.0.on_connect(move |ws| {
-            let result = hook(ws);
-            Box::pin(core::future::ready(result))
-        }))
+        mut hook: impl FnMut(&mut ClientStream) -> Result<(), Error>,
+    ) -> Reconnecting<impl AsyncFnMut(&mut ClientStream) -> Result<(), Error>> {
+        let hook = move |ws: &mut ClientStream| core::future::ready(hook(ws));
+        Reconnecting(self.0.on_connect(hook))
     }
 
     /// Runs `hook` before each retry with the attempt that failed (1 for the first), its error

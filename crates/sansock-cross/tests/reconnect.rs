@@ -66,7 +66,7 @@ fn url(port: u16) -> WsUrl {
 /// What a test saw of the retries: the attempt numbers and errors passed to `on_retry`.
 type Retries = Arc<Mutex<Vec<(u32, String)>>>;
 
-fn watched<C: Connector>(client: Reconnecting<C>) -> (Reconnecting<C>, Retries) {
+fn watched<C: Connector, H>(client: Reconnecting<C, H>) -> (Reconnecting<C, H>, Retries) {
     let retries: Retries = Arc::default();
     let log = retries.clone();
     let client = client.on_retry(move |n, e, _| log.lock().unwrap().push((n, e.to_string())));
@@ -91,11 +91,13 @@ where
     let server = start(port);
     let connects = Arc::new(AtomicU32::new(0));
     let counter = connects.clone();
-    let client =
-        Reconnecting::<C>::new(url(port), ClientSettings::new(), quick()).on_connect(move |ws| {
+    // The hook is an async closure with state of its own (the counter).
+    let client = Reconnecting::<C>::new(url(port), ClientSettings::new(), quick()).on_connect(
+        async move |ws| {
             counter.fetch_add(1, Ordering::SeqCst);
-            Box::pin(async move { ws.send("subscribe").await })
-        });
+            ws.send("subscribe").await
+        },
+    );
     let (mut client, retries) = watched(client);
     let mut ws = client.connect().await.unwrap();
     assert_eq!(

@@ -276,15 +276,9 @@ pub trait Connector {
     fn closed(connection: &Self::Connection) -> Option<&Closed>;
 }
 
-/// What a reconnecting client runs after each (re)connect, before handing the connection out (to
-/// subscribe again, say); an error from it counts as a failed attempt.
-pub type ConnectHook<W> = Box<
-    dyn for<'a> FnMut(
-            &'a mut W,
-        ) -> core::pin::Pin<
-            Box<dyn core::future::Future<Output = Result<(), Error>> + Send + 'a>,
-        > + Send,
->;
+/// The connect hook of a [`Reconnecting`] that has none (the type of its `H` until
+/// [`on_connect`](Reconnecting::on_connect) gives one).
+pub type NoHook<W> = fn(&mut W) -> core::future::Ready<Result<(), Error>>;
 
 /// A client that reconnects by itself: [`connect`](Self::connect) retries failures worth
 /// another try ([`is_retryable`]: refused, reset, timed out, 5xx; not 4xx, a bad URL or a
@@ -292,15 +286,17 @@ pub type ConnectHook<W> = Box<
 /// connects again after a connection ended in a way worth it ([`is_retryable_close`]: cut, or
 /// closed by the server with 1001, 1011, 1012 or 1013). The adapters name it with their
 /// [`Connector`]: `sansock_tokio::Reconnecting`, `sansock_futures::smol::Reconnecting`…
-pub struct Reconnecting<C: Connector> {
+/// `H` is the connect hook's type ([`on_connect`](Self::on_connect)).
+pub struct Reconnecting<C: Connector, H = NoHook<<C as Connector>::Connection>> {
     url: crate::WsUrl,
     settings: crate::ClientSettings,
     tls: Option<crate::tls::TlsConfig>,
     reconnector: Reconnector,
-    on_connect: Option<ConnectHook<C::Connection>>,
+    on_connect: Option<H>,
+    connector: core::marker::PhantomData<fn() -> C>,
 }
 
-impl<C: Connector> core::fmt::Debug for Reconnecting<C> {
+impl<C: Connector, H> core::fmt::Debug for Reconnecting<C, H> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Reconnecting")
             .field("url", &self.url)
@@ -318,9 +314,12 @@ impl<C: Connector> Reconnecting<C> {
             tls: None,
             reconnector: Reconnector::new(backoff),
             on_connect: None,
+            connector: core::marker::PhantomData,
         }
     }
+}
 
+impl<C: Connector, H> Reconnecting<C, H> {
     /// TLS with your own rustls configuration (for `wss://` and an `https://` proxy) instead of
     /// the webpki roots.
     #[cfg(feature = "rustls")]
@@ -330,20 +329,23 @@ impl<C: Connector> Reconnecting<C> {
         self
     }
 
-    /// Runs `hook` on each new connection before it is handed out (to subscribe again, say);
-    /// its error counts as a failed attempt.
+    /// Runs `hook`, an async closure, on each new connection before it is handed out (to
+    /// subscribe again, say); its error counts as a failed attempt. It may hold state of its
+    /// own (a token, a counter):
+    /// `.on_connect(async |ws| ws.send("subscribe prices").await)`.
     #[must_use]
-    pub fn on_connect(
-        mut self,
-        hook: impl for<'a> FnMut(
-            &'a mut C::Connection,
-        ) -> core::pin::Pin<
-            Box<dyn core::future::Future<Output = Result<(), Error>> + Send + 'a>,
-        > + Send
-        + 'static,
-    ) -> Self {
-        self.on_connect = Some(Box::new(hook));
-        self
+    pub fn on_connect<F>(self, hook: F) -> Reconnecting<C, F>
+    where
+        F: AsyncFnMut(&mut C::Connection) -> Result<(), Error>,
+    {
+        Reconnecting {
+            url: self.url,
+            settings: self.settings,
+            tls: self.tls,
+            reconnector: self.reconnector,
+            on_connect: Some(hook),
+            connector: core::marker::PhantomData,
+        }
     }
 
     /// Runs `hook` before each retry with the attempt that failed (1 for the first), its error
@@ -368,13 +370,17 @@ impl<C: Connector> Reconnecting<C> {
     ///
     /// # Errors
     /// The error that ended the tries (not worth another, or the last allowed).
-    pub async fn connect(&mut self) -> Result<C::Connection, Error> {
+    pub async fn connect(&mut self) -> Result<C::Connection, Error>
+    where
+        H: AsyncFnMut(&mut C::Connection) -> Result<(), Error>,
+    {
         let Reconnecting {
             url,
             settings,
             tls,
             reconnector,
             on_connect,
+            ..
         } = self;
         let attempt = async || {
             let mut connection = C::connect(url.clone(), settings.clone(), tls.clone()).await?;
@@ -394,7 +400,10 @@ impl<C: Connector> Reconnecting<C> {
     pub async fn reconnect(
         &mut self,
         previous: &C::Connection,
-    ) -> Result<Option<C::Connection>, Error> {
+    ) -> Result<Option<C::Connection>, Error>
+    where
+        H: AsyncFnMut(&mut C::Connection) -> Result<(), Error>,
+    {
         let Some(delay) = self.reconnector.ended(C::closed(previous)) else {
             return Ok(None);
         };

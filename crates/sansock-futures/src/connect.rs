@@ -141,7 +141,9 @@ macro_rules! client_functions {
 
         #[doc = concat!("A client on ", $module, " that reconnects by itself, with backoff and jitter")]
         /// (see `sansock_driver::reconnect::Reconnecting`).
-        pub type Reconnecting = sansock_driver::reconnect::Reconnecting<Connector>;
+        /// `H` is the type of its connect hook (an async closure given to `on_connect`).
+        pub type Reconnecting<H = sansock_driver::reconnect::NoHook<ClientStream>> =
+            sansock_driver::reconnect::Reconnecting<Connector, H>;
 
         #[doc = concat!("How ", $module, "'s [`Reconnecting`] connects and sleeps.")]
         #[derive(Debug, Clone, Copy)]

@@ -5,6 +5,7 @@
 use crate::{ClientSettings, Error, MaybeTlsStream, Tokio, WebSocketStream, WsUrl};
 use core::time::Duration;
 use sansock_core::Closed;
+use sansock_driver::reconnect::NoHook;
 
 /// A client connection over TCP (or TLS) on tokio.
 pub type ClientStream = WebSocketStream<MaybeTlsStream>;
@@ -16,7 +17,7 @@ pub type ClientStream = WebSocketStream<MaybeTlsStream>;
 /// use sansock_tokio::{Backoff, ClientSettings, Reconnecting, WsUrl};
 /// let url = WsUrl::parse("ws://127.0.0.1:8080/feed")?;
 /// let mut client = Reconnecting::new(url, ClientSettings::new(), Backoff::new())
-///     .on_connect(|ws| Box::pin(async move { ws.send("subscribe prices").await }));
+///     .on_connect(async |ws| ws.send("subscribe prices").await);
 /// let mut ws = client.connect().await?;
 /// loop {
 ///     while let Some(Ok(message)) = ws.recv().await {
@@ -29,7 +30,10 @@ pub type ClientStream = WebSocketStream<MaybeTlsStream>;
 /// }
 /// # Ok(()) }
 /// ```
-pub type Reconnecting = sansock_driver::reconnect::Reconnecting<Connector>;
+///
+/// `H` is the type of its connect hook (an async closure given to `on_connect`).
+pub type Reconnecting<H = NoHook<ClientStream>> =
+    sansock_driver::reconnect::Reconnecting<Connector, H>;
 
 /// How tokio's [`Reconnecting`] connects and sleeps.
 #[derive(Debug, Clone, Copy)]

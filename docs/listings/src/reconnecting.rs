@@ -15,7 +15,7 @@ pub async fn follow(url: &str) -> Result<Vec<Message>, Error> {
         .max_attempts(None); // never give up (Some(n): after n failures in a row)
     let mut client = Reconnecting::new(WsUrl::parse(url)?, ClientSettings::new(), backoff)
         // Runs on every new connection before it is handed out: subscribe again.
-        .on_connect(|ws| Box::pin(async move { ws.send("subscribe prices").await }))
+        .on_connect(async |ws| ws.send("subscribe prices").await)
         // Runs before each retry: the attempt that failed, its error, the wait.
         .on_retry(|attempt, error, wait| {
             tracing::warn!("attempt {attempt} failed ({error}), retrying in {wait:?}");
