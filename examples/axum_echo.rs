@@ -1,34 +1,35 @@
-//! An echo server on axum: a WebSocket upgrade on any path echoes every message (text as text,
-//! binary as binary), permessage-deflate is agreed to when offered, and a plain `GET` gets a
-//! short page. What the conformance tester, the interop peers and the benchmarks run against on
-//! the axum path. Ctrl-C stops it.
+//! A WebSocket echo inside axum: one more route beside the pages, permessage-deflate agreed to
+//! when the client offers it, HTTP/1.1 and HTTP/2 (RFC 8441) on one port.
 //!
-//! Run: `cargo run --release --example axum_echo -- --port 9001` — HTTP/1.1 and HTTP/2 with prior
-//! knowledge (h2c) on the port; with `--tls` (a self-signed certificate made at start) or
-//! `--cert FILE --key FILE`, HTTPS with h2 or HTTP/1.1 by ALPN. WebSockets come either way.
+//! Run: `cargo run --example axum_echo`, then
+//! `cargo run --example tokio_client -- ws://127.0.0.1:9001/ws hello`.
+#![allow(clippy::print_stdout)]
 
-use clap::Parser;
-use sansock_examples::serve::{TlsArgs, serve};
-use sansock_examples::shutdown::{Shutdown, ctrl_c};
+use axum::Router;
+use axum::response::Response;
+use axum::routing::{any, get};
+use sansock_hyper::axum::WebSocketUpgrade;
+use sansock_hyper::{PerMessageDeflate, ServerSettings};
 
-/// An echo server on axum.
-#[derive(Parser)]
-struct Args {
-    /// The port to listen on (127.0.0.1).
-    #[arg(long, default_value_t = 9001)]
-    port: u16,
-    #[command(flatten)]
-    tls: TlsArgs,
+async fn echo(upgrade: WebSocketUpgrade) -> Response {
+    let settings = ServerSettings::new().deflate(PerMessageDeflate::default());
+    upgrade.settings(settings).on_upgrade(async |mut ws| {
+        while let Some(Ok(message)) = ws.recv().await {
+            if ws.send(message).await.is_err() {
+                break;
+            }
+        }
+    })
 }
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    sansock_examples::init_logs();
-    let args = Args::parse();
-    let tls = args.tls.load()?;
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
-    let scheme = if tls.is_some() { "wss" } else { "ws" };
-    tracing::info!("axum echo on {scheme}://{}/", listener.local_addr()?);
-    let app = sansock_examples::axum_echo::router();
-    serve(listener, app, tls, Shutdown::new(), ctrl_c()).await
+    let port = std::env::args().nth(1).unwrap_or_else(|| "9001".into());
+    let app = Router::new()
+        .route("/", get(async || "open a WebSocket on /ws\n"))
+        // `any`, not `get`: over HTTP/2 a WebSocket opens with CONNECT, not GET.
+        .route("/ws", any(echo));
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+    println!("axum echo on ws://{}/ws", listener.local_addr()?);
+    axum::serve(listener, app).await
 }

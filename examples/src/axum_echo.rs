@@ -1,8 +1,9 @@
-//! The echo server behind `examples/axum_echo.rs`: an axum [`router`] that accepts a WebSocket
-//! upgrade on any path and echoes every message (text as text, binary as binary), agrees to
-//! permessage-deflate when the client offers it, and answers a plain `GET` with a short page.
-//! It is what the conformance tester, the interop peers and the benchmarks run against on the
-//! axum path; it runs the loop the docs teach.
+//! The echo of `examples/axum_echo.rs` as a router for the tests and benchmarks: an axum
+//! [`router`] that accepts a WebSocket upgrade on any path (so a tester can pick its paths) and
+//! echoes every message (text as text, binary as binary), agrees to permessage-deflate when the
+//! client offers it, and answers a plain `GET` with a short page. It is what the conformance
+//! tester, the interop peers and the benchmarks run against on the axum path; it runs the loop
+//! the docs teach, with the example's settings.
 
 use axum::Router;
 use axum::http::{Method, StatusCode};

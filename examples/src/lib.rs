@@ -1,8 +1,9 @@
 //! What the example programs share: their servers as axum routers ([`chat`], [`echo`],
 //! [`axum_echo`], so tests and benchmarks run the same code), how they are served ([`serve`]:
 //! HTTP/1.1 and HTTP/2, TLS) and shut down cleanly ([`shutdown`]), logging,
-//! and the pages they serve. The programs are
-//! `echo_server.rs`, `chat.rs`, `axum_echo.rs` and `client.rs` beside this crate's manifest.
+//! and the pages they serve. The programs are beside this crate's manifest: the short ones
+//! people copy (`tokio_echo.rs`, `axum_echo.rs`, `tokio_client.rs`, `blocking_echo.rs`, which
+//! use none of this), then the showcases (`echo_server.rs`, `chat.rs`, `client.rs`).
 
 pub mod axum_echo;
 pub mod chat;
