@@ -36,7 +36,7 @@
 use crate::case::Obs;
 use crate::deflate::Inflater;
 use crate::runner::Role;
-use crate::wire::{Frame, close_payload, op};
+use crate::wire::{Frame, Header, close_payload, header_at, op, payload_of};
 
 /// Where the close handshake stands (Autobahn's `STATE_OPEN`, `STATE_CLOSING`, `STATE_CLOSED`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,17 +51,6 @@ pub enum State {
 
 /// The largest message the tester inflates.
 const INFLATE_LIMIT: usize = 64 << 20;
-
-/// A frame header that has been checked, waiting for its payload.
-#[derive(Debug, Clone, Copy)]
-struct Header {
-    fin: bool,
-    rsv: u8,
-    opcode: u8,
-    mask: Option<[u8; 4]>,
-    len: usize,
-    size: usize,
-}
 
 /// The message being received.
 #[derive(Debug)]
@@ -197,7 +186,7 @@ impl Receiver {
             let rest = &buf[used..];
             let header = match self.header {
                 Some(h) => h,
-                None => match parse_header(rest) {
+                None => match header_at(rest) {
                     Some(h) => {
                         self.check(&h);
                         self.header = Some(h);
@@ -209,12 +198,7 @@ impl Receiver {
             if self.state == State::Closed || rest.len() < header.size + header.len {
                 break;
             }
-            let mut payload = rest[header.size..header.size + header.len].to_vec();
-            if let Some(key) = header.mask {
-                for (i, b) in payload.iter_mut().enumerate() {
-                    *b ^= key[i % 4];
-                }
-            }
+            let payload = payload_of(&header, rest);
             used += header.size + header.len;
             self.header = None;
             self.frame(header, payload);
@@ -273,12 +257,7 @@ impl Receiver {
                 self.violation("received continuation data frame with compress bit set".into());
             }
         }
-        let minimal = match h.size - if h.mask.is_some() { 4 } else { 0 } {
-            4 => h.len >= 126,
-            10 => h.len >= 65536,
-            _ => true,
-        };
-        if !minimal {
+        if h.length_not_minimal() {
             self.violation("invalid data frame length (not using minimal length encoding)".into());
         }
     }
@@ -414,36 +393,6 @@ fn allowed(code: u16) -> bool {
     matches!(code, 1000..=1003 | 1007..=1011 | 3000..=4999)
 }
 
-/// A frame's header at the start of `buf`, if it is all there.
-fn parse_header(buf: &[u8]) -> Option<Header> {
-    let (b0, b1) = (*buf.first()?, *buf.get(1)?);
-    let masked = b1 & 0x80 != 0;
-    let (len, mut size) = match b1 & 0x7f {
-        126 => (
-            u64::from(u16::from_be_bytes([*buf.get(2)?, *buf.get(3)?])),
-            4,
-        ),
-        127 => (u64::from_be_bytes(buf.get(2..10)?.try_into().ok()?), 10),
-        n => (u64::from(n), 2),
-    };
-    let mask = if masked {
-        let key: [u8; 4] = buf.get(size..size + 4)?.try_into().ok()?;
-        size += 4;
-        Some(key)
-    } else {
-        None
-    };
-    Some(Header {
-        fin: b0 & 0x80 != 0,
-        rsv: (b0 >> 4) & 7,
-        opcode: b0 & 0xf,
-        mask,
-        // A length past what this machine can hold never completes: the case's deadline ends it.
-        len: usize::try_from(len).unwrap_or(usize::MAX / 2),
-        size,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -494,6 +443,19 @@ mod tests {
         let mut buf = Frame::new(op::TEXT, b"hi".to_vec()).encode(None);
         r.receive(&mut buf);
         assert!(r.received.is_empty() && r.closed_by_me && r.state == State::Closing);
+    }
+
+    #[test]
+    fn a_length_in_more_bytes_than_needed_fails() {
+        let mut r = Receiver::new(Role::Client, None);
+        let mut buf = vec![0x81, 126, 0, 5];
+        buf.extend_from_slice(b"hello");
+        r.receive(&mut buf);
+        assert_eq!(
+            r.violation.as_deref(),
+            Some("invalid data frame length (not using minimal length encoding)")
+        );
+        assert!(r.closed_by_me && r.received.is_empty());
     }
 
     #[test]

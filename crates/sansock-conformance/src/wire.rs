@@ -95,45 +95,93 @@ pub fn decode(buf: &mut Vec<u8>) -> Option<Received> {
     Some(received)
 }
 
-/// The whole frame at the start of `buf`, if it is all there, and how many bytes it took.
-pub fn decode_at(buf: &[u8]) -> Option<(Received, usize)> {
-    if buf.len() < 2 {
-        return None;
-    }
-    let (b0, b1) = (buf[0], buf[1]);
-    let masked = b1 & 0x80 != 0;
-    let (len, mut at) = match b1 & 0x7f {
-        126 => (u16::from_be_bytes([*buf.get(2)?, *buf.get(3)?]) as u64, 4),
-        127 => {
-            let bytes: [u8; 8] = buf.get(2..10)?.try_into().ok()?;
-            (u64::from_be_bytes(bytes), 10)
+/// A frame's header as it came, payload not yet read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    /// FIN.
+    pub fin: bool,
+    /// RSV1–3 as the low three bits.
+    pub rsv: u8,
+    /// The 4-bit opcode.
+    pub opcode: u8,
+    /// The masking key, if masked.
+    pub mask: Option<[u8; 4]>,
+    /// The payload length (one past what this machine can hold never completes).
+    pub len: usize,
+    /// The header's own length in bytes (2 to 14).
+    pub size: usize,
+}
+
+impl Header {
+    /// Whether the length was written in more bytes than needed.
+    pub fn length_not_minimal(&self) -> bool {
+        match self.size - if self.mask.is_some() { 4 } else { 0 } {
+            4 => self.len < 126,
+            10 => self.len < 65536,
+            _ => false,
         }
+    }
+}
+
+/// The frame header at the start of `buf`, if it is all there.
+pub fn header_at(buf: &[u8]) -> Option<Header> {
+    let (b0, b1) = (*buf.first()?, *buf.get(1)?);
+    let (len, mut size) = match b1 & 0x7f {
+        126 => (
+            u64::from(u16::from_be_bytes([*buf.get(2)?, *buf.get(3)?])),
+            4,
+        ),
+        127 => (u64::from_be_bytes(buf.get(2..10)?.try_into().ok()?), 10),
         n => (u64::from(n), 2),
     };
-    let key = if masked {
-        let k: [u8; 4] = buf.get(at..at + 4)?.try_into().ok()?;
-        at += 4;
-        Some(k)
+    let mask = if b1 & 0x80 != 0 {
+        let key: [u8; 4] = buf.get(size..size + 4)?.try_into().ok()?;
+        size += 4;
+        Some(key)
     } else {
         None
     };
-    let len = usize::try_from(len).ok()?;
-    if buf.len() < at.checked_add(len)? {
-        return None;
-    }
-    let mut payload: Vec<u8> = buf[at..at + len].to_vec();
-    if let Some(k) = key {
+    Some(Header {
+        fin: b0 & 0x80 != 0,
+        rsv: (b0 >> 4) & 7,
+        opcode: b0 & 0xf,
+        mask,
+        len: usize::try_from(len).unwrap_or(usize::MAX / 2),
+        size,
+    })
+}
+
+/// `header`'s payload, unmasked, from `buf` (which starts with the header).
+pub fn payload_of(header: &Header, buf: &[u8]) -> Vec<u8> {
+    let mut payload = buf[header.size..header.size + header.len].to_vec();
+    if let Some(k) = header.mask {
         for (i, b) in payload.iter_mut().enumerate() {
             *b ^= k[i % 4];
         }
     }
+    payload
+}
+
+/// The whole frame at the start of `buf`, if it is all there, and how many bytes it took.
+pub fn decode_at(buf: &[u8]) -> Option<(Received, usize)> {
+    let h = header_at(buf)?;
+    let end = h.size.checked_add(h.len)?;
+    if buf.len() < end {
+        return None;
+    }
     let frame = Frame {
-        fin: b0 & 0x80 != 0,
-        rsv: (b0 >> 4) & 7,
-        opcode: b0 & 0xf,
-        payload,
+        fin: h.fin,
+        rsv: h.rsv,
+        opcode: h.opcode,
+        payload: payload_of(&h, buf),
     };
-    Some((Received { frame, masked }, at + len))
+    Some((
+        Received {
+            frame,
+            masked: h.mask.is_some(),
+        },
+        end,
+    ))
 }
 
 /// A close frame's payload: the code (big-endian) and the reason.
