@@ -182,15 +182,18 @@ impl Keys {
     }
 }
 
+/// The next masking key from `keys` if the frame is `masked`.
+fn mask_from(keys: &Mutex<Keys>, masked: bool) -> Option<[u8; 4]> {
+    masked.then(|| keys.lock().map(|mut k| k.next()).unwrap_or([1, 2, 3, 4]))
+}
+
 fn write_frame(
     out: &Mutex<TcpStream>,
     role: Role,
     keys: &Mutex<Keys>,
     frame: &Frame,
 ) -> std::io::Result<()> {
-    let mask =
-        (role == Role::Client).then(|| keys.lock().map(|mut k| k.next()).unwrap_or([1, 2, 3, 4]));
-    let bytes = frame.encode(mask);
+    let bytes = frame.encode(mask_from(keys, role == Role::Client));
     match out.lock() {
         Ok(mut s) => s.write_all(&bytes),
         Err(_) => Err(std::io::Error::other("writer poisoned")),
@@ -519,9 +522,7 @@ impl Writer<'_> {
     /// write (the peer may have failed the connection) or mark after the connection ended.
     fn perform(&mut self, steps: &[Step], mut deflater: Option<Deflater>) {
         let keys = self.keys;
-        let mut mask = |masked: bool| {
-            masked.then(|| keys.lock().map(|mut k| k.next()).unwrap_or([1, 2, 3, 4]))
-        };
+        let mut mask = |masked: bool| mask_from(keys, masked);
         let mut writing = Writing {
             mask: &mut mask,
             masks: self.role == Role::Client,
