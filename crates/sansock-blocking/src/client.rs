@@ -7,7 +7,7 @@ use sansock_core::{ClientRequest, Response};
 use sansock_driver::proxy::tunnel;
 use sansock_driver::tls::TlsConfig;
 use sansock_driver::{
-    Blocking, BlockingIo, BlockingStream, ClientSettings, Error, WsUrl, dial, handshake, wait,
+    Blocking, BlockingStream, ClientSettings, Error, WsUrl, dial, handshake, wait,
 };
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Instant;
@@ -94,9 +94,9 @@ pub(crate) fn connect_inner(
                 (host.as_str(), port).to_socket_addrs().map_err(Error::Dns)
             };
             let limits = settings.limits();
-            let io = BlockingIo(socket);
+            let io = socket;
             let tunnel = tunnel::<_, Blocking, _, _>(io, &proxy, &url, limits, deadline, resolve);
-            wait(tunnel)?.0
+            wait(tunnel)?
         }
     };
     let stream = match (url.tls, tls) {
@@ -128,7 +128,7 @@ pub fn client<S: BlockingStream + Unpin>(
     settings: ClientSettings,
 ) -> Result<(WebSocket<S>, Box<Response>), Error> {
     let (driver, response) = wait(handshake::connect::<_, Blocking>(
-        BlockingIo(stream),
+        stream,
         request,
         settings,
     ))?;

@@ -43,7 +43,7 @@ pub use sansock_core::{
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::proxy::{Proxy, ProxyChoice};
 pub use sansock_driver::reconnect::Backoff;
-pub use sansock_driver::topics;
+pub use sansock_topics as topics;
 pub use sansock_driver::{
     BlockingStream, ClientSettings, Config, Error, Outbox, Received, ServerSettings, WsUrl,
 };

@@ -4,7 +4,7 @@
 use crate::WebSocket;
 use sansock_core::{Accept, Reject, UpgradeRequest};
 use sansock_driver::{
-    Blocking, BlockingIo, BlockingStream, Error, ServerSettings, handshake, wait,
+    Blocking, BlockingStream, Error, ServerSettings, handshake, wait,
 };
 
 /// Accepts any valid WebSocket upgrade on `stream`, with default settings and no subprotocol.
@@ -45,7 +45,7 @@ where
     F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
     wait(handshake::accept::<_, Blocking, F>(
-        BlockingIo(stream),
+        stream,
         settings,
         decide,
     ))

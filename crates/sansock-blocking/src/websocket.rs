@@ -7,7 +7,7 @@
 
 use sansock_core::{CloseCode, Closed, Event, Message, State};
 use sansock_driver::{
-    Blocking, BlockingIo, BlockingStream, Driver, Error, Negotiated, Outbox, Received, block_on,
+    Blocking, BlockingStream, Driver, Error, Negotiated, Outbox, Received, block_on,
 };
 use std::time::Instant;
 
@@ -18,11 +18,11 @@ use std::time::Instant;
 /// timeouts fire while a call runs (a blocked read wakes for them).
 #[derive(Debug)]
 pub struct WebSocket<S: BlockingStream + Unpin> {
-    driver: Driver<BlockingIo<S>, Blocking>,
+    driver: Driver<S, Blocking>,
 }
 
 impl<S: BlockingStream + Unpin> WebSocket<S> {
-    pub(crate) fn from_driver(driver: Driver<BlockingIo<S>, Blocking>) -> Self {
+    pub(crate) fn from_driver(driver: Driver<S, Blocking>) -> Self {
         WebSocket { driver }
     }
 
@@ -33,7 +33,7 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
         connection: sansock_core::Connection,
         high_water: usize,
     ) -> Self {
-        let io = BlockingIo(stream);
+        let io = stream;
         Self::from_driver(Driver::new(
             io,
             connection,
@@ -283,17 +283,17 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
 
     /// The stream.
     pub fn get_ref(&self) -> &S {
-        &self.driver.get_ref().0
+        self.driver.get_ref()
     }
 
     /// The stream, mutably (to change its settings; reading or writing it corrupts the
     /// connection).
     pub fn get_mut(&mut self) -> &mut S {
-        &mut self.driver.get_mut().0
+        self.driver.get_mut()
     }
 
     /// The stream, giving up the connection.
     pub fn into_inner(self) -> S {
-        self.driver.into_inner().0
+        self.driver.into_inner()
     }
 }

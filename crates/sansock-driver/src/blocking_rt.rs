@@ -1,9 +1,9 @@
 //! The blocking runtime: `std::io::Read + Write` streams driven on the caller's thread.
 //!
 //! The drive loop is poll-based; here it runs with a no-op waker ([`block_on`]). A read or a
-//! write blocks the thread, but never past the connection's next deadline: [`BlockingIo`]
-//! shortens the stream's read or write timeout to it (restoring the caller's own timeout
-//! afterwards) and answers `Pending` when that deadline, not the caller's timeout, ended the
+//! write blocks the thread, but never past the connection's next deadline: the [`Transport`] of every
+//! [`BlockingStream`] shortens the stream's read or write timeout to it (restoring the caller's
+//! own timeout afterwards) and answers `Pending` when that deadline, not the caller's timeout, ended the
 //! call — the loop then fires the timer and goes on. `WouldBlock` and `TimedOut` from the
 //! caller's socket settings (a non-blocking socket among them) go back to the caller.
 
@@ -148,10 +148,6 @@ impl<S: BlockingStream + ?Sized> BlockingStream for Box<S> {
     }
 }
 
-/// A [`BlockingStream`] as a [`Transport`] of the [`Blocking`] runtime.
-#[derive(Debug)]
-pub struct BlockingIo<S>(pub S);
-
 /// Which of the stream's timeouts bounds a call.
 #[derive(Clone, Copy)]
 enum Direction {
@@ -159,18 +155,19 @@ enum Direction {
     Write,
 }
 
-impl<S: BlockingStream> BlockingIo<S> {
+/// How the [`Blocking`] runtime bounds a call on a [`BlockingStream`] by a deadline.
+trait Bounded: BlockingStream {
     fn timeout(&self, direction: Direction) -> io::Result<Option<Duration>> {
         match direction {
-            Direction::Read => self.0.read_timeout(),
-            Direction::Write => self.0.write_timeout(),
+            Direction::Read => self.read_timeout(),
+            Direction::Write => self.write_timeout(),
         }
     }
 
     fn set_timeout(&self, direction: Direction, timeout: Option<Duration>) -> io::Result<()> {
         match direction {
-            Direction::Read => self.0.set_read_timeout(timeout),
-            Direction::Write => self.0.set_write_timeout(timeout),
+            Direction::Read => self.set_read_timeout(timeout),
+            Direction::Write => self.set_write_timeout(timeout),
         }
     }
 
@@ -182,10 +179,10 @@ impl<S: BlockingStream> BlockingIo<S> {
         &mut self,
         direction: Direction,
         deadline: Option<Instant>,
-        mut call: impl FnMut(&mut S) -> io::Result<T>,
+        mut call: impl FnMut(&mut Self) -> io::Result<T>,
     ) -> Poll<io::Result<T>> {
         let Some(deadline) = deadline else {
-            return Poll::Ready(retry_interrupted(|| call(&mut self.0)));
+            return Poll::Ready(retry_interrupted(|| call(self)));
         };
         let start = Instant::now();
         let bound = deadline
@@ -199,7 +196,7 @@ impl<S: BlockingStream> BlockingIo<S> {
         if ours.is_some() {
             self.set_timeout(direction, ours)?;
         }
-        let result = retry_interrupted(|| call(&mut self.0));
+        let result = retry_interrupted(|| call(self));
         if ours.is_some() {
             self.set_timeout(direction, caller)?;
         }
@@ -218,7 +215,10 @@ fn timed_out(e: &io::Error) -> bool {
     )
 }
 
-impl<S: BlockingStream + Unpin> Transport<Blocking> for BlockingIo<S> {
+impl<S: BlockingStream + ?Sized> Bounded for S {}
+
+/// Every [`BlockingStream`] is a transport of the [`Blocking`] runtime.
+impl<S: BlockingStream + Unpin> Transport<Blocking> for S {
     fn poll_read_buf(
         &mut self,
         _cx: &mut Context<'_>,

@@ -32,13 +32,12 @@ mod stream;
 pub mod tls;
 #[cfg(feature = "tokio")]
 mod tokio_rt;
-pub mod topics;
 mod trace;
 mod url;
 mod write;
 
 pub use batch::{Outbox, Received};
-pub use blocking_rt::{Blocking, BlockingIo, BlockingStream, Deadline, block_on, wait};
+pub use blocking_rt::{Blocking, BlockingStream, Deadline, block_on, wait};
 pub use config::{ClientSettings, Config, ServerSettings};
 pub use driver::{Driver, Negotiated};
 pub use error::Error;

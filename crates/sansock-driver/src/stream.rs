@@ -210,7 +210,7 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// ```no_run
     /// # async fn forward<S: sansock_driver::Transport<R>, R: sansock_driver::Runtime>(
     /// #     mut ws: sansock_driver::WebSocketStream<S, R>,
-    /// #     subscription: sansock_driver::topics::Subscription,
+    /// #     subscription: sansock_topics::Subscription,
     /// # ) -> Result<(), sansock_driver::Error> {
     /// while let Some(message) = subscription.recv().await {
     ///     ws.feed_prepared(&message).await?;

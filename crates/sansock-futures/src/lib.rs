@@ -57,7 +57,7 @@ pub use sansock_core::{
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::proxy::{Proxy, ProxyChoice};
 pub use sansock_driver::reconnect::Backoff;
-pub use sansock_driver::topics;
+pub use sansock_topics as topics;
 pub use sansock_driver::{
     ClientSettings, Config, Error, FuturesIo, Outbox, Received, ServerSettings, WsUrl,
 };
