@@ -51,16 +51,15 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(protocol) = protocol {
         target = target.with_protocol(protocol);
     }
-    let mut settings = ClientSettings::new();
     if let Some(proxy) = proxy {
-        settings = settings.proxy(Proxy::parse(&proxy)?);
+        target = target.with_proxy(Proxy::parse(&proxy)?);
     } else if no_proxy {
-        settings = settings.proxy(None);
+        target = target.with_proxy(None);
     }
-    if let Some(proxy) = settings.proxy_for(&target)? {
+    if let Some(proxy) = target.proxy()? {
         eprintln!("through the proxy {}:{}", proxy.host(), proxy.port());
     }
-    let (ws, response) = sansock_tokio::connect_with(target, settings).await?;
+    let (ws, response) = sansock_tokio::connect_with(target, ClientSettings::new()).await?;
     eprintln!("connected to {url} (subprotocol {:?})", response.protocol());
     let (mut read, mut write) = ws.split();
     let printer = tokio::spawn(async move {

@@ -1,16 +1,25 @@
-//! Client side: [`connect`] a `ws://` or `wss://` URL (DNS, TCP, TLS, then the core's client
-//! handshake, all within the handshake timeout), or run the handshake over a stream you
-//! already have with [`client`].
+//! Client side: [`connect`] a `ws://` or `wss://` URL, or run the handshake over a stream you
+//! already have with [`client`]. The connect sequence (DNS, TCP, proxy, TLS, handshake, within
+//! the handshake timeout) is `sansock_client::connect`, run on this thread; [`Connector`] gives
+//! it std's pieces and rustls' blocking handshake.
 
-use crate::{ClientSocket, MaybeTlsStream, WebSocket};
-use sansock_core::{ClientRequest, Response};
-use sansock_driver::proxy::tunnel;
-use sansock_driver::tls::TlsConfig;
-use sansock_driver::{
-    Blocking, BlockingStream, ClientSettings, Error, WsUrl, dial, handshake, wait,
-};
-use std::net::{TcpStream, ToSocketAddrs};
-use std::time::Instant;
+use crate::WebSocket;
+use sansock_client::TlsConfig;
+use sansock_client::WsUrl;
+use sansock_core::{ClientRequest, Closed, Response};
+use sansock_driver::{Blocking, BlockingStream, ClientSettings, Error, handshake, wait};
+use std::io;
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+/// The client's connection to the first hop: TCP to the server or to a proxy, or TLS over TCP
+/// to an `https://` proxy.
+pub type ClientSocket = sansock_client::ClientSocket<Connector>;
+/// A client transport: the [`ClientSocket`] as it is (`ws://`) or TLS to the server over it
+/// (`wss://`). `tcp()` gives the TCP stream under both.
+pub type MaybeTlsStream = sansock_client::MaybeTlsStream<Connector>;
+/// A blocking client connection over TCP (or TLS).
+pub type ClientStream = WebSocket<MaybeTlsStream>;
 
 /// Connects to `url` with default settings.
 ///
@@ -24,22 +33,22 @@ use std::time::Instant;
 /// ```
 ///
 /// # Errors
-/// [`Error::Url`], [`Error::Dns`], [`Error::Connect`], [`Error::Tls`], [`Error::Handshake`]
-/// (a non-101 answer carries its status, headers and body), [`Error::HandshakeTimeout`].
-pub fn connect(url: &str) -> Result<(WebSocket<MaybeTlsStream>, Box<Response>), Error> {
+/// [`Error::Url`], [`Error::Dns`], [`Error::Connect`], [`Error::Proxy`], [`Error::Tls`],
+/// [`Error::Handshake`] (a non-101 answer carries its status, headers and body),
+/// [`Error::HandshakeTimeout`].
+pub fn connect(url: &str) -> Result<(ClientStream, Box<Response>), Error> {
     connect_with(WsUrl::parse(url)?, ClientSettings::new())
 }
 
-/// Connects with subprotocols, headers and settings; `wss` uses the webpki roots.
+/// Connects with subprotocols, headers, a proxy and settings; `wss` uses the webpki roots.
 ///
 /// # Errors
 /// As [`connect`].
 pub fn connect_with(
     url: WsUrl,
     settings: ClientSettings,
-) -> Result<(WebSocket<MaybeTlsStream>, Box<Response>), Error> {
-    let tls = sansock_driver::tls::default_for(&url)?;
-    connect_inner(url, settings, tls)
+) -> Result<(ClientStream, Box<Response>), Error> {
+    wait(sansock_client::connect(&Connector, &url, settings, None))
 }
 
 /// Connects with your own rustls configuration (private roots, client certificates, ALPN…).
@@ -51,70 +60,13 @@ pub fn connect_with_tls(
     url: WsUrl,
     settings: ClientSettings,
     tls: std::sync::Arc<rustls::ClientConfig>,
-) -> Result<(WebSocket<MaybeTlsStream>, Box<Response>), Error> {
-    connect_inner(url, settings, Some(tls))
-}
-
-pub(crate) fn connect_inner(
-    url: WsUrl,
-    settings: ClientSettings,
-    tls: Option<TlsConfig>,
-) -> Result<(WebSocket<MaybeTlsStream>, Box<Response>), Error> {
-    let deadline = settings.handshake_deadline();
-    let remaining = || deadline.saturating_duration_since(Instant::now());
-    let dial = |host: &str, port: u16| -> Result<TcpStream, Error> {
-        let addrs = (host, port).to_socket_addrs().map_err(Error::Dns)?;
-        let tcp = wait(dial::first_connected(addrs, |addr| async move {
-            TcpStream::connect_timeout(&addr, remaining().max(std::time::Duration::from_millis(1)))
-        }))?;
-        let _ = tcp.set_nodelay(true);
-        Ok(tcp)
-    };
-    let socket = match settings.proxy_for(&url)? {
-        None => ClientSocket::Plain(dial(&url.host, url.port)?),
-        Some(proxy) => {
-            let tcp = dial(proxy.host(), proxy.port())?;
-            let socket = if proxy.is_tls() {
-                #[cfg(feature = "rustls")]
-                {
-                    let config = sansock_driver::tls::for_proxy(tls.clone())?;
-                    ClientSocket::Tls(crate::tls::handshake(
-                        tcp,
-                        proxy.host(),
-                        config,
-                        remaining(),
-                    )?)
-                }
-                #[cfg(not(feature = "rustls"))]
-                return Err(Error::TlsUnavailable);
-            } else {
-                ClientSocket::Plain(tcp)
-            };
-            let resolve = async |host: String, port: u16| {
-                (host.as_str(), port).to_socket_addrs().map_err(Error::Dns)
-            };
-            let limits = settings.limits();
-            let io = socket;
-            let tunnel = tunnel::<_, Blocking, _, _>(io, &proxy, &url, limits, deadline, resolve);
-            wait(tunnel)?
-        }
-    };
-    let stream = match (url.tls, tls) {
-        (false, _) => MaybeTlsStream::Plain(socket),
-        #[cfg(feature = "rustls")]
-        (true, Some(config)) => MaybeTlsStream::Tls(crate::tls::handshake(
-            socket,
-            &url.host,
-            config,
-            remaining(),
-        )?),
-        (true, _) => return Err(Error::TlsUnavailable),
-    };
-    client(
-        stream,
-        &url.request,
-        settings.handshake_timeout(remaining()),
-    )
+) -> Result<(ClientStream, Box<Response>), Error> {
+    wait(sansock_client::connect(
+        &Connector,
+        &url,
+        settings,
+        Some(&tls.into()),
+    ))
 }
 
 /// Runs the client handshake over a stream you already have (a blocking one; switch it to
@@ -127,10 +79,111 @@ pub fn client<S: BlockingStream + Unpin>(
     request: &ClientRequest,
     settings: ClientSettings,
 ) -> Result<(WebSocket<S>, Box<Response>), Error> {
-    let (driver, response) = wait(handshake::connect::<_, Blocking>(
-        stream,
-        request,
-        settings,
-    ))?;
+    let (driver, response) = wait(handshake::connect::<_, Blocking>(stream, request, settings))?;
     Ok((WebSocket::from_driver(driver), response))
+}
+
+/// The blocking pieces of the connect sequence: std's DNS and TCP, rustls' handshake, each
+/// bounded by the deadline; sleeping on this thread.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Connector;
+
+impl sansock_client::Connector for Connector {
+    type Runtime = Blocking;
+    type Tcp = TcpStream;
+    #[cfg(feature = "rustls")]
+    type ProxyTls = rustls::StreamOwned<rustls::ClientConnection, TcpStream>;
+    #[cfg(feature = "rustls")]
+    type ServerTls = rustls::StreamOwned<rustls::ClientConnection, ClientSocket>;
+    #[cfg(not(feature = "rustls"))]
+    type ProxyTls = sansock_client::NoTls;
+    #[cfg(not(feature = "rustls"))]
+    type ServerTls = sansock_client::NoTls;
+    type Connection = ClientStream;
+
+    async fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        Ok((host, port).to_socket_addrs()?.collect())
+    }
+
+    async fn connect_tcp(&self, addr: SocketAddr, deadline: Instant) -> io::Result<TcpStream> {
+        let tcp = TcpStream::connect_timeout(&addr, left(deadline))?;
+        let _ = tcp.set_nodelay(true);
+        Ok(tcp)
+    }
+
+    async fn tls_to_proxy(
+        &self,
+        tcp: TcpStream,
+        host: &str,
+        config: &TlsConfig,
+        deadline: Instant,
+    ) -> Result<Self::ProxyTls, Error> {
+        tls(tcp, host, config, deadline)
+    }
+
+    async fn tls_to_server(
+        &self,
+        socket: ClientSocket,
+        host: &str,
+        config: &TlsConfig,
+        deadline: Instant,
+    ) -> Result<Self::ServerTls, Error> {
+        tls(socket, host, config, deadline)
+    }
+
+    fn open(driver: sansock_driver::Driver<MaybeTlsStream, Blocking>) -> ClientStream {
+        WebSocket::from_driver(driver)
+    }
+
+    fn closed(connection: &ClientStream) -> Option<&Closed> {
+        connection.closed()
+    }
+
+    async fn sleep(&self, delay: Duration) {
+        std::thread::sleep(delay);
+    }
+}
+
+/// What is left until `deadline` (at least a millisecond: std takes no zero timeout).
+fn left(deadline: Instant) -> Duration {
+    deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(1))
+}
+
+/// The TLS handshake with `host` over `io`, done eagerly (its failures are [`Error::Tls`]) and
+/// given up at `deadline`.
+#[cfg(feature = "rustls")]
+fn tls<S: BlockingStream>(
+    mut io: S,
+    host: &str,
+    config: &TlsConfig,
+    deadline: Instant,
+) -> Result<rustls::StreamOwned<rustls::ClientConnection, S>, Error> {
+    let name = TlsConfig::server_name(host)?;
+    let mut tls = rustls::ClientConnection::new(config.rustls().clone(), name)
+        .map_err(|e| Error::Tls(io::Error::other(e)))?;
+    let previous = io.read_timeout().map_err(Error::Io)?;
+    io.set_read_timeout(Some(left(deadline)))
+        .map_err(Error::Io)?;
+    while tls.is_handshaking() {
+        tls.complete_io(&mut io).map_err(|e| {
+            if matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ) {
+                Error::HandshakeTimeout
+            } else {
+                Error::Tls(e)
+            }
+        })?;
+    }
+    io.set_read_timeout(previous).map_err(Error::Io)?;
+    Ok(rustls::StreamOwned::new(tls, io))
+}
+
+/// Without rustls there is no TLS.
+#[cfg(not(feature = "rustls"))]
+fn tls<S>(_: S, _: &str, _: &TlsConfig, _: Instant) -> Result<sansock_client::NoTls, Error> {
+    Err(Error::TlsUnavailable)
 }

@@ -26,13 +26,15 @@
 mod client;
 mod reconnect;
 mod server;
-mod tls;
 mod websocket;
 
 #[cfg(feature = "rustls")]
 pub use client::connect_with_tls;
-pub use client::{client, connect, connect_with};
-pub use reconnect::{ClientStream, Connector, Reconnecting};
+pub use client::{
+    ClientSocket, ClientStream, Connector, MaybeTlsStream, client, connect, connect_with,
+};
+pub use reconnect::Reconnecting;
+pub use sansock_client::{Backoff, Proxy, ProxyChoice, WsUrl};
 pub use sansock_core::PreparedMessage;
 pub use sansock_core::proxy::ProxyError;
 pub use sansock_core::{
@@ -41,12 +43,9 @@ pub use sansock_core::{
 };
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
-pub use sansock_driver::proxy::{Proxy, ProxyChoice};
-pub use sansock_driver::reconnect::Backoff;
-pub use sansock_topics as topics;
 pub use sansock_driver::{
-    BlockingStream, ClientSettings, Config, Error, Outbox, Received, ServerSettings, WsUrl,
+    BlockingStream, ClientSettings, Config, Error, Outbox, Received, ServerSettings,
 };
+pub use sansock_topics as topics;
 pub use server::{accept, accept_with};
-pub use tls::{ClientSocket, MaybeTlsStream};
 pub use websocket::WebSocket;

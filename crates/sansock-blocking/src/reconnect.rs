@@ -1,15 +1,11 @@
 //! [`Reconnecting`]: a blocking client that connects again by itself, with exponential backoff
-//! and jitter (the policy and the bookkeeping are the driver's `reconnect`; this connects and
-//! sleeps on the calling thread).
+//! and jitter (the policy, the bookkeeping and the loop are `sansock_client::Reconnecting`'s;
+//! this runs them on the calling thread, with a plain closure for the connect hook).
 
-use crate::{MaybeTlsStream, WebSocket};
+use crate::{ClientStream, Connector};
 use core::time::Duration;
-use sansock_core::Closed;
-use sansock_driver::reconnect::{Backoff, NoHook};
-use sansock_driver::{ClientSettings, Error, WsUrl, wait};
-
-/// A blocking client connection over TCP (or TLS).
-pub type ClientStream = WebSocket<MaybeTlsStream>;
+use sansock_client::{Backoff, NoHook, TlsConfig, WsUrl};
+use sansock_driver::{ClientSettings, Error, wait};
 
 /// A blocking client that reconnects by itself: [`connect`](Self::connect) retries failures
 /// worth another try (refused, reset, timed out, 5xx; not 4xx, a bad URL or a certificate that
@@ -37,16 +33,12 @@ pub type ClientStream = WebSocket<MaybeTlsStream>;
 ///
 /// `H` is the type of its connect hook, made from the closure given to `on_connect`.
 #[derive(Debug)]
-pub struct Reconnecting<H = NoHook<ClientStream>>(
-    sansock_driver::reconnect::Reconnecting<Connector, H>,
-);
+pub struct Reconnecting<H = NoHook<ClientStream>>(sansock_client::Reconnecting<Connector, H>);
 
 impl Reconnecting {
     /// A client for `url` with `settings`, retrying by `backoff`.
     pub fn new(url: WsUrl, settings: ClientSettings, backoff: Backoff) -> Self {
-        Reconnecting(sansock_driver::reconnect::Reconnecting::new(
-            url, settings, backoff,
-        ))
+        Reconnecting(sansock_client::Reconnecting::new(url, settings, backoff))
     }
 }
 
@@ -54,10 +46,10 @@ impl<H> Reconnecting<H>
 where
     H: AsyncFnMut(&mut ClientStream) -> Result<(), Error>,
 {
-    /// TLS with your own rustls configuration (for `wss://` and an `https://` proxy).
-    #[cfg(feature = "rustls")]
+    /// TLS with your own configuration (for `wss://` and an `https://` proxy), an
+    /// `Arc<rustls::ClientConfig>` say.
     #[must_use]
-    pub fn tls(self, config: std::sync::Arc<rustls::ClientConfig>) -> Self {
+    pub fn tls(self, config: impl Into<TlsConfig>) -> Self {
         Reconnecting(self.0.tls(config))
     }
 
@@ -104,30 +96,5 @@ where
     /// As [`connect`](Self::connect).
     pub fn reconnect(&mut self, previous: &ClientStream) -> Result<Option<ClientStream>, Error> {
         wait(self.0.reconnect(previous))
-    }
-}
-
-/// How the blocking [`Reconnecting`] connects and sleeps (on the calling thread).
-#[derive(Debug, Clone, Copy)]
-pub struct Connector;
-
-impl sansock_driver::reconnect::Connector for Connector {
-    type Connection = ClientStream;
-
-    async fn connect(
-        url: WsUrl,
-        settings: ClientSettings,
-        tls: Option<sansock_driver::tls::TlsConfig>,
-    ) -> Result<ClientStream, Error> {
-        let tls = sansock_driver::tls::given_or_default(tls, &url)?;
-        Ok(crate::client::connect_inner(url, settings, tls)?.0)
-    }
-
-    async fn sleep(delay: Duration) {
-        std::thread::sleep(delay);
-    }
-
-    fn closed(connection: &ClientStream) -> Option<&Closed> {
-        connection.closed()
     }
 }

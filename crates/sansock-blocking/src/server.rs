@@ -3,9 +3,7 @@
 
 use crate::WebSocket;
 use sansock_core::{Accept, Reject, UpgradeRequest};
-use sansock_driver::{
-    Blocking, BlockingStream, Error, ServerSettings, handshake, wait,
-};
+use sansock_driver::{Blocking, BlockingStream, Error, ServerSettings, handshake, wait};
 
 /// Accepts any valid WebSocket upgrade on `stream`, with default settings and no subprotocol.
 ///
@@ -45,9 +43,7 @@ where
     F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
     wait(handshake::accept::<_, Blocking, F>(
-        stream,
-        settings,
-        decide,
+        stream, settings, decide,
     ))
     .map(WebSocket::from_driver)
 }

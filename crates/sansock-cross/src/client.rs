@@ -2,8 +2,9 @@
 //! scenario is written once. Async adapters run each call on their own runtime.
 
 use crate::{Adapter, FRAGMENT};
+use sansock_client::{Proxy, WsUrl};
 use sansock_core::{CloseCode, Closed, Event, Message, PerMessageDeflate};
-use sansock_driver::{ClientSettings, Error, Runtime, Transport, WebSocketStream, WsUrl};
+use sansock_driver::{ClientSettings, Error, Runtime, Transport, WebSocketStream};
 use std::future::Future;
 
 /// A client connection as a scenario sees it.
@@ -171,7 +172,7 @@ pub fn connect(
         settings = settings.deflate(deflate);
     }
     if let Some(proxy) = options.proxy {
-        settings = settings.proxy(sansock_driver::Proxy::parse(proxy)?);
+        target = target.with_proxy(Proxy::parse(proxy)?);
     }
     let tls = options.tls.cloned();
     Ok(match adapter {

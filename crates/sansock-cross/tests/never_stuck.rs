@@ -9,11 +9,11 @@
 //!   timeout (keepalive on) or by its write timeout, with the ending that says which.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+use sansock_client::WsUrl;
 use sansock_core::{Accept, ConnectionConfig, Ending, Event, Message, Timestamp};
 use sansock_cross::Exec;
 use sansock_driver::{
-    ClientSettings, Error, Runtime, ServerSettings, Timer, Transport, WebSocketStream, WsUrl,
-    handshake,
+    ClientSettings, Error, Runtime, ServerSettings, Timer, Transport, WebSocketStream, handshake,
 };
 use std::io::Write;
 use std::sync::mpsc;

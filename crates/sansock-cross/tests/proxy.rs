@@ -638,12 +638,13 @@ fn the_handshake_timeout_covers_a_proxy_that_never_answers() {
             held.push(stream); // accepted, read by nobody, never answered
         }
     });
-    let settings = || {
-        sansock_driver::ClientSettings::new()
-            .handshake_timeout(Duration::from_millis(300))
-            .proxy(sansock_driver::Proxy::parse(&format!("socks5h://127.0.0.1:{port}")).unwrap())
+    let settings =
+        || sansock_driver::ClientSettings::new().handshake_timeout(Duration::from_millis(300));
+    let proxy = sansock_client::Proxy::parse(&format!("socks5h://127.0.0.1:{port}")).unwrap();
+    let url = || {
+        let url = sansock_client::WsUrl::parse("ws://example.invalid/").unwrap();
+        url.with_proxy(proxy.clone())
     };
-    let url = || sansock_driver::WsUrl::parse("ws://example.invalid/").unwrap();
     let started = Instant::now();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -5,9 +5,9 @@
 //! limit on attempts.
 #![allow(clippy::panic, clippy::unwrap_used)]
 
+use sansock_client::{Backoff, ClientSocket, Connector, MaybeTlsStream, Reconnecting, WsUrl};
 use sansock_core::Message;
-use sansock_driver::reconnect::{Backoff, Connector, Reconnecting};
-use sansock_driver::{ClientSettings, Error, Runtime, Transport, WebSocketStream, WsUrl};
+use sansock_driver::{ClientSettings, Error, Runtime, Transport, WebSocketStream};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -82,9 +82,11 @@ async fn echo<S: Transport<R>, R: Runtime>(ws: &mut WebSocketStream<S, R>, text:
 /// Kill and restart, 1012 and 1000 closes, for an async adapter's connector `C`.
 async fn killed_and_restarted<C, S, R>()
 where
-    C: Connector<Connection = WebSocketStream<S, R>>,
+    C: Connector<Connection = WebSocketStream<S, R>, Runtime = R> + Default,
     S: Transport<R>,
     R: Runtime,
+    ClientSocket<C>: Transport<R>,
+    MaybeTlsStream<C>: Transport<R>,
     WebSocketStream<S, R>: Send,
 {
     let port = free_port();
@@ -194,9 +196,11 @@ fn refusing_server(status: u16, refusals: usize) -> u16 {
 
 async fn unavailable_then_accepting<C, S, R>()
 where
-    C: Connector<Connection = WebSocketStream<S, R>>,
+    C: Connector<Connection = WebSocketStream<S, R>, Runtime = R> + Default,
     S: Transport<R>,
     R: Runtime,
+    ClientSocket<C>: Transport<R>,
+    MaybeTlsStream<C>: Transport<R>,
     WebSocketStream<S, R>: Send,
 {
     let port = refusing_server(503, 3);

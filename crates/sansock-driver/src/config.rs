@@ -29,8 +29,6 @@ pub struct Config<H> {
     pub(crate) handshake_timeout: Duration,
     pub(crate) write_high_water: usize,
     pub(crate) write_timeout: Option<Duration>,
-    /// A client's proxy (servers have none).
-    pub(crate) proxy: crate::ProxyChoice,
 }
 
 /// A server's settings.
@@ -45,7 +43,6 @@ impl<H: Default> Default for Config<H> {
             handshake_timeout: Duration::from_secs(10),
             write_high_water: 64 << 10,
             write_timeout: None,
-            proxy: crate::ProxyChoice::FromEnv,
         }
     }
 }
@@ -184,11 +181,6 @@ impl<X: ?Sized> Config<HandshakeConfig<X>> {
         self.handshake = self.handshake.with_extension(extension);
         self
     }
-
-    /// When a handshake that starts now must be over (see [`deadline_after`](crate::deadline_after)).
-    pub fn handshake_deadline(&self) -> std::time::Instant {
-        crate::deadline_after(self.handshake_timeout)
-    }
 }
 
 impl ServerSettings {
@@ -205,28 +197,6 @@ impl ClientSettings {
     #[cfg(feature = "deflate")]
     pub fn deflate(self, deflate: sansock_core::PerMessageDeflate) -> Self {
         self.extension(Arc::new(deflate) as Arc<dyn sansock_core::ClientExtension>)
-    }
-
-    /// The proxy to connect through: `Some(proxy)` for that one, `None` for none whatever the
-    /// environment says, or a [`ProxyChoice`](crate::ProxyChoice). Default: the proxy the
-    /// environment names for the URL (`wss_proxy`/`ws_proxy`, `https_proxy`/`http_proxy`,
-    /// `all_proxy`, minus `no_proxy`), as curl and Python's `websockets` do.
-    pub fn proxy(mut self, proxy: impl Into<crate::ProxyChoice>) -> Self {
-        self.proxy = proxy.into();
-        self
-    }
-
-    /// The proxy a connection to `url` goes through under these settings.
-    ///
-    /// # Errors
-    /// [`Error::Url`](crate::Error::Url) when the environment's proxy is not a proxy URL.
-    pub fn proxy_for(&self, url: &crate::WsUrl) -> Result<Option<crate::Proxy>, crate::Error> {
-        self.proxy.for_url(url)
-    }
-
-    /// The limits on the handshake's head (also bound a proxy's answer).
-    pub fn limits(&self) -> HandshakeLimits {
-        self.handshake.limits
     }
 
     /// The most body bytes kept from a refusal (a non-101 answer). Default 64 KiB.

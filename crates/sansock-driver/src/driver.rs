@@ -498,7 +498,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         }
         if self.shutdown_by.is_none() {
             let bound = self.conn.config().close_timeout;
-            self.shutdown_by = Some(crate::deadline_after(bound));
+            self.shutdown_by = Some(crate::runtime::deadline_after(bound));
         }
         while !self.done {
             let _ = self.poll_flush(cx);

@@ -61,7 +61,7 @@ where
     R: Runtime,
     F: AsyncFnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
-    let deadline = settings.handshake_deadline();
+    let deadline = crate::internal::handshake_deadline(&settings);
     within::<R, _>(deadline, Box::pin(server(io, settings, decide, deadline)))
         .await
         .inspect_err(untraced_failure)
@@ -90,7 +90,7 @@ where
     S: Transport<R>,
     R: Runtime,
 {
-    let deadline = settings.handshake_deadline();
+    let deadline = crate::internal::handshake_deadline(&settings);
     within::<R, _>(deadline, Box::pin(client(io, request, settings, deadline)))
         .await
         .inspect_err(untraced_failure)
@@ -230,7 +230,7 @@ where
 }
 
 /// Replaces `buf`'s contents with the next bytes read (the handshakes keep what they need).
-pub(crate) async fn read_some<S: Transport<R>, R: Runtime>(
+pub async fn read_some<S: Transport<R>, R: Runtime>(
     io: &mut S,
     buf: &mut BytesMut,
     deadline: Instant,
@@ -247,7 +247,7 @@ pub(crate) async fn read_some<S: Transport<R>, R: Runtime>(
 }
 
 /// Writes all of `bytes` and flushes.
-pub(crate) async fn write_all<S: Transport<R>, R: Runtime>(
+pub async fn write_all<S: Transport<R>, R: Runtime>(
     io: &mut S,
     mut bytes: &[u8],
 ) -> io::Result<()> {
@@ -270,7 +270,7 @@ async fn respond<S: Transport<R>, R: Runtime>(io: &mut S, response: &[u8]) {
 /// The driver of a connection the core has opened — a server's accepted upgrade or a client's
 /// answered request, on a bare stream or through an HTTP stack: what every way of opening one
 /// shares. `path` is the request target, for the connection's span.
-pub(crate) fn open<S: Transport<R>, R: Runtime, H>(
+pub fn open<S: Transport<R>, R: Runtime, H>(
     io: S,
     connection: Connection,
     negotiated: Negotiated,
@@ -298,7 +298,7 @@ pub(crate) fn open<S: Transport<R>, R: Runtime, H>(
 }
 
 /// What a client's handshake agreed on, from the server's answer.
-pub(crate) fn negotiated(response: &Response) -> Negotiated {
+pub fn negotiated(response: &Response) -> Negotiated {
     Negotiated::new(
         response.protocol().map(String::from),
         response.extensions().map(String::from),

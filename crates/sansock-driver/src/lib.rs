@@ -13,27 +13,19 @@
 mod batch;
 mod blocking_rt;
 mod config;
-pub mod dial;
 mod driver;
 mod error;
 #[cfg(feature = "futures-io")]
 mod futures_rt;
 pub mod handshake;
-#[cfg(feature = "http")]
-mod http2_client;
-#[cfg(feature = "http")]
-mod http_upgrade;
-mod maybe_tls;
-pub mod proxy;
-pub mod reconnect;
+#[doc(hidden)]
+pub mod internal;
 mod runtime;
 mod split;
 mod stream;
-pub mod tls;
 #[cfg(feature = "tokio")]
 mod tokio_rt;
 mod trace;
-mod url;
 mod write;
 
 pub use batch::{Outbox, Received};
@@ -43,15 +35,8 @@ pub use driver::{Driver, Negotiated};
 pub use error::Error;
 #[cfg(feature = "futures-io")]
 pub use futures_rt::{FuturesIo, FuturesTimer};
-#[cfg(feature = "http")]
-pub use http_upgrade::{HttpUpgrade, PendingWebSocket};
-#[cfg(feature = "http")]
-pub use http2_client::Http2Handshake;
-pub use maybe_tls::{MaybeTls, NoTls, TlsOver};
-pub use proxy::{Proxy, ProxyChoice};
-pub use runtime::{Runtime, Timer, Transport, deadline_after};
+pub use runtime::{Runtime, Timer, Transport};
 pub use split::{ReadHalf, ReuniteError, WriteHalf};
 pub use stream::WebSocketStream;
 #[cfg(feature = "tokio")]
 pub use tokio_rt::{Tokio, TokioTimer};
-pub use url::WsUrl;

@@ -1,17 +1,17 @@
-//! Client side, runtime-neutral: [`client`] runs the handshake over a stream you have;
-//! `connect_over` is what each runtime module's `connect` does once it can dial TCP (TCP, TLS
-//! and the handshake, all under the handshake timeout), and `client_functions!` writes those
-//! `connect` functions for a runtime module, so smol and async-std share one copy.
+//! Client side, runtime-neutral: [`client`] runs the handshake over a stream you have, and
+//! [`Connector`] gives `sansock_client::connect` (the one connect sequence: DNS, TCP, proxy,
+//! TLS, handshake) a runtime's pieces — its TCP ([`Tcp`]: smol's or async-std's) and
+//! futures-rustls. The `smol` and `async_std` modules name them for their runtime.
 
-use crate::{
-    ClientSettings, ClientSocket, Error, FuturesIo, MaybeTlsStream, WebSocketStream, WsUrl,
-};
+use crate::{ClientSettings, Closed, Error, FuturesIo, Response, WebSocketStream, WsUrl};
+use core::future::Future;
+use core::marker::PhantomData;
 use futures_io::{AsyncRead, AsyncWrite};
-use sansock_core::{ClientRequest, Response};
-use sansock_driver::handshake::within;
-use sansock_driver::proxy::tunnel;
-use sansock_driver::tls::TlsConfig;
-use std::future::Future;
+use sansock_client::TlsConfig;
+use sansock_core::ClientRequest;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Instant;
 
 /// Runs the client handshake over a transport you already have.
 ///
@@ -31,147 +31,158 @@ where
     Ok((WebSocketStream::from_driver(driver), response))
 }
 
-/// Dials with `dial` (DNS and TCP of the runtime), adds TLS for `wss`, and runs the handshake.
+/// A runtime's TCP stream: `smol::net::TcpStream` or `async_std::net::TcpStream` (feature
+/// `smol` or `async-std`).
+pub trait Tcp: AsyncRead + AsyncWrite + Unpin + Sized + sealed::Sealed {
+    /// The addresses of `host`, by the runtime's resolver.
+    fn resolve(host: &str, port: u16) -> impl Future<Output = io::Result<Vec<SocketAddr>>>;
+    /// A connection to `addr`, Nagle's algorithm off.
+    fn connect(addr: SocketAddr) -> impl Future<Output = io::Result<Self>>;
+}
+
+mod sealed {
+    /// Only the runtimes' TCP streams are [`Tcp`](super::Tcp).
+    pub trait Sealed {}
+}
+
+/// A client's first hop over the runtime's TCP `T`.
+pub type ClientSocket<T> = sansock_client::ClientSocket<Connector<T>>;
+/// A client transport over the runtime's TCP `T`, with or without TLS.
+pub type MaybeTlsStream<T> = sansock_client::MaybeTlsStream<Connector<T>>;
+/// A client connection over the runtime's TCP `T`.
+pub type ClientStream<T> = WebSocketStream<MaybeTlsStream<T>>;
+
+/// The futures-io pieces of the connect sequence over the runtime's TCP stream `T`.
+pub struct Connector<T>(PhantomData<fn() -> T>);
+
+impl<T> Default for Connector<T> {
+    fn default() -> Self {
+        Connector(PhantomData)
+    }
+}
+
+impl<T> Clone for Connector<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Connector<T> {}
+
+impl<T> core::fmt::Debug for Connector<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Connector")
+    }
+}
+
+impl<T: Tcp> sansock_client::Connector for Connector<T> {
+    type Runtime = FuturesIo;
+    type Tcp = T;
+    #[cfg(feature = "rustls")]
+    type ProxyTls = futures_rustls::client::TlsStream<T>;
+    #[cfg(feature = "rustls")]
+    type ServerTls = futures_rustls::client::TlsStream<ClientSocket<T>>;
+    #[cfg(not(feature = "rustls"))]
+    type ProxyTls = sansock_client::NoTls;
+    #[cfg(not(feature = "rustls"))]
+    type ServerTls = sansock_client::NoTls;
+    type Connection = ClientStream<T>;
+
+    async fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        T::resolve(host, port).await
+    }
+
+    async fn connect_tcp(&self, addr: SocketAddr, _deadline: Instant) -> io::Result<T> {
+        T::connect(addr).await
+    }
+
+    async fn tls_to_proxy(
+        &self,
+        tcp: T,
+        host: &str,
+        config: &TlsConfig,
+        _deadline: Instant,
+    ) -> Result<Self::ProxyTls, Error> {
+        tls(tcp, host, config).await
+    }
+
+    async fn tls_to_server(
+        &self,
+        socket: ClientSocket<T>,
+        host: &str,
+        config: &TlsConfig,
+        _deadline: Instant,
+    ) -> Result<Self::ServerTls, Error> {
+        tls(socket, host, config).await
+    }
+
+    fn open(driver: sansock_driver::Driver<MaybeTlsStream<T>, FuturesIo>) -> ClientStream<T> {
+        WebSocketStream::from_driver(driver)
+    }
+
+    fn closed(connection: &ClientStream<T>) -> Option<&Closed> {
+        connection.closed()
+    }
+}
+
+/// Connects to `url` over the runtime's TCP `T`, with your TLS configuration or the webpki
+/// roots.
 #[allow(dead_code)] // unused when no runtime feature is on
-pub(crate) async fn connect_over<T, D, Fut, A>(
+pub(crate) async fn connect<T: Tcp>(
     url: WsUrl,
     settings: ClientSettings,
     tls: Option<TlsConfig>,
-    dial: D,
-    resolve: impl AsyncFnOnce(String, u16) -> Result<A, Error>,
-) -> Result<(WebSocketStream<MaybeTlsStream<T>>, Box<Response>), Error>
-where
-    T: AsyncRead + AsyncWrite + Unpin,
-    D: FnOnce(String, u16) -> Fut,
-    Fut: Future<Output = Result<T, Error>>,
-    A: IntoIterator<Item = std::net::SocketAddr>,
-{
-    let deadline = settings.handshake_deadline();
-    let proxy = settings.proxy_for(&url)?;
-    let work = async {
-        let socket = match &proxy {
-            None => ClientSocket::Plain(dial(url.host.clone(), url.port).await?),
-            Some(proxy) => {
-                let tcp = dial(proxy.host().to_string(), proxy.port()).await?;
-                let socket = if proxy.is_tls() {
-                    #[cfg(feature = "rustls")]
-                    {
-                        let config = sansock_driver::tls::for_proxy(tls.clone())?;
-                        ClientSocket::Tls(crate::tls::handshake(tcp, proxy.host(), config).await?)
-                    }
-                    #[cfg(not(feature = "rustls"))]
-                    return Err(Error::TlsUnavailable);
-                } else {
-                    ClientSocket::Plain(tcp)
-                };
-                let limits = settings.limits();
-                tunnel::<_, FuturesIo, _, _>(socket, proxy, &url, limits, deadline, resolve).await?
-            }
-        };
-        let stream = match (url.tls, tls) {
-            (false, _) => MaybeTlsStream::Plain(socket),
-            #[cfg(feature = "rustls")]
-            (true, Some(config)) => {
-                MaybeTlsStream::Tls(crate::tls::handshake(socket, &url.host, config).await?)
-            }
-            (true, _) => return Err(Error::TlsUnavailable),
-        };
-        client(stream, &url.request, settings).await
-    };
-    within::<FuturesIo, _>(deadline, work).await
+) -> Result<(ClientStream<T>, Box<Response>), Error> {
+    sansock_client::connect(&Connector::<T>::default(), &url, settings, tls.as_ref()).await
 }
 
-/// Writes a runtime module's `ClientStream`, `connect`, `connect_with` and `connect_with_tls`
-/// over the TCP stream `$tcp` that `$dial(host, port)` connects.
-#[allow(unused_macros)] // unused when no runtime feature is on
-macro_rules! client_functions {
-    ($module:literal, $tcp:ty, $dial:path, $resolve:path) => {
-        #[doc = concat!("A client connection over ", $module, "'s TCP, with or without TLS.")]
-        pub type ClientStream = $crate::WebSocketStream<$crate::MaybeTlsStream<$tcp>>;
-
-        /// Connects to `url` with default settings.
-        ///
-        /// ```no_run
-        /// # async fn run() -> Result<(), sansock_futures::Error> {
-        #[doc = concat!("let (mut ws, _response) = sansock_futures::", $module, "::connect(\"ws://127.0.0.1:8080/\").await?;")]
-        /// ws.send("hello").await?;
-        /// if let Some(reply) = ws.recv().await {
-        ///     println!("{:?}", reply?);
-        /// }
-        /// ws.close(None, "").await?;
-        /// # Ok(()) }
-        /// ```
-        ///
-        /// # Errors
-        /// [`Error::Url`](crate::Error::Url), [`Error::Dns`](crate::Error::Dns),
-        /// [`Error::Connect`](crate::Error::Connect), [`Error::Tls`](crate::Error::Tls),
-        /// [`Error::Handshake`](crate::Error::Handshake) (a non-101 answer carries its status,
-        /// headers and body), [`Error::HandshakeTimeout`](crate::Error::HandshakeTimeout).
-        pub async fn connect(
-            url: &str,
-        ) -> Result<(ClientStream, Box<$crate::Response>), $crate::Error> {
-            connect_with($crate::WsUrl::parse(url)?, $crate::ClientSettings::new()).await
-        }
-
-        /// Connects with subprotocols, headers and settings; `wss` uses the webpki roots.
-        ///
-        /// # Errors
-        /// As [`connect`].
-        pub async fn connect_with(
-            url: $crate::WsUrl,
-            settings: $crate::ClientSettings,
-        ) -> Result<(ClientStream, Box<$crate::Response>), $crate::Error> {
-            let tls = sansock_driver::tls::default_for(&url)?;
-            $crate::connect::connect_over(url, settings, tls, $dial, $resolve).await
-        }
-
-        /// Connects with your own rustls configuration (private roots, client certificates,
-        /// ALPN…).
-        ///
-        /// # Errors
-        /// As [`connect`].
-        #[cfg(feature = "rustls")]
-        pub async fn connect_with_tls(
-            url: $crate::WsUrl,
-            settings: $crate::ClientSettings,
-            tls: std::sync::Arc<rustls::ClientConfig>,
-        ) -> Result<(ClientStream, Box<$crate::Response>), $crate::Error> {
-            $crate::connect::connect_over(url, settings, Some(tls), $dial, $resolve).await
-        }
-
-        #[doc = concat!("A client on ", $module, " that reconnects by itself, with backoff and jitter")]
-        /// (see `sansock_driver::reconnect::Reconnecting`).
-        /// `H` is the type of its connect hook (an async closure given to `on_connect`).
-        pub type Reconnecting<H = sansock_driver::reconnect::NoHook<ClientStream>> =
-            sansock_driver::reconnect::Reconnecting<Connector, H>;
-
-        #[doc = concat!("How ", $module, "'s [`Reconnecting`] connects and sleeps.")]
-        #[derive(Debug, Clone, Copy)]
-        pub struct Connector;
-
-        impl sansock_driver::reconnect::Connector for Connector {
-            type Connection = ClientStream;
-
-            async fn connect(
-                url: $crate::WsUrl,
-                settings: $crate::ClientSettings,
-                tls: Option<sansock_driver::tls::TlsConfig>,
-            ) -> Result<ClientStream, $crate::Error> {
-                let tls = sansock_driver::tls::given_or_default(tls, &url)?;
-                let connected =
-                    $crate::connect::connect_over(url, settings, tls, $dial, $resolve).await?;
-                Ok(connected.0)
-            }
-
-            async fn sleep(delay: core::time::Duration) {
-                sansock_driver::reconnect::sleep::<$crate::FuturesIo>(delay).await;
-            }
-
-            fn closed(connection: &ClientStream) -> Option<&$crate::Closed> {
-                connection.closed()
-            }
-        }
-    };
+/// The TLS handshake with `host` over `io` (the deadline is the connect sequence's).
+#[cfg(feature = "rustls")]
+async fn tls<S: AsyncRead + AsyncWrite + Unpin>(
+    io: S,
+    host: &str,
+    config: &TlsConfig,
+) -> Result<futures_rustls::client::TlsStream<S>, Error> {
+    let name = TlsConfig::server_name(host)?;
+    let connector = futures_rustls::TlsConnector::from(config.rustls().clone());
+    connector.connect(name, io).await.map_err(Error::Tls)
 }
-#[allow(unused_imports)] // unused when no runtime feature is on
-pub(crate) use client_functions;
+
+/// Without rustls there is no TLS.
+#[cfg(not(feature = "rustls"))]
+async fn tls<S>(_: S, _: &str, _: &TlsConfig) -> Result<sansock_client::NoTls, Error> {
+    Err(Error::TlsUnavailable)
+}
+
+#[cfg(feature = "smol")]
+impl sealed::Sealed for smol::net::TcpStream {}
+
+#[cfg(feature = "smol")]
+impl Tcp for smol::net::TcpStream {
+    async fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        smol::net::resolve((host, port)).await
+    }
+
+    async fn connect(addr: SocketAddr) -> io::Result<Self> {
+        let tcp = smol::net::TcpStream::connect(addr).await?;
+        let _ = tcp.set_nodelay(true);
+        Ok(tcp)
+    }
+}
+
+#[cfg(feature = "async-std")]
+impl sealed::Sealed for async_std::net::TcpStream {}
+
+#[cfg(feature = "async-std")]
+impl Tcp for async_std::net::TcpStream {
+    async fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        let addrs = async_std::net::ToSocketAddrs::to_socket_addrs(&(host, port)).await?;
+        Ok(addrs.collect())
+    }
+
+    async fn connect(addr: SocketAddr) -> io::Result<Self> {
+        let tcp = async_std::net::TcpStream::connect(addr).await?;
+        let _ = tcp.set_nodelay(true);
+        Ok(tcp)
+    }
+}

@@ -44,9 +44,9 @@ mod connect;
 mod server;
 #[cfg(feature = "smol")]
 pub mod smol;
-mod tls;
 
-pub use connect::client;
+pub use connect::{ClientSocket, ClientStream, Connector, MaybeTlsStream, Tcp, client};
+pub use sansock_client::{Backoff, Proxy, ProxyChoice, WsUrl};
 pub use sansock_core::PreparedMessage;
 pub use sansock_core::proxy::ProxyError;
 pub use sansock_core::{
@@ -55,14 +55,11 @@ pub use sansock_core::{
 };
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
-pub use sansock_driver::proxy::{Proxy, ProxyChoice};
-pub use sansock_driver::reconnect::Backoff;
-pub use sansock_topics as topics;
 pub use sansock_driver::{
-    ClientSettings, Config, Error, FuturesIo, Outbox, Received, ServerSettings, WsUrl,
+    ClientSettings, Config, Error, FuturesIo, Outbox, Received, ServerSettings,
 };
+pub use sansock_topics as topics;
 pub use server::{accept, accept_with, accept_with_async};
-pub use tls::{ClientSocket, MaybeTlsStream};
 
 /// A WebSocket connection over the futures-io transport `S` (async-std's or smol's TCP, TLS, a
 /// Unix socket — anything `AsyncRead + AsyncWrite + Unpin`). See

@@ -2,16 +2,16 @@
 //! prior knowledge (h2c), `wss://` with h2 chosen by ALPN — and then any number of WebSockets as
 //! its streams; [`connect_http2`] opens one WebSocket over HTTP/2 where the server allows it
 //! (its SETTINGS carry `SETTINGS_ENABLE_CONNECT_PROTOCOL`) and over HTTP/1.1 where it does not.
-//! The handshake's checks are the core's (through the driver's `Http2Handshake`); h2 carries the
-//! frames.
+//! The handshake's checks are the core's (through `Http2Handshake`); h2 carries the frames.
 
 use crate::h2_stream::H2Stream;
+use crate::http2_client::Http2Handshake;
 use bytes::Bytes;
 use core::pin::Pin;
 use core::task::{Context, Poll};
+use sansock_client::TlsConfig;
 use sansock_core::{ClientRequest, Response};
-use sansock_driver::handshake::within;
-use sansock_driver::{Http2Handshake, dial::first_connected};
+use sansock_driver::internal::{handshake_deadline, within};
 use sansock_tokio::{
     ClientSettings, ClientSocket, Error, MaybeTlsStream, Tokio, WebSocketStream, WsUrl,
 };
@@ -110,7 +110,7 @@ impl Http2Connection {
         settings: &ClientSettings,
         tls: Option<Arc<rustls::ClientConfig>>,
     ) -> Result<Self, Http2Unavailable> {
-        let deadline = settings.handshake_deadline();
+        let deadline = handshake_deadline(settings);
         let dialed = within::<Tokio, _>(deadline, dial(url, tls)).await;
         match dialed {
             Ok(Dialed::Http2(connection)) => Ok(connection),
@@ -177,7 +177,7 @@ pub async fn connect_http2(
     url: WsUrl,
     settings: ClientSettings,
 ) -> Result<(ClientWebSocket, Box<Response>), Error> {
-    let deadline = settings.handshake_deadline();
+    let deadline = handshake_deadline(&settings);
     let tls = if url.tls { Some(alpn_config()?) } else { None };
     let dialed = within::<Tokio, _>(deadline, dial(&url, tls)).await?;
     let stream = match dialed {
@@ -211,14 +211,10 @@ fn h2_error(e: h2::Error) -> Error {
     })
 }
 
+/// TCP to the first of `url`'s addresses that answers (the deadline is the caller's).
 async fn tcp(url: &WsUrl) -> Result<TcpStream, Error> {
-    let addrs: Vec<_> = tokio::net::lookup_host((url.host.as_str(), url.port))
-        .await
-        .map_err(Error::Dns)?
-        .collect();
-    let tcp = first_connected(addrs, TcpStream::connect).await?;
-    let _ = tcp.set_nodelay(true);
-    Ok(tcp)
+    let never = sansock_driver::internal::deadline_after(core::time::Duration::MAX);
+    sansock_client::dial(&sansock_tokio::Connector, &url.host, url.port, never).await
 }
 
 /// The default client TLS configuration, offering h2 and HTTP/1.1 by ALPN.
@@ -227,7 +223,7 @@ fn alpn_config() -> Result<Arc<rustls::ClientConfig>, Error> {
     if let Some(config) = CONFIG.get() {
         return Ok(config.clone());
     }
-    let mut config = (*sansock_driver::tls::default_client_config()?).clone();
+    let mut config = (**TlsConfig::webpki_roots()?.rustls()).clone();
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(CONFIG.get_or_init(|| Arc::new(config)).clone())
 }
@@ -237,7 +233,7 @@ async fn tls(
     tcp: ClientSocket,
     config: Arc<rustls::ClientConfig>,
 ) -> Result<tokio_rustls::client::TlsStream<ClientSocket>, Error> {
-    let name = sansock_driver::tls::server_name(&url.host)?;
+    let name = TlsConfig::server_name(&url.host)?;
     tokio_rustls::TlsConnector::from(config)
         .connect(name, tcp)
         .await
@@ -251,7 +247,7 @@ async fn dial_http1(url: &WsUrl) -> Result<MaybeTlsStream, Error> {
     if !url.tls {
         return Ok(MaybeTlsStream::Plain(tcp));
     }
-    let config = sansock_driver::tls::default_client_config()?;
+    let config = TlsConfig::webpki_roots()?.rustls().clone();
     Ok(MaybeTlsStream::Tls(Box::new(tls(url, tcp, config).await?)))
 }
 

@@ -51,6 +51,8 @@
 pub mod axum;
 mod client;
 mod h2_stream;
+mod http2_client;
+mod http_upgrade;
 mod server;
 mod upgrade;
 

@@ -2,6 +2,7 @@
 //! [`Upgrade::accept`] gives the 101 and an [`UpgradeFuture`], [`UpgradeError`] is every way it
 //! can fail with the response that says so. The axum extractor is built on these.
 
+use crate::http_upgrade::{HttpUpgrade, PendingWebSocket};
 use crate::{Body, WebSocket};
 use bytes::Bytes;
 use core::future::Future;
@@ -11,7 +12,6 @@ use http::{Request, Response, StatusCode};
 use hyper::upgrade::OnUpgrade;
 use hyper_util::rt::TokioIo;
 use sansock_core::{Accept, AcceptError, Reject, ServerHandshakeError, UpgradeRequest};
-use sansock_driver::{HttpUpgrade, PendingWebSocket};
 use sansock_tokio::{Error, ServerSettings, WebSocketStream};
 
 /// Whether `request` asks for a WebSocket — its `Upgrade` header names `websocket` (HTTP/1.1),

@@ -1,15 +1,49 @@
-//! Client side: [`connect`] a `ws://` or `wss://` URL (DNS, TCP, TLS, then the core's client
-//! handshake), or run the handshake over a stream you already have with [`client`].
+//! Client side: [`connect`] a `ws://` or `wss://` URL, or run the handshake over a stream you
+//! already have with [`client`]. The connect sequence (DNS, TCP, proxy, TLS, handshake) is
+//! `sansock_client::connect`; [`Connector`] gives it tokio's pieces.
 
-use crate::tls::{ClientSocket, MaybeTlsStream};
-use crate::{ClientSettings, Error, Tokio, WebSocketStream, WsUrl};
-use sansock_core::{ClientRequest, Response};
-use sansock_driver::dial::first_connected;
-use sansock_driver::handshake::within;
-use sansock_driver::proxy::{Proxy, tunnel};
-use sansock_driver::tls::TlsConfig;
+use crate::{ClientSettings, Closed, Error, Response, Tokio, WebSocketStream, WsUrl};
+use sansock_client::TlsConfig;
+use sansock_core::ClientRequest;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Instant;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
+
+/// The client's connection to the first hop: TCP to the server or to a proxy, or TLS over TCP
+/// to an `https://` proxy.
+pub type ClientSocket = sansock_client::ClientSocket<Connector>;
+/// A client transport: the [`ClientSocket`] as it is (`ws://`) or TLS to the server over it
+/// (`wss://`).
+pub type MaybeTlsStream = sansock_client::MaybeTlsStream<Connector>;
+/// A client connection over TCP (or TLS) on tokio.
+pub type ClientStream = WebSocketStream<MaybeTlsStream>;
+
+/// A client that reconnects by itself (see `sansock_client::Reconnecting`).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), sansock_tokio::Error> {
+/// use sansock_tokio::{Backoff, ClientSettings, Reconnecting, WsUrl};
+/// let url = WsUrl::parse("ws://127.0.0.1:8080/feed")?;
+/// let mut client = Reconnecting::new(url, ClientSettings::new(), Backoff::new())
+///     .on_connect(async |ws| ws.send("subscribe prices").await);
+/// let mut ws = client.connect().await?;
+/// loop {
+///     while let Some(Ok(message)) = ws.recv().await {
+///         println!("{message:?}");
+///     }
+///     match client.reconnect(&ws).await? {
+///         Some(next) => ws = next,
+///         None => break, // closed for good (1000, 1008, ...)
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+///
+/// `H` is the type of its connect hook (an async closure given to `on_connect`).
+pub type Reconnecting<H = sansock_client::NoHook<ClientStream>> =
+    sansock_client::Reconnecting<Connector, H>;
 
 /// Connects to `url` with default settings.
 ///
@@ -25,23 +59,22 @@ use tokio::net::TcpStream;
 /// ```
 ///
 /// # Errors
-/// [`Error::Url`], [`Error::Dns`], [`Error::Connect`], [`Error::Tls`],
+/// [`Error::Url`], [`Error::Dns`], [`Error::Connect`], [`Error::Proxy`], [`Error::Tls`],
 /// [`Error::Handshake`] (a non-101 answer carries its status, headers and body),
 /// [`Error::HandshakeTimeout`].
-pub async fn connect(url: &str) -> Result<(WebSocketStream<MaybeTlsStream>, Box<Response>), Error> {
+pub async fn connect(url: &str) -> Result<(ClientStream, Box<Response>), Error> {
     connect_with(WsUrl::parse(url)?, ClientSettings::new()).await
 }
 
-/// Connects with subprotocols, headers and settings; `wss` uses the webpki roots.
+/// Connects with subprotocols, headers, a proxy and settings; `wss` uses the webpki roots.
 ///
 /// # Errors
 /// As [`connect`].
 pub async fn connect_with(
     url: WsUrl,
     settings: ClientSettings,
-) -> Result<(WebSocketStream<MaybeTlsStream>, Box<Response>), Error> {
-    let tls = sansock_driver::tls::default_for(&url)?;
-    connect_inner(url, settings, tls).await
+) -> Result<(ClientStream, Box<Response>), Error> {
+    sansock_client::connect(&Connector, &url, settings, None).await
 }
 
 /// Connects with your own rustls configuration (private roots, client certificates, ALPN…).
@@ -53,75 +86,8 @@ pub async fn connect_with_tls(
     url: WsUrl,
     settings: ClientSettings,
     tls: std::sync::Arc<rustls::ClientConfig>,
-) -> Result<(WebSocketStream<MaybeTlsStream>, Box<Response>), Error> {
-    connect_inner(url, settings, Some(tls)).await
-}
-
-pub(crate) async fn connect_inner(
-    url: WsUrl,
-    settings: ClientSettings,
-    tls: Option<TlsConfig>,
-) -> Result<(WebSocketStream<MaybeTlsStream>, Box<Response>), Error> {
-    let deadline = settings.handshake_deadline();
-    let proxy = settings.proxy_for(&url)?;
-    let work = async {
-        let socket = match &proxy {
-            None => ClientSocket::Plain(dial(&url.host, url.port).await?),
-            Some(proxy) => through(proxy, &url, &settings, deadline, tls.clone()).await?,
-        };
-        let stream = match (url.tls, tls) {
-            (false, _) => MaybeTlsStream::Plain(socket),
-            #[cfg(feature = "rustls")]
-            (true, Some(config)) => {
-                MaybeTlsStream::Tls(crate::tls::handshake(socket, &url.host, config).await?)
-            }
-            (true, _) => return Err(Error::TlsUnavailable),
-        };
-        client(stream, &url.request, settings).await
-    };
-    within::<Tokio, _>(deadline, work).await
-}
-
-/// A TCP connection to the first address of `host:port` that takes one.
-async fn dial(host: &str, port: u16) -> Result<TcpStream, Error> {
-    let addrs = tokio::net::lookup_host((host, port))
-        .await
-        .map_err(Error::Dns)?;
-    let tcp = first_connected(addrs, TcpStream::connect).await?;
-    let _ = tcp.set_nodelay(true);
-    Ok(tcp)
-}
-
-/// A tunnel through `proxy` to `url`'s host: TCP to the proxy (TLS for an `https://` one), then
-/// the core's proxy handshake.
-async fn through(
-    proxy: &Proxy,
-    url: &WsUrl,
-    settings: &ClientSettings,
-    deadline: std::time::Instant,
-    tls: Option<TlsConfig>,
-) -> Result<ClientSocket, Error> {
-    let tcp = dial(proxy.host(), proxy.port()).await?;
-    let socket = if proxy.is_tls() {
-        #[cfg(feature = "rustls")]
-        {
-            let config = sansock_driver::tls::for_proxy(tls)?;
-            ClientSocket::Tls(crate::tls::handshake(tcp, proxy.host(), config).await?)
-        }
-        #[cfg(not(feature = "rustls"))]
-        {
-            let _ = tls;
-            return Err(Error::TlsUnavailable);
-        }
-    } else {
-        ClientSocket::Plain(tcp)
-    };
-    let limits = settings.limits();
-    tunnel::<_, Tokio, _, _>(socket, proxy, url, limits, deadline, async |host, port| {
-        let addrs = tokio::net::lookup_host((host.as_str(), port)).await;
-        addrs.map(Iterator::collect::<Vec<_>>).map_err(Error::Dns)
-    })
-    .await
+) -> Result<(ClientStream, Box<Response>), Error> {
+    sansock_client::connect(&Connector, &url, settings, Some(&tls.into())).await
 }
 
 /// Runs the client handshake over a transport you already have.
@@ -139,4 +105,78 @@ where
     let (driver, response) =
         sansock_driver::handshake::connect::<S, Tokio>(stream, request, settings).await?;
     Ok((WebSocketStream::from_driver(driver), response))
+}
+
+/// Tokio's pieces of the connect sequence: its DNS, its TCP, tokio-rustls.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Connector;
+
+impl sansock_client::Connector for Connector {
+    type Runtime = Tokio;
+    type Tcp = TcpStream;
+    #[cfg(feature = "rustls")]
+    type ProxyTls = tokio_rustls::client::TlsStream<TcpStream>;
+    #[cfg(feature = "rustls")]
+    type ServerTls = tokio_rustls::client::TlsStream<ClientSocket>;
+    #[cfg(not(feature = "rustls"))]
+    type ProxyTls = sansock_client::NoTls;
+    #[cfg(not(feature = "rustls"))]
+    type ServerTls = sansock_client::NoTls;
+    type Connection = ClientStream;
+
+    async fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        Ok(tokio::net::lookup_host((host, port)).await?.collect())
+    }
+
+    async fn connect_tcp(&self, addr: SocketAddr, _deadline: Instant) -> io::Result<TcpStream> {
+        let tcp = TcpStream::connect(addr).await?;
+        let _ = tcp.set_nodelay(true);
+        Ok(tcp)
+    }
+
+    async fn tls_to_proxy(
+        &self,
+        tcp: TcpStream,
+        host: &str,
+        config: &TlsConfig,
+        _deadline: Instant,
+    ) -> Result<Self::ProxyTls, Error> {
+        tls(tcp, host, config).await
+    }
+
+    async fn tls_to_server(
+        &self,
+        socket: ClientSocket,
+        host: &str,
+        config: &TlsConfig,
+        _deadline: Instant,
+    ) -> Result<Self::ServerTls, Error> {
+        tls(socket, host, config).await
+    }
+
+    fn open(driver: sansock_driver::Driver<MaybeTlsStream, Tokio>) -> ClientStream {
+        WebSocketStream::from_driver(driver)
+    }
+
+    fn closed(connection: &ClientStream) -> Option<&Closed> {
+        connection.closed()
+    }
+}
+
+/// The TLS handshake with `host` over `io` (the deadline is the connect sequence's).
+#[cfg(feature = "rustls")]
+async fn tls<S: AsyncRead + AsyncWrite + Unpin>(
+    io: S,
+    host: &str,
+    config: &TlsConfig,
+) -> Result<tokio_rustls::client::TlsStream<S>, Error> {
+    let name = TlsConfig::server_name(host)?;
+    let connector = tokio_rustls::TlsConnector::from(config.rustls().clone());
+    connector.connect(name, io).await.map_err(Error::Tls)
+}
+
+/// Without rustls there is no TLS.
+#[cfg(not(feature = "rustls"))]
+async fn tls<S>(_: S, _: &str, _: &TlsConfig) -> Result<sansock_client::NoTls, Error> {
+    Err(Error::TlsUnavailable)
 }

@@ -24,14 +24,15 @@
 //! ```
 
 mod client;
-mod reconnect;
 mod server;
-mod tls;
 
 #[cfg(feature = "rustls")]
 pub use client::connect_with_tls;
-pub use client::{client, connect, connect_with};
-pub use reconnect::{ClientStream, Connector, Reconnecting};
+pub use client::{
+    ClientSocket, ClientStream, Connector, MaybeTlsStream, Reconnecting, client, connect,
+    connect_with,
+};
+pub use sansock_client::{Backoff, Proxy, ProxyChoice, WsUrl};
 pub use sansock_core::PreparedMessage;
 pub use sansock_core::proxy::ProxyError;
 pub use sansock_core::{
@@ -40,14 +41,9 @@ pub use sansock_core::{
 };
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
-pub use sansock_driver::proxy::{Proxy, ProxyChoice};
-pub use sansock_driver::reconnect::Backoff;
+pub use sansock_driver::{ClientSettings, Config, Error, Outbox, Received, ServerSettings, Tokio};
 pub use sansock_topics as topics;
-pub use sansock_driver::{
-    ClientSettings, Config, Error, Outbox, Received, ServerSettings, Tokio, WsUrl,
-};
 pub use server::{accept, accept_with, accept_with_async};
-pub use tls::{ClientSocket, MaybeTlsStream};
 
 /// A WebSocket connection over the tokio transport `S` (TCP, TLS, a Unix socket, an upgraded
 /// hyper connection — anything `AsyncRead + AsyncWrite + Unpin`). See

@@ -66,7 +66,7 @@ struct Inner {
 /// A set of topics with subscribers (cheap to clone: every clone is the same set).
 ///
 /// ```
-/// use sansock_driver::topics::{SlowPolicy, Topics};
+/// use sansock_topics::{SlowPolicy, Topics};
 /// let topics = Topics::new(32, SlowPolicy::Drop);
 /// let alice = topics.subscribe("lobby");
 /// let published = topics.publish("lobby", "hello");

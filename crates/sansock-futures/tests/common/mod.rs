@@ -2,7 +2,6 @@
 //! TCP, the adapter's `connect`), and `on_both_runtimes!` runs each test under both.
 #![allow(dead_code, unreachable_pub, missing_docs, clippy::unwrap_used)]
 
-use futures_io::{AsyncRead, AsyncWrite};
 use sansock_futures::{
     Accept, ClientSettings, Error, MaybeTlsStream, Response, ServerSettings, WebSocketStream, WsUrl,
 };
@@ -14,7 +13,7 @@ pub type Task<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
 /// What a test needs of a runtime.
 pub trait Rt: 'static {
-    type Tcp: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug + 'static;
+    type Tcp: sansock_futures::Tcp + Send + std::fmt::Debug + 'static;
     type Listener: Send + 'static;
     fn block_on<T>(f: impl Future<Output = T>) -> T;
     fn spawn<T: Send + 'static>(f: impl Future<Output = T> + Send + 'static) -> Task<T>;

@@ -1,8 +1,10 @@
-//! [`WsUrl`]: a `ws://` or `wss://` URL parsed into what a client adapter needs — whether to use
-//! TLS, the host and port to connect to, and the core's handshake request (Host, path, query).
+//! [`WsUrl`]: a `ws://` or `wss://` URL parsed into what a client needs — whether to use TLS,
+//! the host and port to connect to, the core's handshake request (Host, path, query) — and
+//! which proxy leads there.
 
-use crate::Error;
+use crate::proxy::{Proxy, ProxyChoice};
 use sansock_core::ClientRequest;
+use sansock_driver::Error;
 
 /// A parsed `ws://` or `wss://` URL and the request it makes.
 #[derive(Debug, Clone)]
@@ -15,13 +17,15 @@ pub struct WsUrl {
     pub port: u16,
     /// The handshake request: `Host`, path and query; add subprotocols and headers here.
     pub request: ClientRequest,
+    /// Which proxy leads there.
+    proxy: ProxyChoice,
 }
 
 impl WsUrl {
     /// Parses `url`.
     ///
     /// ```
-    /// let url = sansock_driver::WsUrl::parse("wss://example.com/chat?room=1").unwrap();
+    /// let url = sansock_client::WsUrl::parse("wss://example.com/chat?room=1").unwrap();
     /// assert_eq!((url.tls, url.host.as_str(), url.port), (true, "example.com", 443));
     /// assert_eq!(url.request.target(), "/chat?room=1");
     /// ```
@@ -65,6 +69,7 @@ impl WsUrl {
                 .to_string(),
             port,
             request: ClientRequest::new(host_header, target),
+            proxy: ProxyChoice::FromEnv,
         })
     }
 
@@ -78,5 +83,33 @@ impl WsUrl {
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.request = self.request.with_header(name, value);
         self
+    }
+
+    /// The proxy to connect through: `Some(proxy)` for that one, `None` for none whatever the
+    /// environment says, or a [`ProxyChoice`]. Default: the proxy the environment names for
+    /// the URL (`wss_proxy`/`ws_proxy`, `https_proxy`/`http_proxy`, `all_proxy`, minus
+    /// `no_proxy`), as curl and Python's `websockets` do.
+    ///
+    /// ```
+    /// use sansock_client::{Proxy, WsUrl};
+    /// let url = WsUrl::parse("ws://example.com/")?.with_proxy(Proxy::parse("socks5h://127.0.0.1:9050")?);
+    /// assert_eq!(url.proxy()?.map(|p| p.port()), Some(9050));
+    /// # Ok::<(), sansock_driver::Error>(())
+    /// ```
+    pub fn with_proxy(mut self, proxy: impl Into<ProxyChoice>) -> Self {
+        self.proxy = proxy.into();
+        self
+    }
+
+    /// The proxy a connection to this URL goes through.
+    ///
+    /// # Errors
+    /// [`Error::Url`] when the environment's proxy is not a proxy URL.
+    pub fn proxy(&self) -> Result<Option<Proxy>, Error> {
+        match &self.proxy {
+            ProxyChoice::FromEnv => Proxy::from_env(self),
+            ProxyChoice::Direct => Ok(None),
+            ProxyChoice::Use(proxy) => Ok(Some(proxy.clone())),
+        }
     }
 }

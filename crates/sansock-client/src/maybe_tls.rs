@@ -1,8 +1,8 @@
 //! [`MaybeTls`]: a client's transport, plain (`ws://`) or TLS (`wss://`), once for every
-//! adapter: the forwarding of std's `Read`/`Write`, tokio's and futures-io's `AsyncRead`/
+//! runtime: the forwarding of std's `Read`/`Write`, tokio's and futures-io's `AsyncRead`/
 //! `AsyncWrite` to whichever variant it is, and [`NoTls`], the TLS stream of a build without
-//! rustls (there is none). Making the TLS stream is the adapters' (`tls.rs` in each); the
-//! shared rustls configuration is `tls.rs` here.
+//! rustls (there is none). Making the TLS stream is each runtime's
+//! [`Connector`](crate::Connector); the rustls configuration is `tls.rs`.
 
 use std::io::{self, IoSlice, Read, Write};
 
@@ -72,7 +72,7 @@ impl<P: Write, T: Write> Write for MaybeTls<P, T> {
 /// stream sends close_notify before the TCP write side is shut.
 mod blocking {
     use super::{MaybeTls, NoTls};
-    use crate::BlockingStream;
+    use sansock_driver::BlockingStream;
     use std::io;
     use std::time::Duration;
 

@@ -1,20 +1,20 @@
-//! Reconnecting clients, the part every adapter shares: the policy ([`Backoff`]: initial delay,
-//! factor, cap, jitter, how many tries), which failures are worth another try
-//! ([`is_retryable`], [`is_retryable_close`]), and [`Reconnector`], the bookkeeping of one
-//! reconnecting client (the attempt number, the last error, the next delay). Sleeping and
-//! dialling are the adapters' (`sansock_tokio::Reconnecting` and its siblings); [`retrying`]
-//! runs the loop with the runtime's sleep.
+//! [`Reconnecting`] clients: the policy ([`Backoff`]: initial delay, factor, cap, jitter, how
+//! many tries), which failures are worth another try ([`is_retryable`],
+//! [`is_retryable_close`]), the bookkeeping of one reconnecting client (the attempt number, the
+//! last error, the next delay) and the loop. Connecting and sleeping are the
+//! [`Connector`]'s.
 
-use crate::Error;
+use crate::{Connector, MaybeTlsStream, TlsConfig, WsUrl, connect};
 use core::time::Duration;
 use sansock_core::{ClientHandshakeError, CloseCode, Closed, Ending, Entropy, Initiator};
+use sansock_driver::{ClientSettings, Error, Transport};
 
 /// How long to wait between tries: `initial`, then `factor` times longer after each failure,
 /// at most `max`, each delay spread by `jitter` (so clients cut off together do not return
 /// together), and a stop after `max_attempts` failures in a row (or never).
 ///
 /// ```
-/// use sansock_driver::reconnect::Backoff;
+/// use sansock_client::Backoff;
 /// use std::time::Duration;
 /// let backoff = Backoff::new()
 ///     .initial(Duration::from_millis(100))
@@ -158,11 +158,11 @@ pub fn is_retryable_close(closed: &Closed) -> bool {
 
 /// Called before each retry with the attempt that failed (1 for the first), its error and the
 /// delay before the next.
-pub type RetryHook = Box<dyn FnMut(u32, &Error, Duration) + Send>;
+type RetryHook = Box<dyn FnMut(u32, &Error, Duration) + Send>;
 
 /// The bookkeeping of one reconnecting client: failures in a row, the last error, the next
 /// delay (with jitter from its own generator, seeded from the OS).
-pub struct Reconnector {
+pub(crate) struct Reconnector {
     backoff: Backoff,
     failures: u32,
     last_error: Option<Error>,
@@ -182,7 +182,7 @@ impl core::fmt::Debug for Reconnector {
 
 impl Reconnector {
     /// A reconnector with `backoff`.
-    pub fn new(backoff: Backoff) -> Self {
+    pub(crate) fn new(backoff: Backoff) -> Self {
         Reconnector {
             backoff,
             failures: 0,
@@ -194,22 +194,22 @@ impl Reconnector {
     }
 
     /// Runs `hook` before each retry (to log it, say).
-    pub fn on_retry(&mut self, hook: impl FnMut(u32, &Error, Duration) + Send + 'static) {
+    pub(crate) fn on_retry(&mut self, hook: impl FnMut(u32, &Error, Duration) + Send + 'static) {
         self.on_retry = Some(Box::new(hook));
     }
 
     /// Failed attempts in a row so far (0 once connected).
-    pub fn failures(&self) -> u32 {
+    pub(crate) fn failures(&self) -> u32 {
         self.failures
     }
 
     /// The error of the last failed attempt (kept once connected, until the next failure).
-    pub fn last_error(&self) -> Option<&Error> {
+    pub(crate) fn last_error(&self) -> Option<&Error> {
         self.last_error.as_ref()
     }
 
     /// An attempt succeeded.
-    pub fn connected(&mut self) {
+    pub(crate) fn connected(&mut self) {
         self.failures = 0;
     }
 
@@ -218,7 +218,7 @@ impl Reconnector {
     ///
     /// # Errors
     /// `error`, when it is the end.
-    pub fn failed(&mut self, error: Error) -> Result<Duration, Error> {
+    pub(crate) fn failed(&mut self, error: Error) -> Result<Duration, Error> {
         self.failures = self.failures.saturating_add(1);
         let spent = self
             .backoff
@@ -238,7 +238,7 @@ impl Reconnector {
 
     /// A connection ended as `closed` says (`None`: without a word, as a cut): the delay before
     /// connecting again, or `None` when it should not be made again.
-    pub fn ended(&mut self, closed: Option<&Closed>) -> Option<Duration> {
+    pub(crate) fn ended(&mut self, closed: Option<&Closed>) -> Option<Duration> {
         match closed {
             Some(closed) if !is_retryable_close(closed) => None,
             _ => {
@@ -259,23 +259,6 @@ impl Reconnector {
     }
 }
 
-/// How an adapter connects and sleeps, for [`Reconnecting`]: `sansock_tokio::Connector` and its
-/// siblings.
-pub trait Connector {
-    /// The connection it makes.
-    type Connection;
-    /// Connects to `url` (TCP, a proxy, TLS with `tls` or the default roots, the handshake).
-    fn connect(
-        url: crate::WsUrl,
-        settings: crate::ClientSettings,
-        tls: Option<crate::tls::TlsConfig>,
-    ) -> impl core::future::Future<Output = Result<Self::Connection, Error>>;
-    /// Waits `delay`.
-    fn sleep(delay: Duration) -> impl core::future::Future<Output = ()>;
-    /// How `connection` ended, once it has.
-    fn closed(connection: &Self::Connection) -> Option<&Closed>;
-}
-
 /// The connect hook of a [`Reconnecting`] that has none (the type of its `H` until
 /// [`on_connect`](Reconnecting::on_connect) gives one).
 pub type NoHook<W> = fn(&mut W) -> core::future::Ready<Result<(), Error>>;
@@ -288,12 +271,12 @@ pub type NoHook<W> = fn(&mut W) -> core::future::Ready<Result<(), Error>>;
 /// [`Connector`]: `sansock_tokio::Reconnecting`, `sansock_futures::smol::Reconnecting`…
 /// `H` is the connect hook's type ([`on_connect`](Self::on_connect)).
 pub struct Reconnecting<C: Connector, H = NoHook<<C as Connector>::Connection>> {
-    url: crate::WsUrl,
-    settings: crate::ClientSettings,
-    tls: Option<crate::tls::TlsConfig>,
+    connector: C,
+    url: WsUrl,
+    settings: ClientSettings,
+    tls: Option<TlsConfig>,
     reconnector: Reconnector,
     on_connect: Option<H>,
-    connector: core::marker::PhantomData<fn() -> C>,
 }
 
 impl<C: Connector, H> core::fmt::Debug for Reconnecting<C, H> {
@@ -305,27 +288,38 @@ impl<C: Connector, H> core::fmt::Debug for Reconnecting<C, H> {
     }
 }
 
-impl<C: Connector> Reconnecting<C> {
+impl<C: Connector + Default> Reconnecting<C> {
     /// A client for `url` with `settings`, retrying by `backoff`.
-    pub fn new(url: crate::WsUrl, settings: crate::ClientSettings, backoff: Backoff) -> Self {
+    pub fn new(url: WsUrl, settings: ClientSettings, backoff: Backoff) -> Self {
+        Self::with_connector(C::default(), url, settings, backoff)
+    }
+}
+
+impl<C: Connector> Reconnecting<C> {
+    /// A client for `url` that connects with `connector` (one holding state of its own).
+    pub fn with_connector(
+        connector: C,
+        url: WsUrl,
+        settings: ClientSettings,
+        backoff: Backoff,
+    ) -> Self {
         Reconnecting {
+            connector,
             url,
             settings,
             tls: None,
             reconnector: Reconnector::new(backoff),
             on_connect: None,
-            connector: core::marker::PhantomData,
         }
     }
 }
 
 impl<C: Connector, H> Reconnecting<C, H> {
-    /// TLS with your own rustls configuration (for `wss://` and an `https://` proxy) instead of
-    /// the webpki roots.
-    #[cfg(feature = "rustls")]
+    /// TLS with your own configuration (for `wss://` and an `https://` proxy) instead of the
+    /// webpki roots.
     #[must_use]
-    pub fn tls(mut self, config: std::sync::Arc<rustls::ClientConfig>) -> Self {
-        self.tls = Some(config);
+    pub fn tls(mut self, config: impl Into<TlsConfig>) -> Self {
+        self.tls = Some(config.into());
         self
     }
 
@@ -339,12 +333,12 @@ impl<C: Connector, H> Reconnecting<C, H> {
         F: AsyncFnMut(&mut C::Connection) -> Result<(), Error>,
     {
         Reconnecting {
+            connector: self.connector,
             url: self.url,
             settings: self.settings,
             tls: self.tls,
             reconnector: self.reconnector,
             on_connect: Some(hook),
-            connector: core::marker::PhantomData,
         }
     }
 
@@ -373,23 +367,31 @@ impl<C: Connector, H> Reconnecting<C, H> {
     pub async fn connect(&mut self) -> Result<C::Connection, Error>
     where
         H: AsyncFnMut(&mut C::Connection) -> Result<(), Error>,
+        crate::ClientSocket<C>: Transport<C::Runtime>,
+        MaybeTlsStream<C>: Transport<C::Runtime>,
     {
-        let Reconnecting {
-            url,
-            settings,
-            tls,
-            reconnector,
-            on_connect,
-            ..
-        } = self;
-        let attempt = async || {
-            let mut connection = C::connect(url.clone(), settings.clone(), tls.clone()).await?;
-            if let Some(hook) = on_connect.as_mut() {
-                hook(&mut connection).await?;
+        loop {
+            let attempt = async {
+                let settings = self.settings.clone();
+                let tls = self.tls.as_ref();
+                let (mut connection, _) =
+                    connect(&self.connector, &self.url, settings, tls).await?;
+                if let Some(hook) = self.on_connect.as_mut() {
+                    hook(&mut connection).await?;
+                }
+                Ok(connection)
+            };
+            match attempt.await {
+                Ok(connection) => {
+                    self.reconnector.connected();
+                    return Ok(connection);
+                }
+                Err(error) => {
+                    let delay = self.reconnector.failed(error)?;
+                    self.connector.sleep(delay).await;
+                }
             }
-            Ok(connection)
-        };
-        retrying(reconnector, attempt, C::sleep).await
+        }
     }
 
     /// After `previous` ended: connects again (after the first delay), or `Ok(None)` when its
@@ -403,40 +405,14 @@ impl<C: Connector, H> Reconnecting<C, H> {
     ) -> Result<Option<C::Connection>, Error>
     where
         H: AsyncFnMut(&mut C::Connection) -> Result<(), Error>,
+        crate::ClientSocket<C>: Transport<C::Runtime>,
+        MaybeTlsStream<C>: Transport<C::Runtime>,
     {
         let Some(delay) = self.reconnector.ended(C::closed(previous)) else {
             return Ok(None);
         };
-        C::sleep(delay).await;
+        self.connector.sleep(delay).await;
         self.connect().await.map(Some)
-    }
-}
-
-/// Sleeps for `delay` on runtime `R`'s timer.
-pub async fn sleep<R: crate::Runtime>(delay: Duration) {
-    use crate::runtime::Timer;
-    let mut timer = R::Timer::at(crate::deadline_after(delay));
-    futures_util::future::poll_fn(|cx| timer.poll_elapsed(cx)).await;
-}
-
-/// Connects with `connect` until it succeeds, sleeping with `sleep` between tries as
-/// `reconnector` says.
-///
-/// # Errors
-/// The error of the attempt that ended the tries (not worth another, or the last allowed).
-pub async fn retrying<W>(
-    reconnector: &mut Reconnector,
-    mut connect: impl AsyncFnMut() -> Result<W, Error>,
-    sleep: impl AsyncFn(Duration),
-) -> Result<W, Error> {
-    loop {
-        match connect().await {
-            Ok(connection) => {
-                reconnector.connected();
-                return Ok(connection);
-            }
-            Err(error) => sleep(reconnector.failed(error)?).await,
-        }
     }
 }
 

@@ -1,18 +1,17 @@
-//! The client's side of a WebSocket over an HTTP/2 stream (RFC 8441; feature `http`): the
+//! The client's side of a WebSocket over an HTTP/2 stream (RFC 8441): the
 //! extended CONNECT to send ([`Http2Handshake::start`]), then, once the HTTP/2 library has the
 //! answer and a stream to carry the frames, the open connection on it
 //! ([`Http2Handshake::finish`]). Which HTTP/2 library, and how its stream reads and writes, is
 //! the integration crate's; every check is the core's.
 
-use crate::handshake::{negotiated, open};
-use crate::runtime::{Runtime, Transport};
-use crate::{ClientSettings, Driver, Error};
 use sansock_core::{ClientHandshake, ClientRequest, DefaultRng, Response, Timestamp};
+use sansock_driver::internal::{handshake_deadline, limits, negotiated, open, take_handshake};
+use sansock_driver::{ClientSettings, Driver, Error, Runtime, Transport};
 use std::time::Instant;
 
 /// A client's handshake over HTTP/2, between the request and the answer.
 #[derive(Debug)]
-pub struct Http2Handshake {
+pub(crate) struct Http2Handshake {
     core: ClientHandshake,
     settings: ClientSettings,
     target: String,
@@ -26,14 +25,14 @@ impl Http2Handshake {
     /// # Errors
     /// [`Error::InvalidRequest`] for a header that would break the request,
     /// [`Error::NoRandomness`] when the system has no randomness for the masks.
-    pub fn start(
+    pub(crate) fn start(
         request: &ClientRequest,
         scheme: &str,
         mut settings: ClientSettings,
     ) -> Result<(Self, http::Request<()>), Error> {
         let rng = DefaultRng::from_os().map_err(|_| Error::NoRandomness)?;
-        let max_body_bytes = settings.handshake.limits.max_body_bytes;
-        let config = core::mem::take(&mut settings.handshake);
+        let max_body_bytes = limits(&settings).max_body_bytes;
+        let config = take_handshake(&mut settings);
         let (core, http) = ClientHandshake::new_http2(request, scheme, config, Box::new(rng))
             .map_err(Error::InvalidRequest)?;
         let target = request.target().to_string();
@@ -49,12 +48,12 @@ impl Http2Handshake {
     }
 
     /// How long the whole handshake may take (the settings' handshake timeout).
-    pub fn deadline(&self) -> Instant {
-        self.settings.handshake_deadline()
+    pub(crate) fn deadline(&self) -> Instant {
+        handshake_deadline(&self.settings)
     }
 
     /// The most body bytes to keep from a refusal (the settings' limit).
-    pub fn max_body_bytes(&self) -> usize {
+    pub(crate) fn max_body_bytes(&self) -> usize {
         self.max_body_bytes
     }
 
@@ -64,7 +63,7 @@ impl Http2Handshake {
     /// # Errors
     /// [`Error::Handshake`] for a refusal (status, headers, body) or an answer that breaks the
     /// protocol.
-    pub fn finish<S: Transport<R>, R: Runtime>(
+    pub(crate) fn finish<S: Transport<R>, R: Runtime>(
         self,
         io: S,
         response: &http::response::Parts,

@@ -1,16 +1,16 @@
 //! Proxies for clients: [`Proxy`] (a proxy URL — `http://`, `https://`, `socks5://`,
 //! `socks5h://`, `socks4a://`, `socks4://` — with its credentials), which proxy a connection uses
-//! ([`ProxyChoice`]: the environment by default, one given, or none), and [`tunnel`], which runs
+//! ([`ProxyChoice`]: the environment by default, one given, or none), and `tunnel`, which runs
 //! the core's proxy handshake over a transport. Dialling the proxy and the TLS to an `https://`
-//! proxy are the adapters' (they differ per runtime); what is said to the proxy is the core's
+//! proxy are the connect sequence's (`connector.rs`); what is said to the proxy is the core's
 //! (`sansock_core::proxy`).
 
-use crate::handshake::{read_some, write_all};
-use crate::runtime::{Runtime, Transport};
-use crate::{Error, WsUrl};
+use crate::WsUrl;
 use bytes::BytesMut;
 use sansock_core::HandshakeLimits;
 use sansock_core::proxy::{Credentials, ProxyHandshake, ProxyProtocol, ProxyStep, ProxyTarget};
+use sansock_driver::internal::{read_some, within, write_all};
+use sansock_driver::{Error, Runtime, Transport};
 use std::time::Instant;
 
 /// A proxy to reach WebSocket servers through.
@@ -34,9 +34,9 @@ impl Proxy {
     /// (percent-encoded).
     ///
     /// ```
-    /// let proxy = sansock_driver::Proxy::parse("socks5h://bob:secret@127.0.0.1:1080").unwrap();
+    /// let proxy = sansock_client::Proxy::parse("socks5h://bob:secret@127.0.0.1:1080").unwrap();
     /// assert_eq!((proxy.host(), proxy.port()), ("127.0.0.1", 1080));
-    /// let proxy = sansock_driver::Proxy::parse("proxy.corp:3128").unwrap(); // http:// implied
+    /// let proxy = sansock_client::Proxy::parse("proxy.corp:3128").unwrap(); // http:// implied
     /// assert_eq!(proxy.port(), 3128);
     /// ```
     ///
@@ -162,20 +162,6 @@ pub enum ProxyChoice {
     Use(Proxy),
 }
 
-impl ProxyChoice {
-    /// The proxy for a connection to `url`.
-    ///
-    /// # Errors
-    /// As [`Proxy::from_env`].
-    pub fn for_url(&self, url: &WsUrl) -> Result<Option<Proxy>, Error> {
-        match self {
-            ProxyChoice::FromEnv => Proxy::from_env(url),
-            ProxyChoice::Direct => Ok(None),
-            ProxyChoice::Use(proxy) => Ok(Some(proxy.clone())),
-        }
-    }
-}
-
 impl From<Option<Proxy>> for ProxyChoice {
     fn from(proxy: Option<Proxy>) -> Self {
         proxy.map_or(ProxyChoice::Direct, ProxyChoice::Use)
@@ -197,7 +183,7 @@ impl From<Proxy> for ProxyChoice {
 /// # Errors
 /// [`Error::Proxy`] when the proxy refuses, wants credentials, closes or breaks its protocol;
 /// [`Error::HandshakeTimeout`]; [`Error::Dns`]; I/O errors.
-pub async fn tunnel<S, R, F, A>(
+pub(crate) async fn tunnel<S, R, F, A>(
     mut io: S,
     proxy: &Proxy,
     url: &WsUrl,
@@ -251,7 +237,7 @@ where
         }
     };
     // A blocking transport stops its reads at the deadline; this ends the wait there.
-    crate::handshake::within::<R, _>(deadline, work).await
+    within::<R, _>(deadline, work).await
 }
 
 #[cfg(test)]
@@ -287,9 +273,9 @@ mod tests {
     #[test]
     fn choice() {
         let url = WsUrl::parse("ws://example.com/").unwrap();
-        assert_eq!(ProxyChoice::Direct.for_url(&url).unwrap(), None);
+        assert_eq!(url.clone().with_proxy(None).proxy().unwrap(), None);
         let p = Proxy::parse("http://p:1").unwrap();
-        assert_eq!(ProxyChoice::from(p.clone()).for_url(&url).unwrap(), Some(p));
+        assert_eq!(url.with_proxy(p.clone()).proxy().unwrap(), Some(p));
         assert_eq!(ProxyChoice::from(None), ProxyChoice::Direct);
     }
 }

@@ -1,25 +1,23 @@
-//! An upgrade that arrives through an HTTP server (hyper, axum; feature `http`): the server has
+//! An upgrade that arrives through an HTTP server (hyper, axum): the server has
 //! read the request, so [`HttpUpgrade::check`] hands its parts to the core's checks, the
 //! application looks and decides, and the answer is an `http::Response` for the server to send.
 //! Once the server hands over the transport, [`PendingWebSocket::open`] runs the connection on
 //! it. Which HTTP server, and how it hands over the transport, is the integration crate's; no
 //! protocol decision is made here.
 
-use crate::ServerSettings;
-use crate::driver::{Driver, Negotiated};
-use crate::handshake::open;
-use crate::runtime::{Runtime, Transport};
 use core::time::Duration;
 use http::Response;
 use sansock_core::handshake::Head;
 use sansock_core::{
     Accept, AcceptError, Connection, Reject, ServerHandshakeError, Timestamp, UpgradeRequest,
 };
+use sansock_driver::internal::{self, handshake_timeout, open, take_handshake};
+use sansock_driver::{Driver, Negotiated, Runtime, ServerSettings, Transport};
 use std::time::Instant;
 
 /// A valid upgrade request from an HTTP server, waiting for the application's decision.
 #[derive(Debug)]
-pub struct HttpUpgrade {
+pub(crate) struct HttpUpgrade {
     request: Box<UpgradeRequest>,
     settings: ServerSettings,
 }
@@ -31,15 +29,15 @@ impl HttpUpgrade {
     ///
     /// # Errors
     /// The core's [`ServerHandshakeError`]: its `to_http()` is the answer to send.
-    pub fn check(
+    pub(crate) fn check(
         parts: &http::request::Parts,
         protocol: Option<&str>,
         mut settings: ServerSettings,
     ) -> Result<Self, Box<ServerHandshakeError>> {
         // The handshake configuration goes to the core; the rest of the settings stay here.
-        let config = core::mem::take(&mut settings.handshake);
+        let config = take_handshake(&mut settings);
         let request = UpgradeRequest::from_http(parts, protocol, config)
-            .inspect_err(|e| crate::trace::refused(e.status(), Some(parts.uri.path()), e))?;
+            .inspect_err(|e| internal::refused(e.status(), Some(parts.uri.path()), e))?;
         Ok(HttpUpgrade {
             request: Box::new(request),
             settings,
@@ -47,7 +45,7 @@ impl HttpUpgrade {
     }
 
     /// The request: path, headers, origin, offered subprotocols and extensions.
-    pub fn request(&self) -> &UpgradeRequest {
+    pub(crate) fn request(&self) -> &UpgradeRequest {
         &self.request
     }
 
@@ -55,15 +53,15 @@ impl HttpUpgrade {
     ///
     /// # Errors
     /// As [`check`](Self::check), when the request is over the new limits.
-    pub fn with_settings(
+    pub(crate) fn with_settings(
         self,
         mut settings: ServerSettings,
     ) -> Result<Self, Box<ServerHandshakeError>> {
-        let config = core::mem::take(&mut settings.handshake);
+        let config = take_handshake(&mut settings);
         let request = self
             .request
             .with_config(config)
-            .inspect_err(|e| crate::trace::refused(e.status(), e.head().map(Head::path), e))?;
+            .inspect_err(|e| internal::refused(e.status(), e.head().map(Head::path), e))?;
         Ok(HttpUpgrade {
             request: Box::new(request),
             settings,
@@ -76,7 +74,10 @@ impl HttpUpgrade {
     /// # Errors
     /// [`AcceptError`] when `accept` names a subprotocol the client did not offer or carries
     /// an invalid header: the application's mistake, to answer with a 500.
-    pub fn accept(self, accept: &Accept) -> Result<(Response<()>, PendingWebSocket), AcceptError> {
+    pub(crate) fn accept(
+        self,
+        accept: &Accept,
+    ) -> Result<(Response<()>, PendingWebSocket), AcceptError> {
         let epoch = Instant::now();
         let path = self.request.path().to_string();
         match self.request.accept_http(Timestamp::ZERO, accept) {
@@ -91,23 +92,23 @@ impl HttpUpgrade {
                 },
             )),
             Err(refused) => {
-                crate::trace::refused(500, Some(&path), &refused.error);
+                internal::refused(500, Some(&path), &refused.error);
                 Err(refused.error)
             }
         }
     }
 
     /// Rejects: `reject` as the response to send.
-    pub fn reject(self, reject: &Reject) -> Response<Vec<u8>> {
+    pub(crate) fn reject(self, reject: &Reject) -> Response<Vec<u8>> {
         let why = "rejected by the application";
-        crate::trace::refused(reject.status, Some(self.request.path()), &why);
+        internal::refused(reject.status, Some(self.request.path()), &why);
         reject.to_http()
     }
 }
 
 /// An accepted upgrade whose transport the HTTP server has not handed over yet.
 #[derive(Debug)]
-pub struct PendingWebSocket {
+pub(crate) struct PendingWebSocket {
     connection: Connection,
     negotiated: Negotiated,
     epoch: Instant,
@@ -116,25 +117,15 @@ pub struct PendingWebSocket {
 }
 
 impl PendingWebSocket {
-    /// The subprotocol agreed on.
-    pub fn protocol(&self) -> Option<&str> {
-        self.negotiated.protocol.as_deref()
-    }
-
-    /// The extensions agreed on (the response's `Sec-WebSocket-Extensions`).
-    pub fn extensions(&self) -> Option<&str> {
-        self.negotiated.extensions.as_deref()
-    }
-
     /// How long the HTTP server may take to hand over the transport (the settings' handshake
     /// timeout).
-    pub fn handshake_timeout(&self) -> Duration {
-        self.settings.handshake_timeout
+    pub(crate) fn handshake_timeout(&self) -> Duration {
+        handshake_timeout(&self.settings)
     }
 
     /// Runs the connection on `io`, the transport the HTTP server handed over; `initial` are
     /// bytes it had read past the request (frames), if it gives them apart from `io`.
-    pub fn open<S: Transport<R>, R: Runtime>(self, io: S, initial: &[u8]) -> Driver<S, R> {
+    pub(crate) fn open<S: Transport<R>, R: Runtime>(self, io: S, initial: &[u8]) -> Driver<S, R> {
         open(
             io,
             self.connection,

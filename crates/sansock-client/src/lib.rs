@@ -1,0 +1,29 @@
+//! Getting a Sansock client connected: everything between a `ws://` or `wss://` URL and an open
+//! connection, once for every runtime.
+//!
+//! - [`WsUrl`]: the URL parsed (RFC 6455 §3) into host, port, TLS and the handshake request,
+//!   with the proxy that leads there ([`Proxy`], [`ProxyChoice`]: the environment's by default).
+//! - [`connect`]: the one connect sequence — DNS, TCP to the first address that answers, the
+//!   proxy's tunnel (HTTP CONNECT or SOCKS, spoken by the core), TLS ([`TlsConfig`]), the
+//!   WebSocket handshake — all within the handshake timeout.
+//! - [`Connector`]: what a runtime gives that sequence (resolve, TCP, a TLS handshake, sleep).
+//!   `sansock-tokio`, `sansock-futures` and `sansock-blocking` each have one, and their
+//!   `connect` functions are this crate's [`connect`] with it.
+//! - [`Reconnecting`]: a client that connects again by itself, with [`Backoff`].
+//!
+//! Applications use an adapter, which re-exports what they need from here. The drive loop is
+//! `sansock-driver`'s; what is said on the wire (to the proxy, to the server) is the core's.
+
+mod connector;
+mod maybe_tls;
+mod proxy;
+mod reconnect;
+mod tls;
+mod url;
+
+pub use connector::{ClientSocket, Connector, MaybeTlsStream, connect, dial};
+pub use maybe_tls::{MaybeTls, NoTls, TlsOver};
+pub use proxy::{Proxy, ProxyChoice};
+pub use reconnect::{Backoff, NoHook, Reconnecting, is_retryable, is_retryable_close};
+pub use tls::TlsConfig;
+pub use url::WsUrl;
