@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 check=false
 [ "${1:-}" = "--check" ] && check=true
-crates=(sansock-core sansock-driver sansock-tokio sansock-futures sansock-blocking sansock-hyper)
+crates=(sansock-core sansock-driver sansock-client sansock-topics sansock-tokio sansock-futures sansock-blocking sansock-hyper)
 out=api
 $check && out=$(mktemp -d)
 mkdir -p "$out"

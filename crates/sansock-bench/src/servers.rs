@@ -326,7 +326,7 @@ async fn upgrade_by_hand(tcp: &mut TcpStream) -> io::Result<()> {
                 .then(|| value.trim())
         })
         .ok_or_else(|| io::Error::other("no key"))?;
-    let accept = sansock_core::handshake::accept_key(key.as_bytes());
+    let accept = sansock_core::accept_key(key.as_bytes());
     let response = format!(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Accept: {accept}\r\n\r\n"

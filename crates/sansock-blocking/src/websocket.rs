@@ -6,9 +6,7 @@
 //! [`Error::is_would_block`] is true: nothing was lost, call again when the stream is ready.
 
 use sansock_core::{CloseCode, Closed, Event, Message, State};
-use sansock_driver::{
-    Blocking, BlockingStream, Driver, Error, Negotiated, Outbox, Received, block_on,
-};
+use sansock_driver::{Blocking, BlockingStream, Driver, Error, Outbox, Received, block_on};
 use std::time::Instant;
 
 /// A WebSocket connection over the blocking stream `S` (`TcpStream`, a TLS stream,
@@ -33,15 +31,7 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
         connection: sansock_core::Connection,
         high_water: usize,
     ) -> Self {
-        let io = stream;
-        Self::from_driver(Driver::new(
-            io,
-            connection,
-            &[],
-            Instant::now(),
-            high_water,
-            Negotiated::default(),
-        ))
+        Self::from_driver(Driver::from_connection(stream, connection, high_water))
     }
 
     /// The next message; `Ok(None)` once the connection closed cleanly.

@@ -62,7 +62,7 @@ mod error;
 mod event;
 mod extension;
 pub mod frame;
-pub mod handshake;
+mod handshake;
 #[cfg(feature = "arbitrary")]
 #[doc(hidden)]
 pub mod harness;
@@ -91,11 +91,13 @@ pub use extension::{
     ClientExtension, Extension, ExtensionError, ExtensionOffer, MalformedExtensions,
     ServerExtension,
 };
+#[cfg(feature = "getrandom")]
+pub use handshake::ClientStartError;
 pub use handshake::{
     Accept, AcceptError, Accepted, Carrier, ClientConfig, ClientHandshake, ClientHandshakeError,
-    ClientRequest, ClientStep, HandshakeConfig, HttpResponse, Reject, RejectedAccept, Response,
-    ServerConfig, ServerHandshake, ServerHandshakeError, ServerHandshakeErrorKind, ServerStep,
-    UpgradeRequest,
+    ClientRequest, ClientStep, HandshakeConfig, Head, InvalidHeader, Reject, RejectedAccept,
+    Response, ServerConfig, ServerHandshake, ServerHandshakeError, ServerHandshakeErrorKind,
+    ServerStep, UpgradeRequest, accept_key,
 };
 pub use message::{Message, MessageKind, MessagePart, MessageRef};
 pub use prepared::PreparedMessage;

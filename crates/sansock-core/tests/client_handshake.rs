@@ -5,7 +5,7 @@
 mod common;
 
 use common::T0;
-use sansock_core::handshake::accept_key;
+use sansock_core::accept_key;
 use sansock_core::testing::TestEntropy;
 use sansock_core::{
     ClientConfig, ClientHandshake, ClientHandshakeError, ClientRequest, ClientStep, Event,

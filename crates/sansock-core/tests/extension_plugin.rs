@@ -235,9 +235,7 @@ fn extension_errors_on_receive_close_with_their_code_and_on_send_change_nothing(
 #[test]
 fn client_refuses_parameters_its_extension_does_not_accept() {
     use sansock_core::testing::TestEntropy;
-    use sansock_core::{
-        ClientHandshake, ClientHandshakeError, ClientRequest, handshake::accept_key,
-    };
+    use sansock_core::{ClientHandshake, ClientHandshakeError, ClientRequest, accept_key};
     let config = ClientConfig::default().with_extension(Arc::new(ReverseFactory));
     let (hs, request) = ClientHandshake::new(
         &ClientRequest::new("h", "/"),

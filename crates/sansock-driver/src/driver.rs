@@ -26,7 +26,7 @@ pub struct Negotiated {
 
 impl Negotiated {
     /// The subprotocol `protocol` and the extensions header `extensions`.
-    pub fn new(protocol: Option<String>, extensions: Option<String>) -> Self {
+    pub(crate) fn new(protocol: Option<String>, extensions: Option<String>) -> Self {
         Negotiated {
             protocol,
             extensions,
@@ -113,9 +113,22 @@ impl<S: Transport<R>, R: Runtime> core::fmt::Debug for Driver<S, R> {
 }
 
 impl<S: Transport<R>, R: Runtime> Driver<S, R> {
+    /// Drives `conn` over `io`, a transport on which a WebSocket handshake already happened
+    /// elsewhere, buffering up to `high_water` bytes before a send waits.
+    pub fn from_connection(io: S, conn: Connection, high_water: usize) -> Self {
+        Self::new(
+            io,
+            conn,
+            &[],
+            Instant::now(),
+            high_water,
+            Negotiated::default(),
+        )
+    }
+
     /// Drives `conn` over `io`. `leftover` are bytes read past the handshake (frames already);
     /// `epoch` is the instant the connection's clock started.
-    pub fn new(
+    pub(crate) fn new(
         io: S,
         mut conn: Connection,
         leftover: &[u8],

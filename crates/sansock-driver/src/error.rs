@@ -37,7 +37,7 @@ pub enum Error {
     Proxy(sansock_core::proxy::ProxyError),
     /// A header, a subprotocol or the host of the client's request would break the request
     /// head (a name that is not a token, or CR, LF or NUL in a value): nothing was sent.
-    InvalidRequest(sansock_core::handshake::InvalidHeader),
+    InvalidRequest(sansock_core::InvalidHeader),
     /// The operating system gave no randomness for the client's masking keys and nonce.
     NoRandomness,
     /// The host name did not resolve.

@@ -12,7 +12,7 @@ use bytes::BytesMut;
 use core::pin::pin;
 use core::task::Poll;
 use futures_util::future::poll_fn;
-use sansock_core::handshake::Head;
+use sansock_core::Head;
 use sansock_core::{
     Accept, ClientHandshake, ClientRequest, ClientStep, Connection, DefaultRng, Reject, Response,
     ServerHandshake, ServerStep, Timestamp, UpgradeRequest,

@@ -8,6 +8,7 @@ use core::time::Duration;
 use sansock_core::{HandshakeConfig, HandshakeLimits};
 use std::time::Instant;
 
+pub use crate::driver::Negotiated;
 pub use crate::handshake::{negotiated, open, read_some, within, write_all};
 pub use crate::runtime::deadline_after;
 
@@ -35,4 +36,9 @@ pub fn take_handshake<H: Default>(settings: &mut Config<H>) -> H {
 /// Records a refused upgrade (a `tracing` event with the `tracing` feature).
 pub fn refused(status: u16, path: Option<&str>, why: &dyn core::fmt::Display) {
     crate::trace::refused(status, path, why);
+}
+
+/// What an upgrade agreed on: the subprotocol and the extensions header.
+pub fn negotiated_with(protocol: Option<String>, extensions: Option<String>) -> Negotiated {
+    Negotiated::new(protocol, extensions)
 }

@@ -31,7 +31,7 @@ mod write;
 pub use batch::{Outbox, Received};
 pub use blocking_rt::{Blocking, BlockingStream, Deadline, block_on, wait};
 pub use config::{ClientSettings, Config, ServerSettings};
-pub use driver::{Driver, Negotiated};
+pub use driver::Driver;
 pub use error::Error;
 #[cfg(feature = "futures-io")]
 pub use futures_rt::{FuturesIo, FuturesTimer};

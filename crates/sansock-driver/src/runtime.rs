@@ -16,7 +16,9 @@ pub trait Runtime: Sized + 'static {
     /// Waits for an instant.
     type Timer: Timer;
     /// Its transports block the thread, so reads and writes are given the next deadline to
-    /// stop at (the async runtimes wait on their timer instead and are given none).
+    /// stop at (the async runtimes wait on their timer instead and are given none). Set by
+    /// Sansock's blocking runtime only, so hidden from the docs.
+    #[doc(hidden)]
     const BLOCKS: bool = false;
 }
 
@@ -37,7 +39,9 @@ pub trait Timer: Unpin {
 pub trait Transport<R: Runtime>: Unpin {
     /// `poll_read_buf` reads into uninitialised spare capacity at no cost (tokio's `ReadBuf`),
     /// so the driver may read between frames into a buffer it hands over to the core whole;
-    /// otherwise it reads into an initialised scratch buffer and the core copies.
+    /// otherwise it reads into an initialised scratch buffer and the core copies. An
+    /// optimisation set by Sansock's tokio transport only, so hidden from the docs.
+    #[doc(hidden)]
     const READS_UNINIT: bool = false;
     /// Appends bytes read from the transport to `buf`'s end (`buf` has spare capacity);
     /// `Ok(0)` is the end of the stream. `deadline` is when the caller's timer fires: a

@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 struct Shared<S: Transport<R>, R: Runtime> {
     driver: Mutex<Driver<S, R>>,
     /// What the handshake agreed on, readable without the lock.
-    negotiated: crate::Negotiated,
+    negotiated: crate::driver::Negotiated,
 }
 
 /// Wakes the tasks of both halves.

@@ -3,7 +3,7 @@
 
 use crate::Error;
 use crate::batch::{Outbox, Received};
-use crate::driver::{Driver, Negotiated};
+use crate::driver::Driver;
 use crate::runtime::{Runtime, Transport};
 use crate::split::{ReadHalf, WriteHalf};
 use core::future::Future;
@@ -13,7 +13,6 @@ use futures_core::Stream;
 use futures_sink::Sink;
 use futures_util::future::poll_fn;
 use sansock_core::{CloseCode, Closed, Connection, Message, State};
-use std::time::Instant;
 
 /// A WebSocket connection over the transport `S` of runtime `R` (TCP, TLS, a Unix socket, an
 /// upgraded hyper connection — anything `AsyncRead + AsyncWrite + Unpin` of tokio or futures-io).
@@ -41,14 +40,7 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// Wraps a transport on which a WebSocket handshake already happened elsewhere (for example
     /// `hyper`'s upgrade), with the core connection it produced.
     pub fn from_connection(io: S, conn: Connection, high_water: usize) -> Self {
-        Self::from_driver(Driver::new(
-            io,
-            conn,
-            &[],
-            Instant::now(),
-            high_water,
-            Negotiated::default(),
-        ))
+        Self::from_driver(Driver::from_connection(io, conn, high_water))
     }
 
     /// The next message; `None` once the connection closed cleanly.

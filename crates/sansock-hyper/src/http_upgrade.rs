@@ -7,12 +7,13 @@
 
 use core::time::Duration;
 use http::Response;
-use sansock_core::handshake::Head;
+use sansock_core::Head;
 use sansock_core::{
     Accept, AcceptError, Connection, Reject, ServerHandshakeError, Timestamp, UpgradeRequest,
 };
+use sansock_driver::internal::Negotiated;
 use sansock_driver::internal::{self, handshake_timeout, open, take_handshake};
-use sansock_driver::{Driver, Negotiated, Runtime, ServerSettings, Transport};
+use sansock_driver::{Driver, Runtime, ServerSettings, Transport};
 use std::time::Instant;
 
 /// A valid upgrade request from an HTTP server, waiting for the application's decision.
@@ -85,7 +86,7 @@ impl HttpUpgrade {
                 accepted.response,
                 PendingWebSocket {
                     connection: accepted.connection,
-                    negotiated: Negotiated::new(accepted.protocol, accepted.extension),
+                    negotiated: internal::negotiated_with(accepted.protocol, accepted.extension),
                     epoch,
                     path,
                     settings: self.settings,

@@ -7,7 +7,7 @@ mod common;
 
 use common::{bind_local, echo_once, silent_client};
 use futures_util::{SinkExt, StreamExt};
-use sansock_core::handshake::ClientHandshakeError;
+use sansock_core::ClientHandshakeError;
 use sansock_tokio::{
     Accept, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Event, Initiator, Message,
     Reject, ServerSettings, WsUrl,

@@ -16,7 +16,7 @@ mod tests {
         // The client's nonce from RFC 6455 §1.3, and the answer every server must compute:
         // base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")).
         let key = "dGhlIHNhbXBsZSBub25jZQ==";
-        let accept = sansock_core::handshake::accept_key(key.as_bytes());
+        let accept = sansock_core::accept_key(key.as_bytes());
         assert_eq!(accept, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
         // ANCHOR_END: accept_key
     }

@@ -23,7 +23,7 @@ pub use config::{ClientConfig, HandshakeConfig, ServerConfig};
 pub use head::Head;
 pub use http_write::InvalidHeader;
 pub use server::{
-    Accept, AcceptError, Accepted, Carrier, HttpResponse, Reject, RejectedAccept, ServerHandshake,
+    Accept, AcceptError, Accepted, Carrier, Reject, RejectedAccept, ServerHandshake,
     ServerHandshakeError, ServerHandshakeErrorKind, ServerStep, UpgradeRequest,
 };
 

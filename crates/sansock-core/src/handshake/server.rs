@@ -470,11 +470,6 @@ impl Reject {
     }
 }
 
-/// A plain HTTP response — status, headers, body — for a request a server answers instead of
-/// upgrading (a page, a 404). The same type as a [`Reject`]ion; build it with
-/// [`Reject::new`] and send [`Reject::to_bytes`].
-pub type HttpResponse = Reject;
-
 /// An accepted upgrade: the open connection and the response to send first (101, or 200 over
 /// HTTP/2) — its bytes
 /// (`R = Vec<u8>`), or an `http::Response` from
