@@ -74,7 +74,7 @@ async fn sansock(listener: TcpListener, prepared: bool) -> io::Result<()> {
         let topics = topics.clone();
         tokio::task::spawn_local(async move {
             let mut publisher = false;
-            let accepted = sansock_tokio::accept_with(tcp, settings(), |request| {
+            let accepted = sansock_tokio::accept_with(tcp, settings(), async |request| {
                 publisher = request.path() == "/pub";
                 Ok(sansock_core::Accept::new())
             })

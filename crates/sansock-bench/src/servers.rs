@@ -171,9 +171,10 @@ async fn sansock_tokio(tcp: TcpStream, parts: Option<usize>) -> io::Result<()> {
         .with_max_message_size(MAX_MESSAGE)
         .with_message_parts(parts);
     let settings = sansock_tokio::ServerSettings::new().connection(connection);
-    let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(sansock_tokio::Accept::new()))
-        .await
-        .map_err(io::Error::other)?;
+    let mut ws =
+        sansock_tokio::accept_with(tcp, settings, async |_| Ok(sansock_tokio::Accept::new()))
+            .await
+            .map_err(io::Error::other)?;
     echo_batches(&mut ws).await.map_err(io::Error::other)
 }
 

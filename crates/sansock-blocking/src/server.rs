@@ -42,7 +42,8 @@ where
     S: BlockingStream + Unpin,
     F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
-    wait(handshake::accept::<_, Blocking, F>(
+    let decide = async move |request: &UpgradeRequest| decide(request);
+    wait(handshake::accept::<_, Blocking, _>(
         stream, settings, decide,
     ))
     .map(WebSocket::from_driver)

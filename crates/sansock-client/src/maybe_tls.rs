@@ -168,6 +168,80 @@ mod blocking {
 
 pub use blocking::TlsOver;
 
+/// Writes the forwarding of one family of async I/O traits (tokio's, futures-io's) to whichever
+/// variant a [`MaybeTls`] is, and the (never called) impls of [`NoTls`]: `$buf` is what a read
+/// fills and `$filled` what it answers, `$close` the write side's shutdown, and `$extra` any
+/// more methods of the write trait to forward.
+#[cfg(any(feature = "tokio", feature = "futures-io"))]
+macro_rules! forward_async_io {
+    ($read:path, $write:path, $buf:ty, $filled:ty, $close:ident $(, $extra:item)*) => {
+        impl $read for NoTls {
+            fn poll_read(self: Pin<&mut Self>, _: &mut Context<'_>, _: $buf) -> Poll<io::Result<$filled>> {
+                match *self.get_mut() {}
+            }
+        }
+
+        impl $write for NoTls {
+            fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, _: &[u8]) -> Poll<io::Result<usize>> {
+                match *self.get_mut() {}
+            }
+
+            fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+                match *self.get_mut() {}
+            }
+
+            fn $close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+                match *self.get_mut() {}
+            }
+        }
+
+        impl<P: $read + Unpin, T: $read + Unpin> $read for MaybeTls<P, T> {
+            fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: $buf) -> Poll<io::Result<$filled>> {
+                match self.get_mut() {
+                    MaybeTls::Plain(s) => Pin::new(s).poll_read(cx, buf),
+                    MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+                }
+            }
+        }
+
+        impl<P: $write + Unpin, T: $write + Unpin> $write for MaybeTls<P, T> {
+            fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+                match self.get_mut() {
+                    MaybeTls::Plain(s) => Pin::new(s).poll_write(cx, buf),
+                    MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+                }
+            }
+
+            fn poll_write_vectored(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                bufs: &[IoSlice<'_>],
+            ) -> Poll<io::Result<usize>> {
+                match self.get_mut() {
+                    MaybeTls::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+                    MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
+                }
+            }
+
+            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                match self.get_mut() {
+                    MaybeTls::Plain(s) => Pin::new(s).poll_flush(cx),
+                    MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+                }
+            }
+
+            fn $close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                match self.get_mut() {
+                    MaybeTls::Plain(s) => Pin::new(s).$close(cx),
+                    MaybeTls::Tls(s) => Pin::new(s.as_mut()).$close(cx),
+                }
+            }
+
+            $($extra)*
+        }
+    };
+}
+
 #[cfg(feature = "tokio")]
 mod tokio_io {
     use super::{MaybeTls, NoTls};
@@ -176,177 +250,28 @@ mod tokio_io {
     use std::io::{self, IoSlice};
     use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-    impl AsyncRead for NoTls {
-        fn poll_read(
-            self: Pin<&mut Self>,
-            _: &mut Context<'_>,
-            _: &mut ReadBuf<'_>,
-        ) -> Poll<io::Result<()>> {
-            match *self.get_mut() {}
-        }
-    }
-
-    impl AsyncWrite for NoTls {
-        fn poll_write(
-            self: Pin<&mut Self>,
-            _: &mut Context<'_>,
-            _: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            match *self.get_mut() {}
-        }
-
-        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-            match *self.get_mut() {}
-        }
-
-        fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-            match *self.get_mut() {}
-        }
-    }
-
-    impl<P: AsyncRead + Unpin, T: AsyncRead + Unpin> AsyncRead for MaybeTls<P, T> {
-        fn poll_read(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &mut ReadBuf<'_>,
-        ) -> Poll<io::Result<()>> {
-            match self.get_mut() {
-                MaybeTls::Plain(s) => Pin::new(s).poll_read(cx, buf),
-                MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-            }
-        }
-    }
-
-    impl<P: AsyncWrite + Unpin, T: AsyncWrite + Unpin> AsyncWrite for MaybeTls<P, T> {
-        fn poll_write(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            match self.get_mut() {
-                MaybeTls::Plain(s) => Pin::new(s).poll_write(cx, buf),
-                MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-            }
-        }
-
-        fn poll_write_vectored(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            bufs: &[IoSlice<'_>],
-        ) -> Poll<io::Result<usize>> {
-            match self.get_mut() {
-                MaybeTls::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-                MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
-            }
-        }
-
+    forward_async_io!(
+        AsyncRead,
+        AsyncWrite,
+        &mut ReadBuf<'_>,
+        (),
+        poll_shutdown,
         fn is_write_vectored(&self) -> bool {
             match self {
                 MaybeTls::Plain(s) => s.is_write_vectored(),
                 MaybeTls::Tls(s) => s.is_write_vectored(),
             }
         }
-
-        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            match self.get_mut() {
-                MaybeTls::Plain(s) => Pin::new(s).poll_flush(cx),
-                MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-            }
-        }
-
-        fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            match self.get_mut() {
-                MaybeTls::Plain(s) => Pin::new(s).poll_shutdown(cx),
-                MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
-            }
-        }
-    }
+    );
 }
 
 #[cfg(feature = "futures-io")]
-mod futures_io_impls {
+mod futures_io {
     use super::{MaybeTls, NoTls};
     use core::pin::Pin;
     use core::task::{Context, Poll};
     use futures_io::{AsyncRead, AsyncWrite};
     use std::io::{self, IoSlice};
 
-    impl AsyncRead for NoTls {
-        fn poll_read(
-            self: Pin<&mut Self>,
-            _: &mut Context<'_>,
-            _: &mut [u8],
-        ) -> Poll<io::Result<usize>> {
-            match *self.get_mut() {}
-        }
-    }
-
-    impl AsyncWrite for NoTls {
-        fn poll_write(
-            self: Pin<&mut Self>,
-            _: &mut Context<'_>,
-            _: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            match *self.get_mut() {}
-        }
-
-        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-            match *self.get_mut() {}
-        }
-
-        fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-            match *self.get_mut() {}
-        }
-    }
-
-    impl<P: AsyncRead + Unpin, T: AsyncRead + Unpin> AsyncRead for MaybeTls<P, T> {
-        fn poll_read(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &mut [u8],
-        ) -> Poll<io::Result<usize>> {
-            match self.get_mut() {
-                MaybeTls::Plain(s) => Pin::new(s).poll_read(cx, buf),
-                MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-            }
-        }
-    }
-
-    impl<P: AsyncWrite + Unpin, T: AsyncWrite + Unpin> AsyncWrite for MaybeTls<P, T> {
-        fn poll_write(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            match self.get_mut() {
-                MaybeTls::Plain(s) => Pin::new(s).poll_write(cx, buf),
-                MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-            }
-        }
-
-        fn poll_write_vectored(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            bufs: &[IoSlice<'_>],
-        ) -> Poll<io::Result<usize>> {
-            match self.get_mut() {
-                MaybeTls::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-                MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
-            }
-        }
-
-        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            match self.get_mut() {
-                MaybeTls::Plain(s) => Pin::new(s).poll_flush(cx),
-                MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-            }
-        }
-
-        fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            match self.get_mut() {
-                MaybeTls::Plain(s) => Pin::new(s).poll_close(cx),
-                MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_close(cx),
-            }
-        }
-    }
+    forward_async_io!(AsyncRead, AsyncWrite, &mut [u8], usize, poll_close);
 }

@@ -197,9 +197,14 @@ pub fn connect(
             let (ws, _) = exec.run(async {
                 match tls {
                     Some(tls) => {
-                        sansock_futures::async_std::connect_with_tls(target, settings, tls).await
+                        sansock_futures::async_std::Connector::connect_with_tls(
+                            target, settings, tls,
+                        )
+                        .await
                     }
-                    None => sansock_futures::async_std::connect_with(target, settings).await,
+                    None => {
+                        sansock_futures::async_std::Connector::connect_with(target, settings).await
+                    }
                 }
             })?;
             Box::new(AsyncSession { ws, exec })
@@ -209,9 +214,10 @@ pub fn connect(
             let (ws, _) = exec.run(async {
                 match tls {
                     Some(tls) => {
-                        sansock_futures::smol::connect_with_tls(target, settings, tls).await
+                        sansock_futures::smol::Connector::connect_with_tls(target, settings, tls)
+                            .await
                     }
-                    None => sansock_futures::smol::connect_with(target, settings).await,
+                    None => sansock_futures::smol::Connector::connect_with(target, settings).await,
                 }
             })?;
             Box::new(AsyncSession { ws, exec })

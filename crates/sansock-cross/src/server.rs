@@ -203,7 +203,7 @@ pub fn serve_with(adapter: Adapter, parts: Option<usize>, batches: bool) -> Stri
                 let _ = tcp.set_nodelay(true);
                 async_std::task::spawn(async move {
                     let mut path = String::new();
-                    let accepted = sansock_futures::accept_with(tcp, settings(parts), |r| {
+                    let accepted = sansock_futures::accept_with(tcp, settings(parts), async |r| {
                         Ok(decide(r, &mut path))
                     })
                     .await;
@@ -221,7 +221,7 @@ pub fn serve_with(adapter: Adapter, parts: Option<usize>, batches: bool) -> Stri
                 let _ = tcp.set_nodelay(true);
                 smol::spawn(async move {
                     let mut path = String::new();
-                    let accepted = sansock_futures::accept_with(tcp, settings(parts), |r| {
+                    let accepted = sansock_futures::accept_with(tcp, settings(parts), async |r| {
                         Ok(decide(r, &mut path))
                     })
                     .await;
@@ -266,9 +266,10 @@ fn serve_tokio(std_listener: std::net::TcpListener, parts: Option<usize>, batche
             let _ = tcp.set_nodelay(true);
             tokio::spawn(async move {
                 let mut path = String::new();
-                let accepted =
-                    sansock_tokio::accept_with(tcp, settings(parts), |r| Ok(decide(r, &mut path)))
-                        .await;
+                let accepted = sansock_tokio::accept_with(tcp, settings(parts), async |r| {
+                    Ok(decide(r, &mut path))
+                })
+                .await;
                 if let Ok(ws) = accepted {
                     script_async(ws, &path, batches).await;
                 }

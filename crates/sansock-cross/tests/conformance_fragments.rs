@@ -59,7 +59,8 @@ fn sansock_server(limit: usize) -> String {
             while let Ok((tcp, _)) = listener.accept().await {
                 tokio::spawn(async move {
                     let settings = ServerSettings::new().max_fragments(limit);
-                    let Ok(mut ws) = accept_with(tcp, settings, |_| Ok(Default::default())).await
+                    let Ok(mut ws) =
+                        accept_with(tcp, settings, async |_| Ok(Default::default())).await
                     else {
                         return;
                     };

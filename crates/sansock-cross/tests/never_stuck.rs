@@ -31,7 +31,7 @@ async fn server_side<S: Transport<R>, R: Runtime>(
     io: S,
     settings: ServerSettings,
 ) -> WebSocketStream<S, R> {
-    let driver = handshake::accept(io, settings, |_| Ok(Accept::new()))
+    let driver = handshake::accept(io, settings, async |_| Ok(Accept::new()))
         .await
         .unwrap();
     WebSocketStream::from_driver(driver)

@@ -652,7 +652,10 @@ fn the_handshake_timeout_covers_a_proxy_that_never_answers() {
         .unwrap();
     let tokio = rt.block_on(sansock_tokio::connect_with(url(), settings()));
     assert!(matches!(tokio, Err(Error::HandshakeTimeout)), "{tokio:?}");
-    let smol = smol::block_on(sansock_futures::smol::connect_with(url(), settings()));
+    let smol = smol::block_on(sansock_futures::smol::Connector::connect_with(
+        url(),
+        settings(),
+    ));
     assert!(matches!(smol, Err(Error::HandshakeTimeout)), "{smol:?}");
     let blocking = sansock_blocking::connect_with(url(), settings());
     assert!(

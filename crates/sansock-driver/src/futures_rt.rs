@@ -55,37 +55,5 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Transport<FuturesIo> for S {
         AsyncRead::poll_read(Pin::new(self), cx, buf)
     }
 
-    fn poll_write(
-        &mut self,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-        _deadline: Option<Instant>,
-    ) -> Poll<io::Result<usize>> {
-        AsyncWrite::poll_write(Pin::new(self), cx, buf)
-    }
-
-    fn poll_write_vectored(
-        &mut self,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-        _deadline: Option<Instant>,
-    ) -> Poll<io::Result<usize>> {
-        AsyncWrite::poll_write_vectored(Pin::new(self), cx, bufs)
-    }
-
-    fn poll_flush(
-        &mut self,
-        cx: &mut Context<'_>,
-        _deadline: Option<Instant>,
-    ) -> Poll<io::Result<()>> {
-        AsyncWrite::poll_flush(Pin::new(self), cx)
-    }
-
-    fn poll_shutdown(
-        &mut self,
-        cx: &mut Context<'_>,
-        _deadline: Option<Instant>,
-    ) -> Poll<io::Result<()>> {
-        AsyncWrite::poll_close(Pin::new(self), cx)
-    }
+    crate::runtime::async_writes!(AsyncWrite, poll_close);
 }

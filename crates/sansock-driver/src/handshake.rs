@@ -24,34 +24,14 @@ use std::time::Instant;
 /// How much one handshake read asks for.
 const READ_CHUNK: usize = 4096;
 
-/// Reads the upgrade request on `io` and lets `decide` look at it (path, headers, origin, offered
-/// subprotocols) and accept — with a subprotocol and extra headers — or reject it.
+/// Reads the upgrade request on `io` and lets `decide`, an async closure, look at it (path,
+/// headers, origin, offered subprotocols) and accept — with a subprotocol and extra headers — or
+/// reject it. The handshake timeout covers its wait (a token looked up in a database, say).
 ///
 /// # Errors
 /// [`Error::BadRequest`] (the error response was sent), [`Error::Rejected`] (the rejection was
 /// sent), [`Error::HandshakeTimeout`], I/O errors.
 pub async fn accept<S, R, F>(
-    io: S,
-    settings: ServerSettings,
-    decide: F,
-) -> Result<Driver<S, R>, Error>
-where
-    S: Transport<R>,
-    R: Runtime,
-    F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
-{
-    accept_async(io, settings, async move |request: &UpgradeRequest| {
-        decide(request)
-    })
-    .await
-}
-
-/// As [`accept`], with a `decide` that may wait (a token looked up in a database, say): an
-/// async closure, `async |request| { .. }`. The handshake timeout covers the wait.
-///
-/// # Errors
-/// As [`accept`].
-pub async fn accept_async<S, R, F>(
     io: S,
     settings: ServerSettings,
     decide: F,

@@ -134,3 +134,47 @@ pub(crate) fn is_retryable(e: &io::Error) -> bool {
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
     )
 }
+
+/// Writes the write side of the [`Transport`] of an async runtime, whose streams are
+/// `$write` (tokio's or futures-io's `AsyncWrite`, which closes with `$close`): each call goes
+/// to the stream as it is; the deadline is the runtime's timer's, not the stream's.
+#[cfg(any(feature = "tokio", feature = "futures-io"))]
+macro_rules! async_writes {
+    ($write:path, $close:ident) => {
+        fn poll_write(
+            &mut self,
+            cx: &mut Context<'_>,
+            buf: &[u8],
+            _deadline: Option<Instant>,
+        ) -> Poll<io::Result<usize>> {
+            <Self as $write>::poll_write(Pin::new(self), cx, buf)
+        }
+
+        fn poll_write_vectored(
+            &mut self,
+            cx: &mut Context<'_>,
+            bufs: &[io::IoSlice<'_>],
+            _deadline: Option<Instant>,
+        ) -> Poll<io::Result<usize>> {
+            <Self as $write>::poll_write_vectored(Pin::new(self), cx, bufs)
+        }
+
+        fn poll_flush(
+            &mut self,
+            cx: &mut Context<'_>,
+            _deadline: Option<Instant>,
+        ) -> Poll<io::Result<()>> {
+            <Self as $write>::poll_flush(Pin::new(self), cx)
+        }
+
+        fn poll_shutdown(
+            &mut self,
+            cx: &mut Context<'_>,
+            _deadline: Option<Instant>,
+        ) -> Poll<io::Result<()>> {
+            <Self as $write>::$close(Pin::new(self), cx)
+        }
+    };
+}
+#[cfg(any(feature = "tokio", feature = "futures-io"))]
+pub(crate) use async_writes;

@@ -1,18 +1,21 @@
 //! [`WebSocketStream`]: a WebSocket over an async transport (tokio or futures-io), as a
 //! `Stream` of messages, a `Sink` of messages, and plain async methods.
 
-use crate::Error;
 use crate::batch::{Outbox, Received};
 use crate::driver::Driver;
 use crate::runtime::{Runtime, Transport};
 use crate::split::{ReadHalf, WriteHalf};
+use crate::{ClientSettings, Error, ServerSettings};
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 use futures_core::Stream;
 use futures_sink::Sink;
 use futures_util::future::poll_fn;
-use sansock_core::{CloseCode, Closed, Connection, Message, State};
+use sansock_core::{
+    Accept, ClientRequest, CloseCode, Closed, Connection, Message, Reject, Response, State,
+    UpgradeRequest,
+};
 
 /// A WebSocket connection over the transport `S` of runtime `R` (TCP, TLS, a Unix socket, an
 /// upgraded hyper connection — anything `AsyncRead + AsyncWrite + Unpin` of tokio or futures-io).
@@ -32,6 +35,65 @@ pub struct WebSocketStream<S: Transport<R>, R: Runtime> {
 }
 
 impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
+    /// Accepts any valid WebSocket upgrade on `io`, with default settings and no subprotocol.
+    ///
+    /// # Errors
+    /// [`Error::BadRequest`] (the error response was sent), [`Error::HandshakeTimeout`], I/O
+    /// errors.
+    pub async fn accept(io: S) -> Result<Self, Error> {
+        let settings = ServerSettings::new();
+        Self::accept_with(io, settings, async |_| Ok(Accept::new())).await
+    }
+
+    /// Reads the upgrade request and lets `decide`, an async closure, look at it (path,
+    /// headers, origin, offered subprotocols) and accept — with a subprotocol and extra headers
+    /// — or reject it. The handshake timeout covers its wait: a decision that takes longer (a
+    /// token looked up in a database, say) ends in [`Error::HandshakeTimeout`].
+    ///
+    /// ```no_run
+    /// # use sansock_driver::{Error, Runtime, ServerSettings, Transport, WebSocketStream};
+    /// use sansock_core::{Accept, Reject};
+    /// # async fn token_is_valid(_: Option<&str>) -> bool { true }
+    /// # async fn serve<S: Transport<R>, R: Runtime>(io: S) -> Result<(), Error> {
+    /// let ws = WebSocketStream::<S, R>::accept_with(io, ServerSettings::new(), async |request| {
+    ///     if request.origin() != Some("http://localhost:8080") {
+    ///         return Err(Reject::new(403));
+    ///     }
+    ///     if !token_is_valid(request.header("authorization")).await {
+    ///         return Err(Reject::new(401));
+    ///     }
+    ///     Ok(Accept::new().with_protocol("echo-protocol"))
+    /// })
+    /// .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Rejected`] when `decide` rejected (the rejection was sent); otherwise as
+    /// [`accept`](Self::accept).
+    pub async fn accept_with<F>(io: S, settings: ServerSettings, decide: F) -> Result<Self, Error>
+    where
+        F: AsyncFnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
+    {
+        let driver = crate::handshake::accept(io, settings, decide).await?;
+        Ok(Self::from_driver(driver))
+    }
+
+    /// Runs the client handshake over `io`, a transport you already have (connected, with TLS
+    /// if it needs any); gives the stream and the server's response.
+    ///
+    /// # Errors
+    /// [`Error::Handshake`] (a non-101 answer carries its status, headers and body),
+    /// [`Error::HandshakeTimeout`], I/O errors.
+    pub async fn client(
+        io: S,
+        request: &ClientRequest,
+        settings: ClientSettings,
+    ) -> Result<(Self, Box<Response>), Error> {
+        let (driver, response) = crate::handshake::connect(io, request, settings).await?;
+        Ok((Self::from_driver(driver), response))
+    }
+
     /// Wraps a driver whose handshake is done.
     pub fn from_driver(driver: Driver<S, R>) -> Self {
         WebSocketStream { driver }

@@ -59,37 +59,5 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Transport<Tokio> for S {
         AsyncRead::poll_read(Pin::new(self), cx, &mut read).map_ok(|()| read.filled().len())
     }
 
-    fn poll_write(
-        &mut self,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-        _deadline: Option<Instant>,
-    ) -> Poll<io::Result<usize>> {
-        AsyncWrite::poll_write(Pin::new(self), cx, buf)
-    }
-
-    fn poll_write_vectored(
-        &mut self,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-        _deadline: Option<Instant>,
-    ) -> Poll<io::Result<usize>> {
-        AsyncWrite::poll_write_vectored(Pin::new(self), cx, bufs)
-    }
-
-    fn poll_flush(
-        &mut self,
-        cx: &mut Context<'_>,
-        _deadline: Option<Instant>,
-    ) -> Poll<io::Result<()>> {
-        AsyncWrite::poll_flush(Pin::new(self), cx)
-    }
-
-    fn poll_shutdown(
-        &mut self,
-        cx: &mut Context<'_>,
-        _deadline: Option<Instant>,
-    ) -> Poll<io::Result<()>> {
-        AsyncWrite::poll_shutdown(Pin::new(self), cx)
-    }
+    crate::runtime::async_writes!(AsyncWrite, poll_shutdown);
 }

@@ -31,14 +31,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if on_async_std {
         async_std::task::block_on(async {
             let (ws, response) =
-                sansock_futures::async_std::connect_with(target, ClientSettings::new()).await?;
+                sansock_futures::async_std::Connector::connect_with(target, ClientSettings::new())
+                    .await?;
             eprintln!("connected to {url} (subprotocol {:?})", response.protocol());
             run(ws, lines).await
         })
     } else {
         smol::block_on(async {
             let (ws, response) =
-                sansock_futures::smol::connect_with(target, ClientSettings::new()).await?;
+                sansock_futures::smol::Connector::connect_with(target, ClientSettings::new())
+                    .await?;
             eprintln!("connected to {url} (subprotocol {:?})", response.protocol());
             run(ws, lines).await
         })

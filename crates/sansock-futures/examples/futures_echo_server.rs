@@ -36,7 +36,7 @@ fn main() -> std::io::Result<()> {
 
 async fn echo<S: AsyncRead + AsyncWrite + Unpin>(tcp: S, peer: SocketAddr) {
     let settings = ServerSettings::new();
-    let accepted = accept_with(tcp, settings, |request| {
+    let accepted = accept_with(tcp, settings, async |request| {
         Ok(match request.protocols().next() {
             Some(p) => Accept::new().with_protocol(p),
             None => Accept::new(),

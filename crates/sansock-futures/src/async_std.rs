@@ -1,7 +1,6 @@
-//! async_std: [`connect`] over async_std's TCP (feature `async-std`). Servers use [`accept`] /
-//! [`accept_with`] on an `async_std::net::TcpStream`.
-
-use crate::{ClientSettings, Error, Response, WsUrl};
+//! async_std (feature `async-std`): [`connect`] a client over async_std's TCP; [`Connector`]'s
+//! `connect_with` and `connect_with_tls` take settings, a proxy and your own TLS. Servers
+//! use [`accept`] / [`accept_with`] on an `async_std::net::TcpStream`.
 
 pub use crate::{accept, accept_with};
 
@@ -9,54 +8,16 @@ type Tcp = ::async_std::net::TcpStream;
 
 /// A client connection over async_std's TCP, with or without TLS.
 pub type ClientStream = crate::ClientStream<Tcp>;
-/// async_std's pieces of the connect sequence.
+/// async_std's pieces of the connect sequence, and its `connect_with` functions.
 pub type Connector = crate::Connector<Tcp>;
-/// A client on async_std that reconnects by itself (see `sansock_client::Reconnecting`); `H` is
-/// the type of its connect hook (an async closure given to `on_connect`).
+/// A client on async_std that reconnects by itself (see `sansock_client::Reconnecting`).
 pub type Reconnecting<H = sansock_client::NoHook<ClientStream>> =
     sansock_client::Reconnecting<Connector, H>;
 
-/// Connects to `url` with default settings.
-///
-/// ```no_run
-/// # async fn run() -> Result<(), sansock_futures::Error> {
-/// let (mut ws, _response) = sansock_futures::async_std::connect("ws://127.0.0.1:8080/").await?;
-/// ws.send("hello").await?;
-/// if let Some(reply) = ws.recv().await {
-///     println!("{:?}", reply?);
-/// }
-/// ws.close(None, "").await?;
-/// # Ok(()) }
-/// ```
+/// Connects to `url` with default settings ([`Connector::connect`](crate::Connector::connect)).
 ///
 /// # Errors
-/// [`Error::Url`], [`Error::Dns`], [`Error::Connect`], [`Error::Proxy`], [`Error::Tls`],
-/// [`Error::Handshake`] (a non-101 answer carries its status, headers and body),
-/// [`Error::HandshakeTimeout`].
-pub async fn connect(url: &str) -> Result<(ClientStream, Box<Response>), Error> {
-    crate::connect::connect::<Tcp>(WsUrl::parse(url)?, ClientSettings::new(), None).await
-}
-
-/// Connects with subprotocols, headers, a proxy and settings; `wss` uses the webpki roots.
-///
-/// # Errors
-/// As [`connect`].
-pub async fn connect_with(
-    url: WsUrl,
-    settings: ClientSettings,
-) -> Result<(ClientStream, Box<Response>), Error> {
-    crate::connect::connect::<Tcp>(url, settings, None).await
-}
-
-/// Connects with your own rustls configuration (private roots, client certificates, ALPN…).
-///
-/// # Errors
-/// As [`connect`].
-#[cfg(feature = "rustls")]
-pub async fn connect_with_tls(
-    url: WsUrl,
-    settings: ClientSettings,
-    tls: std::sync::Arc<rustls::ClientConfig>,
-) -> Result<(ClientStream, Box<Response>), Error> {
-    crate::connect::connect::<Tcp>(url, settings, Some(tls.into())).await
+/// As [`Connector::connect`](crate::Connector::connect).
+pub async fn connect(url: &str) -> Result<(ClientStream, Box<crate::Response>), crate::Error> {
+    Connector::connect(url).await
 }

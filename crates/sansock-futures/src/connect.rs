@@ -26,9 +26,7 @@ pub async fn client<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let (driver, response) =
-        sansock_driver::handshake::connect::<S, FuturesIo>(stream, request, settings).await?;
-    Ok((WebSocketStream::from_driver(driver), response))
+    WebSocketStream::client(stream, request, settings).await
 }
 
 /// A runtime's TCP stream: `smol::net::TcpStream` or `async_std::net::TcpStream` (feature
@@ -125,15 +123,51 @@ impl<T: Tcp> sansock_client::Connector for Connector<T> {
     }
 }
 
-/// Connects to `url` over the runtime's TCP `T`, with your TLS configuration or the webpki
-/// roots.
-#[allow(dead_code)] // unused when no runtime feature is on
-pub(crate) async fn connect<T: Tcp>(
-    url: WsUrl,
-    settings: ClientSettings,
-    tls: Option<TlsConfig>,
-) -> Result<(ClientStream<T>, Box<Response>), Error> {
-    sansock_client::connect(&Connector::<T>::default(), &url, settings, tls.as_ref()).await
+impl<T: Tcp> Connector<T> {
+    /// Connects to `url` with default settings over the runtime's TCP.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), sansock_futures::Error> {
+    /// let (mut ws, _response) = sansock_futures::smol::connect("ws://127.0.0.1:8080/").await?;
+    /// ws.send("hello").await?;
+    /// if let Some(reply) = ws.recv().await {
+    ///     println!("{:?}", reply?);
+    /// }
+    /// ws.close(None, "").await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Url`], [`Error::Dns`], [`Error::Connect`], [`Error::Proxy`], [`Error::Tls`],
+    /// [`Error::Handshake`] (a non-101 answer carries its status, headers and body),
+    /// [`Error::HandshakeTimeout`].
+    pub async fn connect(url: &str) -> Result<(ClientStream<T>, Box<Response>), Error> {
+        Self::connect_with(WsUrl::parse(url)?, ClientSettings::new()).await
+    }
+
+    /// Connects with subprotocols, headers, a proxy and settings; `wss` uses the webpki roots.
+    ///
+    /// # Errors
+    /// As [`connect`](Self::connect).
+    pub async fn connect_with(
+        url: WsUrl,
+        settings: ClientSettings,
+    ) -> Result<(ClientStream<T>, Box<Response>), Error> {
+        sansock_client::connect(&Self::default(), &url, settings, None).await
+    }
+
+    /// Connects with your own rustls configuration (private roots, client certificates, ALPN…).
+    ///
+    /// # Errors
+    /// As [`connect`](Self::connect).
+    #[cfg(feature = "rustls")]
+    pub async fn connect_with_tls(
+        url: WsUrl,
+        settings: ClientSettings,
+        tls: std::sync::Arc<rustls::ClientConfig>,
+    ) -> Result<(ClientStream<T>, Box<Response>), Error> {
+        sansock_client::connect(&Self::default(), &url, settings, Some(&tls.into())).await
+    }
 }
 
 /// The TLS handshake with `host` over `io` (the deadline is the connect sequence's).

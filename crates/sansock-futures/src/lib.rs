@@ -59,7 +59,7 @@ pub use sansock_driver::{
     ClientSettings, Config, Error, FuturesIo, Outbox, Received, ServerSettings,
 };
 pub use sansock_topics as topics;
-pub use server::{accept, accept_with, accept_with_async};
+pub use server::{accept, accept_with};
 
 /// A WebSocket connection over the futures-io transport `S` (async-std's or smol's TCP, TLS, a
 /// Unix socket — anything `AsyncRead + AsyncWrite + Unpin`). See

@@ -1,73 +1,38 @@
-//! Server side: [`accept`], [`accept_with`] and [`accept_with_async`] run the core's server handshake over a
-//! futures-io transport, under a timeout, and hand back a [`WebSocketStream`].
+//! Server side: [`accept`] and [`accept_with`] over a futures-io transport (async-std's or
+//! smol's TCP, TLS, a Unix socket), as `sansock-tokio` has them; the handshake, its timeout and
+//! the docs of every case are `WebSocketStream::accept_with`'s.
 
-use crate::{Error, FuturesIo, ServerSettings, WebSocketStream};
+use crate::{Accept, Error, Reject, ServerSettings, UpgradeRequest, WebSocketStream};
 use futures_io::{AsyncRead, AsyncWrite};
-use sansock_core::{Accept, Reject, UpgradeRequest};
 
 /// Accepts any valid WebSocket upgrade on `stream`, with default settings and no subprotocol.
 ///
 /// # Errors
-/// [`Error::BadRequest`] (the error response was sent), [`Error::HandshakeTimeout`], I/O errors.
-pub async fn accept<S>(stream: S) -> Result<WebSocketStream<S>, Error>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    accept_with(stream, ServerSettings::new(), |_| Ok(Accept::new())).await
+/// As `sansock_driver::WebSocketStream::accept`.
+pub async fn accept<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: S,
+) -> Result<WebSocketStream<S>, Error> {
+    WebSocketStream::accept(stream).await
 }
 
-/// Reads the upgrade request and lets `decide` look at it (path, headers, origin, offered
-/// subprotocols) and accept — with a subprotocol and extra headers — or reject it.
+/// Lets `decide`, an async closure, accept or reject the upgrade request on `stream`:
 ///
 /// ```no_run
 /// # async fn run(tcp: smol::net::TcpStream) -> Result<(), sansock_futures::Error> {
 /// use sansock_futures::{Accept, Reject, ServerSettings};
-/// let ws = sansock_futures::accept_with(tcp, ServerSettings::new(), |request| {
-///     if !request.protocols().any(|p| p == "echo-protocol") {
-///         return Err(Reject::new(400).with_body("echo-protocol required"));
-///     }
-///     Ok(Accept::new().with_protocol("echo-protocol"))
+/// let settings = ServerSettings::new();
+/// let ws = sansock_futures::accept_with(tcp, settings, async |request| match request.path() {
+///     "/chat" => Ok(Accept::new()),
+///     _ => Err(Reject::new(404)),
 /// })
 /// .await?;
 /// # Ok(()) }
 /// ```
 ///
 /// # Errors
-/// [`Error::Rejected`] when `decide` rejected (the rejection was sent); otherwise as [`accept`].
+/// As `sansock_driver::WebSocketStream::accept_with`.
 pub async fn accept_with<S, F>(
-    stream: S,
-    settings: ServerSettings,
-    decide: F,
-) -> Result<WebSocketStream<S>, Error>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-    F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
-{
-    sansock_driver::handshake::accept::<S, FuturesIo, F>(stream, settings, decide)
-        .await
-        .map(WebSocketStream::from_driver)
-}
-
-/// As [`accept_with`], with a `decide` that may wait — a token looked up in a database before
-/// accepting, say — written as an async closure. The handshake timeout covers the wait: a
-/// decision that takes longer ends in [`Error::HandshakeTimeout`].
-///
-/// ```no_run
-/// # async fn run(tcp: smol::net::TcpStream) -> Result<(), sansock_futures::Error> {
-/// use sansock_futures::{Accept, Reject, ServerSettings};
-/// # async fn token_is_valid(_: Option<&str>) -> bool { true }
-/// let ws = sansock_futures::accept_with_async(tcp, ServerSettings::new(), async |request| {
-///     let token = request.header("authorization");
-///     if token_is_valid(token).await { Ok(Accept::new()) } else { Err(Reject::new(401)) }
-/// })
-/// .await?;
-/// # Ok(()) }
-/// ```
-///
-/// # Errors
-/// As [`accept_with`].
-pub async fn accept_with_async<S, F>(
-    stream: S,
+    s: S,
     settings: ServerSettings,
     decide: F,
 ) -> Result<WebSocketStream<S>, Error>
@@ -75,7 +40,5 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
     F: AsyncFnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
-    sansock_driver::handshake::accept_async::<S, FuturesIo, F>(stream, settings, decide)
-        .await
-        .map(WebSocketStream::from_driver)
+    WebSocketStream::accept_with(s, settings, decide).await
 }

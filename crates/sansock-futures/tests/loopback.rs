@@ -118,7 +118,7 @@ async fn send_waits_for_a_peer_that_stops_reading_and_memory_stays_bounded<R: Rt
     let server = R::spawn(async move {
         let tcp = R::accept_tcp(&listener).await;
         let settings = ServerSettings::new().write_high_water(high_water);
-        let mut ws = sansock_futures::accept_with(tcp, settings, |_| Ok(Accept::new()))
+        let mut ws = sansock_futures::accept_with(tcp, settings, async |_| Ok(Accept::new()))
             .await
             .unwrap();
         let payload = vec![7u8; 1024];
@@ -154,7 +154,7 @@ async fn keepalive_ends_a_connection_whose_peer_goes_silent<R: Rt>() {
             Some(Duration::from_millis(300)),
         );
         let settings = ServerSettings::new().connection(connection);
-        let mut ws = sansock_futures::accept_with(tcp, settings, |_| Ok(Accept::new()))
+        let mut ws = sansock_futures::accept_with(tcp, settings, async |_| Ok(Accept::new()))
             .await
             .unwrap();
         let start = Instant::now();
@@ -177,7 +177,7 @@ async fn close_timeout_ends_a_close_the_peer_never_answers<R: Rt>() {
         let tcp = R::accept_tcp(&listener).await;
         let connection = ConnectionConfig::default().with_close_timeout(Duration::from_millis(200));
         let settings = ServerSettings::new().connection(connection);
-        let mut ws = sansock_futures::accept_with(tcp, settings, |_| Ok(Accept::new()))
+        let mut ws = sansock_futures::accept_with(tcp, settings, async |_| Ok(Accept::new()))
             .await
             .unwrap();
         ws.close(Some(CloseCode::GOING_AWAY), "").await
@@ -194,7 +194,7 @@ async fn handshake_timeout_drops_a_silent_client<R: Rt>() {
     let server = R::spawn(async move {
         let tcp = R::accept_tcp(&listener).await;
         let settings = ServerSettings::new().handshake_timeout(Duration::from_millis(200));
-        sansock_futures::accept_with(tcp, settings, |_| Ok(Accept::new())).await
+        sansock_futures::accept_with(tcp, settings, async |_| Ok(Accept::new())).await
     });
     let parsed = WsUrl::parse(&url).unwrap();
     let _tcp = R::tcp(&parsed.host, parsed.port).await;

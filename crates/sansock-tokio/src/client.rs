@@ -102,9 +102,7 @@ pub async fn client<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let (driver, response) =
-        sansock_driver::handshake::connect::<S, Tokio>(stream, request, settings).await?;
-    Ok((WebSocketStream::from_driver(driver), response))
+    WebSocketStream::client(stream, request, settings).await
 }
 
 /// Tokio's pieces of the connect sequence: its DNS, its TCP, tokio-rustls.

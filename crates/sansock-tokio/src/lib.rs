@@ -43,7 +43,7 @@ pub use sansock_core::{
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::{ClientSettings, Config, Error, Outbox, Received, ServerSettings, Tokio};
 pub use sansock_topics as topics;
-pub use server::{accept, accept_with, accept_with_async};
+pub use server::{accept, accept_with};
 
 /// A WebSocket connection over the tokio transport `S` (TCP, TLS, a Unix socket, an upgraded
 /// hyper connection — anything `AsyncRead + AsyncWrite + Unpin`). See

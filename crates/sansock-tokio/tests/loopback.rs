@@ -103,7 +103,7 @@ async fn every_sendable_close_code_both_directions() {
             let server = tokio::spawn(async move {
                 let (tcp, _) = listener.accept().await.unwrap();
                 let settings = ServerSettings::new().connection(slow_timeout());
-                let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
+                let mut ws = sansock_tokio::accept_with(tcp, settings, async |_| Ok(Accept::new()))
                     .await
                     .unwrap();
                 if client_closes {
@@ -163,7 +163,7 @@ async fn subprotocol_is_negotiated_or_the_upgrade_rejected() {
     tokio::spawn(async move {
         for _ in 0..2 {
             let (tcp, _) = listener.accept().await.unwrap();
-            let result = sansock_tokio::accept_with(tcp, ServerSettings::new(), |request| {
+            let result = sansock_tokio::accept_with(tcp, ServerSettings::new(), async |request| {
                 if request.protocols().any(|p| p == "echo-protocol") {
                     Ok(Accept::new().with_protocol("echo-protocol"))
                 } else {
@@ -263,7 +263,7 @@ async fn send_waits_for_a_peer_that_stops_reading_and_memory_stays_bounded() {
     let server = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
         let settings = ServerSettings::new().write_high_water(high_water);
-        let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
+        let mut ws = sansock_tokio::accept_with(tcp, settings, async |_| Ok(Accept::new()))
             .await
             .unwrap();
         let payload = vec![7u8; 1024];
@@ -300,7 +300,7 @@ async fn keepalive_ends_a_connection_whose_peer_goes_silent() {
             Some(Duration::from_millis(300)),
         );
         let settings = ServerSettings::new().connection(connection);
-        let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
+        let mut ws = sansock_tokio::accept_with(tcp, settings, async |_| Ok(Accept::new()))
             .await
             .unwrap();
         let start = Instant::now();
@@ -324,7 +324,7 @@ async fn close_timeout_ends_a_close_the_peer_never_answers() {
         let (tcp, _) = listener.accept().await.unwrap();
         let connection = ConnectionConfig::default().with_close_timeout(Duration::from_millis(200));
         let settings = ServerSettings::new().connection(connection);
-        let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
+        let mut ws = sansock_tokio::accept_with(tcp, settings, async |_| Ok(Accept::new()))
             .await
             .unwrap();
         ws.close(Some(CloseCode::GOING_AWAY), "").await
@@ -379,7 +379,7 @@ async fn handshake_timeout_drops_a_silent_client() {
     let server = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
         let settings = ServerSettings::new().handshake_timeout(Duration::from_millis(200));
-        sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new())).await
+        sansock_tokio::accept_with(tcp, settings, async |_| Ok(Accept::new())).await
     });
     let parsed = WsUrl::parse(&url).unwrap();
     let _tcp = tokio::net::TcpStream::connect((parsed.host.as_str(), parsed.port))
@@ -735,7 +735,7 @@ async fn accept_in_parts(
     let connection = ConnectionConfig::default().with_message_parts(Some(16 << 10));
     let settings = ServerSettings::new().connection(connection);
     let (tcp, _) = listener.accept().await.unwrap();
-    sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
+    sansock_tokio::accept_with(tcp, settings, async |_| Ok(Accept::new()))
         .await
         .unwrap()
 }
@@ -826,10 +826,8 @@ async fn an_async_decision_may_wait_and_the_handshake_timeout_covers_the_wait() 
         for _ in 0..2 {
             let (tcp, _) = listener.accept().await.unwrap();
             let ask = ask.clone();
-            let accepted = sansock_tokio::accept_with_async(
-                tcp,
-                ServerSettings::new(),
-                async move |request| {
+            let accepted =
+                sansock_tokio::accept_with(tcp, ServerSettings::new(), async move |request| {
                     let token = request
                         .header("authorization")
                         .unwrap_or_default()
@@ -842,9 +840,8 @@ async fn an_async_decision_may_wait_and_the_handshake_timeout_covers_the_wait() 
                         Ok(true) => Ok(Accept::new()),
                         _ => Err(Reject::new(401)),
                     }
-                },
-            )
-            .await;
+                })
+                .await;
             outcomes.push(accepted.map(|_| ()).map_err(|e| e.to_string()));
         }
         outcomes
@@ -874,7 +871,7 @@ async fn an_async_decision_may_wait_and_the_handshake_timeout_covers_the_wait() 
         let (tcp, _) = listener.accept().await.unwrap();
         let settings = ServerSettings::new().handshake_timeout(Duration::from_millis(300));
         let start = Instant::now();
-        let result = sansock_tokio::accept_with_async(tcp, settings, async |_| {
+        let result = sansock_tokio::accept_with(tcp, settings, async |_| {
             std::future::pending::<()>().await;
             Ok(Accept::new())
         })

@@ -69,7 +69,7 @@ async fn handshakes_rejections_closes_and_protocol_errors_are_traced() {
         // One rejected, one accepted and closed by the client, one that breaks the protocol.
         for _ in 0..3 {
             let (tcp, _) = listener.accept().await.unwrap();
-            let accepted = sansock_tokio::accept_with(tcp, ServerSettings::new(), |r| {
+            let accepted = sansock_tokio::accept_with(tcp, ServerSettings::new(), async |r| {
                 if r.path() == "/private" {
                     Err(Reject::new(403))
                 } else {

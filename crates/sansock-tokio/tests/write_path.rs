@@ -215,7 +215,7 @@ async fn close_with_message_parts_on_drops_what_arrives_and_closes_cleanly() {
         let (tcp, _) = listener.accept().await.unwrap();
         let connection = ConnectionConfig::default().with_message_parts(Some(1024));
         let settings = ServerSettings::new().connection(connection);
-        let mut ws = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()))
+        let mut ws = sansock_tokio::accept_with(tcp, settings, async |_| Ok(Accept::new()))
             .await
             .unwrap();
         // Wait for the first bytes of the large messages, then close while they arrive.

@@ -121,7 +121,7 @@ pub async fn echo_tokio_with_settings(listener: tokio::net::TcpListener) -> std:
         let (tcp, _) = listener.accept().await?;
         let settings = settings.clone(); // clones share the budget
         tokio::spawn(async move {
-            let accepted = sansock_tokio::accept_with(tcp, settings, |_| Ok(Accept::new()));
+            let accepted = sansock_tokio::accept_with(tcp, settings, async |_| Ok(Accept::new()));
             let Ok(mut ws) = accepted.await else { return };
             while let Some(Ok(message)) = ws.recv().await {
                 if ws.send(message).await.is_err() {

@@ -65,14 +65,14 @@ impl Rt for Smol {
         url: WsUrl,
         settings: ClientSettings,
     ) -> Result<(WebSocketStream<MaybeTlsStream<Self::Tcp>>, Box<Response>), Error> {
-        sansock_futures::smol::connect_with(url, settings).await
+        sansock_futures::smol::Connector::connect_with(url, settings).await
     }
     async fn connect_with_tls(
         url: WsUrl,
         settings: ClientSettings,
         tls: std::sync::Arc<rustls::ClientConfig>,
     ) -> Result<(WebSocketStream<MaybeTlsStream<Self::Tcp>>, Box<Response>), Error> {
-        sansock_futures::smol::connect_with_tls(url, settings, tls).await
+        sansock_futures::smol::Connector::connect_with_tls(url, settings, tls).await
     }
 }
 
@@ -104,14 +104,14 @@ impl Rt for AsyncStd {
         url: WsUrl,
         settings: ClientSettings,
     ) -> Result<(WebSocketStream<MaybeTlsStream<Self::Tcp>>, Box<Response>), Error> {
-        sansock_futures::async_std::connect_with(url, settings).await
+        sansock_futures::async_std::Connector::connect_with(url, settings).await
     }
     async fn connect_with_tls(
         url: WsUrl,
         settings: ClientSettings,
         tls: std::sync::Arc<rustls::ClientConfig>,
     ) -> Result<(WebSocketStream<MaybeTlsStream<Self::Tcp>>, Box<Response>), Error> {
-        sansock_futures::async_std::connect_with_tls(url, settings, tls).await
+        sansock_futures::async_std::Connector::connect_with_tls(url, settings, tls).await
     }
 }
 
@@ -136,7 +136,7 @@ pub async fn echo_once<R: Rt>(
     settings: ServerSettings,
 ) -> Option<sansock_futures::Closed> {
     let tcp = R::accept_tcp(&listener).await;
-    let mut ws = sansock_futures::accept_with(tcp, settings, |r| {
+    let mut ws = sansock_futures::accept_with(tcp, settings, async |r| {
         Ok(match r.protocols().next() {
             Some(p) => Accept::new().with_protocol(p),
             None => Accept::new(),

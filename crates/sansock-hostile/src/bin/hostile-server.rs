@@ -21,9 +21,10 @@ async fn main() -> std::io::Result<()> {
         let _ = tcp.set_nodelay(true);
         let settings = sansock_hostile::settings(&budget);
         tokio::spawn(async move {
-            let accepted =
-                sansock_tokio::accept_with(tcp, settings, |_| Ok(sansock_tokio::Accept::new()))
-                    .await;
+            let accepted = sansock_tokio::accept_with(tcp, settings, async |_| {
+                Ok(sansock_tokio::Accept::new())
+            })
+            .await;
             let Ok(mut ws) = accepted else { return };
             while let Some(Ok(message)) = ws.recv().await {
                 if ws.send(message).await.is_err() {

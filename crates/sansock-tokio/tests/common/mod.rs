@@ -18,7 +18,7 @@ pub async fn echo_once(
     settings: ServerSettings,
 ) -> WebSocketStream<TcpStream> {
     let (tcp, _) = listener.accept().await.unwrap();
-    let mut ws = sansock_tokio::accept_with(tcp, settings, |r| {
+    let mut ws = sansock_tokio::accept_with(tcp, settings, async |r| {
         Ok(match r.protocols().next() {
             Some(p) => Accept::new().with_protocol(p),
             None => Accept::new(),
@@ -61,7 +61,7 @@ where
 {
     use std::time::Duration;
     let settings = ServerSettings::new().close_timeout(Duration::from_secs(1));
-    let mut ws = sansock_tokio::accept_with(stream, settings, |_| Ok(Accept::new()))
+    let mut ws = sansock_tokio::accept_with(stream, settings, async |_| Ok(Accept::new()))
         .await
         .unwrap();
     let big = sansock_tokio::Message::binary(vec![3u8; 1 << 20]);
