@@ -8,7 +8,7 @@
 use bytes::BytesMut;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use sansock_core::frame::{FrameHeader, OpCode, apply_mask, write_frame};
-use sansock_core::{Connection, ConnectionConfig, Event, Timestamp, Utf8Validator};
+use sansock_core::{Connection, ConnectionConfig, Event, EventRef, Timestamp, Utf8Validator};
 use std::hint::black_box;
 use std::io::Cursor;
 use tokio_tungstenite::tungstenite;
@@ -147,21 +147,18 @@ fn receive(c: &mut Criterion) {
                 assert_eq!(n, count);
             })
         });
-        g.bench_function(BenchmarkId::new("sansock poll_message_into", name), |b| {
+        g.bench_function(BenchmarkId::new("sansock poll_event_into", name), |b| {
             let mut small = [0u8; 256];
             b.iter(|| {
                 let mut conn = server_with(black_box(input));
                 let mut n = 0;
                 loop {
-                    match conn.poll_message_into(&mut small) {
-                        Ok(Some(m)) => {
+                    match conn.poll_event_into(&mut small) {
+                        Ok(Some(EventRef::Message(m))) => {
                             black_box(m.as_bytes());
                         }
-                        Ok(None) => match conn.poll_event() {
-                            Ok(Some(Event::Message(_))) => {}
-                            _ => break,
-                        },
-                        Err(_) => break,
+                        Ok(Some(EventRef::Event(Event::Message(_)))) => {}
+                        _ => break,
                     }
                     n += 1;
                 }

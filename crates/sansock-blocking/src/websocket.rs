@@ -50,7 +50,7 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     /// # Errors
     /// As [`recv`](Self::recv), except that an unclean end is an `Event::Closed`.
     pub fn recv_event(&mut self) -> Result<Option<Event>, Error> {
-        block_on(|cx| self.driver.poll_next_event(cx)).transpose()
+        block_on(|cx| self.driver.poll_event(cx)).transpose()
     }
 
     /// Reads a batch: everything that has arrived, each whole message (or part, with
@@ -174,7 +174,10 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
                 e
             });
         }
-        self.driver.start_send_with(&message, compress)
+        match compress {
+            true => self.driver.start_send(&message),
+            false => self.driver.start_send_uncompressed(&message),
+        }
     }
 
     /// Sends a message part as one fragment and writes everything queued (see
@@ -206,7 +209,7 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     /// I/O errors (would-block ones leave the rest queued); [`Error::AbnormalClose`] when a
     /// deadline ended the connection meanwhile.
     pub fn flush(&mut self) -> Result<(), Error> {
-        block_on(|cx| self.driver.poll_flush_waiting(cx))
+        block_on(|cx| self.driver.poll_flush(cx))
     }
 
     /// Starts the closing handshake and waits for it to finish (at most the configured close
@@ -230,7 +233,7 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
     /// the close timeout (or the write timeout) passed before the transport took it.
     pub fn send_close(&mut self, code: Option<CloseCode>, reason: &str) -> Result<(), Error> {
         self.driver.start_close(code, reason)?;
-        block_on(|cx| self.driver.poll_flush_waiting(cx))
+        block_on(|cx| self.driver.poll_flush(cx))
     }
 
     /// Live counters: messages, frames and bytes in and out, bytes saved by compression, bytes

@@ -54,8 +54,8 @@ fn main() {
     };
     println!("client: open, subprotocol {:?}\n", response.protocol());
 
-    client.send_text("Hello, Sansock").unwrap();
-    client.send_binary(&[1, 2, 3]).unwrap();
+    client.send("Hello, Sansock").unwrap();
+    client.send(&[1, 2, 3]).unwrap();
     client.ping(b"are you there?").unwrap();
     client.close(now, Some(CloseCode::NORMAL), "done").unwrap();
 

@@ -1,7 +1,17 @@
 //! What an open connection reports to the application: [`Event`] and the final [`Closed`].
 
-use crate::{CloseCode, Message, MessagePart, Utf8Bytes};
+use crate::{CloseCode, Message, MessagePart, MessageRef, Utf8Bytes};
 use bytes::Bytes;
+
+/// What [`Connection::poll_event_into`](crate::Connection::poll_event_into) gives: a small
+/// whole message borrowed from the caller's buffer, or any other event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventRef<'b> {
+    /// A whole message, unmasked into the caller's buffer.
+    Message(MessageRef<'b>),
+    /// Anything else, as [`Connection::poll_event`](crate::Connection::poll_event) gives it.
+    Event(Event),
+}
 
 /// Something that happened on the connection, from [`Connection::poll_event`](crate::Connection::poll_event).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -284,7 +284,7 @@ fn give(conn: &mut Connection, now: Timestamp, bytes: &[u8], pick: u64) {
     }
 }
 
-/// Drains events (with `fast`, small messages through `poll_message_into` first, as a batch
+/// Drains events (with `fast`, small messages lent by `poll_event_into`, as a batch
 /// receive does); on a protocol error, checks that exactly the right close frame is queued.
 fn check_drain(conn: &mut Connection, errors: &mut u32, fast: bool) {
     let mut small = [0u8; 64];
@@ -293,13 +293,14 @@ fn check_drain(conn: &mut Connection, errors: &mut u32, fast: bool) {
         // have nothing to give.
         let idle = conn.needs_input();
         let next = if fast {
-            match conn.poll_message_into(&mut small) {
-                Ok(Some(m)) => {
+            match conn.poll_event_into(&mut small) {
+                Ok(Some(crate::EventRef::Message(m))) => {
                     assert!(!idle, "needs_input, yet a message was buffered");
                     assert!(m.as_bytes().len() <= small.len());
                     continue;
                 }
-                Ok(None) => conn.poll_event(),
+                Ok(Some(crate::EventRef::Event(e))) => Ok(Some(e)),
+                Ok(None) => Ok(None),
                 Err(e) => Err(e),
             }
         } else {
@@ -417,7 +418,11 @@ mod structured {
             pieces.push((at..bytes.len(), true));
             for (i, (piece, last)) in pieces.into_iter().enumerate() {
                 // Text pieces may split a code point; only the whole must be UTF-8.
-                match conn.send_fragment(message.kind(), &bytes[piece], last) {
+                match conn.send_part(&crate::MessagePart {
+                    kind: message.kind(),
+                    data: bytes::Bytes::copy_from_slice(&bytes[piece]),
+                    is_last: last,
+                }) {
                     Ok(()) => {}
                     Err(crate::SendError::OverBudget) if i > 0 => return Sent::Cut(message),
                     Err(_) => return Sent::Refused,
@@ -667,9 +672,12 @@ mod structured {
         loop {
             // Every other delivery takes small messages the fast way first.
             let next = if n % 2 == 1 {
-                match sides[to].conn.poll_message_into(&mut small) {
-                    Ok(Some(m)) => Ok(Some(Event::Message(m.to_message()))),
-                    Ok(None) => sides[to].conn.poll_event(),
+                match sides[to].conn.poll_event_into(&mut small) {
+                    Ok(Some(crate::EventRef::Message(m))) => {
+                        Ok(Some(Event::Message(m.to_message())))
+                    }
+                    Ok(Some(crate::EventRef::Event(e))) => Ok(Some(e)),
+                    Ok(None) => Ok(None),
                     Err(e) => Err(e),
                 }
             } else {

@@ -86,7 +86,7 @@ pub use deflate::{DeflatePolicy, PerMessageDeflate};
 pub use entropy::OsRandomUnavailable;
 pub use entropy::{DefaultRng, Entropy};
 pub use error::{ProtocolError, SendError};
-pub use event::{Closed, Ending, Event, Initiator};
+pub use event::{Closed, Ending, Event, EventRef, Initiator};
 pub use extension::{
     ClientExtension, Extension, ExtensionError, ExtensionOffer, MalformedExtensions,
     ServerExtension,

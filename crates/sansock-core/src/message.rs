@@ -125,10 +125,9 @@ pub struct MessagePart {
 }
 
 /// A whole message, borrowed: from a buffer of the caller's (a small message received with
-/// [`Connection::poll_message_into`](crate::Connection::poll_message_into)) or from a
-/// [`Message`] ([`Message::as_message_ref`]). Send it with
-/// [`Connection::send_ref`](crate::Connection::send_ref); one borrowed from a `Message` is then
-/// shared, not copied, when it is large.
+/// [`Connection::poll_event_into`](crate::Connection::poll_event_into)), from a `&str`
+/// (text) or bytes (binary), or from a [`Message`]. [`Connection::send`](crate::Connection::send)
+/// takes any of them; one borrowed from a `Message` is shared, not copied, when it is large.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MessageRef<'a> {
     payload: RefPayload<'a>,
@@ -196,6 +195,42 @@ impl<'a> MessageRef<'a> {
     /// The `Bytes` the payload is, if borrowed from a `Message` (the send path shares it).
     pub(crate) fn shared(&self) -> Option<&'a Bytes> {
         self.shared
+    }
+}
+
+impl<'a> From<&'a Message> for MessageRef<'a> {
+    fn from(message: &'a Message) -> Self {
+        message.as_message_ref()
+    }
+}
+
+impl<'a> From<&'a str> for MessageRef<'a> {
+    fn from(text: &'a str) -> Self {
+        MessageRef::text(text)
+    }
+}
+
+impl<'a> From<&'a alloc::string::String> for MessageRef<'a> {
+    fn from(text: &'a alloc::string::String) -> Self {
+        MessageRef::text(text)
+    }
+}
+
+impl<'a> From<&'a alloc::vec::Vec<u8>> for MessageRef<'a> {
+    fn from(data: &'a alloc::vec::Vec<u8>) -> Self {
+        MessageRef::binary(data)
+    }
+}
+
+impl<'a> From<&'a [u8]> for MessageRef<'a> {
+    fn from(data: &'a [u8]) -> Self {
+        MessageRef::binary(data)
+    }
+}
+
+impl<'a, const N: usize> From<&'a [u8; N]> for MessageRef<'a> {
+    fn from(data: &'a [u8; N]) -> Self {
+        MessageRef::binary(data)
     }
 }
 

@@ -79,7 +79,7 @@ fn clean_close(initiator_is_client: bool) {
     } else {
         (&mut server, &mut client)
     };
-    a.send_text("last words").unwrap();
+    a.send("last words").unwrap();
     a.close(T0, Some(CloseCode(4000)), "done").unwrap();
     assert_eq!(a.state(), State::ClosingLocal);
     let (events, err) = pump(at(1), a, b);
@@ -93,10 +93,7 @@ fn clean_close(initiator_is_client: bool) {
     assert!(c.was_clean());
     // The echo is queued: the remote side is closing until it is written.
     assert_eq!(b.state(), State::ClosingRemote);
-    assert_eq!(
-        b.send_text("too late"),
-        Err(sansock_core::SendError::Closed)
-    );
+    assert_eq!(b.send("too late"), Err(sansock_core::SendError::Closed));
     let echo = b.transmit().to_vec();
     let frames = common::frames(&echo);
     assert_eq!(frames.len(), 1);
@@ -229,7 +226,7 @@ fn keepalive_pings_a_quiet_peer_and_idle_timeout_ends_a_dead_one() {
         .with_keepalive(Some(Duration::from_secs(10)), Some(Duration::from_secs(30)));
     let (mut client, mut server) = pair(config);
     // Traffic at t=5s pushes both deadlines.
-    client.send_text("hi").unwrap();
+    client.send("hi").unwrap();
     let _ = pump(at(5_000), &mut client, &mut server);
     assert_eq!(server.poll_timeout(), Some(at(15_000)));
     server.handle_timeout(at(15_000));
@@ -275,7 +272,7 @@ fn keepalive_is_on_by_default_and_no_deadline_without_it() {
 fn every_client_frame_gets_a_fresh_masking_key() {
     let (mut client, _) = pair(ConnectionConfig::default());
     for _ in 0..50 {
-        client.send_binary(b"same payload").unwrap();
+        client.send(b"same payload").unwrap();
     }
     client.ping(b"").unwrap();
     let keys: std::collections::HashSet<[u8; 4]> = take_frames(&mut client)
@@ -288,7 +285,7 @@ fn every_client_frame_gets_a_fresh_masking_key() {
 #[test]
 fn outgoing_messages_are_fragmented_at_the_configured_size() {
     let (mut client, mut server) = pair(ConnectionConfig::default().with_fragment_size(Some(4)));
-    server.send_text("0123456789").unwrap();
+    server.send("0123456789").unwrap();
     let wire = server.transmit().to_vec();
     let shape: Vec<_> = common::frames(&wire)
         .iter()

@@ -6,6 +6,7 @@
 mod common;
 
 use common::*;
+use sansock_core::MessagePart;
 use sansock_core::frame::{OpCode, RSV1, RSV2, RSV3};
 use sansock_core::{
     CloseCode, Connection, ConnectionConfig, MessageKind, ProtocolError as P, SendError, State,
@@ -29,7 +30,7 @@ fn expect_failure(make: impl Fn() -> Connection, input: &[u8], error: P, code: C
     let (events, again) = feed(&mut conn, &masked(true, 0, OpCode::Text, b"more"));
     assert_eq!((events.len(), again), (0, None));
     assert!(conn.transmit().is_empty());
-    assert_eq!(conn.send_text("late"), Err(SendError::Closed));
+    assert_eq!(conn.send("late"), Err(SendError::Closed));
     assert_eq!(conn.state(), State::Closed, "failed and flushed");
     assert!(
         conn.is_finished(),
@@ -280,11 +281,15 @@ fn nothing_is_sent_after_close() {
     assert_eq!(frames[0].1, b"\x03\xe9bye");
     assert_eq!(c.state(), State::ClosingLocal);
     for r in [
-        c.send_text("x"),
-        c.send_binary(b"x"),
+        c.send("x"),
+        c.send(b"x"),
         c.ping(b""),
         c.pong(b""),
-        c.send_fragment(MessageKind::Binary, b"x", true),
+        c.send_part(&MessagePart {
+            kind: MessageKind::Binary,
+            data: bytes::Bytes::copy_from_slice(b"x"),
+            is_last: true,
+        }),
         c.close(T0, None, ""),
     ] {
         unchanged(&mut c, r, SendError::Closed);
@@ -294,25 +299,47 @@ fn nothing_is_sent_after_close() {
 #[test]
 fn fragment_misuse_is_refused() {
     let mut c = server();
-    c.send_fragment(MessageKind::Text, b"a", false).unwrap();
+    c.send_part(&MessagePart {
+        kind: MessageKind::Text,
+        data: bytes::Bytes::copy_from_slice(b"a"),
+        is_last: false,
+    })
+    .unwrap();
     let _ = take_frames(&mut c);
-    let r = c.send_fragment(MessageKind::Binary, b"b", true);
+    let r = c.send_part(&MessagePart {
+        kind: MessageKind::Binary,
+        data: bytes::Bytes::copy_from_slice(b"b"),
+        is_last: true,
+    });
     unchanged(&mut c, r, SendError::FragmentKindMismatch);
-    let r = c.send_text("whole");
+    let r = c.send("whole");
     unchanged(&mut c, r, SendError::FragmentedMessageInProgress);
-    let r = c.send_fragment(MessageKind::Text, &[0xff], true);
+    let r = c.send_part(&MessagePart {
+        kind: MessageKind::Text,
+        data: bytes::Bytes::copy_from_slice(&[0xff]),
+        is_last: true,
+    });
     unchanged(&mut c, r, SendError::InvalidUtf8);
-    let r = c.send_fragment(MessageKind::Text, &"κ".as_bytes()[..1], true);
+    let r = c.send_part(&MessagePart {
+        kind: MessageKind::Text,
+        data: bytes::Bytes::copy_from_slice(&"κ".as_bytes()[..1]),
+        is_last: true,
+    });
     unchanged(&mut c, r, SendError::InvalidUtf8);
     // A ping may go between fragments; the message then finishes normally.
     c.ping(b"p").unwrap();
-    c.send_fragment(MessageKind::Text, b"b", true).unwrap();
+    c.send_part(&MessagePart {
+        kind: MessageKind::Text,
+        data: bytes::Bytes::copy_from_slice(b"b"),
+        is_last: true,
+    })
+    .unwrap();
     let ops: Vec<_> = take_frames(&mut c)
         .iter()
         .map(|(h, _)| (h.opcode, h.fin))
         .collect();
     assert_eq!(ops, [(OpCode::Ping, true), (OpCode::Continuation, true)]);
-    c.send_text("whole").unwrap();
+    c.send("whole").unwrap();
 }
 
 /// A message in `frames` frames: text with a byte each, then empty continuations up to FIN.

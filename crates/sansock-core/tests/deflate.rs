@@ -39,7 +39,7 @@ fn compressed_messages_flow_both_ways() {
     let (mut client, mut server) = pair_with(client, server);
     assert!(client.has_extension() && server.has_extension());
     let text = "compress me, compress me, compress me! ".repeat(100);
-    client.send_text(&text).unwrap();
+    client.send(&text).unwrap();
     let wire = client.transmit().to_vec();
     assert_eq!(wire[0] & 0x40, 0x40, "RSV1 on the compressed message");
     assert!(
@@ -52,7 +52,7 @@ fn compressed_messages_flow_both_ways() {
     assert!(error.is_none());
     assert_eq!(events, [Event::Message(Message::from(text.clone()))]);
 
-    server.send_binary(text.as_bytes()).unwrap();
+    server.send(text.as_bytes()).unwrap();
     server.ping(b"never compressed").unwrap();
     assert_eq!(server.transmit()[0] & 0x40, 0x40);
     let (events, error) = pump(now, &mut server, &mut client);
@@ -63,7 +63,7 @@ fn compressed_messages_flow_both_ways() {
     );
     assert!(matches!(&events[1], Event::Ping(p) if &p[..] == b"never compressed"));
     // Short messages go uncompressed (threshold), without RSV1.
-    client.send_text("hi").unwrap();
+    client.send("hi").unwrap();
     assert_eq!(client.transmit()[0] & 0x40, 0);
     let (events, _) = pump(now, &mut client, &mut server);
     // The client's automatic pong (uncompressed) comes first.
@@ -78,7 +78,7 @@ fn a_one_kib_frame_that_inflates_past_the_limit_ends_with_1009() {
     let (mut client, mut server) = pair_with(client, server);
     // 64 MiB of zeros deflates to about 64 KiB; the server's limit is 1 MiB.
     let bomb = vec![0u8; 64 << 20];
-    client.send_binary(&bomb).unwrap();
+    client.send(&bomb).unwrap();
     let wire_len = client.transmit().len();
     assert!(wire_len < 128 << 10, "{wire_len} bytes on the wire");
     server.handle_bytes(now, client.transmit());
@@ -102,7 +102,7 @@ fn without_negotiation_a_compressed_frame_is_a_protocol_error() {
     // The server does not offer deflate: the client must not compress, and RSV1 is refused.
     let (mut client, mut server) = pair_with(client_config, ServerConfig::default());
     assert!(!client.has_extension());
-    client.send_text(&"x".repeat(1000)).unwrap();
+    client.send(&"x".repeat(1000)).unwrap();
     assert_eq!(client.transmit()[0] & 0x40, 0);
     let (events, error) = pump(now, &mut client, &mut server);
     assert!(error.is_none() && events.len() == 1);
@@ -188,7 +188,7 @@ fn a_message_can_skip_compression() {
     assert!(error.is_none());
     assert_eq!(events, [Event::Message(Message::from(jpeg_like.clone()))]);
     // The next message is compressed again.
-    client.send_text(&"again ".repeat(100)).unwrap();
+    client.send(&"again ".repeat(100)).unwrap();
     assert_eq!(client.transmit()[0] & 0x40, 0x40);
     let (events, _) = pump(now, &mut client, &mut server);
     assert_eq!(
@@ -215,7 +215,7 @@ pub fn server_memory(deflate: Option<PerMessageDeflate>) -> i64 {
         let text: String = (0..16 << 10)
             .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
             .collect();
-        client.send_text(&text).unwrap();
+        client.send(&text).unwrap();
         let (events, _) = pump(now, &mut client, &mut server);
         server
             .send(

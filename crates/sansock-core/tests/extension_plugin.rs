@@ -141,7 +141,7 @@ fn negotiated_extension_transforms_both_ways() {
     let (mut client, mut server) =
         negotiated(ConnectionConfig::default().with_fragment_size(Some(3)));
     assert!(client.has_extension() && server.has_extension());
-    client.send_text("hello, world").unwrap();
+    client.send("hello, world").unwrap();
     let wire = frames(client.transmit());
     assert_eq!(wire[0].0.rsv, RSV1, "first frame marked");
     assert!(
@@ -152,7 +152,7 @@ fn negotiated_extension_transforms_both_ways() {
     let (events, err) = pump(T0, &mut client, &mut server);
     assert_eq!(err, None);
     assert_eq!(events, [Event::Message(Message::from("hello, world"))]);
-    server.send_binary(&[1, 2, 3]).unwrap();
+    server.send(&[1, 2, 3]).unwrap();
     let (events, _) = pump(T0, &mut server, &mut client);
     assert_eq!(events, [Event::Message(Message::from(vec![1u8, 2, 3]))]);
 }
@@ -214,7 +214,7 @@ fn extension_errors_on_receive_close_with_their_code_and_on_send_change_nothing(
     let mut server =
         sansock_core::Connection::server(ConnectionConfig::default(), now, Some(Box::new(Broken)));
     assert_eq!(
-        server.send_text("x"),
+        server.send("x"),
         Err(sansock_core::SendError::Extension("cannot encode"))
     );
     assert!(server.transmit().is_empty());

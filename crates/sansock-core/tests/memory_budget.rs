@@ -106,13 +106,10 @@ fn queued_output_is_charged_and_a_send_over_the_budget_is_refused_with_1013() {
     // B's 200 KiB does not fit: refused, the message not queued, B closing with 1013.
     assert_eq!(b.send(&big), Err(SendError::OverBudget));
     assert_eq!(queued_close_code(&mut b), Some(CloseCode::TRY_AGAIN_LATER));
-    assert_eq!(
-        b.send_text("nothing after the close"),
-        Err(SendError::Closed)
-    );
+    assert_eq!(b.send("nothing after the close"), Err(SendError::Closed));
 
     // Small messages are never charged: C goes on.
-    assert!(c.send_text("small messages still go").is_ok());
+    assert!(c.send("small messages still go").is_ok());
 
     // A's output is written: its charge comes back, and C's large send now fits.
     let n = a.transmit_len();
@@ -134,7 +131,7 @@ fn short_queues_are_never_charged() {
     let budget = MemoryBudget::new(1);
     let mut server = server_with(with_budget(&budget));
     for _ in 0..100 {
-        server.send_text("a small message, queued").unwrap();
+        server.send("a small message, queued").unwrap();
     }
     assert_eq!(budget.used(), 0);
 }

@@ -1,32 +1,35 @@
-//! `Connection::poll_message_into`: a small whole message is unmasked into the caller's buffer
+//! `Connection::poll_event_into`: a small whole message is unmasked into the caller's buffer
 //! and handed out borrowed from it; anything else (a larger message, a fragment, a control
-//! frame, a broken frame) is left to `poll_event`, which reports it as it always does.
+//! frame, a broken frame) comes as `poll_event` reports it.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 mod common;
 
 use common::*;
 use sansock_core::frame::OpCode;
-use sansock_core::{CloseCode, Connection, ConnectionConfig, Event, Message, ProtocolError};
+use sansock_core::{
+    CloseCode, Connection, ConnectionConfig, Event, EventRef, Message, MessageRef, ProtocolError,
+};
 
-/// Drains `conn` the fast way first, then the usual way, as an adapter's batch does; gives the
-/// messages as owned ones, with the other events, in order.
+/// Drains `conn` lending small messages, as an adapter's batch does; gives the messages as
+/// owned ones, with the other events, in order.
 fn drain_fast(conn: &mut Connection, buf: &mut [u8]) -> (Vec<Event>, Option<ProtocolError>) {
     let mut events = Vec::new();
     loop {
-        match conn.poll_message_into(buf) {
-            Ok(Some(m)) => {
-                events.push(Event::Message(m.to_message()));
-                continue;
-            }
-            Ok(None) => {}
-            Err(e) => return (events, Some(e)),
-        }
-        match conn.poll_event() {
-            Ok(Some(e)) => events.push(e),
+        match conn.poll_event_into(buf) {
+            Ok(Some(EventRef::Message(m))) => events.push(Event::Message(m.to_message())),
+            Ok(Some(EventRef::Event(e))) => events.push(e),
             Ok(None) => return (events, None),
             Err(e) => return (events, Some(e)),
         }
+    }
+}
+
+/// The small message `poll_event_into` lends, if the next event is one.
+fn lent<'b>(conn: &mut Connection, buf: &'b mut [u8]) -> Option<MessageRef<'b>> {
+    match conn.poll_event_into(buf) {
+        Ok(Some(EventRef::Message(m))) => Some(m),
+        _ => None,
     }
 }
 
@@ -36,10 +39,10 @@ fn a_small_message_is_unmasked_into_the_buffer_and_borrowed_from_it() {
     server.handle_bytes(T0, &masked(true, 0, OpCode::Text, "κόσμε".as_bytes()));
     let mut buf = [0u8; 64];
     let region = buf.as_ptr_range();
-    let message = server.poll_message_into(&mut buf).unwrap().unwrap();
+    let message = lent(&mut server, &mut buf).unwrap();
     assert_eq!(message.as_text(), Some("κόσμε"));
     assert!(region.contains(&message.as_bytes().as_ptr()));
-    assert_eq!(server.poll_message_into(&mut buf), Ok(None));
+    assert_eq!(server.poll_event_into(&mut buf), Ok(None));
     assert_eq!(server.poll_event(), Ok(None));
 }
 
@@ -100,7 +103,7 @@ fn errors_are_the_usual_ones_with_the_usual_close_codes() {
         assert_eq!((events, got), (vec![], Some(error)), "{error:?}");
         assert_eq!(queued_close_code(&mut server), Some(code), "{error:?}");
         // Once failed, nothing more comes out either way.
-        assert_eq!(server.poll_message_into(&mut [0u8; 64]), Ok(None));
+        assert_eq!(server.poll_event_into(&mut [0u8; 64]), Ok(None));
     }
 }
 
@@ -108,10 +111,12 @@ fn errors_are_the_usual_ones_with_the_usual_close_codes() {
 fn a_message_longer_than_the_buffer_comes_the_usual_way() {
     let mut server = server_with(ConnectionConfig::default());
     server.handle_bytes(T0, &masked(true, 0, OpCode::Binary, &[5; 65]));
-    assert_eq!(server.poll_message_into(&mut [0u8; 64]), Ok(None));
     assert_eq!(
-        server.poll_event(),
-        Ok(Some(Event::Message(Message::from(vec![5; 65]))))
+        server.poll_event_into(&mut [0u8; 64]),
+        Ok(Some(EventRef::Event(Event::Message(Message::from(vec![
+            5;
+            65
+        ])))))
     );
 }
 
@@ -129,10 +134,7 @@ fn needs_input_holds_exactly_while_nothing_can_come_out() {
     assert!(!server.needs_input());
     let mut buf = [0u8; 16];
     assert_eq!(
-        server
-            .poll_message_into(&mut buf)
-            .unwrap()
-            .map(|m| m.to_message()),
+        lent(&mut server, &mut buf).map(|m| m.to_message()),
         Some(Message::Binary(b"ab".to_vec().into()))
     );
     assert!(server.needs_input(), "drained");

@@ -204,9 +204,9 @@ fn a_compressed_message_comes_whole() {
             .with_extension(deflate),
     );
     let text = "squeeze ".repeat(10_000);
-    client.send_text(&text).unwrap();
+    client.send(&text).unwrap();
     let binary: Vec<u8> = text.bytes().rev().collect();
-    client.send_binary(&binary).unwrap();
+    client.send(&binary).unwrap();
     let mut wire = Vec::new();
     client.drain_transmit(&mut wire);
     let (events, error) = feed_in_chunks(&mut server, &wire, &[50]);
@@ -224,7 +224,7 @@ fn a_compressed_message_comes_whole() {
 fn parts_sent_on_make_the_same_message_and_a_large_one_is_not_copied() {
     let (mut client, mut server) = pair(parts_config(16 << 10));
     let data = payload(300_000);
-    client.send_binary(&data).unwrap();
+    client.send(&data).unwrap();
     let mut wire = Vec::new();
     client.drain_transmit(&mut wire);
     let mut echoed = Vec::new();

@@ -109,7 +109,7 @@ fn no_context_takeover_connections_share_one_encoding() {
     }
     // The shared encoding is what each connection would have sent by itself.
     let (_, mut alone) = deflate_pair(true);
-    alone.send_text(&text).unwrap();
+    alone.send(&text).unwrap();
     assert_eq!(alone.transmit(), first.unwrap().1.as_slice());
     for (client, server) in &mut room {
         assert_eq!(received(client, server), [Message::text(text.as_str())]);

@@ -7,6 +7,7 @@ mod common;
 
 use common::T0;
 use proptest::prelude::*;
+use sansock_core::MessagePart;
 use sansock_core::testing::{drain, pump};
 use sansock_core::{
     ClientConfig, CloseCode, Connection, ConnectionConfig, Ending, Event, Message, MessageKind,
@@ -46,12 +47,20 @@ fn send(conn: &mut Connection, message: &Message, pieces: &Option<Vec<usize>>) {
     let mut at = 0;
     for size in sizes {
         let end = (at + size).min(bytes.len());
-        conn.send_fragment(message.kind(), &bytes[at..end], false)
-            .unwrap();
+        conn.send_part(&MessagePart {
+            kind: message.kind(),
+            data: bytes::Bytes::copy_from_slice(&bytes[at..end]),
+            is_last: false,
+        })
+        .unwrap();
         at = end;
     }
-    conn.send_fragment(message.kind(), &bytes[at..], true)
-        .unwrap();
+    conn.send_part(&MessagePart {
+        kind: message.kind(),
+        data: bytes::Bytes::copy_from_slice(&bytes[at..]),
+        is_last: true,
+    })
+    .unwrap();
 }
 
 fn messages(events: &[Event]) -> Vec<Message> {
@@ -181,8 +190,8 @@ proptest! {
 fn kinds_round_trip_exactly() {
     // A fixed case beside the properties: an empty text and an empty binary keep their kinds.
     let (mut client, mut server) = seeded_pair(1, ConnectionConfig::default());
-    client.send_text("").unwrap();
-    client.send_binary(b"").unwrap();
+    client.send("").unwrap();
+    client.send(b"").unwrap();
     let (events, _) = pump(T0, &mut client, &mut server);
     let kinds: Vec<MessageKind> = messages(&events).iter().map(Message::kind).collect();
     assert_eq!(kinds, [MessageKind::Text, MessageKind::Binary]);

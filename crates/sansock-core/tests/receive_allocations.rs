@@ -46,7 +46,7 @@ fn echoing_reuses_the_transmit_buffer() {
         server.handle_bytes(T0, &frame);
         let m = server.poll_event().unwrap();
         drop(m);
-        server.send_binary(&[7; 1000]).unwrap();
+        server.send(&[7; 1000]).unwrap();
         let n = server.transmit().len();
         server.advance_transmit(n);
     }

@@ -108,12 +108,12 @@ fn binary_64_kib_with_64_bit_length_to_client() {
 fn the_same_vectors_sent_by_sansock_are_byte_identical() {
     // A server writing "Hello" produces RFC 6455's unmasked example exactly.
     let mut s = server();
-    s.send_text("Hello").unwrap();
+    s.send("Hello").unwrap();
     assert_eq!(s.transmit(), &[0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f]);
     let mut s = server();
-    s.send_binary(&[0; 256]).unwrap();
+    s.send(&[0; 256]).unwrap();
     assert_eq!(&s.transmit()[..4], &[0x82, 0x7e, 0x01, 0x00]);
     let mut s = server();
-    s.send_binary(&[0; 65536]).unwrap();
+    s.send(&[0; 65536]).unwrap();
     assert_eq!(&s.transmit()[..10], &[0x82, 0x7f, 0, 0, 0, 0, 0, 1, 0, 0]);
 }

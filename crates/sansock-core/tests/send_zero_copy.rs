@@ -64,7 +64,7 @@ fn interleaved_frames_fragments_and_partial_writes_arrive_in_order() {
         server.send(m).unwrap();
         server.ping(b"between").unwrap();
     }
-    server.send_text("last").unwrap();
+    server.send("last").unwrap();
     let total = server.transmit_len();
     assert!(
         server.transmit_pieces().count() > messages.len(),

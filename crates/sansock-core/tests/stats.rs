@@ -11,8 +11,8 @@ use std::time::Duration;
 #[test]
 fn counts_messages_frames_and_bytes_both_ways() {
     let (mut client, mut server) = pair(ConnectionConfig::default().with_fragment_size(Some(4)));
-    client.send_text("hello, world").unwrap(); // 3 frames of 4 bytes
-    client.send_binary(b"").unwrap(); // 1 frame
+    client.send("hello, world").unwrap(); // 3 frames of 4 bytes
+    client.send(b"").unwrap(); // 1 frame
     assert_eq!(client.stats().messages_out, 2);
     assert_eq!(client.stats().frames_out, 4);
     let queued = client.stats().queued;

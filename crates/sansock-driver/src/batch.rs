@@ -7,7 +7,7 @@ use crate::Error;
 use crate::driver::Driver;
 use crate::runtime::{Runtime, Transport};
 use core::task::{Context, Poll, ready};
-use sansock_core::{Connection, Event, Message, MessagePart, MessageRef};
+use sansock_core::{Connection, Event, EventRef, Message, MessagePart, MessageRef};
 
 /// Messages up to this size are copied out of the read buffer onto the stack.
 const SMALL_MESSAGE: usize = 256;
@@ -32,7 +32,7 @@ impl Outbox<'_> {
     /// # Errors
     /// [`Error::Send`] once the connection is closing.
     pub fn send(&mut self, message: MessageRef<'_>) -> Result<(), Error> {
-        self.0.send_ref(message).map_err(Error::Send)
+        self.0.send(message).map_err(Error::Send)
     }
 
     /// Queues an owned message (shared, not copied, when large).
@@ -102,35 +102,44 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         let mut small = [0u8; SMALL_MESSAGE];
         loop {
             let mut handled = 0;
+            let mut other = None;
             // Until the input runs out (checked first: a read of one message, ping-pong's
             // case, then needs no second call into the core).
             while self.conn.transmit_len() < self.high_water && !self.conn.needs_input() {
-                match self.conn.poll_message_into(&mut small) {
-                    Ok(Some(message)) => {
+                match self.conn.poll_event_into(&mut small) {
+                    Ok(Some(EventRef::Message(message))) => {
                         handled += 1;
                         f(Received::Message(message), &mut Outbox(&mut self.conn))?;
+                    }
+                    Ok(Some(EventRef::Event(event))) => {
+                        other = Some(event);
+                        break;
                     }
                     Ok(None) => break,
                     Err(e) => return Err(self.protocol_error(cx, e)),
                 }
             }
-            if handled > 0 {
-                return Ok(Some(handled));
-            }
-            match self.next_core_event(cx)? {
+            let next = match other {
+                Some(event) => self.seen(cx, Ok(Some(event)))?,
+                None if handled > 0 => return Ok(Some(handled)),
+                None => self.next_core_event(cx)?,
+            };
+            match next {
                 Some(Event::Message(m)) => {
                     f(
                         Received::Message(m.as_message_ref()),
                         &mut Outbox(&mut self.conn),
                     )?;
-                    return Ok(Some(1));
+                    return Ok(Some(handled + 1));
                 }
                 Some(Event::Part(p)) => {
                     f(Received::Part(&p), &mut Outbox(&mut self.conn))?;
-                    return Ok(Some(1));
+                    return Ok(Some(handled + 1));
                 }
                 Some(Event::Closed(c)) if !c.was_clean() => return Err(Error::AbnormalClose(c)),
+                Some(_) if handled > 0 => return Ok(Some(handled)),
                 Some(_) => continue,
+                None if handled > 0 => return Ok(Some(handled)),
                 None => return Ok(None),
             }
         }

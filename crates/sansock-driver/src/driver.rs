@@ -260,7 +260,10 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
 
     /// The next event from the core, reading and waiting on deadlines as needed. `Ok(None)` once
     /// the connection is over and the transport has been shut down.
-    pub fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Event>, Error>> {
+    pub(crate) fn poll_event_or_end(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Option<Event>, Error>> {
         // Events are owned and may be kept: small reads are copied again, not lent.
         self.lends = false;
         loop {
@@ -279,7 +282,18 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         if self.conn.needs_input() {
             return Ok(None);
         }
-        match self.conn.poll_event() {
+        let polled = self.conn.poll_event();
+        self.seen(cx, polled)
+    }
+
+    /// What the core's poll gave, seen by the driver: the close recorded (and our answer to it
+    /// pushed out), a protocol error turned into the adapters' [`Error`].
+    pub(crate) fn seen(
+        &mut self,
+        cx: &mut Context<'_>,
+        polled: Result<Option<Event>, sansock_core::ProtocolError>,
+    ) -> Result<Option<Event>, Error> {
+        match polled {
             Ok(Some(event)) => {
                 if let Event::Closed(c) = &event {
                     crate::trace::closed(&self.span, c);
@@ -289,7 +303,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                     // Only where a write cannot block: a blocking transport's next call writes
                     // it (and a peer that stopped reading must not hold this one).
                     if c.was_clean() && !R::BLOCKS {
-                        let _ = self.poll_flush(cx);
+                        let _ = self.poll_write_all(cx);
                     }
                 }
                 Ok(Some(event))
@@ -307,7 +321,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         e: sansock_core::ProtocolError,
     ) -> Error {
         crate::trace::protocol_error(&self.span, &e);
-        let _ = self.poll_flush(cx);
+        let _ = self.poll_write_all(cx);
         if self.closed.is_none() {
             self.closed = Some(Closed {
                 code: e.close_code(),
@@ -333,7 +347,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         // Pongs and the close echo go out even when only the reader is polled. A transport
         // that takes nothing now (a would-block) does not stop the read: a peer that reads
         // only once its own output is taken must not wedge us both.
-        match self.poll_flush(cx) {
+        match self.poll_write_all(cx) {
             Poll::Ready(Err(e)) if !e.is_would_block() => return Poll::Ready(Err(e)),
             _ => {}
         }
@@ -514,7 +528,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             self.shutdown_by = Some(crate::runtime::deadline_after(bound));
         }
         while !self.done {
-            let _ = self.poll_flush(cx);
+            let _ = self.poll_write_all(cx);
             if self.done {
                 break;
             }
@@ -571,15 +585,6 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         // Messages are owned and may be kept: small reads are copied again, not lent.
         self.lends = false;
         loop {
-            // A whole message buffered: straight from the core, no event around it (the hot
-            // path of a receive loop).
-            if !self.conn.needs_input() {
-                match self.conn.poll_whole_message() {
-                    Ok(Some(m)) => return Poll::Ready(Some(Ok(m))),
-                    Ok(None) => {}
-                    Err(e) => return Poll::Ready(Some(Err(self.protocol_error(cx, e)))),
-                }
-            }
             match self.next_core_event(cx) {
                 Ok(Some(Event::Message(m))) => return Poll::Ready(Some(Ok(m))),
                 Ok(Some(Event::Part(p))) => {
@@ -600,9 +605,10 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         }
     }
 
-    /// The next event of any kind (messages, pings, pongs, the close); `None` after the end.
-    pub fn poll_next_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Event, Error>>> {
-        Poll::Ready(ready!(self.poll_event(cx)).transpose())
+    /// The next event of any kind (messages, pings, pongs, the close), reading and waiting on
+    /// deadlines as needed; `None` once the connection is over and the transport shut down.
+    pub fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Event, Error>>> {
+        Poll::Ready(ready!(self.poll_event_or_end(cx)).transpose())
     }
 
     /// Queues a message; call after `poll_writable` is ready.
@@ -611,16 +617,11 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         self.conn.send(message).map_err(Error::Send)
     }
 
-    /// Queues a message, without compression when `compress` is false
-    /// ([`Connection::send_uncompressed`]).
-    pub fn start_send_with(
+    /// Queues a message without the extension's transform ([`Connection::send_uncompressed`]).
+    pub fn start_send_uncompressed(
         &mut self,
         message: &sansock_core::Message,
-        compress: bool,
     ) -> Result<(), Error> {
-        if compress {
-            return self.start_send(message);
-        }
         self.check_usable()?;
         self.conn.send_uncompressed(message).map_err(Error::Send)
     }
@@ -655,7 +656,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     /// errors.
     pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<Result<Closed, Error>> {
         loop {
-            match ready!(self.poll_event(cx))? {
+            match ready!(self.poll_event_or_end(cx))? {
                 Some(Event::Closed(c)) if !c.was_clean() => {
                     return Poll::Ready(Err(Error::AbnormalClose(c)));
                 }

@@ -145,7 +145,7 @@ impl<S: Transport<R>, R: Runtime> ReadHalf<S, R> {
 
     /// The next event of any kind; as [`WebSocketStream::recv_event`].
     pub async fn recv_event(&mut self) -> Option<Result<sansock_core::Event, Error>> {
-        poll_fn(|cx| self.half.poll(cx, true, |d, cx| d.poll_next_event(cx))).await
+        poll_fn(|cx| self.half.poll(cx, true, |d, cx| d.poll_event(cx))).await
     }
 
     /// Live counters of the connection, as the stream's `stats`.
@@ -218,8 +218,11 @@ impl<S: Transport<R>, R: Runtime> WriteHalf<S, R> {
     }
 
     async fn send_with(&mut self, message: Message, compress: bool) -> Result<(), Error> {
-        self.queue_and_flush(|d| d.start_send_with(&message, compress))
-            .await
+        self.queue_and_flush(|d| match compress {
+            true => d.start_send(&message),
+            false => d.start_send_uncompressed(&message),
+        })
+        .await
     }
 
     /// Waits until the output is under the high-water mark, queues with `queue` (holding the
@@ -292,7 +295,7 @@ impl<S: Transport<R>, R: Runtime> WriteHalf<S, R> {
     /// # Errors
     /// I/O errors; [`Error::AbnormalClose`] when a deadline ended the connection meanwhile.
     pub async fn flush(&mut self) -> Result<(), Error> {
-        poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_flush_waiting(cx))).await
+        poll_fn(|cx| self.half.poll(cx, false, |d, cx| d.poll_flush(cx))).await
     }
 
     /// Bytes queued for the transport and not yet written.
@@ -326,12 +329,12 @@ impl<S: Transport<R>, R: Runtime> Sink<Message> for WriteHalf<S, R> {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        self.half.poll(cx, false, |d, cx| d.poll_flush_waiting(cx))
+        self.half.poll(cx, false, |d, cx| d.poll_flush(cx))
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         self.half.lock().start_close(Some(CloseCode::NORMAL), "")?;
         self.half.deadline_changed();
-        self.half.poll(cx, false, |d, cx| d.poll_flush_waiting(cx))
+        self.half.poll(cx, false, |d, cx| d.poll_flush(cx))
     }
 }

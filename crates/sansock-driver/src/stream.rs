@@ -121,7 +121,7 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// # Errors
     /// As [`recv`](Self::recv), except that an unclean end is an `Event::Closed`.
     pub async fn recv_event(&mut self) -> Option<Result<sansock_core::Event, Error>> {
-        poll_fn(|cx| self.driver.poll_next_event(cx)).await
+        poll_fn(|cx| self.driver.poll_event(cx)).await
     }
 
     /// Receives a batch: everything that has arrived, each whole message (or part, with
@@ -159,7 +159,7 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// I/O errors; [`Error::AbnormalClose`] when a deadline (idle, close or write timeout)
     /// ended the connection meanwhile.
     pub async fn flush(&mut self) -> Result<(), Error> {
-        poll_fn(|cx| self.driver.poll_flush_waiting(cx)).await
+        poll_fn(|cx| self.driver.poll_flush(cx)).await
     }
 
     /// Sends a message: queues it and writes it to the transport — at once, or, when more
@@ -215,7 +215,10 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
         poll_fn(move |cx| {
             if !queued {
                 ready!(self.driver.poll_writable(cx))?;
-                self.driver.start_send_with(&message, compress)?;
+                match compress {
+                    true => self.driver.start_send(&message)?,
+                    false => self.driver.start_send_uncompressed(&message)?,
+                }
                 queued = true;
             }
             self.driver.poll_sent(cx, true)
@@ -328,7 +331,7 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// the close timeout (or the write timeout) passed before the transport took it.
     pub async fn send_close(&mut self, code: Option<CloseCode>, reason: &str) -> Result<(), Error> {
         self.driver.start_close(code, reason)?;
-        poll_fn(|cx| self.driver.poll_flush_waiting(cx)).await
+        poll_fn(|cx| self.driver.poll_flush(cx)).await
     }
 
     /// Live counters: messages, frames and bytes in and out, bytes saved by compression, bytes
@@ -406,13 +409,13 @@ impl<S: Transport<R>, R: Runtime> Sink<Message> for WebSocketStream<S, R> {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        self.get_mut().driver.poll_flush_waiting(cx)
+        self.get_mut().driver.poll_flush(cx)
     }
 
     /// Sends a normal close (1000) and flushes it. Keep receiving to see the peer's answer.
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         let driver = &mut self.get_mut().driver;
         driver.start_close(Some(CloseCode::NORMAL), "")?;
-        driver.poll_flush_waiting(cx)
+        driver.poll_flush(cx)
     }
 }

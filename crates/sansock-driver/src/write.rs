@@ -22,8 +22,8 @@ const MAX_SLICES: usize = 64;
 impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     /// Writes the core's output until it is all written and flushed: every piece of it in one
     /// vectored write where the transport takes it all. Pending while the transport takes no
-    /// more (no timer is polled: see [`poll_flush_waiting`](Self::poll_flush_waiting)).
-    pub fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+    /// more (no timer is polled: see [`poll_flush`](Self::poll_flush)).
+    pub(crate) fn poll_write_all(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         if R::BLOCKS && self.write_timeout.is_some() && self.write_stalled.is_none() {
             // A blocking write that takes nothing never returns to say so: its wait counts
             // from its start.
@@ -100,7 +100,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         enough: fn(&Self) -> bool,
     ) -> Poll<Result<(), Error>> {
         loop {
-            match self.poll_flush(cx) {
+            match self.poll_write_all(cx) {
                 Poll::Ready(Err(e)) if e.is_would_block() && enough(self) => {
                     return Poll::Ready(Ok(()));
                 }
@@ -119,7 +119,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     ///
     /// # Errors
     /// I/O errors; [`Error::AbnormalClose`] when a deadline ended the connection meanwhile.
-    pub fn poll_flush_waiting(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+    pub fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         self.poll_write_until(cx, |_| false)
     }
 
@@ -127,7 +127,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     /// running the timers meanwhile.
     ///
     /// # Errors
-    /// As [`poll_flush_waiting`](Self::poll_flush_waiting).
+    /// As [`poll_flush`](Self::poll_flush).
     #[inline]
     pub fn poll_writable(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         if self.under_high_water() {
@@ -142,7 +142,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     /// high-water mark; otherwise writes it out (see the module's doc).
     ///
     /// # Errors
-    /// As [`poll_flush_waiting`](Self::poll_flush_waiting).
+    /// As [`poll_flush`](Self::poll_flush).
     #[inline]
     pub fn poll_sent(
         &mut self,
@@ -152,7 +152,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         if will_receive && !self.conn.needs_input() {
             return self.poll_writable(cx);
         }
-        self.poll_flush_waiting(cx)
+        self.poll_flush(cx)
     }
 
     /// Whether a send from the task behind `waker` may leave its frame to the next receive:

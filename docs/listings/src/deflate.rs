@@ -54,7 +54,7 @@ mod tests {
         assert!(error.is_none());
         assert_eq!(events, [Event::Message(Message::from(png))]);
         let text = "compressible, compressible, compressible ".repeat(100);
-        server.send_text(&text).unwrap();
+        server.send(&text).unwrap();
         assert_eq!(server.transmit()[0] & 0x40, 0x40); // RSV1: compressed
         assert!(server.transmit().len() < text.len() / 10);
         let (events, _) = pump(now, &mut server, &mut client);

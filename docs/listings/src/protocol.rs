@@ -87,15 +87,14 @@ mod tests {
         // ANCHOR: fragments
         // A client streams one text message in three frames; the server sees one message.
         let (mut client, mut server) = pair(ConnectionConfig::default());
-        client
-            .send_fragment(sansock_core::MessageKind::Text, b"Hel", false)
-            .unwrap();
-        client
-            .send_fragment(sansock_core::MessageKind::Text, b"lo, ", false)
-            .unwrap();
-        client
-            .send_fragment(sansock_core::MessageKind::Text, "wörld".as_bytes(), true)
-            .unwrap();
+        let part = |text: &'static str, is_last| sansock_core::MessagePart {
+            kind: sansock_core::MessageKind::Text,
+            data: text.into(),
+            is_last,
+        };
+        client.send_part(&part("Hel", false)).unwrap();
+        client.send_part(&part("lo, ", false)).unwrap();
+        client.send_part(&part("wörld", true)).unwrap();
         let (events, error) = pump(now, &mut client, &mut server);
         assert!(error.is_none());
         assert_eq!(events, [Event::Message(Message::from("Hello, wörld"))]);
@@ -103,7 +102,7 @@ mod tests {
         // Or let the connection split every outgoing message into frames of at most 4 bytes.
         let small = ConnectionConfig::default().with_fragment_size(Some(4));
         let (mut client, mut server) = pair(small);
-        client.send_text("Hello, wörld").unwrap();
+        client.send("Hello, wörld").unwrap();
         assert!(client.transmit().len() > 4 * 6); // four frames, each with its own header
         let (events, _) = pump(now, &mut client, &mut server);
         assert_eq!(events, [Event::Message(Message::from("Hello, wörld"))]);
@@ -117,7 +116,7 @@ mod tests {
         // A proxy that forwards a large upload as it arrives: parts of at least 16 KiB.
         let parts = ConnectionConfig::default().with_message_parts(Some(16 << 10));
         let (mut client, mut proxy) = pair(parts);
-        client.send_binary(&vec![7u8; 1 << 20]).unwrap();
+        client.send(&vec![7u8; 1 << 20]).unwrap();
         let wire = client.transmit().to_vec();
         // The first 64 KiB of the 1 MiB frame are here: out they go, before the rest arrives.
         proxy.handle_bytes(now, &wire[..64 << 10]);

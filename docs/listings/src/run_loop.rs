@@ -36,7 +36,7 @@ mod tests {
     #[test]
     fn one_turn_echoes() {
         let (mut client, mut server) = pair(ConnectionConfig::default());
-        client.send_text("hi").unwrap();
+        client.send("hi").unwrap();
         let mut wire = Vec::new();
         let events = turn(&mut server, Timestamp::ZERO, client.transmit(), &mut wire).unwrap();
         assert_eq!(events, [Event::Message(Message::from("hi"))]);

@@ -76,7 +76,7 @@ const MAX_PART_READ: usize = 1 << 20;
 /// # use sansock_core::*;
 /// # let (mut client, mut server) = sansock_core::testing::pair(ConnectionConfig::default());
 /// let now = Timestamp::ZERO;
-/// client.send_text("hello").unwrap();
+/// client.send("hello").unwrap();
 /// server.handle_bytes(now, client.transmit());
 /// let n = client.transmit().len();
 /// client.advance_transmit(n);
@@ -289,7 +289,7 @@ impl Connection {
     }
 
     /// Whether [`poll_event`](Self::poll_event) and
-    /// [`poll_message_into`](Self::poll_message_into) have nothing to give until more input
+    /// [`poll_event_into`](Self::poll_event_into) have nothing to give until more input
     /// arrives: nothing buffered, no frame under way, no event waiting, the stream not ended. A
     /// driver may then go straight to reading (the common case on every wake-up).
     #[inline]
@@ -513,7 +513,7 @@ impl Connection {
     /// # use sansock_core::*;
     /// # let (_client, mut server) = sansock_core::testing::pair(ConnectionConfig::default());
     /// server.send(&Message::Binary(vec![7u8; 1 << 20].into())).unwrap();
-    /// server.send_text("and a short one").unwrap();
+    /// server.send("and a short one").unwrap();
     /// let pieces: Vec<&[u8]> = server.transmit_pieces().collect();
     /// assert_eq!(pieces.len(), 3); // header, the payload itself (not copied), the next frame
     /// assert_eq!(pieces.iter().map(|p| p.len()).sum::<usize>(), server.transmit_len());

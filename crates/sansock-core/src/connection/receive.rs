@@ -8,7 +8,7 @@
 
 use super::{Connection, RETAIN_CAPACITY, Role};
 use crate::close::{BadClose, ParsedClose, parse_close_payload};
-use crate::event::{Closed, Ending, Event, Initiator};
+use crate::event::{Closed, Ending, Event, EventRef, Initiator};
 use crate::frame::{FrameHeader, HeaderError, MAX_CONTROL_PAYLOAD, OpCode, apply_mask};
 use crate::{CloseCode, Message, MessageKind, MessagePart, MessageRef, ProtocolError, Utf8Bytes};
 use bytes::{Buf, Bytes, BytesMut};
@@ -147,68 +147,41 @@ impl Connection {
         Ok(self.pending.take())
     }
 
-    /// The fast path for owned messages: if the next event is a whole message of one frame, all
-    /// buffered, gives it (a slice of the receive buffer: no copy, no [`Event`] around it).
-    /// Otherwise `Ok(None)`: then call [`poll_event`](Self::poll_event) for whatever is next
-    /// (which may be nothing). A receive loop that wants only messages calls this first.
+    /// [`poll_event`](Self::poll_event), lending small messages: a whole message of one frame
+    /// no longer than `buf` is unmasked into `buf` and given borrowed from there (no
+    /// allocation, no reference count); any other event is given as `poll_event` gives it.
+    /// `Ok(None)` means the same as there: nothing until more input arrives.
     ///
     /// ```
     /// # use sansock_core::*;
     /// # let (mut client, mut server) = sansock_core::testing::pair(ConnectionConfig::default());
-    /// let mut wire = Vec::new();
-    /// client.send_text("hello").unwrap();
-    /// client.drain_transmit(&mut wire);
-    /// server.handle_bytes(Timestamp::ZERO, &wire);
-    /// let message = server.poll_whole_message().unwrap().unwrap();
-    /// assert_eq!(message.as_text(), Some("hello"));
-    /// assert_eq!(server.poll_whole_message(), Ok(None));
-    ///
-    /// // Anything but a whole message is left to `poll_event`.
+    /// client.send("small").unwrap();
     /// client.ping(b"?").unwrap();
-    /// client.send_text("after").unwrap();
-    /// wire.clear();
-    /// client.drain_transmit(&mut wire);
-    /// server.handle_bytes(Timestamp::ZERO, &wire);
-    /// assert_eq!(server.poll_whole_message(), Ok(None));
-    /// assert!(matches!(server.poll_event(), Ok(Some(Event::Ping(_)))));
-    /// assert_eq!(server.poll_whole_message().unwrap().unwrap().as_text(), Some("after"));
+    /// server.handle_bytes(Timestamp::ZERO, client.transmit());
+    /// let mut buf = [0u8; 256];
+    /// let Ok(Some(EventRef::Message(message))) = server.poll_event_into(&mut buf) else { panic!() };
+    /// assert_eq!(message.as_text(), Some("small"));
+    /// let Ok(Some(EventRef::Event(Event::Ping(_)))) = server.poll_event_into(&mut buf) else { panic!() };
+    /// assert_eq!(server.poll_event_into(&mut buf), Ok(None));
     /// ```
     ///
     /// # Errors
     /// As [`poll_event`](Self::poll_event).
     #[inline]
-    pub fn poll_whole_message(&mut self) -> Result<Option<Message>, ProtocolError> {
-        if self.frame.is_some() || self.pending.is_some() || !self.is_receiving() {
-            return Ok(None);
+    pub fn poll_event_into<'b>(
+        &mut self,
+        buf: &'b mut [u8],
+    ) -> Result<Option<EventRef<'b>>, ProtocolError> {
+        if let Some(message) = self.poll_small_message(buf)? {
+            return Ok(Some(EventRef::Message(message)));
         }
-        let Some((header, n, kind)) = self.whole_frame_buffered() else {
-            return Ok(None);
-        };
-        let message = self.take_whole_message(header, n, kind)?;
-        if self.charged > 0 {
-            self.settle_budget(); // as `poll_event` does once a message is complete
-        }
-        Ok(Some(message))
+        Ok(self.poll_event()?.map(EventRef::Event))
     }
 
-    /// The fast path for small messages: if the next event is a whole message of one frame no
-    /// longer than `buf`, unmasks its payload into `buf` and gives it, borrowed from there: no
-    /// allocation, no reference count. Otherwise `Ok(None)`: then call
-    /// [`poll_event`](Self::poll_event) for whatever is next (which may be nothing).
-    ///
-    /// ```
-    /// # use sansock_core::*;
-    /// # let (mut client, mut server) = sansock_core::testing::pair(ConnectionConfig::default());
-    /// client.send_text("small").unwrap();
-    /// server.handle_bytes(Timestamp::ZERO, client.transmit());
-    /// let mut buf = [0u8; 256];
-    /// let message = server.poll_message_into(&mut buf).unwrap().unwrap();
-    /// assert_eq!(message.as_text(), Some("small"));
-    /// ```
-    ///
-    /// # Errors
-    /// As [`poll_event`](Self::poll_event).
-    pub fn poll_message_into<'b>(
+    /// The next event, if it is a whole message of one frame no longer than `buf`: unmasked
+    /// into `buf`. `Ok(None)` for anything else (left to `poll_event`).
+    #[inline]
+    fn poll_small_message<'b>(
         &mut self,
         buf: &'b mut [u8],
     ) -> Result<Option<MessageRef<'b>>, ProtocolError> {

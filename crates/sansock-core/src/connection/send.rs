@@ -10,19 +10,30 @@ use super::{Connection, Role};
 use crate::close::MAX_CLOSE_REASON;
 use crate::frame::{MAX_CONTROL_PAYLOAD, OpCode};
 use crate::{
-    CloseCode, Message, MessageKind, MessagePart, MessageRef, PreparedMessage, SendError, Timestamp,
+    CloseCode, MessageKind, MessagePart, MessageRef, PreparedMessage, SendError, Timestamp,
 };
 use alloc::vec::Vec;
 use bytes::Bytes;
 
 impl Connection {
-    /// Queues a whole message.
+    /// Queues a whole message: a `&str` (text), bytes (binary), a [`MessageRef`], or a
+    /// [`&Message`](Message) — whose large payload a server shares rather than copies.
+    ///
+    /// ```
+    /// # use sansock_core::*;
+    /// # let (mut client, _server) = sansock_core::testing::pair(ConnectionConfig::default());
+    /// client.send("text").unwrap();
+    /// client.send(b"binary").unwrap();
+    /// client.send(&Message::binary(vec![0u8; 1 << 16])).unwrap();
+    /// ```
     ///
     /// # Errors
     /// [`SendError::Closed`] after a close was sent; [`SendError::FragmentedMessageInProgress`]
-    /// during [`send_fragment`](Self::send_fragment); an extension's error.
-    pub fn send(&mut self, message: &Message) -> Result<(), SendError> {
-        self.send_data(message.kind(), Payload::Shared(message.as_shared()), true)
+    /// while a message in parts ([`send_part`](Self::send_part)) is under way; an extension's
+    /// error.
+    #[inline]
+    pub fn send<'m>(&mut self, message: impl Into<MessageRef<'m>>) -> Result<(), SendError> {
+        self.send_message(message.into(), true)
     }
 
     /// Queues a [`PreparedMessage`]. On a server its frame is shared, not copied: the plain
@@ -77,72 +88,35 @@ impl Connection {
     ///
     /// # Errors
     /// As [`send`](Self::send).
-    pub fn send_uncompressed(&mut self, message: &Message) -> Result<(), SendError> {
-        self.send_data(message.kind(), Payload::Shared(message.as_shared()), false)
+    #[inline]
+    pub fn send_uncompressed<'m>(
+        &mut self,
+        message: impl Into<MessageRef<'m>>,
+    ) -> Result<(), SendError> {
+        self.send_message(message.into(), false)
     }
 
-    /// Queues a borrowed message: copied, unless it is borrowed from a large [`Message`]
-    /// (which a server shares, as [`send`](Self::send) does).
-    ///
-    /// # Errors
-    /// As [`send`](Self::send).
-    pub fn send_ref(&mut self, message: MessageRef<'_>) -> Result<(), SendError> {
+    /// A whole message, shared when it is borrowed from a `Message`, copied otherwise.
+    fn send_message(&mut self, message: MessageRef<'_>, transform: bool) -> Result<(), SendError> {
         let payload = match message.shared() {
             Some(bytes) => Payload::Shared(bytes),
             None => Payload::Borrowed(message.as_bytes()),
         };
-        self.send_data(message.kind(), payload, true)
+        self.send_data(message.kind(), payload, transform)
     }
 
-    /// Queues a text message.
-    ///
-    /// # Errors
-    /// As [`send`](Self::send).
-    pub fn send_text(&mut self, text: &str) -> Result<(), SendError> {
-        self.send_data(MessageKind::Text, Payload::Borrowed(text.as_bytes()), true)
-    }
-
-    /// Queues a binary message.
-    ///
-    /// # Errors
-    /// As [`send`](Self::send).
-    pub fn send_binary(&mut self, data: &[u8]) -> Result<(), SendError> {
-        self.send_data(MessageKind::Binary, Payload::Borrowed(data), true)
-    }
-
-    /// Queues one fragment of a message the caller produces piece by piece (streaming).
-    ///
-    /// The first fragment's `kind` starts the message, later ones must repeat it, and
-    /// `is_final` ends it. Text may be split anywhere, even inside a code point; the whole is
-    /// checked to be UTF-8. Control frames and pongs may be interleaved; whole messages may not.
-    ///
-    /// ```
-    /// # use sansock_core::*;
-    /// # let (mut client, _server) = sansock_core::testing::pair(ConnectionConfig::default());
-    /// client.send_fragment(MessageKind::Text, "κό".as_bytes()[..3].as_ref(), false).unwrap();
-    /// client.send_fragment(MessageKind::Text, &"κό".as_bytes()[3..], true).unwrap();
-    /// ```
-    ///
-    /// # Errors
-    /// [`SendError::Closed`], [`SendError::FragmentKindMismatch`], [`SendError::InvalidUtf8`].
-    pub fn send_fragment(
-        &mut self,
-        kind: MessageKind,
-        data: &[u8],
-        is_final: bool,
-    ) -> Result<(), SendError> {
-        self.send_fragment_payload(kind, Payload::Borrowed(data), is_final)
-    }
-
-    /// Queues a part (say, one just received with
-    /// [`message_parts`](crate::ConnectionConfig::message_parts) on) as one fragment, as
-    /// [`send_fragment`](Self::send_fragment) does; a server does not copy a large part.
+    /// Queues one part of a message the caller sends piece by piece (streaming), as one frame;
+    /// a server does not copy a large part. The first part's `kind` starts the message, later
+    /// ones must repeat it, and the one that `is_last` ends it. Text may be split anywhere, even
+    /// inside a code point; the whole is checked to be UTF-8. Control frames may be interleaved;
+    /// whole messages may not. A part just received (with
+    /// [`message_parts`](crate::ConnectionConfig::message_parts) on) goes on as it is:
     ///
     /// ```
     /// # use sansock_core::*;
     /// # let (mut client, mut server) = sansock_core::testing::pair(
     /// #     ConnectionConfig::default().with_message_parts(Some(4)));
-    /// client.send_binary(b"forwarded as it arrives").unwrap();
+    /// client.send(b"forwarded as it arrives").unwrap();
     /// let wire = client.transmit().to_vec();
     /// server.handle_bytes(Timestamp::ZERO, &wire[..10]); // the header and 4 payload bytes
     /// let Ok(Some(Event::Part(part))) = server.poll_event() else { panic!() };
@@ -151,7 +125,7 @@ impl Connection {
     /// ```
     ///
     /// # Errors
-    /// As [`send_fragment`](Self::send_fragment).
+    /// [`SendError::Closed`], [`SendError::FragmentKindMismatch`], [`SendError::InvalidUtf8`].
     pub fn send_part(&mut self, part: &MessagePart) -> Result<(), SendError> {
         self.send_fragment_payload(part.kind, Payload::Shared(&part.data), part.is_last)
     }

@@ -62,7 +62,7 @@ impl Connection {
     /// ```
     /// # use sansock_core::*;
     /// # let (mut client, mut server) = sansock_core::testing::pair(ConnectionConfig::default());
-    /// client.send_text("hello").unwrap();
+    /// client.send("hello").unwrap();
     /// let wire = client.transmit().to_vec();
     /// client.advance_transmit(wire.len());
     /// server.handle_bytes(Timestamp::ZERO, &wire);
