@@ -66,6 +66,8 @@ mod handshake;
 #[cfg(feature = "arbitrary")]
 #[doc(hidden)]
 pub mod harness;
+#[doc(hidden)]
+pub mod internal;
 mod message;
 mod prepared;
 pub mod proxy;

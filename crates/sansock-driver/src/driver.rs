@@ -585,6 +585,15 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         // Messages are owned and may be kept: small reads are copied again, not lent.
         self.lends = false;
         loop {
+            // A whole message buffered: straight from the core, no event around it (the hot
+            // path of a receive loop).
+            if !self.conn.needs_input() {
+                match sansock_core::internal::poll_whole_message(&mut self.conn) {
+                    Ok(Some(m)) => return Poll::Ready(Some(Ok(m))),
+                    Ok(None) => {}
+                    Err(e) => return Poll::Ready(Some(Err(self.protocol_error(cx, e)))),
+                }
+            }
             match self.next_core_event(cx) {
                 Ok(Some(Event::Message(m))) => return Poll::Ready(Some(Ok(m))),
                 Ok(Some(Event::Part(p))) => {

@@ -147,6 +147,25 @@ impl Connection {
         Ok(self.pending.take())
     }
 
+    /// The next event if it is a whole message of one frame, all buffered, handed out without
+    /// the `Event` around it, the pending-event check or the frame state; `Ok(None)` for
+    /// anything else (left to `poll_event`). The drive loop's receive path, through
+    /// `crate::internal`.
+    #[inline]
+    pub(crate) fn poll_whole_message(&mut self) -> Result<Option<Message>, ProtocolError> {
+        if self.frame.is_some() || self.pending.is_some() || !self.is_receiving() {
+            return Ok(None);
+        }
+        let Some((header, n, kind)) = self.whole_frame_buffered() else {
+            return Ok(None);
+        };
+        let message = self.take_whole_message(header, n, kind)?;
+        if self.charged > 0 {
+            self.settle_budget(); // as `poll_event` does once a message is complete
+        }
+        Ok(Some(message))
+    }
+
     /// [`poll_event`](Self::poll_event), lending small messages: a whole message of one frame
     /// no longer than `buf` is unmasked into `buf` and given borrowed from there (no
     /// allocation, no reference count); any other event is given as `poll_event` gives it.

@@ -17,7 +17,7 @@ use bytes::Bytes;
 
 impl Connection {
     /// Queues a whole message: a `&str` (text), bytes (binary), a [`MessageRef`], or a
-    /// [`&Message`](Message) — whose large payload a server shares rather than copies.
+    /// [`&Message`](crate::Message) — whose large payload a server shares rather than copies.
     ///
     /// ```
     /// # use sansock_core::*;
