@@ -8,7 +8,7 @@
 use sansock_tokio::{CloseCode, Message};
 
 #[tokio::main]
-async fn main() -> Result<(), sansock_tokio::Error> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let url = args.next().unwrap_or_else(|| "ws://127.0.0.1:9001/".into());
     let (mut ws, _response) = sansock_tokio::connect(&url).await?;
@@ -17,7 +17,7 @@ async fn main() -> Result<(), sansock_tokio::Error> {
         match ws.recv().await {
             Some(Ok(Message::Text(reply))) => println!("< {reply}"),
             Some(Ok(Message::Binary(bytes))) => println!("< [{} bytes]", bytes.len()),
-            Some(Err(e)) => return Err(e),
+            Some(Err(e)) => return Err(e.into()),
             None => break, // the server closed
         }
     }

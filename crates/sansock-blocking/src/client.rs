@@ -7,7 +7,7 @@ use crate::WebSocket;
 use sansock_client::TlsConfig;
 use sansock_client::WsUrl;
 use sansock_core::{ClientRequest, Closed, Response};
-use sansock_driver::{Blocking, BlockingStream, ClientSettings, Error, handshake, wait};
+use sansock_driver::{Blocking, BlockingStream, ClientSettings, HandshakeError, handshake, wait};
 use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
@@ -24,7 +24,7 @@ pub type ClientStream = WebSocket<MaybeTlsStream>;
 /// Connects to `url` with default settings.
 ///
 /// ```no_run
-/// # fn run() -> Result<(), sansock_blocking::Error> {
+/// # fn run() -> Result<(), sansock_blocking::HandshakeError> {
 /// let (mut ws, _response) = sansock_blocking::connect("ws://127.0.0.1:8080/")?;
 /// ws.send("hello")?;
 /// println!("{:?}", ws.recv()?);
@@ -33,10 +33,10 @@ pub type ClientStream = WebSocket<MaybeTlsStream>;
 /// ```
 ///
 /// # Errors
-/// [`Error::Url`], [`Error::Dns`], [`Error::Connect`], [`Error::Proxy`], [`Error::Tls`],
-/// [`Error::Handshake`] (a non-101 answer carries its status, headers and body),
-/// [`Error::HandshakeTimeout`].
-pub fn connect(url: &str) -> Result<(ClientStream, Box<Response>), Error> {
+/// [`HandshakeError::Url`], [`HandshakeError::Dns`], [`HandshakeError::Connect`], [`HandshakeError::Proxy`], [`HandshakeError::Tls`],
+/// [`HandshakeError::Response`] (a non-101 answer carries its status, headers and body),
+/// [`HandshakeError::Timeout`].
+pub fn connect(url: &str) -> Result<(ClientStream, Box<Response>), HandshakeError> {
     connect_with(WsUrl::parse(url)?, ClientSettings::new())
 }
 
@@ -47,7 +47,7 @@ pub fn connect(url: &str) -> Result<(ClientStream, Box<Response>), Error> {
 pub fn connect_with(
     url: WsUrl,
     settings: ClientSettings,
-) -> Result<(ClientStream, Box<Response>), Error> {
+) -> Result<(ClientStream, Box<Response>), HandshakeError> {
     wait(sansock_client::connect(&Connector, &url, settings, None))
 }
 
@@ -60,7 +60,7 @@ pub fn connect_with_tls(
     url: WsUrl,
     settings: ClientSettings,
     tls: std::sync::Arc<rustls::ClientConfig>,
-) -> Result<(ClientStream, Box<Response>), Error> {
+) -> Result<(ClientStream, Box<Response>), HandshakeError> {
     wait(sansock_client::connect(
         &Connector,
         &url,
@@ -73,12 +73,12 @@ pub fn connect_with_tls(
 /// non-blocking mode afterwards if you like).
 ///
 /// # Errors
-/// [`Error::Handshake`], [`Error::HandshakeTimeout`], I/O errors.
+/// [`HandshakeError::Response`], [`HandshakeError::Timeout`], I/O errors.
 pub fn client<S: BlockingStream + Unpin>(
     stream: S,
     request: &ClientRequest,
     settings: ClientSettings,
-) -> Result<(WebSocket<S>, Box<Response>), Error> {
+) -> Result<(WebSocket<S>, Box<Response>), HandshakeError> {
     let (driver, response) = wait(handshake::connect::<_, Blocking>(stream, request, settings))?;
     Ok((WebSocket::from_driver(driver), response))
 }
@@ -117,7 +117,7 @@ impl sansock_client::Connector for Connector {
         host: &str,
         config: &TlsConfig,
         deadline: Instant,
-    ) -> Result<Self::ProxyTls, Error> {
+    ) -> Result<Self::ProxyTls, HandshakeError> {
         tls(tcp, host, config, deadline)
     }
 
@@ -127,7 +127,7 @@ impl sansock_client::Connector for Connector {
         host: &str,
         config: &TlsConfig,
         deadline: Instant,
-    ) -> Result<Self::ServerTls, Error> {
+    ) -> Result<Self::ServerTls, HandshakeError> {
         tls(socket, host, config, deadline)
     }
 
@@ -151,7 +151,7 @@ fn left(deadline: Instant) -> Duration {
         .max(Duration::from_millis(1))
 }
 
-/// The TLS handshake with `host` over `io`, done eagerly (its failures are [`Error::Tls`]) and
+/// The TLS handshake with `host` over `io`, done eagerly (its failures are [`HandshakeError::Tls`]) and
 /// given up at `deadline`.
 #[cfg(feature = "rustls")]
 fn tls<S: BlockingStream>(
@@ -159,31 +159,36 @@ fn tls<S: BlockingStream>(
     host: &str,
     config: &TlsConfig,
     deadline: Instant,
-) -> Result<rustls::StreamOwned<rustls::ClientConnection, S>, Error> {
+) -> Result<rustls::StreamOwned<rustls::ClientConnection, S>, HandshakeError> {
     let name = TlsConfig::server_name(host)?;
     let mut tls = rustls::ClientConnection::new(config.rustls().clone(), name)
-        .map_err(|e| Error::Tls(io::Error::other(e)))?;
-    let previous = io.read_timeout().map_err(Error::Io)?;
+        .map_err(|e| HandshakeError::Tls(io::Error::other(e)))?;
+    let previous = io.read_timeout().map_err(HandshakeError::Io)?;
     io.set_read_timeout(Some(left(deadline)))
-        .map_err(Error::Io)?;
+        .map_err(HandshakeError::Io)?;
     while tls.is_handshaking() {
         tls.complete_io(&mut io).map_err(|e| {
             if matches!(
                 e.kind(),
                 io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
             ) {
-                Error::HandshakeTimeout
+                HandshakeError::Timeout
             } else {
-                Error::Tls(e)
+                HandshakeError::Tls(e)
             }
         })?;
     }
-    io.set_read_timeout(previous).map_err(Error::Io)?;
+    io.set_read_timeout(previous).map_err(HandshakeError::Io)?;
     Ok(rustls::StreamOwned::new(tls, io))
 }
 
 /// Without rustls there is no TLS.
 #[cfg(not(feature = "rustls"))]
-fn tls<S>(_: S, _: &str, _: &TlsConfig, _: Instant) -> Result<sansock_client::NoTls, Error> {
-    Err(Error::TlsUnavailable)
+fn tls<S>(
+    _: S,
+    _: &str,
+    _: &TlsConfig,
+    _: Instant,
+) -> Result<sansock_client::NoTls, HandshakeError> {
+    Err(HandshakeError::TlsUnavailable)
 }

@@ -5,7 +5,7 @@
 use crate::{ClientStream, Connector};
 use core::time::Duration;
 use sansock_client::{Backoff, NoHook, TlsConfig, WsUrl};
-use sansock_driver::{ClientSettings, Error, wait};
+use sansock_driver::{ClientSettings, Error, HandshakeError, wait};
 
 /// A blocking client that reconnects by itself: [`connect`](Self::connect) retries failures
 /// worth another try (refused, reset, timed out, 5xx; not 4xx, a bad URL or a certificate that
@@ -28,7 +28,7 @@ use sansock_driver::{ClientSettings, Error, wait};
 ///         None => break, // closed for good (1000, 1008, ...)
 ///     }
 /// }
-/// # Ok::<(), sansock_blocking::Error>(())
+/// # Ok::<(), sansock_blocking::HandshakeError>(())
 /// ```
 ///
 /// `H` is the type of its connect hook, made from the closure given to `on_connect`.
@@ -67,7 +67,10 @@ where
     /// Runs `hook` before each retry with the attempt that failed (1 for the first), its error
     /// and the delay before the next.
     #[must_use]
-    pub fn on_retry(self, hook: impl FnMut(u32, &Error, Duration) + Send + 'static) -> Self {
+    pub fn on_retry(
+        self,
+        hook: impl FnMut(u32, &HandshakeError, Duration) + Send + 'static,
+    ) -> Self {
         Reconnecting(self.0.on_retry(hook))
     }
 
@@ -77,7 +80,7 @@ where
     }
 
     /// The error of the last failed attempt.
-    pub fn last_error(&self) -> Option<&Error> {
+    pub fn last_error(&self) -> Option<&HandshakeError> {
         self.0.last_error()
     }
 
@@ -85,7 +88,7 @@ where
     ///
     /// # Errors
     /// The error that ended the tries (not worth another, or the last allowed).
-    pub fn connect(&mut self) -> Result<ClientStream, Error> {
+    pub fn connect(&mut self) -> Result<ClientStream, HandshakeError> {
         wait(self.0.connect())
     }
 
@@ -94,7 +97,10 @@ where
     ///
     /// # Errors
     /// As [`connect`](Self::connect).
-    pub fn reconnect(&mut self, previous: &ClientStream) -> Result<Option<ClientStream>, Error> {
+    pub fn reconnect(
+        &mut self,
+        previous: &ClientStream,
+    ) -> Result<Option<ClientStream>, HandshakeError> {
         wait(self.0.reconnect(previous))
     }
 }

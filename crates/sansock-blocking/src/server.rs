@@ -3,7 +3,7 @@
 
 use crate::WebSocket;
 use sansock_core::{Accept, Reject, UpgradeRequest};
-use sansock_driver::{Blocking, BlockingStream, Error, ServerSettings, handshake, wait};
+use sansock_driver::{Blocking, BlockingStream, HandshakeError, ServerSettings, handshake, wait};
 
 /// Accepts any valid WebSocket upgrade on `stream`, with default settings and no subprotocol.
 ///
@@ -11,8 +11,8 @@ use sansock_driver::{Blocking, BlockingStream, Error, ServerSettings, handshake,
 /// (`ws.get_ref().set_nonblocking(true)`).
 ///
 /// # Errors
-/// [`Error::BadRequest`] (the error response was sent), [`Error::HandshakeTimeout`], I/O errors.
-pub fn accept<S: BlockingStream + Unpin>(stream: S) -> Result<WebSocket<S>, Error> {
+/// [`HandshakeError::BadRequest`] (the error response was sent), [`HandshakeError::Timeout`], I/O errors.
+pub fn accept<S: BlockingStream + Unpin>(stream: S) -> Result<WebSocket<S>, HandshakeError> {
     accept_with(stream, ServerSettings::new(), |_| Ok(Accept::new()))
 }
 
@@ -20,7 +20,7 @@ pub fn accept<S: BlockingStream + Unpin>(stream: S) -> Result<WebSocket<S>, Erro
 /// subprotocols) and accept — with a subprotocol and extra headers — or reject it.
 ///
 /// ```no_run
-/// # fn run(tcp: std::net::TcpStream) -> Result<(), sansock_blocking::Error> {
+/// # fn run(tcp: std::net::TcpStream) -> Result<(), sansock_blocking::HandshakeError> {
 /// use sansock_blocking::{Accept, Reject, ServerSettings};
 /// let ws = sansock_blocking::accept_with(tcp, ServerSettings::new(), |request| {
 ///     if !request.protocols().any(|p| p == "echo-protocol") {
@@ -32,12 +32,12 @@ pub fn accept<S: BlockingStream + Unpin>(stream: S) -> Result<WebSocket<S>, Erro
 /// ```
 ///
 /// # Errors
-/// [`Error::Rejected`] when `decide` rejected (the rejection was sent); otherwise as [`accept`].
+/// [`HandshakeError::Rejected`] when `decide` rejected (the rejection was sent); otherwise as [`accept`].
 pub fn accept_with<S, F>(
     stream: S,
     settings: ServerSettings,
     decide: F,
-) -> Result<WebSocket<S>, Error>
+) -> Result<WebSocket<S>, HandshakeError>
 where
     S: BlockingStream + Unpin,
     F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,

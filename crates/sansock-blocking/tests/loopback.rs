@@ -8,7 +8,7 @@ mod common;
 use common::{bind, silent_client};
 use sansock_blocking::{
     Accept, BlockingStream, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Event,
-    Initiator, Message, ServerSettings, WsUrl,
+    HandshakeError, Initiator, Message, ServerSettings, WsUrl,
 };
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -302,7 +302,7 @@ fn handshake_timeout_drops_a_silent_client() {
     let _tcp = TcpStream::connect((parsed.host.as_str(), parsed.port)).unwrap();
     assert!(matches!(
         server.join().unwrap(),
-        Err(Error::HandshakeTimeout)
+        Err(HandshakeError::Timeout)
     ));
 }
 
@@ -319,26 +319,28 @@ fn a_plain_http_request_gets_a_400_and_a_typed_error() {
         answer.starts_with("HTTP/1.1 400 Bad Request\r\n"),
         "{answer}"
     );
-    assert!(matches!(server.join().unwrap(), Err(Error::BadRequest(e)) if e.status() == 400));
+    assert!(
+        matches!(server.join().unwrap(), Err(HandshakeError::BadRequest(e)) if e.status() == 400)
+    );
 }
 
 #[test]
 fn connection_errors_are_distinct() {
     assert!(matches!(
         sansock_blocking::connect("http://example.com/"),
-        Err(Error::Url(_))
+        Err(HandshakeError::Url(_))
     ));
     let patient = ClientSettings::new().handshake_timeout(Duration::from_secs(120));
     let nowhere = WsUrl::parse("ws://does-not-exist.invalid/").unwrap();
     assert!(matches!(
         sansock_blocking::connect_with(nowhere, patient),
-        Err(Error::Dns(_))
+        Err(HandshakeError::Dns(_))
     ));
     let (listener, url) = bind();
     drop(listener);
     assert!(matches!(
         sansock_blocking::connect(&url),
-        Err(Error::Connect(_))
+        Err(HandshakeError::Connect(_))
     ));
     let (listener, url) = bind();
     thread::spawn(move || {
@@ -350,7 +352,7 @@ fn connection_errors_are_distinct() {
         .replace("127.0.0.1", "localhost");
     assert!(matches!(
         sansock_blocking::connect(&wss),
-        Err(Error::Tls(_))
+        Err(HandshakeError::Tls(_))
     ));
 }
 

@@ -13,7 +13,7 @@ use core::future::Future;
 use core::time::Duration;
 use sansock_core::{Closed, Response};
 use sansock_driver::internal::{deadline_after, handshake_deadline, limits, within};
-use sansock_driver::{ClientSettings, Driver, Error, Runtime, Timer, Transport};
+use sansock_driver::{ClientSettings, Driver, HandshakeError, Runtime, Timer, Transport};
 use std::io;
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -54,26 +54,26 @@ pub trait Connector {
     /// The TLS handshake with an `https://` proxy `host` over `tcp`.
     ///
     /// # Errors
-    /// [`Error::Tls`], [`Error::HandshakeTimeout`].
+    /// [`HandshakeError::Tls`], [`HandshakeError::Timeout`].
     fn tls_to_proxy(
         &self,
         tcp: Self::Tcp,
         host: &str,
         config: &TlsConfig,
         deadline: Instant,
-    ) -> impl Future<Output = Result<Self::ProxyTls, Error>>;
+    ) -> impl Future<Output = Result<Self::ProxyTls, HandshakeError>>;
 
     /// The TLS handshake with the server `host` over `socket`.
     ///
     /// # Errors
-    /// [`Error::Tls`], [`Error::HandshakeTimeout`].
+    /// [`HandshakeError::Tls`], [`HandshakeError::Timeout`].
     fn tls_to_server(
         &self,
         socket: ClientSocket<Self>,
         host: &str,
         config: &TlsConfig,
         deadline: Instant,
-    ) -> impl Future<Output = Result<Self::ServerTls, Error>>;
+    ) -> impl Future<Output = Result<Self::ServerTls, HandshakeError>>;
 
     /// The application's connection over `driver`.
     fn open(driver: Driver<MaybeTlsStream<Self>, Self::Runtime>) -> Self::Connection
@@ -95,16 +95,16 @@ pub trait Connector {
 /// Connects to `url` with `connector`: TLS with `tls`, or the webpki roots when `None`.
 ///
 /// # Errors
-/// [`Error::Url`] (a proxy from the environment that is not a proxy URL), [`Error::Dns`],
-/// [`Error::Connect`], [`Error::Proxy`], [`Error::Tls`], [`Error::TlsUnavailable`],
-/// [`Error::Handshake`] (a non-101 answer carries its status, headers and body),
-/// [`Error::HandshakeTimeout`].
+/// [`HandshakeError::Url`] (a proxy from the environment that is not a proxy URL), [`HandshakeError::Dns`],
+/// [`HandshakeError::Connect`], [`HandshakeError::Proxy`], [`HandshakeError::Tls`], [`HandshakeError::TlsUnavailable`],
+/// [`HandshakeError::Response`] (a non-101 answer carries its status, headers and body),
+/// [`HandshakeError::Timeout`].
 pub async fn connect<C>(
     connector: &C,
     url: &WsUrl,
     settings: ClientSettings,
     tls: Option<&TlsConfig>,
-) -> Result<(C::Connection, Box<Response>), Error>
+) -> Result<(C::Connection, Box<Response>), HandshakeError>
 where
     C: Connector,
     ClientSocket<C>: Transport<C::Runtime>,
@@ -132,7 +132,10 @@ where
                     MaybeTls::Plain(tcp)
                 };
                 let resolve = async |host: String, port: u16| {
-                    connector.resolve(&host, port).await.map_err(Error::Dns)
+                    connector
+                        .resolve(&host, port)
+                        .await
+                        .map_err(HandshakeError::Dns)
                 };
                 let limits = limits(&settings);
                 tunnel::<_, C::Runtime, _, _>(socket, proxy, url, limits, deadline, resolve).await?
@@ -159,14 +162,17 @@ where
 /// DNS and TCP.
 ///
 /// # Errors
-/// [`Error::Dns`]; [`Error::Connect`] with the last address's error.
+/// [`HandshakeError::Dns`]; [`HandshakeError::Connect`] with the last address's error.
 pub async fn dial<C: Connector>(
     connector: &C,
     host: &str,
     port: u16,
     deadline: Instant,
-) -> Result<C::Tcp, Error> {
-    let addrs = connector.resolve(host, port).await.map_err(Error::Dns)?;
+) -> Result<C::Tcp, HandshakeError> {
+    let addrs = connector
+        .resolve(host, port)
+        .await
+        .map_err(HandshakeError::Dns)?;
     let mut last = io::Error::new(io::ErrorKind::NotFound, "no address");
     for addr in addrs {
         match connector.connect_tcp(addr, deadline).await {
@@ -174,5 +180,5 @@ pub async fn dial<C: Connector>(
             Err(e) => last = e,
         }
     }
-    Err(Error::Connect(last))
+    Err(HandshakeError::Connect(last))
 }

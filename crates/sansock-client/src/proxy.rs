@@ -10,7 +10,7 @@ use bytes::BytesMut;
 use sansock_core::HandshakeLimits;
 use sansock_core::proxy::{Credentials, ProxyHandshake, ProxyProtocol, ProxyStep, ProxyTarget};
 use sansock_driver::internal::{read_some, within, write_all};
-use sansock_driver::{Error, Runtime, Transport};
+use sansock_driver::{HandshakeError, Runtime, Transport};
 use std::time::Instant;
 
 /// A proxy to reach WebSocket servers through.
@@ -41,8 +41,8 @@ impl Proxy {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Url`] for another scheme, no host, a path or a fragment.
-    pub fn parse(url: &str) -> Result<Self, Error> {
+    /// [`HandshakeError::Url`] for another scheme, no host, a path or a fragment.
+    pub fn parse(url: &str) -> Result<Self, HandshakeError> {
         let with_scheme;
         let url = if url.contains("://") {
             url
@@ -50,7 +50,7 @@ impl Proxy {
             with_scheme = format!("http://{url}");
             &with_scheme
         };
-        let bad = |why: &str| Error::Url(format!("proxy {url:?}: {why}"));
+        let bad = |why: &str| HandshakeError::Url(format!("proxy {url:?}: {why}"));
         let parsed = url::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
         let (protocol, tls, resolve_locally, default_port) = match parsed.scheme() {
             "http" => (ProxyProtocol::HttpConnect, false, false, 80),
@@ -94,8 +94,8 @@ impl Proxy {
     /// case before upper case, unless `no_proxy` lists the host.
     ///
     /// # Errors
-    /// [`Error::Url`] when the variable holds no proxy URL.
-    pub fn from_env(url: &WsUrl) -> Result<Option<Self>, Error> {
+    /// [`HandshakeError::Url`] when the variable holds no proxy URL.
+    pub fn from_env(url: &WsUrl) -> Result<Option<Self>, HandshakeError> {
         sansock_core::proxy::env::proxy_for(url.tls, &url.host, url.port, |name| {
             std::env::var(name).ok()
         })
@@ -178,11 +178,11 @@ impl From<Proxy> for ProxyChoice {
 /// `url`'s host and port, and gives `io` back once it leads there. For a proxy that
 /// [`resolves_locally`](Proxy::resolves_locally) the name is resolved with `resolve` (the
 /// adapter's DNS) and the first address is sent. Past `deadline` (the handshake's) it gives up
-/// with [`Error::HandshakeTimeout`], on a blocking transport too.
+/// with [`HandshakeError::Timeout`], on a blocking transport too.
 ///
 /// # Errors
-/// [`Error::Proxy`] when the proxy refuses, wants credentials, closes or breaks its protocol;
-/// [`Error::HandshakeTimeout`]; [`Error::Dns`]; I/O errors.
+/// [`HandshakeError::Proxy`] when the proxy refuses, wants credentials, closes or breaks its protocol;
+/// [`HandshakeError::Timeout`]; [`HandshakeError::Dns`]; I/O errors.
 pub(crate) async fn tunnel<S, R, F, A>(
     mut io: S,
     proxy: &Proxy,
@@ -190,11 +190,11 @@ pub(crate) async fn tunnel<S, R, F, A>(
     limits: HandshakeLimits,
     deadline: Instant,
     resolve: F,
-) -> Result<S, Error>
+) -> Result<S, HandshakeError>
 where
     S: Transport<R>,
     R: Runtime,
-    F: AsyncFnOnce(String, u16) -> Result<A, Error>,
+    F: AsyncFnOnce(String, u16) -> Result<A, HandshakeError>,
     A: IntoIterator<Item = std::net::SocketAddr>,
 {
     let work = async {
@@ -203,7 +203,8 @@ where
                 .await?
                 .into_iter()
                 .next();
-            let addr = first.ok_or_else(|| Error::Dns(std::io::ErrorKind::NotFound.into()))?;
+            let addr =
+                first.ok_or_else(|| HandshakeError::Dns(std::io::ErrorKind::NotFound.into()))?;
             addr.ip().to_string()
         } else {
             url.host.clone()
@@ -214,24 +215,24 @@ where
             proxy.credentials.as_ref(),
             limits,
         )
-        .map_err(Error::Proxy)?;
+        .map_err(HandshakeError::Proxy)?;
         let mut buf = BytesMut::new();
         loop {
             if !hs.transmit().is_empty() {
                 write_all::<S, R>(&mut io, hs.transmit())
                     .await
-                    .map_err(Error::Io)?;
+                    .map_err(HandshakeError::Io)?;
                 let n = hs.transmit().len();
                 hs.advance_transmit(n);
             }
             match read_some::<S, R>(&mut io, &mut buf, deadline).await {
                 Ok(()) => {}
-                Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                    return Err(Error::Proxy(hs.receive_eof()));
+                Err(HandshakeError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    return Err(HandshakeError::Proxy(hs.receive_eof()));
                 }
                 Err(e) => return Err(e),
             }
-            if hs.receive(&buf).map_err(Error::Proxy)? == ProxyStep::Connected {
+            if hs.receive(&buf).map_err(HandshakeError::Proxy)? == ProxyStep::Connected {
                 return Ok(io);
             }
         }

@@ -7,7 +7,7 @@
 use crate::{Connector, MaybeTlsStream, TlsConfig, WsUrl, connect};
 use core::time::Duration;
 use sansock_core::{ClientHandshakeError, CloseCode, Closed, Ending, Entropy, Initiator};
-use sansock_driver::{ClientSettings, Error, Transport};
+use sansock_driver::{ClientSettings, Error, HandshakeError, Transport};
 
 /// How long to wait between tries: `initial`, then `factor` times longer after each failure,
 /// at most `max`, each delay spread by `jitter` (so clients cut off together do not return
@@ -117,19 +117,24 @@ impl Backoff {
 /// (refused, reset, timed out, a DNS failure, a 5xx answer, a proxy that could not reach the
 /// server). Not: a 4xx answer (the request is wrong or not allowed), a bad URL, a TLS
 /// certificate that does not verify, no TLS or randomness in this build.
-pub fn is_retryable(error: &Error) -> bool {
+pub fn is_retryable(error: &HandshakeError) -> bool {
     use std::io::ErrorKind as K;
     match error {
-        Error::Io(_) | Error::Connect(_) | Error::Dns(_) | Error::HandshakeTimeout => true,
-        Error::AbnormalClose(closed) => is_retryable_close(closed),
-        Error::Handshake(e) => match e.as_ref() {
+        HandshakeError::Io(_)
+        | HandshakeError::Connect(_)
+        | HandshakeError::Dns(_)
+        | HandshakeError::Timeout => true,
+        // The new connection broke in the connect hook: as a connection that ended would be.
+        HandshakeError::Hook(Error::AbnormalClose(closed)) => is_retryable_close(closed),
+        HandshakeError::Hook(Error::Io(_)) => true,
+        HandshakeError::Response(e) => match e.as_ref() {
             ClientHandshakeError::Rejected { status, .. } => (500..600).contains(status),
             _ => false,
         },
-        Error::Rejected(status) => (500..600).contains(status),
-        Error::Proxy(e) => e.is_transient(),
+        HandshakeError::Rejected(status) => (500..600).contains(status),
+        HandshakeError::Proxy(e) => e.is_transient(),
         // A connection cut during the TLS handshake, not a certificate that failed.
-        Error::Tls(e) => matches!(
+        HandshakeError::Tls(e) => matches!(
             e.kind(),
             K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::TimedOut
         ),
@@ -158,14 +163,14 @@ pub fn is_retryable_close(closed: &Closed) -> bool {
 
 /// Called before each retry with the attempt that failed (1 for the first), its error and the
 /// delay before the next.
-type RetryHook = Box<dyn FnMut(u32, &Error, Duration) + Send>;
+type RetryHook = Box<dyn FnMut(u32, &HandshakeError, Duration) + Send>;
 
 /// The bookkeeping of one reconnecting client: failures in a row, the last error, the next
 /// delay (with jitter from its own generator, seeded from the OS).
 pub(crate) struct Reconnector {
     backoff: Backoff,
     failures: u32,
-    last_error: Option<Error>,
+    last_error: Option<HandshakeError>,
     rng: Option<sansock_core::DefaultRng>,
     on_retry: Option<RetryHook>,
 }
@@ -194,7 +199,10 @@ impl Reconnector {
     }
 
     /// Runs `hook` before each retry (to log it, say).
-    pub(crate) fn on_retry(&mut self, hook: impl FnMut(u32, &Error, Duration) + Send + 'static) {
+    pub(crate) fn on_retry(
+        &mut self,
+        hook: impl FnMut(u32, &HandshakeError, Duration) + Send + 'static,
+    ) {
         self.on_retry = Some(Box::new(hook));
     }
 
@@ -204,7 +212,7 @@ impl Reconnector {
     }
 
     /// The error of the last failed attempt (kept once connected, until the next failure).
-    pub(crate) fn last_error(&self) -> Option<&Error> {
+    pub(crate) fn last_error(&self) -> Option<&HandshakeError> {
         self.last_error.as_ref()
     }
 
@@ -218,7 +226,7 @@ impl Reconnector {
     ///
     /// # Errors
     /// `error`, when it is the end.
-    pub(crate) fn failed(&mut self, error: Error) -> Result<Duration, Error> {
+    pub(crate) fn failed(&mut self, error: HandshakeError) -> Result<Duration, HandshakeError> {
         self.failures = self.failures.saturating_add(1);
         let spent = self
             .backoff
@@ -345,7 +353,10 @@ impl<C: Connector, H> Reconnecting<C, H> {
     /// Runs `hook` before each retry with the attempt that failed (1 for the first), its error
     /// and the delay before the next.
     #[must_use]
-    pub fn on_retry(mut self, hook: impl FnMut(u32, &Error, Duration) + Send + 'static) -> Self {
+    pub fn on_retry(
+        mut self,
+        hook: impl FnMut(u32, &HandshakeError, Duration) + Send + 'static,
+    ) -> Self {
         self.reconnector.on_retry(hook);
         self
     }
@@ -356,7 +367,7 @@ impl<C: Connector, H> Reconnecting<C, H> {
     }
 
     /// The error of the last failed attempt.
-    pub fn last_error(&self) -> Option<&Error> {
+    pub fn last_error(&self) -> Option<&HandshakeError> {
         self.reconnector.last_error()
     }
 
@@ -364,7 +375,7 @@ impl<C: Connector, H> Reconnecting<C, H> {
     ///
     /// # Errors
     /// The error that ended the tries (not worth another, or the last allowed).
-    pub async fn connect(&mut self) -> Result<C::Connection, Error>
+    pub async fn connect(&mut self) -> Result<C::Connection, HandshakeError>
     where
         H: AsyncFnMut(&mut C::Connection) -> Result<(), Error>,
         crate::ClientSocket<C>: Transport<C::Runtime>,
@@ -402,7 +413,7 @@ impl<C: Connector, H> Reconnecting<C, H> {
     pub async fn reconnect(
         &mut self,
         previous: &C::Connection,
-    ) -> Result<Option<C::Connection>, Error>
+    ) -> Result<Option<C::Connection>, HandshakeError>
     where
         H: AsyncFnMut(&mut C::Connection) -> Result<(), Error>,
         crate::ClientSocket<C>: Transport<C::Runtime>,
@@ -452,19 +463,23 @@ mod tests {
     #[test]
     fn what_is_retried() {
         use std::io::{Error as IoError, ErrorKind};
-        assert!(is_retryable(&Error::Connect(
+        assert!(is_retryable(&HandshakeError::Connect(
             ErrorKind::ConnectionRefused.into()
         )));
-        assert!(is_retryable(&Error::Io(ErrorKind::ConnectionReset.into())));
-        assert!(is_retryable(&Error::HandshakeTimeout));
-        assert!(is_retryable(&Error::Rejected(503)));
-        assert!(!is_retryable(&Error::Rejected(404)));
-        assert!(!is_retryable(&Error::Url("x".into())));
-        assert!(!is_retryable(&Error::Tls(IoError::new(
+        assert!(is_retryable(&HandshakeError::Io(
+            ErrorKind::ConnectionReset.into()
+        )));
+        assert!(is_retryable(&HandshakeError::Timeout));
+        assert!(is_retryable(&HandshakeError::Rejected(503)));
+        assert!(!is_retryable(&HandshakeError::Rejected(404)));
+        assert!(!is_retryable(&HandshakeError::Url("x".into())));
+        assert!(!is_retryable(&HandshakeError::Tls(IoError::new(
             ErrorKind::InvalidData,
             "bad cert"
         ))));
-        assert!(is_retryable(&Error::Tls(ErrorKind::ConnectionReset.into())));
+        assert!(is_retryable(&HandshakeError::Tls(
+            ErrorKind::ConnectionReset.into()
+        )));
         for code in [1001, 1011, 1012, 1013] {
             let c = closed(CloseCode(code), Initiator::Remote, Ending::Clean);
             assert!(is_retryable_close(&c), "{code}");
@@ -479,7 +494,9 @@ mod tests {
             Ending::PeerDisconnected,
         );
         assert!(is_retryable_close(&cut));
-        assert!(is_retryable(&Error::AbnormalClose(cut)));
+        assert!(is_retryable(&HandshakeError::Hook(Error::AbnormalClose(
+            cut
+        ))));
         let ours = closed(CloseCode::GOING_AWAY, Initiator::Local, Ending::Clean);
         assert!(!is_retryable_close(&ours));
     }
@@ -490,10 +507,13 @@ mod tests {
         let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let log = seen.clone();
         r.on_retry(move |n, _, d| log.lock().unwrap().push((n, d)));
-        let refused = || Error::Connect(std::io::ErrorKind::ConnectionRefused.into());
+        let refused = || HandshakeError::Connect(std::io::ErrorKind::ConnectionRefused.into());
         assert_eq!(r.failed(refused()).unwrap(), Duration::from_secs(1));
         assert_eq!(r.failed(refused()).unwrap(), Duration::from_secs(2));
-        assert!(matches!(r.failed(refused()), Err(Error::Connect(_))));
+        assert!(matches!(
+            r.failed(refused()),
+            Err(HandshakeError::Connect(_))
+        ));
         assert_eq!(r.failures(), 3);
         assert!(r.last_error().is_some());
         assert_eq!(
@@ -503,8 +523,8 @@ mod tests {
         r.connected();
         assert_eq!(r.failures(), 0);
         assert!(matches!(
-            r.failed(Error::Rejected(401)),
-            Err(Error::Rejected(401))
+            r.failed(HandshakeError::Rejected(401)),
+            Err(HandshakeError::Rejected(401))
         ));
         let normal = closed(CloseCode::NORMAL, Initiator::Remote, Ending::Clean);
         assert_eq!(r.ended(Some(&normal)), None);

@@ -2,9 +2,9 @@
 //! the default, rustls with the ring provider, its safe default protocol versions and the
 //! webpki root certificates — and the server name to verify. Making the TLS stream is each
 //! runtime's [`Connector`](crate::Connector); without the `rustls` feature there is none, and
-//! `wss://` is [`Error::TlsUnavailable`].
+//! `wss://` is [`HandshakeError::TlsUnavailable`].
 
-use sansock_driver::Error;
+use sansock_driver::HandshakeError;
 #[cfg(feature = "rustls")]
 use std::sync::Arc;
 
@@ -26,9 +26,9 @@ impl TlsConfig {
     /// built once per process (the root store is about 150 certificates), then shared.
     ///
     /// # Errors
-    /// [`Error::TlsUnavailable`] without the `rustls` feature; [`Error::Tls`] if the provider
+    /// [`HandshakeError::TlsUnavailable`] without the `rustls` feature; [`HandshakeError::Tls`] if the provider
     /// refuses the protocol versions.
-    pub fn webpki_roots() -> Result<Self, Error> {
+    pub fn webpki_roots() -> Result<Self, HandshakeError> {
         #[cfg(feature = "rustls")]
         {
             static CONFIG: std::sync::OnceLock<Arc<rustls::ClientConfig>> =
@@ -42,13 +42,13 @@ impl TlsConfig {
             let provider = Arc::new(rustls::crypto::ring::default_provider());
             let config = rustls::ClientConfig::builder_with_provider(provider)
                 .with_safe_default_protocol_versions()
-                .map_err(|e| Error::Tls(std::io::Error::other(e)))?
+                .map_err(|e| HandshakeError::Tls(std::io::Error::other(e)))?
                 .with_root_certificates(roots)
                 .with_no_client_auth();
             Ok(Self::from(CONFIG.get_or_init(|| Arc::new(config)).clone()))
         }
         #[cfg(not(feature = "rustls"))]
-        Err(Error::TlsUnavailable)
+        Err(HandshakeError::TlsUnavailable)
     }
 
     /// The rustls configuration.
@@ -60,11 +60,14 @@ impl TlsConfig {
     /// The name `host`'s certificate must carry (a DNS name or an IP address).
     ///
     /// # Errors
-    /// [`Error::Tls`] if `host` is neither.
+    /// [`HandshakeError::Tls`] if `host` is neither.
     #[cfg(feature = "rustls")]
-    pub fn server_name(host: &str) -> Result<rustls::pki_types::ServerName<'static>, Error> {
-        rustls::pki_types::ServerName::try_from(host.to_string())
-            .map_err(|e| Error::Tls(std::io::Error::new(std::io::ErrorKind::InvalidInput, e)))
+    pub fn server_name(
+        host: &str,
+    ) -> Result<rustls::pki_types::ServerName<'static>, HandshakeError> {
+        rustls::pki_types::ServerName::try_from(host.to_string()).map_err(|e| {
+            HandshakeError::Tls(std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
+        })
     }
 }
 

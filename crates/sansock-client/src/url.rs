@@ -4,7 +4,7 @@
 
 use crate::proxy::{Proxy, ProxyChoice};
 use sansock_core::ClientRequest;
-use sansock_driver::Error;
+use sansock_driver::HandshakeError;
 
 /// A parsed `ws://` or `wss://` URL and the request it makes.
 #[derive(Debug, Clone)]
@@ -31,25 +31,31 @@ impl WsUrl {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Url`] for another scheme, no host, credentials or a fragment.
-    pub fn parse(url: &str) -> Result<Self, Error> {
-        let parsed = url::Url::parse(url).map_err(|e| Error::Url(e.to_string()))?;
+    /// [`HandshakeError::Url`] for another scheme, no host, credentials or a fragment.
+    pub fn parse(url: &str) -> Result<Self, HandshakeError> {
+        let parsed = url::Url::parse(url).map_err(|e| HandshakeError::Url(e.to_string()))?;
         let tls = match parsed.scheme() {
             "ws" => false,
             "wss" => true,
-            other => return Err(Error::Url(format!("scheme {other:?} is not ws or wss"))),
+            other => {
+                return Err(HandshakeError::Url(format!(
+                    "scheme {other:?} is not ws or wss"
+                )));
+            }
         };
         if parsed.fragment().is_some() {
-            return Err(Error::Url("WebSocket URLs have no fragment".into()));
+            return Err(HandshakeError::Url(
+                "WebSocket URLs have no fragment".into(),
+            ));
         }
         if !parsed.username().is_empty() || parsed.password().is_some() {
-            return Err(Error::Url(
+            return Err(HandshakeError::Url(
                 "credentials in the URL are not sent; use a header".into(),
             ));
         }
         let host = parsed
             .host_str()
-            .ok_or_else(|| Error::Url("no host".into()))?;
+            .ok_or_else(|| HandshakeError::Url("no host".into()))?;
         let port = parsed
             .port_or_known_default()
             .unwrap_or(if tls { 443 } else { 80 });
@@ -104,8 +110,8 @@ impl WsUrl {
     /// The proxy a connection to this URL goes through.
     ///
     /// # Errors
-    /// [`Error::Url`] when the environment's proxy is not a proxy URL.
-    pub fn proxy(&self) -> Result<Option<Proxy>, Error> {
+    /// [`HandshakeError::Url`] when the environment's proxy is not a proxy URL.
+    pub fn proxy(&self) -> Result<Option<Proxy>, HandshakeError> {
         match &self.proxy {
             ProxyChoice::FromEnv => Proxy::from_env(self),
             ProxyChoice::Direct => Ok(None),

@@ -4,7 +4,7 @@
 use crate::{Adapter, FRAGMENT};
 use sansock_client::{Proxy, WsUrl};
 use sansock_core::{CloseCode, Closed, Event, Message, PerMessageDeflate};
-use sansock_driver::{ClientSettings, Error, Runtime, Transport, WebSocketStream};
+use sansock_driver::{ClientSettings, Error, HandshakeError, Runtime, Transport, WebSocketStream};
 use std::future::Future;
 
 /// A client connection as a scenario sees it.
@@ -158,7 +158,7 @@ pub fn connect(
     adapter: Adapter,
     url: &str,
     options: Options<'_>,
-) -> Result<Box<dyn Session>, Error> {
+) -> Result<Box<dyn Session>, HandshakeError> {
     let mut target = WsUrl::parse(url)?;
     for p in options.protocols {
         target = target.with_protocol(*p);

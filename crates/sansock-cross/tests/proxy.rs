@@ -11,7 +11,7 @@
 use sansock_core::proxy::ProxyError;
 use sansock_core::{CloseCode, Event, Message};
 use sansock_cross::{Adapter, Options, connect, serve, setup};
-use sansock_driver::Error;
+use sansock_driver::HandshakeError;
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -278,8 +278,9 @@ fn dante() -> ProxyServer {
     ProxyServer { child, port }.ready()
 }
 
-/// Connects `adapter` to `url` through `proxy`, echoes a text and a binary message and closes.
-fn echo_through(adapter: Adapter, url: &str, proxy: &str) -> Result<(), Error> {
+/// Connects `adapter` to `url` through `proxy`, echoes a text and a binary message and closes;
+/// the error is the connect's (the echo on an open connection must work).
+fn echo_through(adapter: Adapter, url: &str, proxy: &str) -> Result<(), HandshakeError> {
     echo_with(adapter, url, proxy, None)
 }
 
@@ -289,7 +290,7 @@ fn echo_with(
     url: &str,
     proxy: &str,
     tls: Option<&Arc<rustls::ClientConfig>>,
-) -> Result<(), Error> {
+) -> Result<(), HandshakeError> {
     let options = Options {
         proxy: Some(proxy),
         tls,
@@ -300,13 +301,13 @@ fn echo_with(
         Message::text("through the proxy"),
         Message::binary(vec![7u8; 70_000]),
     ] {
-        ws.send(message.clone())?;
+        ws.send(message.clone()).expect("an open connection sends");
         match ws.next_event() {
             Some(Ok(Event::Message(m))) => assert_eq!(m, message, "{adapter:?} via {proxy}"),
             other => panic!("{adapter:?} via {proxy}: {other:?}"),
         }
     }
-    let closed = ws.close(CloseCode::NORMAL, "bye")?;
+    let closed = ws.close(CloseCode::NORMAL, "bye").expect("a clean close");
     assert!(closed.was_clean());
     Ok(())
 }
@@ -336,7 +337,7 @@ fn an_http_proxy_that_wants_credentials_or_refuses_the_target_is_a_typed_error()
     ] {
         let started = Instant::now();
         match echo_through(adapter, &url, &proxy) {
-            Err(Error::Proxy(e)) => {
+            Err(HandshakeError::Proxy(e)) => {
                 // tinyproxy answers a CONNECT without good credentials with 401, not 407.
                 assert!(matches!(e.status(), Some(401 | 407)), "{e}");
                 assert!(e.is_auth_required());
@@ -352,7 +353,7 @@ fn an_http_proxy_that_wants_credentials_or_refuses_the_target_is_a_typed_error()
         &url,
         &format!("http://127.0.0.1:{}", strict.port),
     ) {
-        Err(Error::Proxy(ProxyError::Refused { status, .. })) => assert_eq!(status, 403),
+        Err(HandshakeError::Proxy(ProxyError::Refused { status, .. })) => assert_eq!(status, 403),
         other => panic!("{other:?}"),
     }
 }
@@ -388,12 +389,12 @@ fn a_socks5_proxy_turning_credentials_down_or_failing_to_reach_the_target_is_a_t
     let url = format!("{}/echo", serve(Adapter::Tokio));
     let wrong = format!("socks5h://bob:nope@127.0.0.1:{}", guarded.port);
     match echo_through(Adapter::AsyncStd, &url, &wrong) {
-        Err(Error::Proxy(e)) => assert!(e.is_auth_required(), "{e}"),
+        Err(HandshakeError::Proxy(e)) => assert!(e.is_auth_required(), "{e}"),
         other => panic!("{other:?}"),
     }
     let none = format!("socks5h://127.0.0.1:{}", guarded.port);
     match echo_through(Adapter::Tokio, &url, &none) {
-        Err(Error::Proxy(ProxyError::Socks5NoAcceptableMethod)) => {}
+        Err(HandshakeError::Proxy(ProxyError::Socks5NoAcceptableMethod)) => {}
         other => panic!("{other:?}"),
     }
     // Nothing listens on the target port: the proxy says so.
@@ -404,7 +405,7 @@ fn a_socks5_proxy_turning_credentials_down_or_failing_to_reach_the_target_is_a_t
         &dead,
         &format!("socks5://127.0.0.1:{}", open.port),
     ) {
-        Err(Error::Proxy(ProxyError::Socks5Refused(reply))) => assert_ne!(reply.code(), 0),
+        Err(HandshakeError::Proxy(ProxyError::Socks5Refused(reply))) => assert_ne!(reply.code(), 0),
         other => panic!("{other:?}"),
     }
 }
@@ -429,7 +430,7 @@ fn a_proxy_that_closes_mid_handshake_is_an_error_not_a_hang() {
             "ws://example.invalid/",
             &format!("http://127.0.0.1:{port}"),
         ) {
-            Err(Error::Proxy(ProxyError::Closed)) => {}
+            Err(HandshakeError::Proxy(ProxyError::Closed)) => {}
             other => panic!("{adapter:?}: {other:?}"),
         }
         assert!(started.elapsed() < Duration::from_secs(5));
@@ -451,7 +452,7 @@ fn child_connects_as_the_environment_says() {
         // Default options: the proxy comes from the environment.
         let result = connect(adapter, &url, Options::default()).map(|_| ());
         match (expect.as_str(), result) {
-            ("proxied", Err(Error::Proxy(e))) => assert_eq!(e.status(), Some(403), "{e}"),
+            ("proxied", Err(HandshakeError::Proxy(e))) => assert_eq!(e.status(), Some(403), "{e}"),
             ("direct", Ok(())) => {}
             (expect, other) => panic!("{adapter:?}: expected {expect}, got {other:?}"),
         }
@@ -548,7 +549,7 @@ fn every_adapter_through_an_https_proxy_to_ws_and_wss() {
         &format!("https://localhost:{}", front.port),
         None,
     ) {
-        Err(Error::Tls(_)) => {}
+        Err(HandshakeError::Tls(_)) => {}
         other => panic!("{other:?}"),
     }
 }
@@ -567,7 +568,7 @@ fn squid_with_credentials_to_ws_and_wss_and_its_refusals() {
     let ws = format!("{}/echo", serve(Adapter::Tokio));
     let wrong = format!("http://carol:nope@127.0.0.1:{}", guarded.port);
     match echo_through(Adapter::Smol, &ws, &wrong) {
-        Err(Error::Proxy(e)) => {
+        Err(HandshakeError::Proxy(e)) => {
             assert_eq!(e.status(), Some(407), "{e}");
             let ProxyError::Refused { head, .. } = &e else {
                 panic!("{e:?}")
@@ -583,12 +584,16 @@ fn squid_with_credentials_to_ws_and_wss_and_its_refusals() {
     let via = format!("http://127.0.0.1:{}", open.port);
     // Port 1 is denied by squid's rules; nothing listens on a fresh port: 503, worth a retry.
     match echo_through(Adapter::Blocking, "ws://127.0.0.1:1/", &via) {
-        Err(Error::Proxy(e)) => assert_eq!((e.status(), e.is_transient()), (Some(403), false)),
+        Err(HandshakeError::Proxy(e)) => {
+            assert_eq!((e.status(), e.is_transient()), (Some(403), false))
+        }
         other => panic!("{other:?}"),
     }
     let dead = format!("ws://127.0.0.1:{}/", free_port());
     match echo_through(Adapter::AsyncStd, &dead, &via) {
-        Err(Error::Proxy(e)) => assert_eq!((e.status(), e.is_transient()), (Some(503), true)),
+        Err(HandshakeError::Proxy(e)) => {
+            assert_eq!((e.status(), e.is_transient()), (Some(503), true))
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -610,20 +615,20 @@ fn dante_speaks_socks5_socks4a_and_socks4_and_applies_its_rules() {
     }
     let via5 = format!("socks5://127.0.0.1:{}", socks.port);
     match echo_through(Adapter::Tokio, "ws://127.0.0.1:1/", &via5) {
-        Err(Error::Proxy(ProxyError::Socks5Refused(reply))) => {
+        Err(HandshakeError::Proxy(ProxyError::Socks5Refused(reply))) => {
             assert_eq!(reply, sansock_core::proxy::Socks5Reply::NotAllowed);
         }
         other => panic!("{other:?}"),
     }
     let via4 = format!("socks4://127.0.0.1:{}", socks.port);
     match echo_through(Adapter::Blocking, "ws://127.0.0.1:1/", &via4) {
-        Err(Error::Proxy(ProxyError::Socks4Refused(0x5B))) => {}
+        Err(HandshakeError::Proxy(ProxyError::Socks4Refused(0x5B))) => {}
         other => panic!("{other:?}"),
     }
     let via4a = format!("socks4a://127.0.0.1:{}", socks.port);
     let ws = serve(Adapter::Smol).replace("127.0.0.1", "localhost") + "/echo";
     match echo_through(Adapter::Smol, &ws, &via4a) {
-        Err(Error::Proxy(ProxyError::Socks4Refused(0x5B))) => {}
+        Err(HandshakeError::Proxy(ProxyError::Socks4Refused(0x5B))) => {}
         other => panic!("dante has no SOCKS4a: {other:?}"),
     }
 }
@@ -651,15 +656,15 @@ fn the_handshake_timeout_covers_a_proxy_that_never_answers() {
         .build()
         .unwrap();
     let tokio = rt.block_on(sansock_tokio::connect_with(url(), settings()));
-    assert!(matches!(tokio, Err(Error::HandshakeTimeout)), "{tokio:?}");
+    assert!(matches!(tokio, Err(HandshakeError::Timeout)), "{tokio:?}");
     let smol = smol::block_on(sansock_futures::smol::Connector::connect_with(
         url(),
         settings(),
     ));
-    assert!(matches!(smol, Err(Error::HandshakeTimeout)), "{smol:?}");
+    assert!(matches!(smol, Err(HandshakeError::Timeout)), "{smol:?}");
     let blocking = sansock_blocking::connect_with(url(), settings());
     assert!(
-        matches!(blocking, Err(Error::HandshakeTimeout)),
+        matches!(blocking, Err(HandshakeError::Timeout)),
         "{blocking:?}"
     );
     assert!(started.elapsed() < Duration::from_secs(3));

@@ -7,7 +7,7 @@
 
 use sansock_client::{Backoff, ClientSocket, Connector, MaybeTlsStream, Reconnecting, WsUrl};
 use sansock_core::Message;
-use sansock_driver::{ClientSettings, Error, Runtime, Transport, WebSocketStream};
+use sansock_driver::{ClientSettings, Error, HandshakeError, Runtime, Transport, WebSocketStream};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -137,7 +137,10 @@ where
         "the hook ran on each connect"
     );
     assert_eq!(client.failures(), 0);
-    assert!(matches!(client.last_error(), Some(Error::Connect(_))));
+    assert!(matches!(
+        client.last_error(),
+        Some(HandshakeError::Connect(_))
+    ));
     let seen = retries.lock().unwrap().clone();
     assert!(!seen.is_empty(), "refused while the server was down");
     assert!(
@@ -297,7 +300,10 @@ fn blocking_reconnects() {
     let _server = restart.join().unwrap();
     assert_eq!(ws.recv().unwrap().unwrap(), Message::text("subscribe"));
     assert_eq!(connects.load(Ordering::SeqCst), 2);
-    assert!(matches!(client.last_error(), Some(Error::Connect(_))));
+    assert!(matches!(
+        client.last_error(),
+        Some(HandshakeError::Connect(_))
+    ));
     ws.send("close:1000").unwrap();
     assert!(ws.recv().unwrap().is_none());
     assert!(client.reconnect(&ws).unwrap().is_none());

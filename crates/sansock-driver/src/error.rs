@@ -1,8 +1,52 @@
-//! The adapters' one error type: the core's errors, plus what I/O, DNS, TLS and timeouts add.
+//! The adapters' errors, one type per phase: [`HandshakeError`] for what can fail before a
+//! connection is open (getting there — URL, DNS, TCP, a proxy, TLS — and the opening handshake,
+//! on either side) and [`Error`] for what can fail on an open connection. The core's errors are
+//! inside them; I/O, DNS, TLS and timeouts are what the adapters add.
 
 use sansock_core::{ClientHandshakeError, Closed, ProtocolError, SendError, ServerHandshakeError};
 
-/// Everything that can go wrong on a Sansock connection, whatever the adapter.
+/// What can go wrong before a connection is open: a client's way there (URL, DNS, TCP, a proxy,
+/// TLS) and the opening handshake on either side. Nothing was handed to the application.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum HandshakeError {
+    /// The transport failed during the handshake.
+    Io(std::io::Error),
+    /// The opening handshake (for a client: everything from DNS on) took longer than the
+    /// settings' handshake timeout.
+    Timeout,
+    /// The URL is not a `ws://` or `wss://` URL with a host (or a proxy URL is not one).
+    Url(String),
+    /// The host name did not resolve.
+    Dns(std::io::Error),
+    /// No TCP connection could be made to any resolved address.
+    Connect(std::io::Error),
+    /// The proxy did not open a tunnel: it refused (an HTTP status, 407 when it wants
+    /// credentials; a SOCKS reply code), turned the credentials down, closed, or broke its
+    /// protocol.
+    Proxy(sansock_core::proxy::ProxyError),
+    /// The TLS handshake failed (bad certificate, wrong name, no common protocol…).
+    Tls(std::io::Error),
+    /// `wss://` without the `rustls` feature.
+    TlsUnavailable,
+    /// A header, a subprotocol or the host of the client's request would break the request
+    /// head (a name that is not a token, or CR, LF or NUL in a value): nothing was sent.
+    InvalidRequest(sansock_core::InvalidHeader),
+    /// The operating system gave no randomness for the client's masking keys and nonce.
+    NoRandomness,
+    /// The server's answer did not open the connection: a refusal (a non-101 status, with its
+    /// headers and body) or an answer that breaks the handshake.
+    Response(Box<ClientHandshakeError>),
+    /// The upgrade request was not a valid WebSocket handshake; its error response was sent.
+    BadRequest(Box<ServerHandshakeError>),
+    /// The application rejected the upgrade request; the rejection was sent.
+    Rejected(u16),
+    /// The connection opened, then failed before it was handed out: a reconnecting client's
+    /// connect hook returned this error.
+    Hook(Error),
+}
+
+/// What can go wrong on an open Sansock connection, whatever the adapter.
 ///
 /// An [`Error::Io`] of kind `WouldBlock` or `TimedOut` (a non-blocking socket, a socket timeout)
 /// leaves the connection usable: repeat the call later. Use [`Error::is_would_block`].
@@ -23,38 +67,59 @@ pub enum Error {
     /// More than the write high-water mark is queued and the transport takes nothing now (a
     /// non-blocking socket): the message comes back unsent. Flush when writable, then retry.
     WriteBufferFull(sansock_core::Message),
-    /// The upgrade request was not a valid WebSocket handshake; its error response was sent.
-    BadRequest(Box<ServerHandshakeError>),
-    /// The application rejected the upgrade request; the rejection was sent.
-    Rejected(u16),
-    /// The server's answer did not complete the handshake (a non-101 status among them).
-    Handshake(Box<ClientHandshakeError>),
-    /// The URL is not a `ws://` or `wss://` URL with a host (or a proxy URL is not one).
-    Url(String),
-    /// The proxy did not open a tunnel: it refused (an HTTP status, 407 when it wants
-    /// credentials; a SOCKS reply code), turned the credentials down, closed, or broke its
-    /// protocol.
-    Proxy(sansock_core::proxy::ProxyError),
-    /// A header, a subprotocol or the host of the client's request would break the request
-    /// head (a name that is not a token, or CR, LF or NUL in a value): nothing was sent.
-    InvalidRequest(sansock_core::InvalidHeader),
-    /// The operating system gave no randomness for the client's masking keys and nonce.
-    NoRandomness,
-    /// The host name did not resolve.
-    Dns(std::io::Error),
-    /// No TCP connection could be made to any resolved address.
-    Connect(std::io::Error),
-    /// The TLS handshake failed (bad certificate, wrong name, no common protocol…).
-    Tls(std::io::Error),
-    /// `wss://` without the `rustls` feature.
-    TlsUnavailable,
-    /// The opening handshake took longer than the configured timeout.
-    HandshakeTimeout,
     /// A message part arrived where whole messages are read (`recv`, the `Stream`):
     /// with [`ConnectionConfig::message_parts`](sansock_core::ConnectionConfig::message_parts)
     /// set, receive events (`recv_event`). Nothing is lost: here is the part, and
     /// the next call goes on after it.
     UnexpectedPart(sansock_core::MessagePart),
+}
+
+impl core::fmt::Display for HandshakeError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            HandshakeError::Io(e) => write!(f, "I/O error during the handshake: {e}"),
+            HandshakeError::Timeout => {
+                f.write_str("the opening handshake took longer than the handshake timeout")
+            }
+            HandshakeError::Url(why) => write!(f, "invalid WebSocket URL: {why}"),
+            HandshakeError::Dns(e) => write!(f, "DNS lookup failed: {e}"),
+            HandshakeError::Connect(e) => write!(f, "TCP connection failed: {e}"),
+            HandshakeError::Proxy(e) => write!(f, "proxy: {e}"),
+            HandshakeError::Tls(e) => write!(f, "TLS handshake failed: {e}"),
+            HandshakeError::TlsUnavailable => f.write_str("wss:// needs the `rustls` feature"),
+            HandshakeError::InvalidRequest(e) => write!(f, "invalid client request: {e}"),
+            HandshakeError::NoRandomness => {
+                f.write_str("the operating system gave no randomness for the masking keys")
+            }
+            HandshakeError::Response(e) => write!(f, "handshake failed: {e}"),
+            HandshakeError::BadRequest(e) => write!(f, "bad upgrade request: {e}"),
+            HandshakeError::Rejected(status) => write!(f, "upgrade rejected with {status}"),
+            HandshakeError::Hook(e) => write!(f, "the connect hook failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for HandshakeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            HandshakeError::Io(e)
+            | HandshakeError::Dns(e)
+            | HandshakeError::Connect(e)
+            | HandshakeError::Tls(e) => Some(e),
+            HandshakeError::Response(e) => Some(e.as_ref()),
+            HandshakeError::BadRequest(e) => Some(e.as_ref()),
+            HandshakeError::InvalidRequest(e) => Some(e),
+            HandshakeError::Hook(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<Error> for HandshakeError {
+    /// A failure of a connection that had just opened (a reconnecting client's connect hook).
+    fn from(e: Error) -> Self {
+        HandshakeError::Hook(e)
+    }
 }
 
 impl core::fmt::Display for Error {
@@ -71,22 +136,6 @@ impl core::fmt::Display for Error {
                 "the write buffer is full and the socket takes nothing now: \
                  flush when it is writable, then send the message again",
             ),
-            Error::BadRequest(e) => write!(f, "bad upgrade request: {e}"),
-            Error::Rejected(status) => write!(f, "upgrade rejected with {status}"),
-            Error::Handshake(e) => write!(f, "handshake failed: {e}"),
-            Error::Url(why) => write!(f, "invalid WebSocket URL: {why}"),
-            Error::Proxy(e) => write!(f, "proxy: {e}"),
-            Error::InvalidRequest(e) => write!(f, "invalid client request: {e}"),
-            Error::NoRandomness => {
-                f.write_str("the operating system gave no randomness for the masking keys")
-            }
-            Error::Dns(e) => write!(f, "DNS lookup failed: {e}"),
-            Error::Connect(e) => write!(f, "TCP connection failed: {e}"),
-            Error::Tls(e) => write!(f, "TLS handshake failed: {e}"),
-            Error::TlsUnavailable => f.write_str("wss:// needs the `rustls` feature"),
-            Error::HandshakeTimeout => {
-                f.write_str("the opening handshake took longer than the handshake timeout")
-            }
             Error::UnexpectedPart(_) => {
                 f.write_str("a message part arrived where whole messages are read")
             }
@@ -97,12 +146,9 @@ impl core::fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Io(e) | Error::Dns(e) | Error::Connect(e) | Error::Tls(e) => Some(e),
+            Error::Io(e) => Some(e),
             Error::Protocol(e) => Some(e),
             Error::Send(e) => Some(e),
-            Error::BadRequest(e) => Some(e.as_ref()),
-            Error::Handshake(e) => Some(e.as_ref()),
-            Error::InvalidRequest(e) => Some(e),
             _ => None,
         }
     }
@@ -165,8 +211,7 @@ mod tests {
         let not_over = [
             Error::Io(std::io::ErrorKind::WouldBlock.into()),
             Error::Send(SendError::ControlPayloadTooLong),
-            Error::HandshakeTimeout,
-            Error::Url("no host".into()),
+            Error::WriteBufferFull(sansock_core::Message::from("later")),
         ];
         for e in &not_over {
             assert!(!e.is_closed(), "{e}");
@@ -180,6 +225,22 @@ mod tests {
             text,
             "the connection ended abnormally: nothing arrived for the idle timeout (keepalive \
              pings unanswered): the peer is presumed dead (code 1006)"
+        );
+    }
+}
+
+#[cfg(test)]
+mod handshake_tests {
+    use super::{Error, HandshakeError};
+
+    #[test]
+    fn a_hook_failure_keeps_the_connection_error_as_its_source() {
+        let e = HandshakeError::from(Error::AlreadyClosed);
+        assert!(matches!(e, HandshakeError::Hook(Error::AlreadyClosed)));
+        let source = std::error::Error::source(&e).map(ToString::to_string);
+        assert_eq!(
+            source.as_deref(),
+            Some("the connection is closed: nothing more can be sent or received")
         );
     }
 }

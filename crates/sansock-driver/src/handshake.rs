@@ -7,7 +7,7 @@
 
 use crate::driver::{Driver, Negotiated};
 use crate::runtime::{Runtime, Timer, Transport};
-use crate::{ClientSettings, Error, ServerSettings};
+use crate::{ClientSettings, HandshakeError, ServerSettings};
 use bytes::BytesMut;
 use core::pin::pin;
 use core::task::Poll;
@@ -29,13 +29,13 @@ const READ_CHUNK: usize = 4096;
 /// reject it. The handshake timeout covers its wait (a token looked up in a database, say).
 ///
 /// # Errors
-/// [`Error::BadRequest`] (the error response was sent), [`Error::Rejected`] (the rejection was
-/// sent), [`Error::HandshakeTimeout`], I/O errors.
+/// [`HandshakeError::BadRequest`] (the error response was sent), [`HandshakeError::Rejected`] (the rejection was
+/// sent), [`HandshakeError::Timeout`], I/O errors.
 pub async fn accept<S, R, F>(
     io: S,
     settings: ServerSettings,
     decide: F,
-) -> Result<Driver<S, R>, Error>
+) -> Result<Driver<S, R>, HandshakeError>
 where
     S: Transport<R>,
     R: Runtime,
@@ -49,8 +49,11 @@ where
 
 /// A handshake that failed for a reason not traced where it happened (a timeout, the
 /// transport, the server's refusal of a client).
-fn untraced_failure(error: &Error) {
-    if !matches!(error, Error::Rejected(_) | Error::BadRequest(_)) {
+fn untraced_failure(error: &HandshakeError) {
+    if !matches!(
+        error,
+        HandshakeError::Rejected(_) | HandshakeError::BadRequest(_)
+    ) {
         crate::trace::handshake_failed(error);
     }
 }
@@ -59,13 +62,13 @@ fn untraced_failure(error: &Error) {
 /// server's response.
 ///
 /// # Errors
-/// [`Error::Handshake`] (a non-101 answer carries its status, headers and body),
-/// [`Error::HandshakeTimeout`], I/O errors.
+/// [`HandshakeError::Response`] (a non-101 answer carries its status, headers and body),
+/// [`HandshakeError::Timeout`], I/O errors.
 pub async fn connect<S, R>(
     io: S,
     request: &ClientRequest,
     settings: ClientSettings,
-) -> Result<(Driver<S, R>, Box<Response>), Error>
+) -> Result<(Driver<S, R>, Box<Response>), HandshakeError>
 where
     S: Transport<R>,
     R: Runtime,
@@ -76,20 +79,20 @@ where
         .inspect_err(untraced_failure)
 }
 
-/// `work`, or [`Error::HandshakeTimeout`] once `deadline` passes.
+/// `work`, or [`HandshakeError::Timeout`] once `deadline` passes.
 ///
 /// The handshakes above pass their work boxed: its state (the parser, the request, the
 /// settings) is several KiB, and a future that awaits the handshake would otherwise keep that
 /// much room for the whole life of the connection.
 pub async fn within<R: Runtime, T>(
     deadline: Instant,
-    work: impl Future<Output = Result<T, Error>>,
-) -> Result<T, Error> {
+    work: impl Future<Output = Result<T, HandshakeError>>,
+) -> Result<T, HandshakeError> {
     let mut work = pin!(work);
     let mut timer = R::Timer::at(deadline);
     poll_fn(|cx| {
         if timer.poll_elapsed(cx).is_ready() {
-            return Poll::Ready(Err(Error::HandshakeTimeout));
+            return Poll::Ready(Err(HandshakeError::Timeout));
         }
         work.as_mut().poll(cx)
     })
@@ -101,7 +104,7 @@ async fn server<S, R, F>(
     mut settings: ServerSettings,
     decide: F,
     deadline: Instant,
-) -> Result<Driver<S, R>, Error>
+) -> Result<Driver<S, R>, HandshakeError>
 where
     S: Transport<R>,
     R: Runtime,
@@ -118,7 +121,7 @@ where
             Err(e) => {
                 crate::trace::refused(e.status(), e.head().map(Head::path), &e);
                 respond::<S, R>(&mut io, e.response()).await;
-                return Err(Error::BadRequest(Box::new(e)));
+                return Err(HandshakeError::BadRequest(Box::new(e)));
             }
         }
     };
@@ -128,7 +131,7 @@ where
             let why = "rejected by the application";
             crate::trace::refused(reject.status, Some(request.path()), &why);
             respond::<S, R>(&mut io, &request.reject(&reject)).await;
-            return Err(Error::Rejected(reject.status));
+            return Err(HandshakeError::Rejected(reject.status));
         }
     };
     let epoch = Instant::now();
@@ -140,7 +143,7 @@ where
         Ok(accepted) => {
             write_all::<S, R>(&mut io, &accepted.response)
                 .await
-                .map_err(Error::Io)?;
+                .map_err(HandshakeError::Io)?;
             let negotiated = Negotiated::new(accepted.protocol, accepted.extension);
             Ok(open(
                 io,
@@ -157,7 +160,7 @@ where
             let why = &refused.error;
             crate::trace::refused(500, Some(&path), why);
             respond::<S, R>(&mut io, &refused.request.reject(&Reject::new(500))).await;
-            Err(Error::Rejected(500))
+            Err(HandshakeError::Rejected(500))
         }
     }
 }
@@ -167,18 +170,18 @@ async fn client<S, R>(
     request: &ClientRequest,
     mut settings: ClientSettings,
     deadline: Instant,
-) -> Result<(Driver<S, R>, Box<Response>), Error>
+) -> Result<(Driver<S, R>, Box<Response>), HandshakeError>
 where
     S: Transport<R>,
     R: Runtime,
 {
-    let rng = DefaultRng::from_os().map_err(|_| Error::NoRandomness)?;
+    let rng = DefaultRng::from_os().map_err(|_| HandshakeError::NoRandomness)?;
     let config = core::mem::take(&mut settings.handshake);
-    let (mut hs, bytes) =
-        ClientHandshake::new(request, config, Box::new(rng)).map_err(Error::InvalidRequest)?;
+    let (mut hs, bytes) = ClientHandshake::new(request, config, Box::new(rng))
+        .map_err(HandshakeError::InvalidRequest)?;
     write_all::<S, R>(&mut io, &bytes)
         .await
-        .map_err(Error::Io)?;
+        .map_err(HandshakeError::Io)?;
     let epoch = Instant::now();
     let mut buf = BytesMut::new();
     loop {
@@ -186,7 +189,7 @@ where
         let now = Timestamp::from_duration(epoch.elapsed());
         match hs
             .receive(now, &buf)
-            .map_err(|e| Error::Handshake(Box::new(e)))?
+            .map_err(|e| HandshakeError::Response(Box::new(e)))?
         {
             ClientStep::NeedMore(next) => hs = next,
             ClientStep::Done {
@@ -214,14 +217,14 @@ pub async fn read_some<S: Transport<R>, R: Runtime>(
     io: &mut S,
     buf: &mut BytesMut,
     deadline: Instant,
-) -> Result<(), Error> {
+) -> Result<(), HandshakeError> {
     buf.clear();
     buf.reserve(READ_CHUNK);
     let n = poll_fn(|cx| io.poll_read_buf(cx, buf, Some(deadline)))
         .await
-        .map_err(Error::Io)?;
+        .map_err(HandshakeError::Io)?;
     if n == 0 {
-        return Err(Error::Io(io::ErrorKind::UnexpectedEof.into()));
+        return Err(HandshakeError::Io(io::ErrorKind::UnexpectedEof.into()));
     }
     Ok(())
 }

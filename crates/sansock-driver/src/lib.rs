@@ -32,7 +32,7 @@ pub use batch::{Outbox, Received};
 pub use blocking_rt::{Blocking, BlockingStream, Deadline, block_on, wait};
 pub use config::{ClientSettings, Config, ServerSettings};
 pub use driver::Driver;
-pub use error::Error;
+pub use error::{Error, HandshakeError};
 #[cfg(feature = "futures-io")]
 pub use futures_rt::{FuturesIo, FuturesTimer};
 pub use runtime::{Runtime, Timer, Transport};

@@ -5,7 +5,7 @@ use crate::batch::{Outbox, Received};
 use crate::driver::Driver;
 use crate::runtime::{Runtime, Transport};
 use crate::split::{ReadHalf, WriteHalf};
-use crate::{ClientSettings, Error, ServerSettings};
+use crate::{ClientSettings, Error, HandshakeError, ServerSettings};
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
@@ -38,9 +38,9 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// Accepts any valid WebSocket upgrade on `io`, with default settings and no subprotocol.
     ///
     /// # Errors
-    /// [`Error::BadRequest`] (the error response was sent), [`Error::HandshakeTimeout`], I/O
+    /// [`HandshakeError::BadRequest`] (the error response was sent), [`HandshakeError::Timeout`], I/O
     /// errors.
-    pub async fn accept(io: S) -> Result<Self, Error> {
+    pub async fn accept(io: S) -> Result<Self, HandshakeError> {
         let settings = ServerSettings::new();
         Self::accept_with(io, settings, async |_| Ok(Accept::new())).await
     }
@@ -48,13 +48,13 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// Reads the upgrade request and lets `decide`, an async closure, look at it (path,
     /// headers, origin, offered subprotocols) and accept — with a subprotocol and extra headers
     /// — or reject it. The handshake timeout covers its wait: a decision that takes longer (a
-    /// token looked up in a database, say) ends in [`Error::HandshakeTimeout`].
+    /// token looked up in a database, say) ends in [`HandshakeError::Timeout`].
     ///
     /// ```no_run
-    /// # use sansock_driver::{Error, Runtime, ServerSettings, Transport, WebSocketStream};
+    /// # use sansock_driver::{HandshakeError, Runtime, ServerSettings, Transport, WebSocketStream};
     /// use sansock_core::{Accept, Reject};
     /// # async fn token_is_valid(_: Option<&str>) -> bool { true }
-    /// # async fn serve<S: Transport<R>, R: Runtime>(io: S) -> Result<(), Error> {
+    /// # async fn serve<S: Transport<R>, R: Runtime>(io: S) -> Result<(), HandshakeError> {
     /// let ws = WebSocketStream::<S, R>::accept_with(io, ServerSettings::new(), async |request| {
     ///     if request.origin() != Some("http://localhost:8080") {
     ///         return Err(Reject::new(403));
@@ -69,9 +69,13 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Rejected`] when `decide` rejected (the rejection was sent); otherwise as
+    /// [`HandshakeError::Rejected`] when `decide` rejected (the rejection was sent); otherwise as
     /// [`accept`](Self::accept).
-    pub async fn accept_with<F>(io: S, settings: ServerSettings, decide: F) -> Result<Self, Error>
+    pub async fn accept_with<F>(
+        io: S,
+        settings: ServerSettings,
+        decide: F,
+    ) -> Result<Self, HandshakeError>
     where
         F: AsyncFnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
     {
@@ -83,13 +87,13 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// if it needs any); gives the stream and the server's response.
     ///
     /// # Errors
-    /// [`Error::Handshake`] (a non-101 answer carries its status, headers and body),
-    /// [`Error::HandshakeTimeout`], I/O errors.
+    /// [`HandshakeError::Response`] (a non-101 answer carries its status, headers and body),
+    /// [`HandshakeError::Timeout`], I/O errors.
     pub async fn client(
         io: S,
         request: &ClientRequest,
         settings: ClientSettings,
-    ) -> Result<(Self, Box<Response>), Error> {
+    ) -> Result<(Self, Box<Response>), HandshakeError> {
         let (driver, response) = crate::handshake::connect(io, request, settings).await?;
         Ok((Self::from_driver(driver), response))
     }

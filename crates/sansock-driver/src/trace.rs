@@ -55,7 +55,7 @@ pub(crate) fn refused(status: u16, path: Option<&str>, why: &dyn core::fmt::Disp
 
 /// A client's handshake ended without a connection (the server's status, if it answered).
 #[allow(unused_variables)]
-pub(crate) fn handshake_failed(error: &crate::Error) {
+pub(crate) fn handshake_failed(error: &crate::HandshakeError) {
     #[cfg(feature = "tracing")]
     tracing::info!("websocket handshake failed: {error}");
 }

@@ -18,6 +18,8 @@ pub type Reconnecting<H = sansock_client::NoHook<ClientStream>> =
 ///
 /// # Errors
 /// As [`Connector::connect`](crate::Connector::connect).
-pub async fn connect(url: &str) -> Result<(ClientStream, Box<crate::Response>), crate::Error> {
+pub async fn connect(
+    url: &str,
+) -> Result<(ClientStream, Box<crate::Response>), crate::HandshakeError> {
     Connector::connect(url).await
 }

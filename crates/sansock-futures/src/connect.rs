@@ -3,7 +3,7 @@
 //! TLS, handshake) a runtime's pieces — its TCP ([`Tcp`]: smol's or async-std's) and
 //! futures-rustls. The `smol` and `async_std` modules name them for their runtime.
 
-use crate::{ClientSettings, Closed, Error, FuturesIo, Response, WebSocketStream, WsUrl};
+use crate::{ClientSettings, Closed, FuturesIo, HandshakeError, Response, WebSocketStream, WsUrl};
 use core::future::Future;
 use core::marker::PhantomData;
 use futures_io::{AsyncRead, AsyncWrite};
@@ -16,13 +16,13 @@ use std::time::Instant;
 /// Runs the client handshake over a transport you already have.
 ///
 /// # Errors
-/// [`Error::Handshake`] (a non-101 answer carries its status, headers and body),
-/// [`Error::HandshakeTimeout`], I/O errors.
+/// [`HandshakeError::Response`] (a non-101 answer carries its status, headers and body),
+/// [`HandshakeError::Timeout`], I/O errors.
 pub async fn client<S>(
     stream: S,
     request: &ClientRequest,
     settings: ClientSettings,
-) -> Result<(WebSocketStream<S>, Box<Response>), Error>
+) -> Result<(WebSocketStream<S>, Box<Response>), HandshakeError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -100,7 +100,7 @@ impl<T: Tcp> sansock_client::Connector for Connector<T> {
         host: &str,
         config: &TlsConfig,
         _deadline: Instant,
-    ) -> Result<Self::ProxyTls, Error> {
+    ) -> Result<Self::ProxyTls, HandshakeError> {
         tls(tcp, host, config).await
     }
 
@@ -110,7 +110,7 @@ impl<T: Tcp> sansock_client::Connector for Connector<T> {
         host: &str,
         config: &TlsConfig,
         _deadline: Instant,
-    ) -> Result<Self::ServerTls, Error> {
+    ) -> Result<Self::ServerTls, HandshakeError> {
         tls(socket, host, config).await
     }
 
@@ -127,7 +127,7 @@ impl<T: Tcp> Connector<T> {
     /// Connects to `url` with default settings over the runtime's TCP.
     ///
     /// ```no_run
-    /// # async fn run() -> Result<(), sansock_futures::Error> {
+    /// # async fn run() -> Result<(), sansock_futures::HandshakeError> {
     /// let (mut ws, _response) = sansock_futures::smol::connect("ws://127.0.0.1:8080/").await?;
     /// ws.send("hello").await?;
     /// if let Some(reply) = ws.recv().await {
@@ -138,10 +138,10 @@ impl<T: Tcp> Connector<T> {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Url`], [`Error::Dns`], [`Error::Connect`], [`Error::Proxy`], [`Error::Tls`],
-    /// [`Error::Handshake`] (a non-101 answer carries its status, headers and body),
-    /// [`Error::HandshakeTimeout`].
-    pub async fn connect(url: &str) -> Result<(ClientStream<T>, Box<Response>), Error> {
+    /// [`HandshakeError::Url`], [`HandshakeError::Dns`], [`HandshakeError::Connect`], [`HandshakeError::Proxy`], [`HandshakeError::Tls`],
+    /// [`HandshakeError::Response`] (a non-101 answer carries its status, headers and body),
+    /// [`HandshakeError::Timeout`].
+    pub async fn connect(url: &str) -> Result<(ClientStream<T>, Box<Response>), HandshakeError> {
         Self::connect_with(WsUrl::parse(url)?, ClientSettings::new()).await
     }
 
@@ -152,7 +152,7 @@ impl<T: Tcp> Connector<T> {
     pub async fn connect_with(
         url: WsUrl,
         settings: ClientSettings,
-    ) -> Result<(ClientStream<T>, Box<Response>), Error> {
+    ) -> Result<(ClientStream<T>, Box<Response>), HandshakeError> {
         sansock_client::connect(&Self::default(), &url, settings, None).await
     }
 
@@ -165,7 +165,7 @@ impl<T: Tcp> Connector<T> {
         url: WsUrl,
         settings: ClientSettings,
         tls: std::sync::Arc<rustls::ClientConfig>,
-    ) -> Result<(ClientStream<T>, Box<Response>), Error> {
+    ) -> Result<(ClientStream<T>, Box<Response>), HandshakeError> {
         sansock_client::connect(&Self::default(), &url, settings, Some(&tls.into())).await
     }
 }
@@ -176,16 +176,19 @@ async fn tls<S: AsyncRead + AsyncWrite + Unpin>(
     io: S,
     host: &str,
     config: &TlsConfig,
-) -> Result<futures_rustls::client::TlsStream<S>, Error> {
+) -> Result<futures_rustls::client::TlsStream<S>, HandshakeError> {
     let name = TlsConfig::server_name(host)?;
     let connector = futures_rustls::TlsConnector::from(config.rustls().clone());
-    connector.connect(name, io).await.map_err(Error::Tls)
+    connector
+        .connect(name, io)
+        .await
+        .map_err(HandshakeError::Tls)
 }
 
 /// Without rustls there is no TLS.
 #[cfg(not(feature = "rustls"))]
-async fn tls<S>(_: S, _: &str, _: &TlsConfig) -> Result<sansock_client::NoTls, Error> {
-    Err(Error::TlsUnavailable)
+async fn tls<S>(_: S, _: &str, _: &TlsConfig) -> Result<sansock_client::NoTls, HandshakeError> {
+    Err(HandshakeError::TlsUnavailable)
 }
 
 #[cfg(feature = "smol")]

@@ -56,7 +56,7 @@ pub use sansock_core::{
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::{
-    ClientSettings, Config, Error, FuturesIo, Outbox, Received, ServerSettings,
+    ClientSettings, Config, Error, FuturesIo, HandshakeError, Outbox, Received, ServerSettings,
 };
 pub use sansock_topics as topics;
 pub use server::{accept, accept_with};

@@ -8,8 +8,8 @@ mod common;
 use common::{Rt, echo_once, silent_client, sleep, timeout};
 use futures_util::{AsyncReadExt, AsyncWriteExt, SinkExt, StreamExt};
 use sansock_futures::{
-    Accept, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Event, Initiator, Message,
-    ServerSettings, WsUrl,
+    Accept, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Event, HandshakeError,
+    Initiator, Message, ServerSettings, WsUrl,
 };
 use std::time::{Duration, Instant};
 
@@ -200,7 +200,7 @@ async fn handshake_timeout_drops_a_silent_client<R: Rt>() {
     let _tcp = R::tcp(&parsed.host, parsed.port).await;
     assert!(matches!(
         timeout(LIMIT, server).await.unwrap(),
-        Err(Error::HandshakeTimeout)
+        Err(HandshakeError::Timeout)
     ));
 }
 
@@ -221,25 +221,25 @@ async fn a_plain_http_request_gets_a_400_and_a_typed_error<R: Rt>() {
         answer.starts_with("HTTP/1.1 400 Bad Request\r\n"),
         "{answer}"
     );
-    assert!(matches!(server.await, Err(Error::BadRequest(e)) if e.status() == 400));
+    assert!(matches!(server.await, Err(HandshakeError::BadRequest(e)) if e.status() == 400));
 }
 
 async fn connection_errors_are_distinct<R: Rt>() {
     assert!(matches!(
         WsUrl::parse("http://example.com/"),
-        Err(Error::Url(_))
+        Err(HandshakeError::Url(_))
     ));
     let patient = ClientSettings::new().handshake_timeout(Duration::from_secs(120));
     let nowhere = WsUrl::parse("ws://does-not-exist.invalid/").unwrap();
     assert!(matches!(
         R::connect_with(nowhere, patient).await,
-        Err(Error::Dns(_))
+        Err(HandshakeError::Dns(_))
     ));
     let (listener, url) = R::bind().await;
     drop(listener);
     assert!(matches!(
         R::connect_with(WsUrl::parse(&url).unwrap(), ClientSettings::new()).await,
-        Err(Error::Connect(_))
+        Err(HandshakeError::Connect(_))
     ));
     // wss to a server that does not speak TLS.
     let (listener, url) = R::bind().await;
@@ -252,7 +252,7 @@ async fn connection_errors_are_distinct<R: Rt>() {
         .replace("127.0.0.1", "localhost");
     assert!(matches!(
         R::connect_with(WsUrl::parse(&wss).unwrap(), ClientSettings::new()).await,
-        Err(Error::Tls(_))
+        Err(HandshakeError::Tls(_))
     ));
 }
 

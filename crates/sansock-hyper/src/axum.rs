@@ -11,7 +11,7 @@ use axum_core::response::{IntoResponse, Response};
 use core::future::Future;
 use http::request::Parts;
 use sansock_core::{Accept, Reject, UpgradeRequest};
-use sansock_tokio::{Error, ServerSettings};
+use sansock_tokio::{HandshakeError, ServerSettings};
 
 /// A WebSocket upgrade request, as an axum extractor. A request that is not a valid upgrade is
 /// refused with the core's status (400, 405, 426, 431); as `Option<WebSocketUpgrade>`, a request
@@ -145,7 +145,7 @@ impl WebSocketUpgrade {
     where
         F: FnOnce(WebSocket) -> Fut + Send + 'static,
         Fut: Future<Output = ()> + Send + 'static,
-        E: FnOnce(Error) + Send + 'static,
+        E: FnOnce(HandshakeError) + Send + 'static,
     {
         let accepted = self.upgrade.and_then(|u| u.accept(&self.accept));
         let (response, websocket) = match accepted {

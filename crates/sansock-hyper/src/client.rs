@@ -13,7 +13,7 @@ use sansock_client::TlsConfig;
 use sansock_core::{ClientRequest, Response};
 use sansock_driver::internal::{handshake_deadline, within};
 use sansock_tokio::{
-    ClientSettings, ClientSocket, Error, MaybeTlsStream, Tokio, WebSocketStream, WsUrl,
+    ClientSettings, ClientSocket, HandshakeError, MaybeTlsStream, Tokio, WebSocketStream, WsUrl,
 };
 use std::io;
 use std::sync::{Arc, OnceLock};
@@ -50,7 +50,7 @@ pub enum Http2Unavailable {
     /// The server speaks HTTP/2 but its SETTINGS do not allow the extended CONNECT (RFC 8441 §3).
     NoExtendedConnect,
     /// Connecting failed before HTTP/2 could be tried (DNS, TCP, TLS, the timeout).
-    Failed(Error),
+    Failed(HandshakeError),
 }
 
 impl core::fmt::Display for Http2Unavailable {
@@ -124,13 +124,13 @@ impl Http2Connection {
     /// connection's) as a new stream of this connection.
     ///
     /// # Errors
-    /// [`Error::Handshake`] when the server refuses (status, headers, body) or answers wrongly,
-    /// [`Error::HandshakeTimeout`], I/O errors of the HTTP/2 connection.
+    /// [`HandshakeError::Response`] when the server refuses (status, headers, body) or answers wrongly,
+    /// [`HandshakeError::Timeout`], I/O errors of the HTTP/2 connection.
     pub async fn websocket(
         &self,
         request: &ClientRequest,
         settings: ClientSettings,
-    ) -> Result<(ClientWebSocket, Box<Response>), Error> {
+    ) -> Result<(ClientWebSocket, Box<Response>), HandshakeError> {
         let request = with_host(request, &self.authority);
         let (handshake, http) = Http2Handshake::start(&request, self.scheme, settings)?;
         let deadline = handshake.deadline();
@@ -141,7 +141,7 @@ impl Http2Connection {
         &self,
         handshake: Http2Handshake,
         mut http: http::Request<()>,
-    ) -> Result<(ClientWebSocket, Box<Response>), Error> {
+    ) -> Result<(ClientWebSocket, Box<Response>), HandshakeError> {
         http.extensions_mut()
             .insert(h2::ext::Protocol::from_static("websocket"));
         let mut send = self.send.clone().ready().await.map_err(h2_error)?;
@@ -176,7 +176,7 @@ impl Http2Connection {
 pub async fn connect_http2(
     url: WsUrl,
     settings: ClientSettings,
-) -> Result<(ClientWebSocket, Box<Response>), Error> {
+) -> Result<(ClientWebSocket, Box<Response>), HandshakeError> {
     let deadline = handshake_deadline(&settings);
     let tls = if url.tls { Some(alpn_config()?) } else { None };
     let dialed = within::<Tokio, _>(deadline, dial(&url, tls)).await?;
@@ -203,8 +203,8 @@ fn with_host(request: &ClientRequest, authority: &str) -> ClientRequest {
     out
 }
 
-fn h2_error(e: h2::Error) -> Error {
-    Error::Io(if e.is_io() {
+fn h2_error(e: h2::Error) -> HandshakeError {
+    HandshakeError::Io(if e.is_io() {
         e.into_io().unwrap_or_else(|| io::ErrorKind::Other.into())
     } else {
         io::Error::other(e)
@@ -212,13 +212,13 @@ fn h2_error(e: h2::Error) -> Error {
 }
 
 /// TCP to the first of `url`'s addresses that answers (the deadline is the caller's).
-async fn tcp(url: &WsUrl) -> Result<TcpStream, Error> {
+async fn tcp(url: &WsUrl) -> Result<TcpStream, HandshakeError> {
     let never = sansock_driver::internal::deadline_after(core::time::Duration::MAX);
     sansock_client::dial(&sansock_tokio::Connector, &url.host, url.port, never).await
 }
 
 /// The default client TLS configuration, offering h2 and HTTP/1.1 by ALPN.
-fn alpn_config() -> Result<Arc<rustls::ClientConfig>, Error> {
+fn alpn_config() -> Result<Arc<rustls::ClientConfig>, HandshakeError> {
     static CONFIG: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
     if let Some(config) = CONFIG.get() {
         return Ok(config.clone());
@@ -232,16 +232,16 @@ async fn tls(
     url: &WsUrl,
     tcp: ClientSocket,
     config: Arc<rustls::ClientConfig>,
-) -> Result<tokio_rustls::client::TlsStream<ClientSocket>, Error> {
+) -> Result<tokio_rustls::client::TlsStream<ClientSocket>, HandshakeError> {
     let name = TlsConfig::server_name(&url.host)?;
     tokio_rustls::TlsConnector::from(config)
         .connect(name, tcp)
         .await
-        .map_err(Error::Tls)
+        .map_err(HandshakeError::Tls)
 }
 
 /// An HTTP/1.1 connection for the upgrade.
-async fn dial_http1(url: &WsUrl) -> Result<MaybeTlsStream, Error> {
+async fn dial_http1(url: &WsUrl) -> Result<MaybeTlsStream, HandshakeError> {
     let tcp = tcp(url).await?;
     let tcp = ClientSocket::Plain(tcp);
     if !url.tls {
@@ -252,7 +252,10 @@ async fn dial_http1(url: &WsUrl) -> Result<MaybeTlsStream, Error> {
 }
 
 /// TCP, TLS with ALPN for `wss` (`config`), then HTTP/2 and the server's SETTINGS.
-async fn dial(url: &WsUrl, config: Option<Arc<rustls::ClientConfig>>) -> Result<Dialed, Error> {
+async fn dial(
+    url: &WsUrl,
+    config: Option<Arc<rustls::ClientConfig>>,
+) -> Result<Dialed, HandshakeError> {
     let tcp = tcp(url).await?;
     let (scheme, authority) = (if url.tls { "https" } else { "http" }, authority(url));
     if url.tls {
@@ -266,7 +269,11 @@ async fn dial(url: &WsUrl, config: Option<Arc<rustls::ClientConfig>>) -> Result<
     h2_over(tcp, scheme, authority).await
 }
 
-async fn h2_over<T>(io: T, scheme: &'static str, authority: String) -> Result<Dialed, Error>
+async fn h2_over<T>(
+    io: T,
+    scheme: &'static str,
+    authority: String,
+) -> Result<Dialed, HandshakeError>
 where
     T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {

@@ -6,7 +6,7 @@
 
 use sansock_core::{ClientHandshake, ClientRequest, DefaultRng, Response, Timestamp};
 use sansock_driver::internal::{handshake_deadline, limits, negotiated, open, take_handshake};
-use sansock_driver::{ClientSettings, Driver, Error, Runtime, Transport};
+use sansock_driver::{ClientSettings, Driver, HandshakeError, Runtime, Transport};
 use std::time::Instant;
 
 /// A client's handshake over HTTP/2, between the request and the answer.
@@ -23,18 +23,18 @@ impl Http2Handshake {
     /// send it with `:protocol` set to `websocket`.
     ///
     /// # Errors
-    /// [`Error::InvalidRequest`] for a header that would break the request,
-    /// [`Error::NoRandomness`] when the system has no randomness for the masks.
+    /// [`HandshakeError::InvalidRequest`] for a header that would break the request,
+    /// [`HandshakeError::NoRandomness`] when the system has no randomness for the masks.
     pub(crate) fn start(
         request: &ClientRequest,
         scheme: &str,
         mut settings: ClientSettings,
-    ) -> Result<(Self, http::Request<()>), Error> {
-        let rng = DefaultRng::from_os().map_err(|_| Error::NoRandomness)?;
+    ) -> Result<(Self, http::Request<()>), HandshakeError> {
+        let rng = DefaultRng::from_os().map_err(|_| HandshakeError::NoRandomness)?;
         let max_body_bytes = limits(&settings).max_body_bytes;
         let config = take_handshake(&mut settings);
         let (core, http) = ClientHandshake::new_http2(request, scheme, config, Box::new(rng))
-            .map_err(Error::InvalidRequest)?;
+            .map_err(HandshakeError::InvalidRequest)?;
         let target = request.target().to_string();
         Ok((
             Http2Handshake {
@@ -61,19 +61,19 @@ impl Http2Handshake {
     /// on `io`, the answer's stream.
     ///
     /// # Errors
-    /// [`Error::Handshake`] for a refusal (status, headers, body) or an answer that breaks the
+    /// [`HandshakeError::Response`] for a refusal (status, headers, body) or an answer that breaks the
     /// protocol.
     pub(crate) fn finish<S: Transport<R>, R: Runtime>(
         self,
         io: S,
         response: &http::response::Parts,
         body: Vec<u8>,
-    ) -> Result<(Driver<S, R>, Box<Response>), Error> {
+    ) -> Result<(Driver<S, R>, Box<Response>), HandshakeError> {
         let epoch = Instant::now();
         let (connection, response) = self
             .core
             .receive_http2(Timestamp::ZERO, response, body)
-            .map_err(|e| Error::Handshake(Box::new(e)))?;
+            .map_err(|e| HandshakeError::Response(Box::new(e)))?;
         let driver = open(
             io,
             connection,

@@ -12,7 +12,7 @@ use http::{Request, Response, StatusCode};
 use hyper::upgrade::OnUpgrade;
 use hyper_util::rt::TokioIo;
 use sansock_core::{Accept, AcceptError, Reject, ServerHandshakeError, UpgradeRequest};
-use sansock_tokio::{Error, ServerSettings, WebSocketStream};
+use sansock_tokio::{HandshakeError, ServerSettings, WebSocketStream};
 
 /// Whether `request` asks for a WebSocket — its `Upgrade` header names `websocket` (HTTP/1.1),
 /// or it is a `CONNECT` whose `:protocol` is `websocket` (HTTP/2): the cheap test to route
@@ -134,11 +134,11 @@ impl Upgrade {
 }
 
 /// The WebSocket of an accepted upgrade, once hyper has handed over the connection; fails with
-/// [`Error::HandshakeTimeout`] when that takes longer than the settings' handshake timeout,
+/// [`HandshakeError::Timeout`] when that takes longer than the settings' handshake timeout,
 /// and with an I/O error when hyper cannot upgrade the connection.
 #[must_use = "the WebSocket exists only once this future is awaited"]
 pub struct UpgradeFuture {
-    inner: Pin<Box<dyn Future<Output = Result<WebSocket, Error>> + Send>>,
+    inner: Pin<Box<dyn Future<Output = Result<WebSocket, HandshakeError>> + Send>>,
 }
 
 impl core::fmt::Debug for UpgradeFuture {
@@ -152,8 +152,8 @@ impl UpgradeFuture {
         let limit = pending.handshake_timeout();
         let inner = async move {
             let upgraded = match tokio::time::timeout(limit, on_upgrade).await {
-                Err(_) => return Err(Error::HandshakeTimeout),
-                Ok(Err(e)) => return Err(Error::Io(std::io::Error::other(e))),
+                Err(_) => return Err(HandshakeError::Timeout),
+                Ok(Err(e)) => return Err(HandshakeError::Io(std::io::Error::other(e))),
                 Ok(Ok(upgraded)) => upgraded,
             };
             // hyper replays the bytes it read past the head through `Upgraded` itself.
@@ -168,7 +168,7 @@ impl UpgradeFuture {
 }
 
 impl Future for UpgradeFuture {
-    type Output = Result<WebSocket, Error>;
+    type Output = Result<WebSocket, HandshakeError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         self.inner.as_mut().poll(cx)

@@ -2,7 +2,7 @@
 //! already have with [`client`]. The connect sequence (DNS, TCP, proxy, TLS, handshake) is
 //! `sansock_client::connect`; [`Connector`] gives it tokio's pieces.
 
-use crate::{ClientSettings, Closed, Error, Response, Tokio, WebSocketStream, WsUrl};
+use crate::{ClientSettings, Closed, HandshakeError, Response, Tokio, WebSocketStream, WsUrl};
 use sansock_client::TlsConfig;
 use sansock_core::ClientRequest;
 use std::io;
@@ -59,10 +59,10 @@ pub type Reconnecting<H = sansock_client::NoHook<ClientStream>> =
 /// ```
 ///
 /// # Errors
-/// [`Error::Url`], [`Error::Dns`], [`Error::Connect`], [`Error::Proxy`], [`Error::Tls`],
-/// [`Error::Handshake`] (a non-101 answer carries its status, headers and body),
-/// [`Error::HandshakeTimeout`].
-pub async fn connect(url: &str) -> Result<(ClientStream, Box<Response>), Error> {
+/// [`HandshakeError::Url`], [`HandshakeError::Dns`], [`HandshakeError::Connect`], [`HandshakeError::Proxy`], [`HandshakeError::Tls`],
+/// [`HandshakeError::Response`] (a non-101 answer carries its status, headers and body),
+/// [`HandshakeError::Timeout`].
+pub async fn connect(url: &str) -> Result<(ClientStream, Box<Response>), HandshakeError> {
     connect_with(WsUrl::parse(url)?, ClientSettings::new()).await
 }
 
@@ -73,7 +73,7 @@ pub async fn connect(url: &str) -> Result<(ClientStream, Box<Response>), Error> 
 pub async fn connect_with(
     url: WsUrl,
     settings: ClientSettings,
-) -> Result<(ClientStream, Box<Response>), Error> {
+) -> Result<(ClientStream, Box<Response>), HandshakeError> {
     sansock_client::connect(&Connector, &url, settings, None).await
 }
 
@@ -86,19 +86,19 @@ pub async fn connect_with_tls(
     url: WsUrl,
     settings: ClientSettings,
     tls: std::sync::Arc<rustls::ClientConfig>,
-) -> Result<(ClientStream, Box<Response>), Error> {
+) -> Result<(ClientStream, Box<Response>), HandshakeError> {
     sansock_client::connect(&Connector, &url, settings, Some(&tls.into())).await
 }
 
 /// Runs the client handshake over a transport you already have.
 ///
 /// # Errors
-/// [`Error::Handshake`], [`Error::HandshakeTimeout`], I/O errors.
+/// [`HandshakeError::Response`], [`HandshakeError::Timeout`], I/O errors.
 pub async fn client<S>(
     stream: S,
     request: &ClientRequest,
     settings: ClientSettings,
-) -> Result<(WebSocketStream<S>, Box<Response>), Error>
+) -> Result<(WebSocketStream<S>, Box<Response>), HandshakeError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -138,7 +138,7 @@ impl sansock_client::Connector for Connector {
         host: &str,
         config: &TlsConfig,
         _deadline: Instant,
-    ) -> Result<Self::ProxyTls, Error> {
+    ) -> Result<Self::ProxyTls, HandshakeError> {
         tls(tcp, host, config).await
     }
 
@@ -148,7 +148,7 @@ impl sansock_client::Connector for Connector {
         host: &str,
         config: &TlsConfig,
         _deadline: Instant,
-    ) -> Result<Self::ServerTls, Error> {
+    ) -> Result<Self::ServerTls, HandshakeError> {
         tls(socket, host, config).await
     }
 
@@ -167,14 +167,17 @@ async fn tls<S: AsyncRead + AsyncWrite + Unpin>(
     io: S,
     host: &str,
     config: &TlsConfig,
-) -> Result<tokio_rustls::client::TlsStream<S>, Error> {
+) -> Result<tokio_rustls::client::TlsStream<S>, HandshakeError> {
     let name = TlsConfig::server_name(host)?;
     let connector = tokio_rustls::TlsConnector::from(config.rustls().clone());
-    connector.connect(name, io).await.map_err(Error::Tls)
+    connector
+        .connect(name, io)
+        .await
+        .map_err(HandshakeError::Tls)
 }
 
 /// Without rustls there is no TLS.
 #[cfg(not(feature = "rustls"))]
-async fn tls<S>(_: S, _: &str, _: &TlsConfig) -> Result<sansock_client::NoTls, Error> {
-    Err(Error::TlsUnavailable)
+async fn tls<S>(_: S, _: &str, _: &TlsConfig) -> Result<sansock_client::NoTls, HandshakeError> {
+    Err(HandshakeError::TlsUnavailable)
 }

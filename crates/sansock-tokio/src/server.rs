@@ -1,14 +1,14 @@
 //! Server side: [`accept`] and [`accept_with`] run the core's server handshake over a tokio
 //! transport, under the handshake timeout (the work is `WebSocketStream::accept_with`'s).
 
-use crate::{Accept, Error, Reject, ServerSettings, UpgradeRequest, WebSocketStream};
+use crate::{Accept, HandshakeError, Reject, ServerSettings, UpgradeRequest, WebSocketStream};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 /// Accepts any valid WebSocket upgrade on `stream`, with default settings and no subprotocol.
 ///
 /// # Errors
-/// [`Error::BadRequest`] (the error response was sent), [`Error::HandshakeTimeout`], I/O errors.
-pub async fn accept<S>(stream: S) -> Result<WebSocketStream<S>, Error>
+/// [`HandshakeError::BadRequest`] (the error response was sent), [`HandshakeError::Timeout`], I/O errors.
+pub async fn accept<S>(stream: S) -> Result<WebSocketStream<S>, HandshakeError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -36,12 +36,12 @@ where
 /// ```
 ///
 /// # Errors
-/// [`Error::Rejected`] when `decide` rejected (the rejection was sent); otherwise as [`accept`].
+/// [`HandshakeError::Rejected`] when `decide` rejected (the rejection was sent); otherwise as [`accept`].
 pub async fn accept_with<S, F>(
     stream: S,
     settings: ServerSettings,
     decide: F,
-) -> Result<WebSocketStream<S>, Error>
+) -> Result<WebSocketStream<S>, HandshakeError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
     F: AsyncFnOnce(&UpgradeRequest) -> Result<Accept, Reject>,

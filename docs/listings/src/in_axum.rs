@@ -113,7 +113,7 @@ mod tests {
             .with_header("Origin", "http://evil.example");
         let refused = sansock_tokio::connect_with(foreign, ClientSettings::new()).await;
         assert!(
-            matches!(refused, Err(sansock_tokio::Error::Handshake(e)) if e.status() == Some(403))
+            matches!(refused, Err(sansock_tokio::HandshakeError::Response(e)) if e.status() == Some(403))
         );
     }
 

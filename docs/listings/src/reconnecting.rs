@@ -2,11 +2,11 @@
 //! connect, and the loop around it.
 
 // ANCHOR: reconnecting
-use sansock_tokio::{Backoff, ClientSettings, Error, Message, Reconnecting, WsUrl};
+use sansock_tokio::{Backoff, ClientSettings, HandshakeError, Message, Reconnecting, WsUrl};
 use std::time::Duration;
 
 /// Follows a feed at `url` until the server closes it for good; gives what arrived.
-pub async fn follow(url: &str) -> Result<Vec<Message>, Error> {
+pub async fn follow(url: &str) -> Result<Vec<Message>, HandshakeError> {
     let backoff = Backoff::new()
         .initial(Duration::from_secs(1)) // the first wait
         .factor(2.0) // each next wait twice as long

@@ -3,7 +3,8 @@
 #![allow(dead_code, unreachable_pub, missing_docs, clippy::unwrap_used)]
 
 use sansock_futures::{
-    Accept, ClientSettings, Error, MaybeTlsStream, Response, ServerSettings, WebSocketStream, WsUrl,
+    Accept, ClientSettings, HandshakeError, MaybeTlsStream, Response, ServerSettings,
+    WebSocketStream, WsUrl,
 };
 use std::future::Future;
 use std::pin::Pin;
@@ -26,7 +27,10 @@ pub trait Rt: 'static {
         url: WsUrl,
         settings: ClientSettings,
     ) -> impl Future<
-        Output = Result<(WebSocketStream<MaybeTlsStream<Self::Tcp>>, Box<Response>), Error>,
+        Output = Result<
+            (WebSocketStream<MaybeTlsStream<Self::Tcp>>, Box<Response>),
+            HandshakeError,
+        >,
     > + Send;
     #[allow(clippy::type_complexity)]
     fn connect_with_tls(
@@ -34,7 +38,10 @@ pub trait Rt: 'static {
         settings: ClientSettings,
         tls: std::sync::Arc<rustls::ClientConfig>,
     ) -> impl Future<
-        Output = Result<(WebSocketStream<MaybeTlsStream<Self::Tcp>>, Box<Response>), Error>,
+        Output = Result<
+            (WebSocketStream<MaybeTlsStream<Self::Tcp>>, Box<Response>),
+            HandshakeError,
+        >,
     > + Send;
 }
 
@@ -64,14 +71,14 @@ impl Rt for Smol {
     async fn connect_with(
         url: WsUrl,
         settings: ClientSettings,
-    ) -> Result<(WebSocketStream<MaybeTlsStream<Self::Tcp>>, Box<Response>), Error> {
+    ) -> Result<(WebSocketStream<MaybeTlsStream<Self::Tcp>>, Box<Response>), HandshakeError> {
         sansock_futures::smol::Connector::connect_with(url, settings).await
     }
     async fn connect_with_tls(
         url: WsUrl,
         settings: ClientSettings,
         tls: std::sync::Arc<rustls::ClientConfig>,
-    ) -> Result<(WebSocketStream<MaybeTlsStream<Self::Tcp>>, Box<Response>), Error> {
+    ) -> Result<(WebSocketStream<MaybeTlsStream<Self::Tcp>>, Box<Response>), HandshakeError> {
         sansock_futures::smol::Connector::connect_with_tls(url, settings, tls).await
     }
 }
@@ -103,14 +110,14 @@ impl Rt for AsyncStd {
     async fn connect_with(
         url: WsUrl,
         settings: ClientSettings,
-    ) -> Result<(WebSocketStream<MaybeTlsStream<Self::Tcp>>, Box<Response>), Error> {
+    ) -> Result<(WebSocketStream<MaybeTlsStream<Self::Tcp>>, Box<Response>), HandshakeError> {
         sansock_futures::async_std::Connector::connect_with(url, settings).await
     }
     async fn connect_with_tls(
         url: WsUrl,
         settings: ClientSettings,
         tls: std::sync::Arc<rustls::ClientConfig>,
-    ) -> Result<(WebSocketStream<MaybeTlsStream<Self::Tcp>>, Box<Response>), Error> {
+    ) -> Result<(WebSocketStream<MaybeTlsStream<Self::Tcp>>, Box<Response>), HandshakeError> {
         sansock_futures::async_std::Connector::connect_with_tls(url, settings, tls).await
     }
 }
