@@ -24,7 +24,7 @@ pub type ClientStream = WebSocket<MaybeTlsStream>;
 /// Connects to `url` with default settings.
 ///
 /// ```no_run
-/// # fn run() -> Result<(), sansock_blocking::HandshakeError> {
+/// # fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let (mut ws, _response) = sansock_blocking::connect("ws://127.0.0.1:8080/")?;
 /// ws.send("hello")?;
 /// println!("{:?}", ws.recv()?);

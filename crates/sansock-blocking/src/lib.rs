@@ -12,8 +12,9 @@
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let listener = std::net::TcpListener::bind("127.0.0.1:8080")?;
 //! for tcp in listener.incoming() {
-//!     std::thread::spawn(move || -> Result<(), sansock_blocking::Error> {
-//!         let mut ws = accept(tcp.map_err(sansock_blocking::Error::Io)?)?;
+//!     let Ok(tcp) = tcp else { continue };
+//!     std::thread::spawn(move || -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+//!         let mut ws = accept(tcp)?;
 //!         while let Some(message) = ws.recv()? {
 //!             ws.send(message)?;
 //!         }

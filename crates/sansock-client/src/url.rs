@@ -100,7 +100,7 @@ impl WsUrl {
     /// use sansock_client::{Proxy, WsUrl};
     /// let url = WsUrl::parse("ws://example.com/")?.with_proxy(Proxy::parse("socks5h://127.0.0.1:9050")?);
     /// assert_eq!(url.proxy()?.map(|p| p.port()), Some(9050));
-    /// # Ok::<(), sansock_driver::Error>(())
+    /// # Ok::<(), sansock_driver::HandshakeError>(())
     /// ```
     pub fn with_proxy(mut self, proxy: impl Into<ProxyChoice>) -> Self {
         self.proxy = proxy.into();

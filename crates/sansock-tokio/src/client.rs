@@ -23,7 +23,7 @@ pub type ClientStream = WebSocketStream<MaybeTlsStream>;
 /// A client that reconnects by itself (see `sansock_client::Reconnecting`).
 ///
 /// ```no_run
-/// # async fn run() -> Result<(), sansock_tokio::Error> {
+/// # async fn run() -> Result<(), sansock_tokio::HandshakeError> {
 /// use sansock_tokio::{Backoff, ClientSettings, Reconnecting, WsUrl};
 /// let url = WsUrl::parse("ws://127.0.0.1:8080/feed")?;
 /// let mut client = Reconnecting::new(url, ClientSettings::new(), Backoff::new())
@@ -48,7 +48,7 @@ pub type Reconnecting<H = sansock_client::NoHook<ClientStream>> =
 /// Connects to `url` with default settings.
 ///
 /// ```no_run
-/// # async fn run() -> Result<(), sansock_tokio::Error> {
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let (mut ws, _response) = sansock_tokio::connect("ws://127.0.0.1:8080/").await?;
 /// ws.send("hello").await?;
 /// if let Some(reply) = ws.recv().await {

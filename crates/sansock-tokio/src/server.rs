@@ -20,7 +20,7 @@ where
 /// it. The handshake timeout covers its wait (a token looked up in a database, say).
 ///
 /// ```no_run
-/// # async fn run(tcp: tokio::net::TcpStream) -> Result<(), sansock_tokio::Error> {
+/// # async fn run(tcp: tokio::net::TcpStream) -> Result<(), sansock_tokio::HandshakeError> {
 /// use sansock_tokio::{Accept, Reject, ServerSettings};
 /// let ws = sansock_tokio::accept_with(tcp, ServerSettings::new(), async |request| {
 ///     if request.origin() != Some("http://localhost:8080") {
