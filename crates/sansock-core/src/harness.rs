@@ -319,7 +319,7 @@ fn check_drain(conn: &mut Connection, errors: &mut u32, fast: bool) {
                 *errors += 1;
                 assert_eq!(*errors, 1, "a second protocol error");
                 let mut wire = alloc::vec::Vec::new();
-                conn.drain_transmit(&mut wire);
+                crate::testing::write_out(conn, &mut wire);
                 let code = last_close_code(&wire);
                 assert!(code.is_some(), "no close frame queued for {e:?}");
                 // Our own close may have gone out before (then the error's frame is not queued).
@@ -747,7 +747,7 @@ mod structured {
             sent.extend(m.send(a));
         }
         let mut wire = Vec::new();
-        a.drain_transmit(&mut wire);
+        crate::testing::write_out(a, &mut wire);
         b.handle_bytes(Timestamp::ZERO, &wire);
         let mut received = Vec::new();
         while let Some(event) = b.poll_event().unwrap_or_else(|e| panic!("{e:?}")) {

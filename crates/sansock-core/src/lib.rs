@@ -40,7 +40,12 @@
 //!         conn.send(&message).unwrap(); // echo
 //!     }
 //! }
-//! conn.drain_transmit(&mut wire);
+//! // The output, piece by piece (`transmit_pieces` gives them all, for one vectored write).
+//! while !conn.transmit().is_empty() {
+//!     wire.extend_from_slice(conn.transmit()); // a transport write, in a real loop
+//!     let written = conn.transmit().len();
+//!     conn.advance_transmit(written);
+//! }
 //! assert!(wire.ends_with(&[0x81, 0x05, b'H', b'e', b'l', b'l', b'o']));
 //! ```
 #![no_std]

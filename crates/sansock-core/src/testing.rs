@@ -87,9 +87,23 @@ pub fn pump(
     to: &mut Connection,
 ) -> (Vec<Event>, Option<ProtocolError>) {
     let mut wire = Vec::new();
-    from.drain_transmit(&mut wire);
+    write_out(from, &mut wire);
     to.handle_bytes(now, &wire);
     drain(to)
+}
+
+/// Appends everything `conn` has queued to `wire` and marks it written: the output loop
+/// (`transmit`, `advance_transmit`) with a `Vec` for the transport.
+pub fn write_out(conn: &mut Connection, wire: &mut Vec<u8>) {
+    loop {
+        let piece = conn.transmit();
+        if piece.is_empty() {
+            return;
+        }
+        wire.extend_from_slice(piece);
+        let n = piece.len();
+        conn.advance_transmit(n);
+    }
 }
 
 /// Drains `conn`'s events until none is left or it reports a protocol error.

@@ -208,7 +208,7 @@ fn a_compressed_message_comes_whole() {
     let binary: Vec<u8> = text.bytes().rev().collect();
     client.send(&binary).unwrap();
     let mut wire = Vec::new();
-    client.drain_transmit(&mut wire);
+    sansock_core::testing::write_out(&mut client, &mut wire);
     let (events, error) = feed_in_chunks(&mut server, &wire, &[50]);
     assert_eq!(error, None);
     assert_eq!(
@@ -226,7 +226,7 @@ fn parts_sent_on_make_the_same_message_and_a_large_one_is_not_copied() {
     let data = payload(300_000);
     client.send(&data).unwrap();
     let mut wire = Vec::new();
-    client.drain_transmit(&mut wire);
+    sansock_core::testing::write_out(&mut client, &mut wire);
     let mut echoed = Vec::new();
     for chunk in wire.chunks(64 << 10) {
         server.handle_bytes(T0, chunk);
@@ -238,7 +238,7 @@ fn parts_sent_on_make_the_same_message_and_a_large_one_is_not_copied() {
             let pieces: Vec<&[u8]> = server.transmit_pieces().collect();
             assert!(pieces.iter().any(|p| p.as_ptr() == part.data.as_ptr()));
         }
-        server.drain_transmit(&mut echoed);
+        sansock_core::testing::write_out(&mut server, &mut echoed);
     }
     let frames = frames(&echoed);
     assert!(frames.len() >= 4, "{} fragments", frames.len());

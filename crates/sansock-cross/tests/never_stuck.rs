@@ -161,7 +161,7 @@ where
         client.ping(&i.to_be_bytes()).unwrap();
         if client.transmit_len() > 1 << 20 || i + 1 == PINGS {
             frames.clear();
-            client.drain_transmit(&mut frames);
+            sansock_core::testing::write_out(&mut client, &mut frames);
             peer.write_all(&frames).unwrap();
         }
     }

@@ -7,7 +7,7 @@ use crate::Error;
 use crate::driver::Driver;
 use crate::runtime::{Runtime, Transport};
 use core::task::{Context, Poll, ready};
-use sansock_core::{Connection, Event, EventRef, Message, MessagePart, MessageRef};
+use sansock_core::{Connection, Event, EventRef, MessagePart, MessageRef};
 
 /// Messages up to this size are copied out of the read buffer onto the stack.
 const SMALL_MESSAGE: usize = 256;
@@ -27,19 +27,14 @@ pub enum Received<'a> {
 pub struct Outbox<'a>(&'a mut Connection);
 
 impl Outbox<'_> {
-    /// Queues a message (copied, unless it is borrowed from a large [`Message`]).
+    /// Queues a message: the one received (a [`MessageRef`]), a `&str`, bytes, or a
+    /// [`&Message`](sansock_core::Message) — copied, unless it is a large `Message`, which is
+    /// shared.
     ///
     /// # Errors
     /// [`Error::Send`] once the connection is closing.
-    pub fn send(&mut self, message: MessageRef<'_>) -> Result<(), Error> {
-        self.0.send(message).map_err(Error::Send)
-    }
-
-    /// Queues an owned message (shared, not copied, when large).
-    ///
-    /// # Errors
-    /// As [`send`](Self::send).
-    pub fn send_message(&mut self, message: &Message) -> Result<(), Error> {
+    #[inline]
+    pub fn send<'m>(&mut self, message: impl Into<MessageRef<'m>>) -> Result<(), Error> {
         self.0.send(message).map_err(Error::Send)
     }
 

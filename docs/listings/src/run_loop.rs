@@ -21,7 +21,13 @@ pub fn turn(
         }
         events.push(event);
     }
-    conn.drain_transmit(out); // 4. output: everything queued (transmit() + advance_transmit(n))
+    // 4. output: everything queued, piece by piece until none is left (a vectored write takes
+    //    them all at once from conn.transmit_pieces()); advance by what the transport took.
+    while !conn.transmit().is_empty() {
+        out.extend_from_slice(conn.transmit());
+        let written = conn.transmit().len();
+        conn.advance_transmit(written);
+    }
     // 5. then sleep until new bytes arrive or conn.poll_timeout() passes.
     Ok(events)
 }

@@ -528,19 +528,6 @@ impl Connection {
         self.out.len()
     }
 
-    /// Appends everything waiting to be written to `wire` and marks it written: the simple
-    /// way, for callers that gather output in a buffer anyway (it copies what
-    /// [`transmit_pieces`](Self::transmit_pieces) would not).
-    pub fn drain_transmit(&mut self, wire: &mut Vec<u8>) {
-        let n = self.out.len();
-        wire.reserve(n);
-        for piece in self.out.pieces() {
-            wire.extend_from_slice(piece);
-        }
-        self.out.advance(n);
-        self.after_written();
-    }
-
     /// `n` bytes of the output were written (from [`transmit`](Self::transmit) or, across
     /// pieces, from [`transmit_pieces`](Self::transmit_pieces)).
     #[inline]

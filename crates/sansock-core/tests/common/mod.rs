@@ -48,7 +48,7 @@ pub fn frames(mut bytes: &[u8]) -> Vec<(FrameHeader, Vec<u8>)> {
 /// The frames `conn` has queued, taking them out of its transmit buffer.
 pub fn take_frames(conn: &mut Connection) -> Vec<(FrameHeader, Vec<u8>)> {
     let mut bytes = Vec::new();
-    conn.drain_transmit(&mut bytes);
+    sansock_core::testing::write_out(conn, &mut bytes);
     frames(&bytes)
 }
 
