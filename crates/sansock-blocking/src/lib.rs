@@ -2,10 +2,11 @@
 //! `wss://` with rustls) or any `Read + Write`, one thread per connection or a non-blocking
 //! poll loop (mio, polling).
 //!
-//! This crate only moves bytes and time between a stream and [`sansock_core`]; the protocol is
-//! the core's, and the drive loop is [`sansock_driver`]'s, shared with the async adapters.
-//! Server: [`accept`] / [`accept_with`]. Client: [`connect`] / [`connect_with`] / [`client`].
-//! Both give a [`WebSocket`].
+//! This crate gives the blocking pieces — every `Read + Write` stream as a transport of the
+//! drive loop ([`sansock_driver`]'s, shared with the async adapters, run on this thread), std's
+//! DNS and TCP and rustls' handshake to the connect sequence ([`Connector`]) — and the functions
+//! to call: server [`accept`] / [`accept_with`], client [`connect`] / [`connect_with`] /
+//! [`client`]; both give a [`WebSocket`]. The protocol is the core's.
 //!
 //! ```no_run
 //! use sansock_blocking::accept;

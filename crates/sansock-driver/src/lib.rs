@@ -4,11 +4,14 @@
 //! and wait. Each names a [`Runtime`] (a [`Transport`] and a [`Timer`]); everything else is here,
 //! once: the [`Driver`] that moves bytes and time between a transport and the sans-IO
 //! [`sansock_core::Connection`], the async [`WebSocketStream`] with its split halves, the
-//! opening handshake over a stream ([`handshake`]), URL parsing, settings and the error type.
+//! opening handshake over a connected stream ([`handshake`]), the settings ([`Config`]) and the
+//! errors of each phase ([`HandshakeError`], [`Error`]).
 //!
-//! Applications use an adapter crate, which re-exports what they need from here; this crate is
-//! for those adapters and for writing a new one. No protocol decision is made here: that is the
-//! core's.
+//! Not here: getting a client a stream (URL, DNS, TCP, proxies, TLS, reconnects) is
+//! `sansock-client`'s, broadcasting is `sansock-topics`', and HTTP servers' upgrades are
+//! `sansock-hyper`'s. Applications use an adapter crate, which re-exports what they need from
+//! here; this crate is for those adapters and for writing a new one. No protocol decision is
+//! made here: that is the core's.
 
 mod batch;
 mod blocking_rt;

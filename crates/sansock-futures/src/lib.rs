@@ -2,9 +2,11 @@
 //! (`ws://` and `wss://`), with bounded write buffers, close/keepalive/idle timeouts and split
 //! halves — the same API as `sansock-tokio`.
 //!
-//! This crate only moves bytes and time between a futures-io transport and [`sansock_core`];
-//! every protocol decision is the core's, and the drive loop is [`sansock_driver`]'s, shared with
-//! the other adapters. Timers run on async-io, the reactor under both async-std and smol.
+//! This crate gives the futures-io pieces — transports and async-io's timers (the reactor under
+//! both async-std and smol) to the drive loop ([`sansock_driver`]'s, shared with the other
+//! adapters), each runtime's DNS and TCP ([`Tcp`]) and futures-rustls to the connect sequence
+//! ([`Connector`]) — and the functions to call; every protocol decision is the core's. It
+//! re-exports the settings, errors, [`WsUrl`], [`Proxy`], [`Backoff`] and [`topics`].
 //!
 //! Server: [`accept`] / [`accept_with`] on any `AsyncRead + AsyncWrite + Unpin`. When a
 //! connection ends the driver closes the transport's write side with `poll_close`; async-std's

@@ -1,9 +1,13 @@
 //! Sansock on tokio: WebSocket clients and servers (`ws://` and `wss://`) over any tokio
 //! transport, with bounded write buffers, close/keepalive/idle timeouts and split halves.
 //!
-//! This crate only moves bytes and time between tokio and [`sansock_core`]; every protocol
-//! decision is the core's. Server: [`accept`] / [`accept_with`]. Client: [`connect`] /
-//! [`connect_with`] / [`client`]. Both give a [`WebSocketStream`].
+//! This crate gives tokio's pieces — its transports and timers to the drive loop
+//! (`sansock-driver`), its DNS, TCP and tokio-rustls to the connect sequence ([`Connector`] for
+//! `sansock-client`) — and the functions to call: server [`accept`] / [`accept_with`], client
+//! [`connect`] / [`connect_with`] / [`client`]; both give a [`WebSocketStream`]. Every protocol
+//! decision is the core's. It re-exports what a tokio application needs from the other crates:
+//! the settings and errors, [`WsUrl`], [`Proxy`], [`Reconnecting`] with its [`Backoff`], and
+//! [`topics`] (`sansock-topics`).
 //!
 //! ```no_run
 //! use sansock_tokio::{Message, accept};
