@@ -4,8 +4,8 @@
 //! it std's pieces and rustls' blocking handshake.
 
 use crate::WebSocket;
-use sansock_client::TlsConfig;
 use sansock_client::WsUrl;
+use sansock_client::{TlsConfig, TlsStream};
 use sansock_core::{ClientRequest, Closed, Response};
 use sansock_driver::{Blocking, BlockingStream, ClientSettings, HandshakeError, handshake, wait};
 use std::io;
@@ -91,14 +91,8 @@ pub struct Connector;
 impl sansock_client::Connector for Connector {
     type Runtime = Blocking;
     type Tcp = TcpStream;
-    #[cfg(feature = "rustls")]
-    type ProxyTls = rustls::StreamOwned<rustls::ClientConnection, TcpStream>;
-    #[cfg(feature = "rustls")]
-    type ServerTls = rustls::StreamOwned<rustls::ClientConnection, ClientSocket>;
-    #[cfg(not(feature = "rustls"))]
-    type ProxyTls = sansock_client::NoTls;
-    #[cfg(not(feature = "rustls"))]
-    type ServerTls = sansock_client::NoTls;
+    type ProxyTls = TlsStream<TcpStream, Connector>;
+    type ServerTls = TlsStream<ClientSocket, Connector>;
     type Connection = ClientStream;
 
     async fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
@@ -118,7 +112,7 @@ impl sansock_client::Connector for Connector {
         config: &TlsConfig,
         deadline: Instant,
     ) -> Result<Self::ProxyTls, HandshakeError> {
-        tls(tcp, host, config, deadline)
+        crate::tls::handshake(tcp, host, config, deadline)
     }
 
     async fn tls_to_server(
@@ -128,7 +122,7 @@ impl sansock_client::Connector for Connector {
         config: &TlsConfig,
         deadline: Instant,
     ) -> Result<Self::ServerTls, HandshakeError> {
-        tls(socket, host, config, deadline)
+        crate::tls::handshake(socket, host, config, deadline)
     }
 
     fn open(driver: sansock_driver::Driver<MaybeTlsStream, Blocking>) -> ClientStream {
@@ -145,50 +139,8 @@ impl sansock_client::Connector for Connector {
 }
 
 /// What is left until `deadline` (at least a millisecond: std takes no zero timeout).
-fn left(deadline: Instant) -> Duration {
+pub(crate) fn left(deadline: Instant) -> Duration {
     deadline
         .saturating_duration_since(Instant::now())
         .max(Duration::from_millis(1))
-}
-
-/// The TLS handshake with `host` over `io`, done eagerly (its failures are [`HandshakeError::Tls`]) and
-/// given up at `deadline`.
-#[cfg(feature = "rustls")]
-fn tls<S: BlockingStream>(
-    mut io: S,
-    host: &str,
-    config: &TlsConfig,
-    deadline: Instant,
-) -> Result<rustls::StreamOwned<rustls::ClientConnection, S>, HandshakeError> {
-    let name = TlsConfig::server_name(host)?;
-    let mut tls = rustls::ClientConnection::new(config.rustls().clone(), name)
-        .map_err(|e| HandshakeError::Tls(io::Error::other(e)))?;
-    let previous = io.read_timeout().map_err(HandshakeError::Io)?;
-    io.set_read_timeout(Some(left(deadline)))
-        .map_err(HandshakeError::Io)?;
-    while tls.is_handshaking() {
-        tls.complete_io(&mut io).map_err(|e| {
-            if matches!(
-                e.kind(),
-                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-            ) {
-                HandshakeError::Timeout
-            } else {
-                HandshakeError::Tls(e)
-            }
-        })?;
-    }
-    io.set_read_timeout(previous).map_err(HandshakeError::Io)?;
-    Ok(rustls::StreamOwned::new(tls, io))
-}
-
-/// Without rustls there is no TLS.
-#[cfg(not(feature = "rustls"))]
-fn tls<S>(
-    _: S,
-    _: &str,
-    _: &TlsConfig,
-    _: Instant,
-) -> Result<sansock_client::NoTls, HandshakeError> {
-    Err(HandshakeError::TlsUnavailable)
 }

@@ -28,6 +28,7 @@
 mod client;
 mod reconnect;
 mod server;
+mod tls;
 mod websocket;
 
 #[cfg(feature = "rustls")]
@@ -50,4 +51,6 @@ pub use sansock_driver::{
 };
 pub use sansock_topics as topics;
 pub use server::{accept, accept_with};
+#[cfg(feature = "rustls")]
+pub use tls::RustlsStream;
 pub use websocket::WebSocket;

@@ -19,6 +19,7 @@ mod maybe_tls;
 mod proxy;
 mod reconnect;
 mod tls;
+mod tls_stream;
 mod url;
 
 pub use connector::{ClientSocket, Connector, MaybeTlsStream, connect, dial};
@@ -26,4 +27,5 @@ pub use maybe_tls::{MaybeTls, NoTls, TlsOver};
 pub use proxy::{Proxy, ProxyChoice};
 pub use reconnect::{Backoff, NoHook, Reconnecting, is_retryable, is_retryable_close};
 pub use tls::TlsConfig;
+pub use tls_stream::{TlsEngine, TlsStream};
 pub use url::WsUrl;

@@ -103,22 +103,6 @@ mod blocking {
         }
     }
 
-    #[cfg(feature = "rustls")]
-    impl<P: io::Read + io::Write> TlsOver<P> for rustls::StreamOwned<rustls::ClientConnection, P> {
-        fn plain(&self) -> &P {
-            self.get_ref()
-        }
-
-        fn plain_mut(&mut self) -> &mut P {
-            self.get_mut()
-        }
-
-        fn close_notify(&mut self) -> io::Result<()> {
-            self.conn.send_close_notify();
-            io::Write::flush(self)
-        }
-    }
-
     impl<P, T: TlsOver<P>> MaybeTls<P, T> {
         /// The plain stream underneath (the TCP stream: to set it non-blocking, say).
         pub fn plain(&self) -> &P {

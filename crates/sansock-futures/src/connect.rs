@@ -7,7 +7,7 @@ use crate::{ClientSettings, Closed, FuturesIo, HandshakeError, Response, WebSock
 use core::future::Future;
 use core::marker::PhantomData;
 use futures_io::{AsyncRead, AsyncWrite};
-use sansock_client::TlsConfig;
+use sansock_client::{TlsConfig, TlsEngine, TlsStream};
 use sansock_core::ClientRequest;
 use std::io;
 use std::net::SocketAddr;
@@ -76,14 +76,8 @@ impl<T> core::fmt::Debug for Connector<T> {
 impl<T: Tcp> sansock_client::Connector for Connector<T> {
     type Runtime = FuturesIo;
     type Tcp = T;
-    #[cfg(feature = "rustls")]
-    type ProxyTls = futures_rustls::client::TlsStream<T>;
-    #[cfg(feature = "rustls")]
-    type ServerTls = futures_rustls::client::TlsStream<ClientSocket<T>>;
-    #[cfg(not(feature = "rustls"))]
-    type ProxyTls = sansock_client::NoTls;
-    #[cfg(not(feature = "rustls"))]
-    type ServerTls = sansock_client::NoTls;
+    type ProxyTls = TlsStream<T, Self>;
+    type ServerTls = TlsStream<ClientSocket<T>, Self>;
     type Connection = ClientStream<T>;
 
     async fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
@@ -170,24 +164,34 @@ impl<T: Tcp> Connector<T> {
     }
 }
 
+/// The futures-io runtimes' TLS streams: futures-rustls' (none without the `rustls` feature).
+impl<T> TlsEngine for Connector<T> {
+    #[cfg(feature = "rustls")]
+    type Stream<S> = futures_rustls::client::TlsStream<S>;
+    #[cfg(not(feature = "rustls"))]
+    type Stream<S> = sansock_client::NoTls;
+}
+
 /// The TLS handshake with `host` over `io` (the deadline is the connect sequence's).
 #[cfg(feature = "rustls")]
-async fn tls<S: AsyncRead + AsyncWrite + Unpin>(
+async fn tls<S: AsyncRead + AsyncWrite + Unpin, T>(
     io: S,
     host: &str,
     config: &TlsConfig,
-) -> Result<futures_rustls::client::TlsStream<S>, HandshakeError> {
+) -> Result<TlsStream<S, Connector<T>>, HandshakeError> {
     let name = TlsConfig::server_name(host)?;
     let connector = futures_rustls::TlsConnector::from(config.rustls().clone());
-    connector
-        .connect(name, io)
-        .await
-        .map_err(HandshakeError::Tls)
+    let stream = connector.connect(name, io).await;
+    Ok(TlsStream::new(stream.map_err(HandshakeError::Tls)?))
 }
 
 /// Without rustls there is no TLS.
 #[cfg(not(feature = "rustls"))]
-async fn tls<S>(_: S, _: &str, _: &TlsConfig) -> Result<sansock_client::NoTls, HandshakeError> {
+async fn tls<S, T>(
+    _: S,
+    _: &str,
+    _: &TlsConfig,
+) -> Result<TlsStream<S, Connector<T>>, HandshakeError> {
     Err(HandshakeError::TlsUnavailable)
 }
 

@@ -248,7 +248,8 @@ async fn dial_http1(url: &WsUrl) -> Result<MaybeTlsStream, HandshakeError> {
         return Ok(MaybeTlsStream::Plain(tcp));
     }
     let config = TlsConfig::webpki_roots()?.rustls().clone();
-    Ok(MaybeTlsStream::Tls(Box::new(tls(url, tcp, config).await?)))
+    let stream = sansock_client::TlsStream::new(tls(url, tcp, config).await?);
+    Ok(MaybeTlsStream::Tls(Box::new(stream)))
 }
 
 /// TCP, TLS with ALPN for `wss` (`config`), then HTTP/2 and the server's SETTINGS.
@@ -262,6 +263,7 @@ async fn dial(
         let config = config.map_or_else(alpn_config, Ok)?;
         let stream = tls(url, ClientSocket::Plain(tcp), config).await?;
         if stream.get_ref().1.alpn_protocol() != Some(b"h2") {
+            let stream = sansock_client::TlsStream::new(stream);
             return Ok(Dialed::Http1(MaybeTlsStream::Tls(Box::new(stream))));
         }
         return h2_over(stream, scheme, authority).await;

@@ -3,7 +3,7 @@
 //! `sansock_client::connect`; [`Connector`] gives it tokio's pieces.
 
 use crate::{ClientSettings, Closed, HandshakeError, Response, Tokio, WebSocketStream, WsUrl};
-use sansock_client::TlsConfig;
+use sansock_client::{TlsConfig, TlsEngine, TlsStream};
 use sansock_core::ClientRequest;
 use std::io;
 use std::net::SocketAddr;
@@ -112,14 +112,8 @@ pub struct Connector;
 impl sansock_client::Connector for Connector {
     type Runtime = Tokio;
     type Tcp = TcpStream;
-    #[cfg(feature = "rustls")]
-    type ProxyTls = tokio_rustls::client::TlsStream<TcpStream>;
-    #[cfg(feature = "rustls")]
-    type ServerTls = tokio_rustls::client::TlsStream<ClientSocket>;
-    #[cfg(not(feature = "rustls"))]
-    type ProxyTls = sansock_client::NoTls;
-    #[cfg(not(feature = "rustls"))]
-    type ServerTls = sansock_client::NoTls;
+    type ProxyTls = TlsStream<TcpStream, Connector>;
+    type ServerTls = TlsStream<ClientSocket, Connector>;
     type Connection = ClientStream;
 
     async fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
@@ -161,23 +155,29 @@ impl sansock_client::Connector for Connector {
     }
 }
 
+/// Tokio's TLS streams: tokio-rustls' (none without the `rustls` feature).
+impl TlsEngine for Connector {
+    #[cfg(feature = "rustls")]
+    type Stream<S> = tokio_rustls::client::TlsStream<S>;
+    #[cfg(not(feature = "rustls"))]
+    type Stream<S> = sansock_client::NoTls;
+}
+
 /// The TLS handshake with `host` over `io` (the deadline is the connect sequence's).
 #[cfg(feature = "rustls")]
 async fn tls<S: AsyncRead + AsyncWrite + Unpin>(
     io: S,
     host: &str,
     config: &TlsConfig,
-) -> Result<tokio_rustls::client::TlsStream<S>, HandshakeError> {
+) -> Result<TlsStream<S, Connector>, HandshakeError> {
     let name = TlsConfig::server_name(host)?;
     let connector = tokio_rustls::TlsConnector::from(config.rustls().clone());
-    connector
-        .connect(name, io)
-        .await
-        .map_err(HandshakeError::Tls)
+    let stream = connector.connect(name, io).await;
+    Ok(TlsStream::new(stream.map_err(HandshakeError::Tls)?))
 }
 
 /// Without rustls there is no TLS.
 #[cfg(not(feature = "rustls"))]
-async fn tls<S>(_: S, _: &str, _: &TlsConfig) -> Result<sansock_client::NoTls, HandshakeError> {
+async fn tls<S>(_: S, _: &str, _: &TlsConfig) -> Result<TlsStream<S, Connector>, HandshakeError> {
     Err(HandshakeError::TlsUnavailable)
 }
