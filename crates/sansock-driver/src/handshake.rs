@@ -138,7 +138,7 @@ where
     #[cfg(feature = "tracing")]
     let path = request.path().to_string();
     #[cfg(not(feature = "tracing"))]
-    let path = "";
+    let path = String::new(); // no allocation: the path is only for the span
     match request.accept(Timestamp::ZERO, &reply) {
         Ok(accepted) => {
             write_all::<S, R>(&mut io, &accepted.response)
