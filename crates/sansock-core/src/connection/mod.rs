@@ -108,7 +108,7 @@ pub struct Connection {
     parted_len: usize,
     /// Validates the text message being received.
     recv_utf8: Utf8Validator,
-    /// The fragmented message being sent with `send_fragment`, if any.
+    /// The message being sent in parts with `send_part`, if any.
     sending: Option<MessageKind>,
     /// Validates the text fragments being sent.
     send_utf8: Utf8Validator,
