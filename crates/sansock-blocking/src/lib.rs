@@ -47,7 +47,7 @@ pub use sansock_core::{
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::{
-    BlockingStream, ClientSettings, Config, Error, HandshakeError, Outbox, Received, ServerSettings,
+    BlockingStream, ClientSettings, Error, HandshakeError, Outbox, Received, ServerSettings,
 };
 pub use sansock_topics as topics;
 pub use server::{accept, accept_with};

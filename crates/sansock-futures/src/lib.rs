@@ -58,7 +58,7 @@ pub use sansock_core::{
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::{
-    ClientSettings, Config, Error, FuturesIo, HandshakeError, Outbox, Received, ServerSettings,
+    ClientSettings, Error, FuturesIo, HandshakeError, Outbox, Received, ServerSettings,
 };
 pub use sansock_topics as topics;
 pub use server::{accept, accept_with};

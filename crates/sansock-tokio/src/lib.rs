@@ -46,7 +46,7 @@ pub use sansock_core::{
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::{
-    ClientSettings, Config, Error, HandshakeError, Outbox, Received, ServerSettings, Tokio,
+    ClientSettings, Error, HandshakeError, Outbox, Received, ServerSettings, Tokio,
 };
 pub use sansock_topics as topics;
 pub use server::{accept, accept_with};
