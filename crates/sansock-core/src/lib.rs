@@ -86,7 +86,7 @@ mod utf8_bytes;
 pub use budget::MemoryBudget;
 pub use close::{CloseCode, MAX_CLOSE_REASON};
 pub use config::{ConnectionConfig, HandshakeLimits};
-pub use connection::{Connection, Role, State, Stats};
+pub use connection::{Connection, Input, Role, State, Stats};
 #[cfg(feature = "deflate")]
 pub use deflate::{DeflatePolicy, PerMessageDeflate};
 #[cfg(feature = "getrandom")]

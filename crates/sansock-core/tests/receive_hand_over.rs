@@ -1,4 +1,4 @@
-//! `Connection::handle_buffer`: a buffer handed over whole is parsed where it is (messages are
+//! `Connection::handle_bytes` with a `BytesMut`: a buffer handed over whole is parsed where it is (messages are
 //! slices of it, no copy), a frame left half received is moved to a buffer of the connection's
 //! own before it grows or waits, and bytes handed over behind buffered input are appended.
 #![allow(clippy::unwrap_used, clippy::panic)]
@@ -24,7 +24,7 @@ fn messages_of_a_handed_over_buffer_are_slices_of_it() {
     input.extend(masked(true, 0, OpCode::Text, b"and a short one"));
     let buffer = BytesMut::from(&input[..]);
     let region = buffer.as_ptr_range();
-    server.handle_buffer(T0, buffer);
+    server.handle_bytes(T0, buffer);
 
     let large = next_message(&mut server);
     assert_eq!(large.as_bytes(), &[1; 16 << 10][..]);
@@ -50,7 +50,7 @@ fn a_half_received_frame_moves_to_a_buffer_of_its_own() {
     read_buffer.extend_from_slice(head);
     let handed = read_buffer.split();
     let original = handed.as_ptr();
-    server.handle_buffer(T0, handed);
+    server.handle_bytes(T0, handed);
     assert_eq!(server.poll_event(), Ok(None)); // the frame is not complete yet
 
     // The next read goes into the connection's own buffer, not the caller's allocation.
@@ -79,7 +79,7 @@ fn a_connection_about_to_wait_lets_the_callers_buffer_go() {
     read_buffer.extend_from_slice(&frame[..9000]);
     let handed = read_buffer.split();
     let handed_region = handed.as_ptr_range();
-    server.handle_buffer(T0, handed);
+    server.handle_bytes(T0, handed);
     assert_eq!(server.poll_event(), Ok(None));
     server.release_buffers();
     // The half-received frame now lives elsewhere: the caller's allocation is free again.
@@ -98,7 +98,7 @@ fn bytes_handed_over_behind_buffered_input_are_appended() {
     input.extend(masked(true, 0, OpCode::Binary, &[5; 12 << 10]));
     let (a, b) = input.split_at(30);
     server.handle_bytes(T0, a);
-    server.handle_buffer(T0, BytesMut::from(b));
+    server.handle_bytes(T0, BytesMut::from(b));
     assert_eq!(next_message(&mut server).as_bytes(), b"first");
     assert_eq!(next_message(&mut server).as_bytes(), &[5; 12 << 10][..]);
     assert_eq!(server.poll_event(), Ok(None));
@@ -108,7 +108,7 @@ fn bytes_handed_over_behind_buffered_input_are_appended() {
 fn protocol_errors_in_a_handed_over_buffer_are_reported_as_usual() {
     let mut server = server_with(ConnectionConfig::default());
     // An unmasked frame from a client: 1002.
-    server.handle_buffer(
+    server.handle_bytes(
         T0,
         BytesMut::from(&unmasked(true, 0, OpCode::Binary, b"x")[..]),
     );

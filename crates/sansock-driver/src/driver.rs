@@ -389,9 +389,9 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                         if n > 0 {
                             let now = self.now();
                             if n >= HAND_OVER_MIN || self.lends {
-                                self.conn.handle_buffer(now, shared.split());
+                                self.conn.handle_bytes(now, shared.split());
                             } else {
-                                self.conn.handle_bytes(now, &shared);
+                                self.conn.handle_bytes(now, &shared[..]);
                                 shared.clear();
                             }
                         }

@@ -6,12 +6,14 @@
 //! `poll_*` and `transmit` outputs. Receiving lives in `receive.rs`, sending in `send.rs`.
 
 mod charges;
+mod input;
 mod output;
 mod pong;
 mod receive;
 mod send;
 mod stats;
 
+pub use input::Input;
 pub use stats::Stats;
 
 use crate::entropy::Entropy;
@@ -92,7 +94,7 @@ pub struct Connection {
     /// Received bytes not yet consumed; the current frame's payload starts at index 0 once its
     /// header has been parsed.
     recv: BytesMut,
-    /// `recv` is a buffer the caller handed over ([`Connection::handle_buffer`]) and may share
+    /// `recv` is a buffer the caller handed over ([`Input::Owned`](crate::Input::Owned)) and may share
     /// an allocation with the caller's read buffer: it is moved to one of our own before it
     /// grows or waits.
     recv_adopted: bool,
@@ -339,9 +341,20 @@ impl Connection {
 
     // ---- inputs ----
 
-    /// Bytes received from the transport. Call [`poll_event`](Self::poll_event) until it
-    /// returns `Ok(None)` afterwards: parsing happens there.
-    pub fn handle_bytes(&mut self, now: Timestamp, bytes: &[u8]) {
+    /// Bytes received from the transport: a slice (copied in), or a buffer of the caller's
+    /// that the connection may keep (a `BytesMut`: see [`Input::Owned`]). Call
+    /// [`poll_event`](Self::poll_event) until it returns `Ok(None)` afterwards: parsing happens
+    /// there. (To read straight into the connection's own buffer instead, see
+    /// [`receive_buffer`](Self::receive_buffer).)
+    #[inline]
+    pub fn handle_bytes<'a>(&mut self, now: Timestamp, bytes: impl Into<Input<'a>>) {
+        match bytes.into() {
+            Input::Borrowed(bytes) => self.handle_slice(now, bytes),
+            Input::Owned(bytes) => self.handle_buffer(now, bytes),
+        }
+    }
+
+    fn handle_slice(&mut self, now: Timestamp, bytes: &[u8]) {
         if self.is_receiving() && !bytes.is_empty() {
             if self.recv_adopted {
                 self.own_receive_buffer(bytes.len());
@@ -352,20 +365,13 @@ impl Connection {
         }
     }
 
-    /// Bytes received from the transport, in a buffer the connection may keep: when nothing is
-    /// buffered it takes `bytes` as they are (no copy: the messages in them are slices of it),
-    /// otherwise it appends them. For an adapter that reads into a buffer of its own between
-    /// frames and hands over what one read filled (`BytesMut::split`), then reuses the rest of
-    /// the allocation (the messages handed out keep their part alive until they are dropped).
-    /// Whatever is left of a frame is moved to a buffer of the connection's own before it grows
-    /// or waits, so a half-received frame never holds on to the caller's buffer.
     #[inline]
-    pub fn handle_buffer(&mut self, now: Timestamp, bytes: BytesMut) {
+    fn handle_buffer(&mut self, now: Timestamp, bytes: BytesMut) {
         if !self.is_receiving() || bytes.is_empty() {
             return;
         }
         if !self.recv.is_empty() {
-            return self.handle_bytes(now, &bytes);
+            return self.handle_slice(now, &bytes);
         }
         self.counters.bytes_in += bytes.len() as u64;
         self.recv = bytes;
