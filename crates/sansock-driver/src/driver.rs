@@ -25,8 +25,9 @@ pub struct Negotiated {
 }
 
 impl Negotiated {
-    /// The subprotocol `protocol` and the extensions header `extensions`.
-    pub(crate) fn new(protocol: Option<String>, extensions: Option<String>) -> Self {
+    /// The subprotocol `protocol` and the extensions header `extensions` (reachable only
+    /// through the hidden `internal` module: the type is not re-exported).
+    pub fn new(protocol: Option<String>, extensions: Option<String>) -> Self {
         Negotiated {
             protocol,
             extensions,

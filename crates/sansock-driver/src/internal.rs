@@ -37,8 +37,3 @@ pub fn take_handshake<H: Default>(settings: &mut Config<H>) -> H {
 pub fn refused(status: u16, path: Option<&str>, why: &dyn core::fmt::Display) {
     crate::trace::refused(status, path, why);
 }
-
-/// What an upgrade agreed on: the subprotocol and the extensions header.
-pub fn negotiated_with(protocol: Option<String>, extensions: Option<String>) -> Negotiated {
-    Negotiated::new(protocol, extensions)
-}

@@ -86,7 +86,7 @@ impl HttpUpgrade {
                 accepted.response,
                 PendingWebSocket {
                     connection: accepted.connection,
-                    negotiated: internal::negotiated_with(accepted.protocol, accepted.extension),
+                    negotiated: Negotiated::new(accepted.protocol, accepted.extension),
                     epoch,
                     path,
                     settings: self.settings,
