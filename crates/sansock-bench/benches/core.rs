@@ -8,7 +8,8 @@
 use bytes::BytesMut;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use sansock_core::frame::{FrameHeader, OpCode, apply_mask, write_frame};
-use sansock_core::{Connection, ConnectionConfig, Event, EventRef, Timestamp, Utf8Validator};
+use sansock_core::internal::Utf8Validator;
+use sansock_core::{Connection, ConnectionConfig, Event, EventRef, Timestamp};
 use std::hint::black_box;
 use std::io::Cursor;
 use tokio_tungstenite::tungstenite;

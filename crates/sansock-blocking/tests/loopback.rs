@@ -213,10 +213,9 @@ fn keepalive_pings_and_the_idle_timeout_fire_while_read_blocks() {
     let (listener, url) = bind();
     let server = thread::spawn(move || {
         let (tcp, _) = listener.accept().unwrap();
-        let connection = ConnectionConfig::default().with_keepalive(
-            Some(Duration::from_millis(100)),
-            Some(Duration::from_millis(300)),
-        );
+        let connection = ConnectionConfig::default()
+            .with_keepalive(Some(Duration::from_millis(100)))
+            .with_idle_timeout(Some(Duration::from_millis(300)));
         let mut ws =
             sansock_blocking::accept_with(tcp, server_with(connection), |_| Ok(Accept::new()))
                 .unwrap();
@@ -254,8 +253,9 @@ fn a_socket_read_timeout_returns_to_the_caller_and_loses_nothing() {
     });
     let (tcp, _) = listener.accept().unwrap();
     // A keepalive deadline far beyond the socket timeout: the socket's own timeout governs.
-    let connection =
-        ConnectionConfig::default().with_keepalive(Some(Duration::from_secs(30)), None);
+    let connection = ConnectionConfig::default()
+        .with_keepalive(Some(Duration::from_secs(30)))
+        .with_idle_timeout(None);
     let mut ws =
         sansock_blocking::accept_with(tcp, server_with(connection), |_| Ok(Accept::new())).unwrap();
     ws.get_ref()

@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 
 fn keepalive() -> ConnectionConfig {
     ConnectionConfig::default()
-        .with_keepalive(Some(Duration::from_secs(1)), Some(Duration::from_secs(2)))
+        .with_keepalive(Some(Duration::from_secs(1)))
+        .with_idle_timeout(Some(Duration::from_secs(2)))
 }
 
 #[test]

@@ -17,6 +17,7 @@
 mod connector;
 mod maybe_tls;
 mod proxy;
+mod proxy_env;
 mod reconnect;
 mod tls;
 mod tls_stream;

@@ -8,7 +8,7 @@
 use crate::WsUrl;
 use bytes::BytesMut;
 use sansock_core::HandshakeLimits;
-use sansock_core::proxy::{Credentials, ProxyHandshake, ProxyProtocol, ProxyStep, ProxyTarget};
+use sansock_core::proxy::{Credentials, ProxyHandshake, ProxyProtocol, ProxyTarget};
 use sansock_driver::internal::{read_some, within, write_all};
 use sansock_driver::{HandshakeError, Runtime, Transport};
 use std::time::Instant;
@@ -89,14 +89,14 @@ impl Proxy {
         })
     }
 
-    /// The proxy the environment names for `url` (see `sansock_core::proxy::env`):
+    /// The proxy the environment names for `url` (the rules of curl and Python's `websockets`):
     /// `wss_proxy` or `ws_proxy`, then `https_proxy` or `http_proxy`, then `all_proxy`, lower
     /// case before upper case, unless `no_proxy` lists the host.
     ///
     /// # Errors
     /// [`HandshakeError::Url`] when the variable holds no proxy URL.
     pub fn from_env(url: &WsUrl) -> Result<Option<Self>, HandshakeError> {
-        sansock_core::proxy::env::proxy_for(url.tls, &url.host, url.port, |name| {
+        crate::proxy_env::proxy_for(url.tls, &url.host, url.port, |name| {
             std::env::var(name).ok()
         })
         .map(|p| Self::parse(&p))
@@ -232,7 +232,8 @@ where
                 }
                 Err(e) => return Err(e),
             }
-            if hs.receive(&buf).map_err(HandshakeError::Proxy)? == ProxyStep::Connected {
+            hs.receive(&buf).map_err(HandshakeError::Proxy)?;
+            if hs.is_connected() {
                 return Ok(io);
             }
         }

@@ -39,23 +39,17 @@ pub enum DeflatePolicy {
 /// ```
 /// use sansock_core::{PerMessageDeflate, ServerConfig};
 /// use std::sync::Arc;
-/// let mut config = ServerConfig::default();
-/// config.extensions.push(Arc::new(PerMessageDeflate::default()));
+/// let config = ServerConfig::default().with_extension(Arc::new(PerMessageDeflate::default()));
+/// # let _ = config;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PerMessageDeflate {
-    /// (Server) how to answer offers. Default [`DeflatePolicy::Accept`].
-    pub policy: DeflatePolicy,
-    /// The largest LZ77 window (8–15 bits) this side compresses with; a server also asks the
-    /// client to stay within it. Default 15 (32 KiB).
-    pub max_window_bits: u8,
-    /// Messages shorter than this many bytes are sent uncompressed. Default 64.
-    pub threshold: usize,
-    /// The zlib compression level (0–9). Default 6.
-    pub level: u32,
-    /// (Client) ask for no context takeover in both directions. Default `false`.
-    pub no_context_takeover: bool,
+    pub(crate) policy: DeflatePolicy,
+    pub(crate) max_window_bits: u8,
+    pub(crate) threshold: usize,
+    pub(crate) level: u32,
+    pub(crate) no_context_takeover: bool,
 }
 
 impl Default for PerMessageDeflate {
@@ -71,32 +65,33 @@ impl Default for PerMessageDeflate {
 }
 
 impl PerMessageDeflate {
-    /// Sets [`policy`](Self::policy).
+    /// (Server) how to answer offers. Default [`DeflatePolicy::Accept`].
     pub fn with_policy(mut self, policy: DeflatePolicy) -> Self {
         self.policy = policy;
         self
     }
 
-    /// Sets [`max_window_bits`](Self::max_window_bits) (clamped to 9–15: zlib cannot compress
-    /// with an 8-bit window).
+    /// The largest LZ77 window (9–15 bits; zlib cannot compress with an 8-bit window) this
+    /// side compresses with; a server also asks the client to stay within it. Default 15
+    /// (32 KiB); other values are clamped.
     pub fn with_max_window_bits(mut self, bits: u8) -> Self {
         self.max_window_bits = bits.clamp(9, 15);
         self
     }
 
-    /// Sets [`threshold`](Self::threshold).
+    /// Messages shorter than this many bytes are sent uncompressed. Default 64.
     pub fn with_threshold(mut self, bytes: usize) -> Self {
         self.threshold = bytes;
         self
     }
 
-    /// Sets [`level`](Self::level) (at most 9).
+    /// The zlib compression level (0–9; more is taken as 9). Default 6.
     pub fn with_level(mut self, level: u32) -> Self {
         self.level = level.min(9);
         self
     }
 
-    /// Sets [`no_context_takeover`](Self::no_context_takeover).
+    /// (Client) ask for no context takeover in both directions. Default `false`.
     pub fn with_no_context_takeover(mut self, on: bool) -> Self {
         self.no_context_takeover = on;
         self

@@ -19,7 +19,7 @@ pub enum Event {
     /// A complete text or binary message.
     Message(Message),
     /// A piece of a message still arriving; only when
-    /// [`ConnectionConfig::message_parts`](crate::ConnectionConfig::message_parts) is set.
+    /// [`ConnectionConfig::with_message_parts`](crate::ConnectionConfig::with_message_parts) is set.
     Part(MessagePart),
     /// A ping arrived (answered automatically unless `auto_pong` is off).
     Ping(Bytes),

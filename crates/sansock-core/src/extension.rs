@@ -107,16 +107,19 @@ pub trait ClientExtension: Send + Sync {
     fn accept(&self, response: &ExtensionOffer) -> Result<Box<dyn Extension>, &'static str>;
 }
 
-/// One element of a `Sec-WebSocket-Extensions` header: a name and its parameters.
+/// One element of a `Sec-WebSocket-Extensions` header: a name and its parameters. The
+/// handshake parses the header (RFC 6455 §9.1's grammar: tokens, `;` parameters, quoted values)
+/// and hands the elements to the extensions.
 ///
 /// ```
 /// use sansock_core::ExtensionOffer;
-/// let offers = ExtensionOffer::parse_list(
-///     "permessage-deflate; client_max_window_bits, permessage-deflate; server_max_window_bits=\"10\"",
-/// ).unwrap();
-/// assert_eq!(offers.len(), 2);
-/// assert_eq!(offers[0].param("client_max_window_bits"), Some(None));
-/// assert_eq!(offers[1].param("server_max_window_bits"), Some(Some("10")));
+/// let offer = ExtensionOffer {
+///     name: "permessage-deflate".into(),
+///     params: vec![("client_max_window_bits".into(), None), ("server_max_window_bits".into(), Some("10".into()))],
+/// };
+/// assert_eq!(offer.param("client_max_window_bits"), Some(None));
+/// assert_eq!(offer.param("Server_Max_Window_Bits"), Some(Some("10")));
+/// assert_eq!(offer.param("server_no_context_takeover"), None);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExtensionOffer {
@@ -128,7 +131,7 @@ pub struct ExtensionOffer {
 
 /// A `Sec-WebSocket-Extensions` value that does not follow RFC 6455 §9.1's grammar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MalformedExtensions;
+pub(crate) struct MalformedExtensions;
 
 impl ExtensionOffer {
     /// The value of parameter `name`: `None` if absent, `Some(None)` if present without value.
@@ -143,7 +146,7 @@ impl ExtensionOffer {
     ///
     /// # Errors
     /// [`MalformedExtensions`] when the value breaks the grammar.
-    pub fn parse_list(value: &str) -> Result<Vec<ExtensionOffer>, MalformedExtensions> {
+    pub(crate) fn parse_list(value: &str) -> Result<Vec<ExtensionOffer>, MalformedExtensions> {
         let mut p = Parser {
             s: value.as_bytes(),
             i: 0,

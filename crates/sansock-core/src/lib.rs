@@ -94,12 +94,7 @@ pub use entropy::OsRandomUnavailable;
 pub use entropy::{DefaultRng, Entropy};
 pub use error::{ProtocolError, SendError};
 pub use event::{Closed, Ending, Event, EventRef, Initiator};
-pub use extension::{
-    ClientExtension, Extension, ExtensionError, ExtensionOffer, MalformedExtensions,
-    ServerExtension,
-};
-#[cfg(feature = "getrandom")]
-pub use handshake::ClientStartError;
+pub use extension::{ClientExtension, Extension, ExtensionError, ExtensionOffer, ServerExtension};
 pub use handshake::{
     Accept, AcceptError, Accepted, Carrier, ClientConfig, ClientHandshake, ClientHandshakeError,
     ClientRequest, ClientStep, HandshakeConfig, Head, InvalidHeader, Reject, RejectedAccept,
@@ -109,5 +104,5 @@ pub use handshake::{
 pub use message::{Message, MessageKind, MessagePart, MessageRef};
 pub use prepared::PreparedMessage;
 pub use time::Timestamp;
-pub use utf8::{InvalidUtf8, Utf8Validator};
+pub use utf8::InvalidUtf8;
 pub use utf8_bytes::Utf8Bytes;

@@ -106,7 +106,7 @@ impl Message {
 }
 
 /// A piece of a message handed out as it arrives, when
-/// [`ConnectionConfig::message_parts`](crate::ConnectionConfig::message_parts) is set: the
+/// [`ConnectionConfig::with_message_parts`](crate::ConnectionConfig::with_message_parts) is set: the
 /// message is the concatenation of its parts, in order, up to the one that `is_last`.
 ///
 /// A text message's parts may split a code point; every part handed out is a prefix of valid

@@ -31,7 +31,7 @@ impl Utf8Validator {
     /// As soon as the stream so far is not a prefix of any valid UTF-8 text.
     ///
     /// ```
-    /// use sansock_core::Utf8Validator;
+    /// use sansock_core::internal::Utf8Validator;
     /// let mut v = Utf8Validator::new();
     /// assert!(v.feed(&[0xce, 0xba, 0xe1]).is_ok()); // "κ" and the start of "ό"
     /// assert!(v.feed(&[0xbd]).is_ok());

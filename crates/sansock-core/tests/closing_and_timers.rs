@@ -223,7 +223,8 @@ fn eof_right_after_a_close_frame_is_a_clean_close() {
 #[test]
 fn keepalive_pings_a_quiet_peer_and_idle_timeout_ends_a_dead_one() {
     let config = ConnectionConfig::default()
-        .with_keepalive(Some(Duration::from_secs(10)), Some(Duration::from_secs(30)));
+        .with_keepalive(Some(Duration::from_secs(10)))
+        .with_idle_timeout(Some(Duration::from_secs(30)));
     let (mut client, mut server) = pair(config);
     // Traffic at t=5s pushes both deadlines.
     client.send("hi").unwrap();
@@ -262,7 +263,9 @@ fn keepalive_is_on_by_default_and_no_deadline_without_it() {
         (client.poll_timeout(), server.poll_timeout()),
         (ping_at, ping_at)
     );
-    let quiet = ConnectionConfig::default().with_keepalive(None, None);
+    let quiet = ConnectionConfig::default()
+        .with_keepalive(None)
+        .with_idle_timeout(None);
     let (client, server): (Connection, Connection) = pair(quiet);
     assert_eq!((client.poll_timeout(), server.poll_timeout()), (None, None));
     assert_eq!((client.role(), server.role()), (Role::Client, Role::Server));

@@ -95,10 +95,8 @@ fn a_one_kib_frame_that_inflates_past_the_limit_ends_with_1009() {
 #[test]
 fn without_negotiation_a_compressed_frame_is_a_protocol_error() {
     let now = Timestamp::ZERO;
-    let mut client_config = ClientConfig::default();
-    client_config
-        .extensions
-        .push(Arc::new(PerMessageDeflate::default()));
+    let client_config =
+        ClientConfig::default().with_extension(Arc::new(PerMessageDeflate::default()));
     // The server does not offer deflate: the client must not compress, and RSV1 is refused.
     let (mut client, mut server) = pair_with(client_config, ServerConfig::default());
     assert!(!client.has_extension());
@@ -206,10 +204,8 @@ pub fn server_memory(deflate: Option<PerMessageDeflate>) -> i64 {
         let mut client = ClientConfig::default();
         let mut server = ServerConfig::default();
         if let Some(d) = &deflate {
-            client
-                .extensions
-                .push(Arc::new(PerMessageDeflate::default()));
-            server.extensions.push(Arc::new(d.clone()));
+            client = client.with_extension(Arc::new(PerMessageDeflate::default()));
+            server = server.with_extension(Arc::new(d.clone()));
         }
         let (mut client, mut server) = pair_with(client, server);
         let text: String = (0..16 << 10)

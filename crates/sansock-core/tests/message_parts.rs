@@ -276,10 +276,9 @@ fn a_part_of_the_other_kind_cannot_interrupt_a_message() {
 }
 
 #[test]
-fn parts_of_zero_set_on_the_field_still_report_the_end_of_the_stream_mid_frame() {
-    // The setter takes zero as one; the public field can still be set to zero directly.
-    let mut config = ConnectionConfig::default();
-    config.message_parts = Some(0);
+fn parts_of_zero_still_report_the_end_of_the_stream_mid_frame() {
+    // The setter takes zero as one byte (the field is private, so no part can be empty).
+    let config = ConnectionConfig::default().with_message_parts(Some(0));
     let mut server = common::server_with(config);
     let frame = common::masked(true, 0, OpCode::Binary, &[9u8; 100]);
     server.handle_bytes(common::T0, &frame[..6]); // the header, no payload yet

@@ -143,7 +143,7 @@ proptest! {
         step_ms in 1u64..5_000,
     ) {
         let config = ConnectionConfig::default()
-            .with_keepalive(Some(core::time::Duration::from_secs(20)), Some(core::time::Duration::from_secs(60)));
+            .with_keepalive(Some(core::time::Duration::from_secs(20))).with_idle_timeout(Some(core::time::Duration::from_secs(60)));
         let (mut client, mut server) = seeded_pair(seed, config);
         let mut clock = 0u64;
         let (mut got_by_server, mut got_by_client) = (Vec::new(), Vec::new());

@@ -48,7 +48,8 @@ fn the_round_trip_time_of_an_answered_ping() {
 #[test]
 fn a_keepalive_ping_measures_the_round_trip_by_itself() {
     let config = ConnectionConfig::default()
-        .with_keepalive(Some(Duration::from_secs(1)), Some(Duration::from_secs(10)));
+        .with_keepalive(Some(Duration::from_secs(1)))
+        .with_idle_timeout(Some(Duration::from_secs(10)));
     let (mut client, mut server) = pair(config);
     client.handle_timeout(Timestamp::from_millis(1000)); // the keepalive ping goes out
     let ping = client.transmit().to_vec();

@@ -58,7 +58,8 @@ fn raw_client(url: &str) -> std::net::TcpStream {
 
 fn keepalive_server() -> ServerSettings {
     let connection = ConnectionConfig::default()
-        .with_keepalive(Some(Duration::from_secs(1)), Some(Duration::from_secs(2)));
+        .with_keepalive(Some(Duration::from_secs(1)))
+        .with_idle_timeout(Some(Duration::from_secs(2)));
     ServerSettings::new().connection(connection)
 }
 

@@ -25,7 +25,11 @@ use std::sync::Arc;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Config<H> {
+    /// The core's configuration, rebuilt from `connection` and `limits` by each setter.
     pub(crate) handshake: H,
+    connection: ConnectionConfig,
+    pub(crate) limits: HandshakeLimits,
+    pub(crate) max_body_bytes: usize,
     pub(crate) handshake_timeout: Duration,
     pub(crate) write_high_water: usize,
     pub(crate) write_timeout: Option<Duration>,
@@ -40,6 +44,9 @@ impl<H: Default> Default for Config<H> {
     fn default() -> Self {
         Config {
             handshake: H::default(),
+            connection: ConnectionConfig::default(),
+            limits: HandshakeLimits::default(),
+            max_body_bytes: 64 << 10,
             handshake_timeout: Duration::from_secs(10),
             write_high_water: 64 << 10,
             write_timeout: None,
@@ -56,14 +63,16 @@ impl<X: ?Sized> Config<HandshakeConfig<X>> {
     }
 
     fn connection_with(mut self, f: impl FnOnce(ConnectionConfig) -> ConnectionConfig) -> Self {
-        let connection = f(core::mem::take(&mut self.handshake.connection));
-        self.handshake = self.handshake.with_connection(connection);
+        self.connection = f(core::mem::take(&mut self.connection));
+        let handshake = core::mem::take(&mut self.handshake);
+        self.handshake = handshake.with_connection(self.connection.clone());
         self
     }
 
     fn limits_with(mut self, f: impl FnOnce(HandshakeLimits) -> HandshakeLimits) -> Self {
-        let limits = f(self.handshake.limits);
-        self.handshake = self.handshake.with_limits(limits);
+        self.limits = f(self.limits);
+        let handshake = core::mem::take(&mut self.handshake);
+        self.handshake = handshake.with_limits(self.limits);
         self
     }
 
@@ -124,21 +133,13 @@ impl<X: ?Sized> Config<HandshakeConfig<X>> {
     /// Send a ping when nothing has been received for this long. Default 20 s; `None` turns
     /// keepalive pings off.
     pub fn keepalive(self, interval: impl Into<Option<Duration>>) -> Self {
-        let interval = interval.into();
-        self.connection_with(|c| {
-            let idle = c.idle_timeout;
-            c.with_keepalive(interval, idle)
-        })
+        self.connection_with(|c| c.with_keepalive(interval.into()))
     }
 
     /// Close the connection (`Ending::IdleTimedOut`) when nothing at all, pongs included, has
     /// been received for this long. Default 40 s; `None` never does.
     pub fn idle_timeout(self, timeout: impl Into<Option<Duration>>) -> Self {
-        let idle = timeout.into();
-        self.connection_with(|c| {
-            let interval = c.keepalive_interval;
-            c.with_keepalive(interval, idle)
-        })
+        self.connection_with(|c| c.with_idle_timeout(timeout.into()))
     }
 
     /// How long the opening handshake may take before the connection is dropped (slowloris
@@ -178,7 +179,8 @@ impl<X: ?Sized> Config<HandshakeConfig<X>> {
     /// Adds an extension to negotiate, after (and so less preferred than) those already
     /// added.
     pub fn extension(mut self, extension: Arc<X>) -> Self {
-        self.handshake = self.handshake.with_extension(extension);
+        let handshake = core::mem::take(&mut self.handshake);
+        self.handshake = handshake.with_extension(extension);
         self
     }
 }
@@ -200,7 +202,8 @@ impl ClientSettings {
     }
 
     /// The most body bytes kept from a refusal (a non-101 answer). Default 64 KiB.
-    pub fn max_body_bytes(self, bytes: usize) -> Self {
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
         self.limits_with(|l| l.with_max_body_bytes(bytes))
     }
 }

@@ -525,7 +525,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             return Poll::Ready(());
         }
         if self.shutdown_by.is_none() {
-            let bound = self.conn.config().close_timeout;
+            let bound = sansock_core::internal::close_timeout(&self.conn);
             self.shutdown_by = Some(crate::runtime::deadline_after(bound));
         }
         while !self.done {

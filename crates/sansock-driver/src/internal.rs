@@ -5,11 +5,11 @@
 
 use crate::Config;
 use core::time::Duration;
-use sansock_core::{HandshakeConfig, HandshakeLimits};
+use sansock_core::HandshakeLimits;
 use std::time::Instant;
 
 pub use crate::driver::Negotiated;
-pub use crate::handshake::{negotiated, open, read_some, within, write_all};
+pub use crate::opening::{negotiated, open, read_some, within, write_all};
 pub use crate::runtime::deadline_after;
 
 /// When a handshake that starts now under `settings` must be over.
@@ -23,8 +23,13 @@ pub fn handshake_timeout<H>(settings: &Config<H>) -> Duration {
 }
 
 /// The limits on a handshake's head (they also bound a proxy's answer).
-pub fn limits<X: ?Sized>(settings: &Config<HandshakeConfig<X>>) -> HandshakeLimits {
-    settings.handshake.limits
+pub fn limits<H>(settings: &Config<H>) -> HandshakeLimits {
+    settings.limits
+}
+
+/// The most body bytes a client keeps from a refusal (an HTTP/2 client reads the body itself).
+pub fn max_body_bytes<H>(settings: &Config<H>) -> usize {
+    settings.max_body_bytes
 }
 
 /// The handshake's configuration, for the core's handshake; the rest of the settings stay for

@@ -20,9 +20,16 @@ mod driver;
 mod error;
 #[cfg(feature = "futures-io")]
 mod futures_rt;
-pub mod handshake;
+/// The opening handshake over a connected stream, for every adapter: [`accept`](handshake::accept)
+/// (server) and [`connect`](handshake::connect) (client) give a [`Driver`] for the open
+/// connection, all under the handshake timeout. Getting the stream (DNS, TCP, proxies, TLS) is
+/// `sansock-client`'s; an HTTP server's upgrade is `sansock-hyper`'s.
+pub mod handshake {
+    pub use crate::opening::{accept, connect};
+}
 #[doc(hidden)]
 pub mod internal;
+mod opening;
 mod runtime;
 mod split;
 mod stream;

@@ -79,7 +79,7 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     where
         F: AsyncFnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
     {
-        let driver = crate::handshake::accept(io, settings, decide).await?;
+        let driver = crate::opening::accept(io, settings, decide).await?;
         Ok(Self::from_driver(driver))
     }
 
@@ -94,7 +94,7 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
         request: &ClientRequest,
         settings: ClientSettings,
     ) -> Result<(Self, Box<Response>), HandshakeError> {
-        let (driver, response) = crate::handshake::connect(io, request, settings).await?;
+        let (driver, response) = crate::opening::connect(io, request, settings).await?;
         Ok((Self::from_driver(driver), response))
     }
 

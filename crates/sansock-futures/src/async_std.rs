@@ -1,8 +1,6 @@
 //! async_std (feature `async-std`): [`connect`] a client over async_std's TCP; [`Connector`]'s
 //! `connect_with` and `connect_with_tls` take settings, a proxy and your own TLS. Servers
-//! use [`accept`] / [`accept_with`] on an `async_std::net::TcpStream`.
-
-pub use crate::{accept, accept_with};
+//! use [`accept`](crate::accept) / [`accept_with`](crate::accept_with) on an `async_std::net::TcpStream`.
 
 type Tcp = ::async_std::net::TcpStream;
 

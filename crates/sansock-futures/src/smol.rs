@@ -1,8 +1,6 @@
 //! smol (feature `smol`): [`connect`] a client over smol's TCP; [`Connector`]'s
 //! `connect_with` and `connect_with_tls` take settings, a proxy and your own TLS. Servers
-//! use [`accept`] / [`accept_with`] on an `smol::net::TcpStream`.
-
-pub use crate::{accept, accept_with};
+//! use [`accept`](crate::accept) / [`accept_with`](crate::accept_with) on an `smol::net::TcpStream`.
 
 type Tcp = ::smol::net::TcpStream;
 

@@ -149,10 +149,9 @@ async fn keepalive_ends_a_connection_whose_peer_goes_silent<R: Rt>() {
     let (listener, url) = R::bind().await;
     let server = R::spawn(async move {
         let tcp = R::accept_tcp(&listener).await;
-        let connection = ConnectionConfig::default().with_keepalive(
-            Some(Duration::from_millis(100)),
-            Some(Duration::from_millis(300)),
-        );
+        let connection = ConnectionConfig::default()
+            .with_keepalive(Some(Duration::from_millis(100)))
+            .with_idle_timeout(Some(Duration::from_millis(300)));
         let settings = ServerSettings::new().connection(connection);
         let mut ws = sansock_futures::accept_with(tcp, settings, async |_| Ok(Accept::new()))
             .await

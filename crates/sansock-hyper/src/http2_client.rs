@@ -5,7 +5,9 @@
 //! the integration crate's; every check is the core's.
 
 use sansock_core::{ClientHandshake, ClientRequest, DefaultRng, Response, Timestamp};
-use sansock_driver::internal::{handshake_deadline, limits, negotiated, open, take_handshake};
+use sansock_driver::internal::{
+    handshake_deadline, max_body_bytes, negotiated, open, take_handshake,
+};
 use sansock_driver::{ClientSettings, Driver, HandshakeError, Runtime, Transport};
 use std::time::Instant;
 
@@ -31,7 +33,7 @@ impl Http2Handshake {
         mut settings: ClientSettings,
     ) -> Result<(Self, http::Request<()>), HandshakeError> {
         let rng = DefaultRng::from_os().map_err(|_| HandshakeError::NoRandomness)?;
-        let max_body_bytes = limits(&settings).max_body_bytes;
+        let max_body_bytes = max_body_bytes(&settings);
         let config = take_handshake(&mut settings);
         let (core, http) = ClientHandshake::new_http2(request, scheme, config, Box::new(rng))
             .map_err(HandshakeError::InvalidRequest)?;

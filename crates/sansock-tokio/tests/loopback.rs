@@ -295,10 +295,9 @@ async fn keepalive_ends_a_connection_whose_peer_goes_silent() {
     let (listener, url) = bind_local().await;
     let server = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
-        let connection = ConnectionConfig::default().with_keepalive(
-            Some(Duration::from_millis(100)),
-            Some(Duration::from_millis(300)),
-        );
+        let connection = ConnectionConfig::default()
+            .with_keepalive(Some(Duration::from_millis(100)))
+            .with_idle_timeout(Some(Duration::from_millis(300)));
         let settings = ServerSettings::new().connection(connection);
         let mut ws = sansock_tokio::accept_with(tcp, settings, async |_| Ok(Accept::new()))
             .await

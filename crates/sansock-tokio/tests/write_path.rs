@@ -258,7 +258,8 @@ async fn closed_tells_the_ending_after_a_protocol_error() {
 async fn timeouts_of_duration_max_mean_no_deadline() {
     let forever = Duration::MAX;
     let connection = ConnectionConfig::default()
-        .with_keepalive(Some(forever), Some(forever))
+        .with_keepalive(Some(forever))
+        .with_idle_timeout(Some(forever))
         .with_close_timeout(forever);
     let server_settings = ServerSettings::new()
         .connection(connection.clone())

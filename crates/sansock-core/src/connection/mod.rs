@@ -240,8 +240,8 @@ impl Connection {
         self.role
     }
 
-    /// The configuration the connection runs with.
-    pub fn config(&self) -> &ConnectionConfig {
+    /// The configuration the connection runs with (for the harness and `internal`).
+    pub(crate) fn config(&self) -> &ConnectionConfig {
         &self.config
     }
 

@@ -9,7 +9,7 @@
 use super::{Connection, RETAIN_CAPACITY, Role};
 use crate::close::{BadClose, ParsedClose, parse_close_payload};
 use crate::event::{Closed, Ending, Event, EventRef, Initiator};
-use crate::frame::{FrameHeader, HeaderError, MAX_CONTROL_PAYLOAD, OpCode, apply_mask};
+use crate::frame::{FrameHeader, MAX_CONTROL_PAYLOAD, OpCode, apply_mask};
 use crate::{CloseCode, Message, MessageKind, MessagePart, MessageRef, ProtocolError, Utf8Bytes};
 use bytes::{Buf, Bytes, BytesMut};
 
@@ -94,12 +94,7 @@ impl Connection {
                         frame
                     }
                     Ok(None) => return Ok(self.out_of_input()),
-                    Err(HeaderError::LengthTopBitSet) => {
-                        return Err(self.fail(ProtocolError::LengthTopBitSet));
-                    }
-                    Err(HeaderError::NonMinimalLength) => {
-                        return Err(self.fail(ProtocolError::NonMinimalLength));
-                    }
+                    Err(e) => return Err(self.fail(e)),
                 },
             };
             let available = self.recv.len().min(frame.len);

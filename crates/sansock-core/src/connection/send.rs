@@ -110,7 +110,7 @@ impl Connection {
     /// ones must repeat it, and the one that `is_last` ends it. Text may be split anywhere, even
     /// inside a code point; the whole is checked to be UTF-8. Control frames may be interleaved;
     /// whole messages may not. A part just received (with
-    /// [`message_parts`](crate::ConnectionConfig::message_parts) on) goes on as it is:
+    /// [`message_parts`](crate::ConnectionConfig::with_message_parts) on) goes on as it is:
     ///
     /// ```
     /// # use sansock_core::*;

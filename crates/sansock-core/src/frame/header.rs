@@ -22,6 +22,7 @@
 //! ```
 
 use super::OpCode;
+use crate::ProtocolError;
 
 /// The largest header: 2 fixed bytes, an 8-byte length and a 4-byte masking key.
 pub const MAX_HEADER_LEN: usize = 14;
@@ -49,15 +50,6 @@ pub const RSV2: u8 = 0x20;
 /// RSV3.
 pub const RSV3: u8 = 0x10;
 
-/// A header no frame may have, whoever sent it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HeaderError {
-    /// A 64-bit length with its most significant bit set (RFC 6455 §5.2).
-    LengthTopBitSet,
-    /// A length written in more bytes than needed (126 for < 126, 127 for < 65536).
-    NonMinimalLength,
-}
-
 impl FrameHeader {
     /// Parses a header from the start of `buf`.
     ///
@@ -65,7 +57,8 @@ impl FrameHeader {
     /// while more bytes are needed. The payload follows at `buf[header_len..]`.
     ///
     /// # Errors
-    /// [`HeaderError`] for a header that is malformed whatever the context.
+    /// [`ProtocolError::LengthTopBitSet`] or [`ProtocolError::NonMinimalLength`] for a header
+    /// that is malformed whatever the context.
     ///
     /// ```
     /// use sansock_core::frame::{FrameHeader, OpCode};
@@ -73,7 +66,7 @@ impl FrameHeader {
     /// assert_eq!((h.fin, h.opcode, h.payload_len, n), (true, OpCode::Text, 5, 2));
     /// assert_eq!(FrameHeader::parse(&[0x81]), Ok(None));
     /// ```
-    pub fn parse(buf: &[u8]) -> Result<Option<(FrameHeader, usize)>, HeaderError> {
+    pub fn parse(buf: &[u8]) -> Result<Option<(FrameHeader, usize)>, ProtocolError> {
         let (Some(&b0), Some(&b1)) = (buf.first(), buf.get(1)) else {
             return Ok(None);
         };
@@ -84,7 +77,7 @@ impl FrameHeader {
                 Some(b) => {
                     let len = u64::from(u16::from_be_bytes([b[0], b[1]]));
                     if len < 126 {
-                        return Err(HeaderError::NonMinimalLength);
+                        return Err(ProtocolError::NonMinimalLength);
                     }
                     (len, 2)
                 }
@@ -96,10 +89,10 @@ impl FrameHeader {
                     be.copy_from_slice(b);
                     let len = u64::from_be_bytes(be);
                     if len >> 63 != 0 {
-                        return Err(HeaderError::LengthTopBitSet);
+                        return Err(ProtocolError::LengthTopBitSet);
                     }
                     if len <= 0xffff {
-                        return Err(HeaderError::NonMinimalLength);
+                        return Err(ProtocolError::NonMinimalLength);
                     }
                     (len, 8)
                 }
@@ -193,18 +186,21 @@ mod tests {
     #[test]
     fn top_bit_of_64_bit_length_is_an_error() {
         let buf = [0x82, 0x7f, 0x80, 0, 0, 0, 0, 0, 0, 0];
-        assert_eq!(FrameHeader::parse(&buf), Err(HeaderError::LengthTopBitSet));
+        assert_eq!(
+            FrameHeader::parse(&buf),
+            Err(ProtocolError::LengthTopBitSet)
+        );
     }
 
     #[test]
     fn non_minimal_lengths_are_errors() {
         assert_eq!(
             FrameHeader::parse(&[0x82, 0x7e, 0x00, 0x7d]),
-            Err(HeaderError::NonMinimalLength)
+            Err(ProtocolError::NonMinimalLength)
         );
         assert_eq!(
             FrameHeader::parse(&[0x82, 0x7f, 0, 0, 0, 0, 0, 0, 0xff, 0xff]),
-            Err(HeaderError::NonMinimalLength)
+            Err(ProtocolError::NonMinimalLength)
         );
     }
 }

@@ -8,7 +8,7 @@ mod mask;
 mod opcode;
 pub(crate) mod write;
 
-pub use header::{FrameHeader, HeaderError, MAX_HEADER_LEN, RSV1, RSV2, RSV3};
+pub use header::{FrameHeader, MAX_HEADER_LEN, RSV1, RSV2, RSV3};
 pub use mask::apply_mask;
 pub use opcode::OpCode;
 

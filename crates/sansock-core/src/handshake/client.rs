@@ -227,21 +227,6 @@ impl ClientHandshake {
         }
     }
 
-    /// Like [`new`](Self::new), with masking keys and the nonce from
-    /// [`DefaultRng::from_os`](crate::DefaultRng::from_os).
-    ///
-    /// # Errors
-    /// [`ClientStartError::InvalidHeader`] as [`new`](Self::new);
-    /// [`ClientStartError::NoRandomness`] if the operating system has no randomness to give.
-    #[cfg(feature = "getrandom")]
-    pub fn with_os_entropy(
-        request: &ClientRequest,
-        config: ClientConfig,
-    ) -> Result<(ClientHandshake, Vec<u8>), ClientStartError> {
-        let rng = crate::DefaultRng::from_os().map_err(ClientStartError::NoRandomness)?;
-        Self::new(request, config, Box::new(rng)).map_err(ClientStartError::InvalidHeader)
-    }
-
     /// Takes response bytes at `now`. Linear in the input however it is split.
     ///
     /// # Errors
@@ -455,27 +440,3 @@ impl core::fmt::Display for ClientHandshakeError {
 }
 
 impl core::error::Error for ClientHandshakeError {}
-
-/// Why [`ClientHandshake::with_os_entropy`] could not start a handshake.
-#[cfg(feature = "getrandom")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ClientStartError {
-    /// A header, the host, the target or a subprotocol of the request would break the head.
-    InvalidHeader(InvalidHeader),
-    /// The operating system gave no randomness for the masking keys and the nonce.
-    NoRandomness(crate::OsRandomUnavailable),
-}
-
-#[cfg(feature = "getrandom")]
-impl core::fmt::Display for ClientStartError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            ClientStartError::InvalidHeader(e) => write!(f, "invalid request: {e}"),
-            ClientStartError::NoRandomness(e) => e.fmt(f),
-        }
-    }
-}
-
-#[cfg(feature = "getrandom")]
-impl core::error::Error for ClientStartError {}

@@ -11,12 +11,9 @@ use alloc::vec::Vec;
 /// How one end handshakes and runs its connection; `X` is its extension negotiation trait.
 #[non_exhaustive]
 pub struct HandshakeConfig<X: ?Sized> {
-    /// Limits of the head (and, for a client, of a refusal's body).
-    pub limits: HandshakeLimits,
-    /// The connection's configuration once the handshake succeeds.
-    pub connection: ConnectionConfig,
-    /// Extensions to negotiate, in order of preference.
-    pub extensions: Vec<Arc<X>>,
+    pub(crate) limits: HandshakeLimits,
+    pub(crate) connection: ConnectionConfig,
+    pub(crate) extensions: Vec<Arc<X>>,
 }
 
 /// A server's handshake configuration.
@@ -56,13 +53,15 @@ impl<X: ?Sized> core::fmt::Debug for HandshakeConfig<X> {
 }
 
 impl<X: ?Sized> HandshakeConfig<X> {
-    /// Sets [`limits`](Self::limits).
+    /// Limits of the head (and, for a client, of a refusal's body). Default
+    /// [`HandshakeLimits::default`].
     pub fn with_limits(mut self, limits: HandshakeLimits) -> Self {
         self.limits = limits;
         self
     }
 
-    /// Sets [`connection`](Self::connection).
+    /// The connection's configuration once the handshake succeeds. Default
+    /// [`ConnectionConfig::default`].
     pub fn with_connection(mut self, connection: ConnectionConfig) -> Self {
         self.connection = connection;
         self

@@ -16,8 +16,6 @@ mod http_write;
 mod server;
 
 pub use accept_key::accept_key;
-#[cfg(feature = "getrandom")]
-pub use client::ClientStartError;
 pub use client::{ClientHandshake, ClientHandshakeError, ClientRequest, ClientStep, Response};
 pub use config::{ClientConfig, HandshakeConfig, ServerConfig};
 pub use head::Head;

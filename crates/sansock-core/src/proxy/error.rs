@@ -1,5 +1,4 @@
-//! What can go wrong between a client and its proxy: [`ProxyError`], with SOCKS5's reply codes
-//! as [`Socks5Reply`].
+//! What can go wrong between a client and its proxy: [`ProxyError`].
 
 use crate::handshake::Head;
 use alloc::boxed::Box;
@@ -17,8 +16,10 @@ pub enum ProxyError {
         /// The response head.
         head: Box<Head>,
     },
-    /// The SOCKS5 proxy would not connect (its reply code).
-    Socks5Refused(Socks5Reply),
+    /// The SOCKS5 proxy would not connect (its RFC 1928 §6 reply code: 0x01 general failure,
+    /// 0x02 not allowed by its rules, 0x03 network and 0x04 host unreachable, 0x05 refused by
+    /// the target, 0x06 TTL expired, 0x07 command and 0x08 address type not supported).
+    Socks5Refused(u8),
     /// The SOCKS5 proxy accepts none of the ways offered to authenticate (it wants credentials
     /// and none were given, or it wants a method other than user/password).
     Socks5NoAcceptableMethod,
@@ -71,14 +72,7 @@ impl ProxyError {
     pub fn is_transient(&self) -> bool {
         match self {
             ProxyError::Refused { status, .. } => (500..600).contains(status),
-            ProxyError::Socks5Refused(reply) => matches!(
-                reply,
-                Socks5Reply::GeneralFailure
-                    | Socks5Reply::NetworkUnreachable
-                    | Socks5Reply::HostUnreachable
-                    | Socks5Reply::ConnectionRefused
-                    | Socks5Reply::TtlExpired
-            ),
+            ProxyError::Socks5Refused(code) => matches!(code, 0x01 | 0x03..=0x06),
             ProxyError::Socks4Refused(code) => *code == 0x5B,
             ProxyError::Closed => true,
             _ => false,
@@ -96,7 +90,20 @@ impl core::fmt::Display for ProxyError {
                 "" => write!(f, "the proxy refused the tunnel with {status}"),
                 reason => write!(f, "the proxy refused the tunnel with {status} {reason}"),
             },
-            ProxyError::Socks5Refused(reply) => write!(f, "the SOCKS5 proxy refused: {reply}"),
+            ProxyError::Socks5Refused(code) => {
+                let why = match code {
+                    0x01 => "general failure",
+                    0x02 => "connection not allowed by ruleset",
+                    0x03 => "network unreachable",
+                    0x04 => "host unreachable",
+                    0x05 => "connection refused by the target",
+                    0x06 => "TTL expired",
+                    0x07 => "command not supported",
+                    0x08 => "address type not supported",
+                    _ => "unassigned reply code",
+                };
+                write!(f, "the SOCKS5 proxy refused: {why} ({code:#04x})")
+            }
             ProxyError::Socks5NoAcceptableMethod => {
                 f.write_str("the SOCKS5 proxy accepts none of the offered authentication methods")
             }
@@ -134,76 +141,3 @@ impl core::fmt::Display for ProxyError {
 extern crate std;
 #[cfg(feature = "std")]
 impl std::error::Error for ProxyError {}
-
-/// A SOCKS5 reply code (RFC 1928 §6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Socks5Reply {
-    /// 0x01.
-    GeneralFailure,
-    /// 0x02: the proxy's rules forbid this connection.
-    NotAllowed,
-    /// 0x03.
-    NetworkUnreachable,
-    /// 0x04.
-    HostUnreachable,
-    /// 0x05: the target refused the connection.
-    ConnectionRefused,
-    /// 0x06.
-    TtlExpired,
-    /// 0x07.
-    CommandNotSupported,
-    /// 0x08.
-    AddressTypeNotSupported,
-    /// Any other (unassigned) code.
-    Other(u8),
-}
-
-impl Socks5Reply {
-    /// The reply for a non-zero code.
-    pub fn from_code(code: u8) -> Self {
-        match code {
-            0x01 => Socks5Reply::GeneralFailure,
-            0x02 => Socks5Reply::NotAllowed,
-            0x03 => Socks5Reply::NetworkUnreachable,
-            0x04 => Socks5Reply::HostUnreachable,
-            0x05 => Socks5Reply::ConnectionRefused,
-            0x06 => Socks5Reply::TtlExpired,
-            0x07 => Socks5Reply::CommandNotSupported,
-            0x08 => Socks5Reply::AddressTypeNotSupported,
-            other => Socks5Reply::Other(other),
-        }
-    }
-
-    /// The code on the wire.
-    pub fn code(self) -> u8 {
-        match self {
-            Socks5Reply::GeneralFailure => 0x01,
-            Socks5Reply::NotAllowed => 0x02,
-            Socks5Reply::NetworkUnreachable => 0x03,
-            Socks5Reply::HostUnreachable => 0x04,
-            Socks5Reply::ConnectionRefused => 0x05,
-            Socks5Reply::TtlExpired => 0x06,
-            Socks5Reply::CommandNotSupported => 0x07,
-            Socks5Reply::AddressTypeNotSupported => 0x08,
-            Socks5Reply::Other(code) => code,
-        }
-    }
-}
-
-impl core::fmt::Display for Socks5Reply {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(match self {
-            Socks5Reply::GeneralFailure => "general failure",
-            Socks5Reply::NotAllowed => "connection not allowed by ruleset",
-            Socks5Reply::NetworkUnreachable => "network unreachable",
-            Socks5Reply::HostUnreachable => "host unreachable",
-            Socks5Reply::ConnectionRefused => "connection refused by the target",
-            Socks5Reply::TtlExpired => "TTL expired",
-            Socks5Reply::CommandNotSupported => "command not supported",
-            Socks5Reply::AddressTypeNotSupported => "address type not supported",
-            Socks5Reply::Other(_) => "unassigned reply code",
-        })?;
-        write!(f, " ({:#04x})", self.code())
-    }
-}

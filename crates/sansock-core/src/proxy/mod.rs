@@ -1,16 +1,16 @@
 //! Proxy handshakes, sans-IO: what a client says to a proxy before its WebSocket handshake —
 //! HTTP `CONNECT`, SOCKS5 with no authentication or user/password (RFC 1928, RFC 1929) and
-//! SOCKS4a — and which proxy the environment names for a URL ([`env`](mod@env)).
+//! SOCKS4a. Which proxy the environment names for a URL is the client's (`sansock-client`).
 //!
 //! A [`ProxyHandshake`] is driven like the WebSocket handshake: write what
 //! [`transmit`](ProxyHandshake::transmit) holds, hand what the proxy answers to
-//! [`receive`](ProxyHandshake::receive) until it gives [`ProxyStep::Connected`]; from then on the
+//! [`receive`](ProxyHandshake::receive) until it [`is_connected`](ProxyHandshake::is_connected); from then on the
 //! connection is a tunnel to the target, and the WebSocket (or TLS, for `wss://`) handshake runs
 //! through it. Dialling the proxy, TLS to an `https://` proxy and resolving a name for a proxy that
 //! wants an address are the adapters' (I/O); everything said on the wire is here.
 //!
 //! ```
-//! use sansock_core::proxy::{ProxyHandshake, ProxyProtocol, ProxyStep, ProxyTarget};
+//! use sansock_core::proxy::{ProxyHandshake, ProxyProtocol, ProxyTarget};
 //!
 //! let target = ProxyTarget::new("example.com", 443);
 //! let mut proxy = ProxyHandshake::new(ProxyProtocol::HttpConnect, &target, None, Default::default())
@@ -18,17 +18,16 @@
 //! assert!(proxy.transmit().starts_with(b"CONNECT example.com:443 HTTP/1.1\r\n"));
 //! let n = proxy.transmit().len();
 //! proxy.advance_transmit(n);
-//! let step = proxy.receive(b"HTTP/1.1 200 Connection established\r\n\r\n").unwrap();
-//! assert_eq!(step, ProxyStep::Connected);
+//! proxy.receive(b"HTTP/1.1 200 Connection established\r\n\r\n").unwrap();
+//! assert!(proxy.is_connected());
 //! ```
 
-pub mod env;
 mod error;
 mod http_connect;
 mod socks4a;
 mod socks5;
 
-pub use error::{ProxyError, Socks5Reply};
+pub use error::ProxyError;
 
 use crate::HandshakeLimits;
 use alloc::string::String;
@@ -112,9 +111,9 @@ impl ProxyTarget {
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     /// The user name.
-    pub username: String,
+    pub(crate) username: String,
     /// The password.
-    pub password: String,
+    pub(crate) password: String,
 }
 
 impl Credentials {
@@ -134,15 +133,6 @@ impl core::fmt::Debug for Credentials {
             .field("password", &"…")
             .finish()
     }
-}
-
-/// What [`ProxyHandshake::receive`] found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProxyStep {
-    /// More is to be written ([`transmit`](ProxyHandshake::transmit)) or read.
-    Continue,
-    /// The proxy connected the tunnel: the connection now leads to the target.
-    Connected,
 }
 
 /// The state machine of one protocol: takes the proxy's bytes, queues the client's.
@@ -229,13 +219,14 @@ impl ProxyHandshake {
 
     /// Bytes the proxy sent. Every byte must be part of its answer: the target speaks only
     /// after the client (a WebSocket request, a TLS hello), so bytes past the final answer are
-    /// an error too.
+    /// an error too. Then write what [`transmit`](Self::transmit) holds, or, once
+    /// [`is_connected`](Self::is_connected), start the WebSocket (or TLS) handshake.
     ///
     /// # Errors
     /// The proxy refused ([`ProxyError::Refused`], [`ProxyError::Socks5Refused`],
     /// [`ProxyError::Socks4Refused`]), wants credentials it did not get or turned them down, or
     /// broke its protocol. Once an error is returned the handshake is over.
-    pub fn receive(&mut self, input: &[u8]) -> Result<ProxyStep, ProxyError> {
+    pub fn receive(&mut self, input: &[u8]) -> Result<(), ProxyError> {
         if self.failed {
             return Err(ProxyError::Malformed("the handshake already failed"));
         }
@@ -246,9 +237,9 @@ impl ProxyHandshake {
         result
     }
 
-    fn receive_inner(&mut self, input: &[u8]) -> Result<ProxyStep, ProxyError> {
+    fn receive_inner(&mut self, input: &[u8]) -> Result<(), ProxyError> {
         if input.is_empty() {
-            return Ok(self.step());
+            return Ok(());
         }
         if self.connected || !self.transmit().is_empty() {
             // The proxy answers a request before it was all written, or talks past its answer.
@@ -264,15 +255,7 @@ impl ProxyHandshake {
         if taken < input.len() {
             return Err(ProxyError::UnexpectedData);
         }
-        Ok(self.step())
-    }
-
-    fn step(&self) -> ProxyStep {
-        if self.connected {
-            ProxyStep::Connected
-        } else {
-            ProxyStep::Continue
-        }
+        Ok(())
     }
 
     /// The proxy closed the connection: the error to report.

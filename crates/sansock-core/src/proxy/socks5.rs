@@ -2,7 +2,7 @@
 //! the methods, the proxy's choice, the credentials if it chose them, then `CONNECT` to an IPv4,
 //! IPv6 or domain address (the last lets the proxy resolve the name: `socks5h`).
 
-use super::{Credentials, Machine, ProxyError, ProxyTarget, Socks5Reply, TargetHost, fill};
+use super::{Credentials, Machine, ProxyError, ProxyTarget, TargetHost, fill};
 use alloc::vec::Vec;
 
 const VERSION: u8 = 0x05;
@@ -160,9 +160,7 @@ impl Machine for Socks5 {
                     return Err(ProxyError::Malformed("not a SOCKS5 reply"));
                 }
                 if self.buf[1] != 0x00 {
-                    return Err(ProxyError::Socks5Refused(Socks5Reply::from_code(
-                        self.buf[1],
-                    )));
+                    return Err(ProxyError::Socks5Refused(self.buf[1]));
                 }
                 taken += fill(&mut self.buf, &input[taken..], len);
                 Ok((taken, self.buf.len() == len))

@@ -6,24 +6,11 @@
 //! The rules only: reading the environment is the caller's (a closure), so they are tested
 //! without touching the process's environment.
 
-use alloc::string::String;
 use core::net::IpAddr;
 
 /// The proxy URL the environment (read through `var`) names for a connection to `host:port`,
 /// `secure` for `wss://`; `None` when it names none or `no_proxy` excludes the host.
-///
-/// ```
-/// use sansock_core::proxy::env::proxy_for;
-/// let env = |name: &str| match name {
-///     "https_proxy" => Some("http://proxy.corp:3128".to_string()),
-///     "no_proxy" => Some("localhost,.internal".to_string()),
-///     _ => None,
-/// };
-/// assert_eq!(proxy_for(true, "example.com", 443, env).as_deref(), Some("http://proxy.corp:3128"));
-/// assert_eq!(proxy_for(true, "db.internal", 443, env), None);
-/// assert_eq!(proxy_for(false, "example.com", 80, env), None); // no http_proxy for ws://
-/// ```
-pub fn proxy_for(
+pub(crate) fn proxy_for(
     secure: bool,
     host: &str,
     port: u16,
@@ -50,7 +37,7 @@ pub fn proxy_for(
 /// whitespace; `*` excludes everything; a name excludes itself and its subdomains (a leading
 /// `.` or `*.` changes nothing); an IP address excludes itself; `entry:port` only that port.
 /// Case-insensitive; IPv6 addresses with or without brackets.
-pub fn bypasses(list: &str, host: &str, port: u16) -> bool {
+pub(crate) fn bypasses(list: &str, host: &str, port: u16) -> bool {
     let host = trim_brackets(host).trim_end_matches('.');
     let host_ip = host.parse::<IpAddr>().ok();
     list.split([',', ' ', '\t', '\n'])
@@ -106,7 +93,21 @@ fn split_port(entry: &str) -> (&str, Option<u16>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::string::ToString;
+
+    #[test]
+    fn a_proxy_per_scheme_unless_no_proxy_names_the_host() {
+        let env = |name: &str| match name {
+            "https_proxy" => Some("http://proxy.corp:3128".to_string()),
+            "no_proxy" => Some("localhost,.internal".to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            proxy_for(true, "example.com", 443, env).as_deref(),
+            Some("http://proxy.corp:3128")
+        );
+        assert_eq!(proxy_for(true, "db.internal", 443, env), None);
+        assert_eq!(proxy_for(false, "example.com", 80, env), None); // no http_proxy for ws://
+    }
 
     fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
         move |name| {

@@ -1,5 +1,6 @@
-//! The opening handshake over a transport, for every adapter: [`accept`] (server) and
-//! [`connect`] (client) feed the core's handshake state machines with what the transport reads,
+//! The opening handshake over a transport, for every adapter (published as the `handshake`
+//! module; the I/O helpers below it reach sibling crates through `internal`): [`accept`]
+//! (server) and [`connect`] (client) feed the core's handshake state machines with what the transport reads,
 //! write their answers, and give a [`Driver`] for the open connection — all under the handshake
 //! timeout. DNS, TCP and TLS are the adapters' (they differ per runtime); this starts on a
 //! connected stream. Pages beside the WebSocket are an HTTP server's job: `sansock-hyper` takes
