@@ -272,14 +272,15 @@ fn feed(
 
 /// Hands `bytes` to `conn` by one of its three input calls, chosen by `pick`: copied
 /// (`handle_bytes`), handed over whole (`handle_bytes` with a `BytesMut`), or read into its own buffer
-/// (`receive_buffer` + `handle_received`). They must all behave the same.
+/// (`take_receive_buffer`, then `handle_bytes` with it). They must all behave the same.
 fn give(conn: &mut Connection, now: Timestamp, bytes: &[u8], pick: u64) {
     match pick % 3 {
         0 => conn.handle_bytes(now, bytes),
         1 => conn.handle_bytes(now, bytes::BytesMut::from(bytes)),
         _ => {
-            conn.receive_buffer().extend_from_slice(bytes);
-            conn.handle_received(now);
+            let mut buf = conn.take_receive_buffer();
+            buf.extend_from_slice(bytes);
+            conn.handle_bytes(now, buf);
         }
     }
 }

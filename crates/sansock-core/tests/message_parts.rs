@@ -170,11 +170,11 @@ fn the_receive_buffer_holds_one_read_window_while_a_frame_streams() {
     let mut largest = 0;
     while !rest.is_empty() {
         // Read as a socket would: as much as the offered buffer takes.
-        let buffer = server.receive_buffer();
+        let mut buffer = server.take_receive_buffer();
         let room = (buffer.capacity() - buffer.len()).min(rest.len());
         buffer.extend_from_slice(&rest[..room]);
         rest = &rest[room..];
-        server.handle_received(T0);
+        server.handle_bytes(T0, buffer);
         largest = largest.max(server.buffer_capacity());
         let (events, error) = drain(&mut server);
         assert_eq!(error, None);

@@ -54,14 +54,14 @@ fn a_half_received_frame_moves_to_a_buffer_of_its_own() {
     assert_eq!(server.poll_event(), Ok(None)); // the frame is not complete yet
 
     // The next read goes into the connection's own buffer, not the caller's allocation.
-    let own = server.receive_buffer();
+    let mut own = server.take_receive_buffer();
     assert_ne!(own.as_ptr(), original, "still in the caller's buffer");
     assert_eq!(own.len(), head.len() - 8); // all but the parsed header (2 + 2 + 4 mask bytes)
     // With as large a window as the caller's read had, not just the rest of this frame: frames
     // arriving back to back keep coming in large reads.
     assert!(own.capacity() >= 64 << 10, "capacity {}", own.capacity());
     own.extend_from_slice(tail);
-    server.handle_received(T0);
+    server.handle_bytes(T0, own);
     let message = next_message(&mut server);
     assert_eq!(message.as_bytes(), &[9; 40 << 10][..]);
 

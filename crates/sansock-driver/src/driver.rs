@@ -397,7 +397,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                             }
                         }
                     }
-                    read.map_ok(|n| (n, true))
+                    read
                 }
                 // Taken by another connection's read on this thread (a transport that drives
                 // a connection itself): read the usual way.
@@ -417,7 +417,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                             self.conn.handle_bytes(now, &scratch[..n.min(SCRATCH_LEN)]);
                         }
                     }
-                    read.map_ok(|n| (n, true))
+                    read
                 }
                 Err(_) => self.poll_read_into_core(cx, deadline), // taken, as above
             })
@@ -427,7 +427,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         // The clock is read after the read (a blocking one may have waited), and only where
         // the core needs it.
         match read {
-            Poll::Ready(Ok((0, _))) => {
+            Poll::Ready(Ok(0)) => {
                 let now = self.now();
                 self.conn.handle_eof(now)
             }
@@ -437,11 +437,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                 let now = self.now();
                 self.conn.handle_eof(now)
             }
-            Poll::Ready(Ok((_, true))) => {} // handed over by `handle_bytes`
-            Poll::Ready(Ok((_, false))) => {
-                let now = self.now();
-                self.conn.handle_received(now)
-            }
+            Poll::Ready(Ok(_)) => {} // handed over by `handle_bytes`
             Poll::Ready(Err(e)) => return Poll::Ready(Err(self.fail_io(e))),
             Poll::Pending => {
                 if idle {
@@ -453,17 +449,25 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         Poll::Ready(Ok(()))
     }
 
-    /// Reads straight into the core's receive buffer; `(n, false)`: the core is yet to be told.
+    /// Reads straight into the core's receive buffer, lent and given back whatever the read
+    /// brought (the clock is read only when it brought bytes: the core reads no time
+    /// otherwise).
     fn poll_read_into_core(
         &mut self,
         cx: &mut Context<'_>,
         deadline: Option<Instant>,
-    ) -> Poll<std::io::Result<(usize, bool)>> {
+    ) -> Poll<std::io::Result<usize>> {
         let Some(io) = self.io.as_mut() else {
             transport_gone()
         };
-        io.poll_read_buf(cx, self.conn.receive_buffer(), deadline)
-            .map_ok(|n| (n, false))
+        let mut buf = self.conn.take_receive_buffer();
+        let read = io.poll_read_buf(cx, &mut buf, deadline);
+        let now = match read {
+            Poll::Ready(Ok(n)) if n > 0 => self.now(),
+            _ => Timestamp::ZERO,
+        };
+        self.conn.handle_bytes(now, buf);
+        read
     }
 
     /// Fires the deadlines that have passed (the core's, the write timeout, the shutdown's

@@ -1,5 +1,6 @@
 //! [`Input`]: bytes read from the transport, as [`Connection::handle_bytes`](super::Connection::handle_bytes)
-//! takes them — borrowed (copied in) or a buffer the connection may keep.
+//! takes them — borrowed (copied in), a buffer the connection may keep, or its own receive
+//! buffer given back.
 
 use alloc::vec::Vec;
 use bytes::BytesMut;
@@ -15,7 +16,9 @@ pub enum Input<'a> {
     /// (`BytesMut::split`), then reuses the rest of the allocation (the messages handed out keep
     /// their part alive until they are dropped). Whatever is left of a frame is moved to a
     /// buffer of the connection's own before it grows or waits, so a half-received frame never
-    /// holds on to the caller's buffer.
+    /// holds on to the caller's buffer. Also the buffer
+    /// [`take_receive_buffer`](super::Connection::take_receive_buffer) lent, given back with
+    /// what was read into it (the connection knows it for its own: nothing is copied).
     Owned(BytesMut),
 }
 

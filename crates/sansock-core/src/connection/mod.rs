@@ -141,8 +141,11 @@ pub struct Connection {
     out_charged: usize,
     /// Live counters (see `stats.rs`).
     counters: stats::Counters,
-    /// `recv.len()` when the adapter last asked for [`receive_buffer`](Self::receive_buffer).
+    /// `recv.len()` when the buffer was lent (`take_receive_buffer`): what is past it is new.
     recv_mark: usize,
+    /// The receive buffer is lent out (`take_receive_buffer`) until `handle_bytes` brings it
+    /// back.
+    recv_lent: bool,
 }
 
 impl Drop for Connection {
@@ -230,6 +233,7 @@ impl Connection {
             out_charged: 0,
             counters: stats::Counters::default(),
             recv_mark: 0,
+            recv_lent: false,
         }
     }
 
@@ -341,11 +345,11 @@ impl Connection {
 
     // ---- inputs ----
 
-    /// Bytes received from the transport: a slice (copied in), or a buffer of the caller's
-    /// that the connection may keep (a `BytesMut`: see [`Input::Owned`]). Call
+    /// Bytes received from the transport: a slice (copied in), a buffer of the caller's that
+    /// the connection may keep, or the buffer [`take_receive_buffer`](Self::take_receive_buffer)
+    /// lent, given back with what was read into it (see [`Input`]). Call
     /// [`poll_event`](Self::poll_event) until it returns `Ok(None)` afterwards: parsing happens
-    /// there. (To read straight into the connection's own buffer instead, see
-    /// [`receive_buffer`](Self::receive_buffer).)
+    /// there. `now` is read only when there are new bytes.
     #[inline]
     pub fn handle_bytes<'a>(&mut self, now: Timestamp, bytes: impl Into<Input<'a>>) {
         match bytes.into() {
@@ -367,6 +371,9 @@ impl Connection {
 
     #[inline]
     fn handle_buffer(&mut self, now: Timestamp, bytes: BytesMut) {
+        if core::mem::take(&mut self.recv_lent) {
+            return self.take_back(now, bytes);
+        }
         if !self.is_receiving() || bytes.is_empty() {
             return;
         }
@@ -388,10 +395,22 @@ impl Connection {
         self.recv_adopted = false;
     }
 
-    /// The buffer to read into for zero-copy receiving: append bytes read from the transport to
-    /// it (it has spare capacity), then call [`handle_received`](Self::handle_received). Do not
-    /// remove or change bytes already in it.
-    pub fn receive_buffer(&mut self) -> &mut BytesMut {
+    /// The connection's own receive buffer, lent out to read into without a copy (the way in
+    /// for a transport that reads into a `BytesMut`, or owns the buffer while it reads, as
+    /// io_uring does). It has room for the next read; the bytes already in it are the start of
+    /// a frame and stay as they are. Append what the transport reads and give it back with
+    /// [`handle_bytes`](Self::handle_bytes) — also when the read brought nothing — before
+    /// anything else is asked of the connection.
+    ///
+    /// ```
+    /// # use sansock_core::{Connection, ConnectionConfig, Timestamp};
+    /// # let mut conn = Connection::server(ConnectionConfig::default(), Timestamp::ZERO, None);
+    /// let mut buf = conn.take_receive_buffer();
+    /// buf.extend_from_slice(&[0x89, 0x80, 1, 2, 3, 4]); // what a read brought: a masked ping
+    /// conn.handle_bytes(Timestamp::ZERO, buf);
+    /// assert!(matches!(conn.poll_event(), Ok(Some(sansock_core::Event::Ping(_)))));
+    /// ```
+    pub fn take_receive_buffer(&mut self) -> BytesMut {
         let wanted = match &self.frame {
             // Room for the rest of the frame, but past 64 KiB never more than four times what
             // the peer has already sent of it: large frames take few reads and few copies as
@@ -418,17 +437,21 @@ impl Connection {
         }
         self.recv.reserve(wanted);
         self.recv_mark = self.recv.len();
-        &mut self.recv
+        self.recv_lent = true;
+        core::mem::take(&mut self.recv)
     }
 
-    /// Bytes were appended to [`receive_buffer`](Self::receive_buffer) at `now`.
-    pub fn handle_received(&mut self, now: Timestamp) {
-        self.counters.bytes_in += self.recv.len().saturating_sub(self.recv_mark) as u64;
-        self.recv_mark = self.recv.len();
-        if self.is_receiving() {
-            self.note_received(now);
-        } else {
+    /// The lent receive buffer is back, with what was read into it at `now`.
+    #[inline]
+    fn take_back(&mut self, now: Timestamp, bytes: BytesMut) {
+        let fresh = bytes.len().saturating_sub(self.recv_mark);
+        self.recv = bytes;
+        self.recv_mark = 0;
+        if !self.is_receiving() {
             self.recv.clear();
+        } else if fresh > 0 {
+            self.counters.bytes_in += fresh as u64;
+            self.note_received(now);
         }
     }
 
