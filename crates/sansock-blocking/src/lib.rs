@@ -41,8 +41,8 @@ pub use sansock_client::{Backoff, Proxy, ProxyChoice, WsUrl};
 pub use sansock_core::PreparedMessage;
 pub use sansock_core::proxy::ProxyError;
 pub use sansock_core::{
-    Accept, CloseCode, Closed, ConnectionConfig, Ending, Event, Initiator, MemoryBudget, Message,
-    Reject, Response, SendError, State, Stats, UpgradeRequest, Utf8Bytes,
+    Accept, CloseCode, Closed, Ending, Event, Initiator, MemoryBudget, Message, Reject, Response,
+    SendError, State, Stats, UpgradeRequest, Utf8Bytes,
 };
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};

@@ -7,9 +7,10 @@ mod common;
 
 use common::{bind, silent_client};
 use sansock_blocking::{
-    Accept, BlockingStream, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Event,
-    HandshakeError, Initiator, Message, ServerSettings, WsUrl,
+    Accept, BlockingStream, ClientSettings, CloseCode, Ending, Error, Event, HandshakeError,
+    Initiator, Message, ServerSettings, WsUrl,
 };
+use sansock_core::ConnectionConfig;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;

@@ -10,9 +10,9 @@ mod common;
 
 use common::{bind, silent_client};
 use sansock_blocking::{
-    Accept, BlockingStream, ConnectionConfig, Ending, Error, Message, PreparedMessage,
-    ServerSettings,
+    Accept, BlockingStream, Ending, Error, Message, PreparedMessage, ServerSettings,
 };
+use sansock_core::ConnectionConfig;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;

@@ -193,7 +193,7 @@ impl Reconnector {
             failures: 0,
             last_error: None,
             // Without OS randomness the delays are not spread (the middle of each range).
-            rng: sansock_core::DefaultRng::from_os().ok(),
+            rng: sansock_core::DefaultRng::from_os(),
             on_retry: None,
         }
     }

@@ -28,15 +28,13 @@ impl DefaultRng {
         DefaultRng(ChaCha12Rng::from_seed(seed))
     }
 
-    /// A generator seeded from the operating system's random source.
-    ///
-    /// # Errors
-    /// When the operating system cannot provide randomness.
+    /// A generator seeded from the operating system's random source; `None` when the
+    /// operating system cannot provide randomness.
     #[cfg(feature = "getrandom")]
-    pub fn from_os() -> Result<Self, OsRandomUnavailable> {
+    pub fn from_os() -> Option<Self> {
         let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).map_err(|_| OsRandomUnavailable)?;
-        Ok(Self::from_seed(seed))
+        getrandom::fill(&mut seed).ok()?;
+        Some(Self::from_seed(seed))
     }
 }
 
@@ -45,21 +43,6 @@ impl Entropy for DefaultRng {
         self.0.fill_bytes(dest);
     }
 }
-
-/// The operating system could not provide a random seed.
-#[cfg(feature = "getrandom")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OsRandomUnavailable;
-
-#[cfg(feature = "getrandom")]
-impl core::fmt::Display for OsRandomUnavailable {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("the operating system's random source is unavailable")
-    }
-}
-
-#[cfg(feature = "getrandom")]
-impl core::error::Error for OsRandomUnavailable {}
 
 #[cfg(test)]
 mod tests {

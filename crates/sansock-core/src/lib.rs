@@ -89,8 +89,6 @@ pub use config::{ConnectionConfig, HandshakeLimits};
 pub use connection::{Connection, Input, Role, State, Stats};
 #[cfg(feature = "deflate")]
 pub use deflate::{DeflatePolicy, PerMessageDeflate};
-#[cfg(feature = "getrandom")]
-pub use entropy::OsRandomUnavailable;
 pub use entropy::{DefaultRng, Entropy};
 pub use error::{ProtocolError, SendError};
 pub use event::{Closed, Ending, Event, EventRef, Initiator};

@@ -176,7 +176,7 @@ where
     S: Transport<R>,
     R: Runtime,
 {
-    let rng = DefaultRng::from_os().map_err(|_| HandshakeError::NoRandomness)?;
+    let rng = DefaultRng::from_os().ok_or(HandshakeError::NoRandomness)?;
     let config = core::mem::take(&mut settings.handshake);
     let (mut hs, bytes) = ClientHandshake::new(request, config, Box::new(rng))
         .map_err(HandshakeError::InvalidRequest)?;

@@ -7,9 +7,10 @@ mod common;
 
 use common::{Rt, echo_once, silent_client, sleep, timeout};
 use futures_util::{AsyncReadExt, AsyncWriteExt, SinkExt, StreamExt};
+use sansock_core::ConnectionConfig;
 use sansock_futures::{
-    Accept, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Event, HandshakeError,
-    Initiator, Message, ServerSettings, WsUrl,
+    Accept, ClientSettings, CloseCode, Ending, Error, Event, HandshakeError, Initiator, Message,
+    ServerSettings, WsUrl,
 };
 use std::time::{Duration, Instant};
 

@@ -32,7 +32,7 @@ impl Http2Handshake {
         scheme: &str,
         mut settings: ClientSettings,
     ) -> Result<(Self, http::Request<()>), HandshakeError> {
-        let rng = DefaultRng::from_os().map_err(|_| HandshakeError::NoRandomness)?;
+        let rng = DefaultRng::from_os().ok_or(HandshakeError::NoRandomness)?;
         let max_body_bytes = max_body_bytes(&settings);
         let config = take_handshake(&mut settings);
         let (core, http) = ClientHandshake::new_http2(request, scheme, config, Box::new(rng))

@@ -8,9 +8,10 @@ mod common;
 use common::{bind_local, echo_once, silent_client};
 use futures_util::{SinkExt, StreamExt};
 use sansock_core::ClientHandshakeError;
+use sansock_core::ConnectionConfig;
 use sansock_tokio::{
-    Accept, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Event, HandshakeError,
-    Initiator, Message, Reject, ServerSettings, WsUrl,
+    Accept, ClientSettings, CloseCode, Ending, Error, Event, HandshakeError, Initiator, Message,
+    Reject, ServerSettings, WsUrl,
 };
 use std::time::Duration;
 use tokio::time::{Instant, timeout};

@@ -11,9 +11,9 @@ mod common;
 
 use common::{bind_local, echo_once, fill_then_close, silent_client};
 use futures_util::SinkExt;
+use sansock_core::ConnectionConfig;
 use sansock_tokio::{
-    Accept, ClientSettings, CloseCode, ConnectionConfig, Ending, Error, Initiator, Message,
-    ServerSettings, WsUrl,
+    Accept, ClientSettings, CloseCode, Ending, Error, Initiator, Message, ServerSettings, WsUrl,
 };
 use std::pin::Pin;
 use std::sync::Arc;
