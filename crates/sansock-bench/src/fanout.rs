@@ -60,7 +60,7 @@ pub async fn serve(name: &str, addr: SocketAddr) -> io::Result<()> {
 }
 
 async fn sansock(listener: TcpListener, prepared: bool) -> io::Result<()> {
-    use sansock_tokio::topics::{SlowPolicy, Topics};
+    use sansock_topics::{SlowPolicy, Topics};
     // Skip, not drop: the load keeps queues short, and a benchmark must not lose members.
     let topics = Topics::new(64, SlowPolicy::Skip);
     let settings = || {

@@ -7,7 +7,8 @@ use crate::WebSocket;
 use sansock_client::WsUrl;
 use sansock_client::{TlsConfig, TlsStream};
 use sansock_core::{ClientRequest, Closed, Response};
-use sansock_driver::{Blocking, BlockingStream, ClientSettings, HandshakeError, handshake, wait};
+use sansock_driver::internal as handshake;
+use sansock_driver::{Blocking, BlockingStream, ClientSettings, HandshakeError, wait};
 use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
@@ -125,8 +126,8 @@ impl sansock_client::Connector for Connector {
         crate::tls::handshake(socket, host, config, deadline)
     }
 
-    fn open(driver: sansock_driver::Driver<MaybeTlsStream, Blocking>) -> ClientStream {
-        WebSocket::from_driver(driver)
+    fn open(stream: sansock_driver::WebSocketStream<MaybeTlsStream, Blocking>) -> ClientStream {
+        WebSocket::from_driver(sansock_driver::internal::into_driver(stream))
     }
 
     fn closed(connection: &ClientStream) -> Option<&Closed> {

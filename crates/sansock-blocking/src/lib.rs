@@ -49,7 +49,6 @@ pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::{
     BlockingStream, ClientSettings, Error, HandshakeError, Outbox, Received, ServerSettings,
 };
-pub use sansock_topics as topics;
 pub use server::{accept, accept_with};
 #[cfg(feature = "rustls")]
 pub use tls::RustlsStream;

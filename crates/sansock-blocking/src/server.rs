@@ -3,7 +3,8 @@
 
 use crate::WebSocket;
 use sansock_core::{Accept, Reject, UpgradeRequest};
-use sansock_driver::{Blocking, BlockingStream, HandshakeError, ServerSettings, handshake, wait};
+use sansock_driver::internal as handshake;
+use sansock_driver::{Blocking, BlockingStream, HandshakeError, ServerSettings, wait};
 
 /// Accepts any valid WebSocket upgrade on `stream`, with default settings and no subprotocol.
 ///

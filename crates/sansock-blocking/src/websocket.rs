@@ -6,7 +6,8 @@
 //! [`Error::is_would_block`] is true: nothing was lost, call again when the stream is ready.
 
 use sansock_core::{CloseCode, Closed, Event, Message, State};
-use sansock_driver::{Blocking, BlockingStream, Driver, Error, Outbox, Received, block_on};
+use sansock_driver::internal::Driver;
+use sansock_driver::{Blocking, BlockingStream, Error, Outbox, Received, block_on};
 use std::time::Instant;
 
 /// A WebSocket connection over the blocking stream `S` (`TcpStream`, a TLS stream,

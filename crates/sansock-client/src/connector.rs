@@ -13,7 +13,7 @@ use core::future::Future;
 use core::time::Duration;
 use sansock_core::{Closed, Response};
 use sansock_driver::internal::{deadline_after, handshake_deadline, limits, within};
-use sansock_driver::{ClientSettings, Driver, HandshakeError, Runtime, Timer, Transport};
+use sansock_driver::{ClientSettings, HandshakeError, Runtime, Timer, Transport, WebSocketStream};
 use std::io;
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -75,8 +75,8 @@ pub trait Connector {
         deadline: Instant,
     ) -> impl Future<Output = Result<Self::ServerTls, HandshakeError>>;
 
-    /// The application's connection over `driver`.
-    fn open(driver: Driver<MaybeTlsStream<Self>, Self::Runtime>) -> Self::Connection
+    /// The application's connection over `stream` (the stream itself on an async runtime).
+    fn open(stream: WebSocketStream<MaybeTlsStream<Self>, Self::Runtime>) -> Self::Connection
     where
         MaybeTlsStream<Self>: Transport<Self::Runtime>;
 
@@ -150,10 +150,8 @@ where
         };
         let left = deadline.saturating_duration_since(Instant::now());
         let settings = settings.handshake_timeout(left);
-        let (driver, response) =
-            sansock_driver::handshake::connect::<_, C::Runtime>(stream, &url.request, settings)
-                .await?;
-        Ok((C::open(driver), response))
+        let (stream, response) = WebSocketStream::client(stream, &url.request, settings).await?;
+        Ok((C::open(stream), response))
     };
     within::<C::Runtime, _>(deadline, work).await
 }

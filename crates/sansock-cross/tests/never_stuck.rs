@@ -13,7 +13,7 @@ use sansock_client::WsUrl;
 use sansock_core::{Accept, ConnectionConfig, Ending, Event, Message, Timestamp};
 use sansock_cross::Exec;
 use sansock_driver::{
-    ClientSettings, Error, Runtime, ServerSettings, Timer, Transport, WebSocketStream, handshake,
+    ClientSettings, Error, Runtime, ServerSettings, Timer, Transport, WebSocketStream,
 };
 use std::io::Write;
 use std::sync::mpsc;
@@ -31,10 +31,9 @@ async fn server_side<S: Transport<R>, R: Runtime>(
     io: S,
     settings: ServerSettings,
 ) -> WebSocketStream<S, R> {
-    let driver = handshake::accept(io, settings, async |_| Ok(Accept::new()))
+    WebSocketStream::accept_with(io, settings, async |_| Ok(Accept::new()))
         .await
-        .unwrap();
-    WebSocketStream::from_driver(driver)
+        .unwrap()
 }
 
 async fn client_side<S: Transport<R>, R: Runtime>(
@@ -43,8 +42,10 @@ async fn client_side<S: Transport<R>, R: Runtime>(
     settings: ClientSettings,
 ) -> WebSocketStream<S, R> {
     let request = WsUrl::parse(url).unwrap().request;
-    let (driver, _) = handshake::connect(io, &request, settings).await.unwrap();
-    WebSocketStream::from_driver(driver)
+    let (ws, _) = WebSocketStream::client(io, &request, settings)
+        .await
+        .unwrap();
+    ws
 }
 
 /// A client on blocking std TCP that completes the handshake and then neither reads nor

@@ -1,15 +1,15 @@
 //! Not API: the pieces of the drive loop that Sansock's own crates need (`sansock-client` runs
 //! its connect sequence and proxy tunnel with them, `sansock-hyper` opens connections an HTTP
-//! server upgraded). They are versioned with those crates, change in any release, and are
+//! server upgraded, `sansock-blocking` polls the [`Driver`] under its `WebSocket` itself). They are versioned with those crates, change in any release, and are
 //! hidden from the docs. Applications and adapters of your own use the public items.
 
-use crate::Config;
+use crate::{Config, Runtime, Transport, WebSocketStream};
 use core::time::Duration;
 use sansock_core::HandshakeLimits;
 use std::time::Instant;
 
-pub use crate::driver::Negotiated;
-pub use crate::opening::{negotiated, open, read_some, within, write_all};
+pub use crate::driver::{Driver, Negotiated};
+pub use crate::opening::{accept, connect, negotiated, open, read_some, within, write_all};
 pub use crate::runtime::deadline_after;
 
 /// When a handshake that starts now under `settings` must be over.
@@ -41,4 +41,14 @@ pub fn take_handshake<H: Default>(settings: &mut Config<H>) -> H {
 /// Records a refused upgrade (a `tracing` event with the `tracing` feature).
 pub fn refused(status: u16, path: Option<&str>, why: &dyn core::fmt::Display) {
     crate::trace::refused(status, path, why);
+}
+
+/// The stream over a driver whose handshake is done.
+pub fn into_stream<S: Transport<R>, R: Runtime>(driver: Driver<S, R>) -> WebSocketStream<S, R> {
+    WebSocketStream::from_driver(driver)
+}
+
+/// The driver under a stream (the blocking adapter polls it itself).
+pub fn into_driver<S: Transport<R>, R: Runtime>(stream: WebSocketStream<S, R>) -> Driver<S, R> {
+    stream.into_driver()
 }

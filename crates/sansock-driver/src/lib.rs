@@ -2,10 +2,11 @@
 //!
 //! `sansock-tokio`, `sansock-futures` and `sansock-blocking` differ only in how they read, write
 //! and wait. Each names a [`Runtime`] (a [`Transport`] and a [`Timer`]); everything else is here,
-//! once: the [`Driver`] that moves bytes and time between a transport and the sans-IO
-//! [`sansock_core::Connection`], the async [`WebSocketStream`] with its split halves, the
-//! opening handshake over a connected stream ([`handshake`]), the settings ([`Config`]) and the
-//! errors of each phase ([`HandshakeError`], [`Error`]).
+//! once: the loop that moves bytes and time between a transport and the sans-IO
+//! [`sansock_core::Connection`], behind the async [`WebSocketStream`] and its split halves; the
+//! opening handshake over a connected stream ([`WebSocketStream::accept_with`],
+//! [`WebSocketStream::client`]), the settings ([`Config`]) and the errors of each phase
+//! ([`HandshakeError`], [`Error`]).
 //!
 //! Not here: getting a client a stream (URL, DNS, TCP, proxies, TLS, reconnects) is
 //! `sansock-client`'s, broadcasting is `sansock-topics`', and HTTP servers' upgrades are
@@ -20,13 +21,6 @@ mod driver;
 mod error;
 #[cfg(feature = "futures-io")]
 mod futures_rt;
-/// The opening handshake over a connected stream, for every adapter: [`accept`](handshake::accept)
-/// (server) and [`connect`](handshake::connect) (client) give a [`Driver`] for the open
-/// connection, all under the handshake timeout. Getting the stream (DNS, TCP, proxies, TLS) is
-/// `sansock-client`'s; an HTTP server's upgrade is `sansock-hyper`'s.
-pub mod handshake {
-    pub use crate::opening::{accept, connect};
-}
 #[doc(hidden)]
 pub mod internal;
 mod opening;
@@ -41,7 +35,6 @@ mod write;
 pub use batch::{Outbox, Received};
 pub use blocking_rt::{Blocking, BlockingStream, Deadline, block_on, wait};
 pub use config::{ClientSettings, Config, ServerSettings};
-pub use driver::Driver;
 pub use error::{Error, HandshakeError};
 #[cfg(feature = "futures-io")]
 pub use futures_rt::{FuturesIo, FuturesTimer};

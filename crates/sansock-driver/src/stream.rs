@@ -99,8 +99,12 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     }
 
     /// Wraps a driver whose handshake is done.
-    pub fn from_driver(driver: Driver<S, R>) -> Self {
+    pub(crate) fn from_driver(driver: Driver<S, R>) -> Self {
         WebSocketStream { driver }
+    }
+
+    pub(crate) fn into_driver(self) -> Driver<S, R> {
+        self.driver
     }
 
     /// Wraps a transport on which a WebSocket handshake already happened elsewhere (for example

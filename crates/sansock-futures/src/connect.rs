@@ -108,8 +108,8 @@ impl<T: Tcp> sansock_client::Connector for Connector<T> {
         tls(socket, host, config).await
     }
 
-    fn open(driver: sansock_driver::Driver<MaybeTlsStream<T>, FuturesIo>) -> ClientStream<T> {
-        WebSocketStream::from_driver(driver)
+    fn open(stream: ClientStream<T>) -> ClientStream<T> {
+        stream
     }
 
     fn closed(connection: &ClientStream<T>) -> Option<&Closed> {

@@ -6,7 +6,7 @@
 //! both async-std and smol) to the drive loop ([`sansock_driver`]'s, shared with the other
 //! adapters), each runtime's DNS and TCP ([`Tcp`]) and futures-rustls to the connect sequence
 //! ([`Connector`]) — and the functions to call; every protocol decision is the core's. It
-//! re-exports the settings, errors, [`WsUrl`], [`Proxy`], [`Backoff`] and [`topics`].
+//! re-exports the settings, errors, [`WsUrl`], [`Proxy`] and [`Backoff`].
 //!
 //! Server: [`accept`] / [`accept_with`] on any `AsyncRead + AsyncWrite + Unpin`. When a
 //! connection ends the driver closes the transport's write side with `poll_close`; async-std's
@@ -60,7 +60,6 @@ pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::{
     ClientSettings, Error, FuturesIo, HandshakeError, Outbox, Received, ServerSettings,
 };
-pub use sansock_topics as topics;
 pub use server::{accept, accept_with};
 
 /// A WebSocket connection over the futures-io transport `S` (async-std's or smol's TCP, TLS, a

@@ -163,7 +163,7 @@ impl Http2Connection {
         }
         let io = ClientStream::Http2(H2Stream::new(stream, recv));
         let (driver, response) = handshake.finish::<_, Tokio>(io, &parts, body)?;
-        Ok((WebSocketStream::from_driver(driver), response))
+        Ok((sansock_driver::internal::into_stream(driver), response))
     }
 }
 

@@ -5,10 +5,11 @@
 //! the integration crate's; every check is the core's.
 
 use sansock_core::{ClientHandshake, ClientRequest, DefaultRng, Response, Timestamp};
+use sansock_driver::internal::Driver;
 use sansock_driver::internal::{
     handshake_deadline, max_body_bytes, negotiated, open, take_handshake,
 };
-use sansock_driver::{ClientSettings, Driver, HandshakeError, Runtime, Transport};
+use sansock_driver::{ClientSettings, HandshakeError, Runtime, Transport};
 use std::time::Instant;
 
 /// A client's handshake over HTTP/2, between the request and the answer.

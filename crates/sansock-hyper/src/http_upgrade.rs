@@ -11,9 +11,10 @@ use sansock_core::Head;
 use sansock_core::{
     Accept, AcceptError, Connection, Reject, ServerHandshakeError, Timestamp, UpgradeRequest,
 };
+use sansock_driver::internal::Driver;
 use sansock_driver::internal::Negotiated;
 use sansock_driver::internal::{self, handshake_timeout, open, take_handshake};
-use sansock_driver::{Driver, Runtime, ServerSettings, Transport};
+use sansock_driver::{Runtime, ServerSettings, Transport};
 use std::time::Instant;
 
 /// A valid upgrade request from an HTTP server, waiting for the application's decision.

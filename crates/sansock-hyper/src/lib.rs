@@ -64,9 +64,7 @@ pub use sansock_core::{
 };
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
-pub use sansock_tokio::{
-    Error, HandshakeError, MemoryBudget, PreparedMessage, ServerSettings, topics,
-};
+pub use sansock_tokio::{Error, HandshakeError, MemoryBudget, PreparedMessage, ServerSettings};
 pub use server::{CONNECTION_WINDOW, STREAM_WINDOW, server_builder};
 pub use upgrade::{Upgrade, UpgradeError, UpgradeFuture, is_upgrade_request, upgrade};
 

@@ -12,7 +12,7 @@ use http::{Request, Response, StatusCode};
 use hyper::upgrade::OnUpgrade;
 use hyper_util::rt::TokioIo;
 use sansock_core::{Accept, AcceptError, Reject, ServerHandshakeError, UpgradeRequest};
-use sansock_tokio::{HandshakeError, ServerSettings, WebSocketStream};
+use sansock_tokio::{HandshakeError, ServerSettings};
 
 /// Whether `request` asks for a WebSocket — its `Upgrade` header names `websocket` (HTTP/1.1),
 /// or it is a `CONNECT` whose `:protocol` is `websocket` (HTTP/2): the cheap test to route
@@ -157,7 +157,7 @@ impl UpgradeFuture {
                 Ok(Ok(upgraded)) => upgraded,
             };
             // hyper replays the bytes it read past the head through `Upgraded` itself.
-            Ok(WebSocketStream::from_driver(
+            Ok(sansock_driver::internal::into_stream(
                 pending.open(TokioIo::new(upgraded), &[]),
             ))
         };

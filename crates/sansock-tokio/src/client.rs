@@ -146,8 +146,8 @@ impl sansock_client::Connector for Connector {
         tls(socket, host, config).await
     }
 
-    fn open(driver: sansock_driver::Driver<MaybeTlsStream, Tokio>) -> ClientStream {
-        WebSocketStream::from_driver(driver)
+    fn open(stream: ClientStream) -> ClientStream {
+        stream
     }
 
     fn closed(connection: &ClientStream) -> Option<&Closed> {

@@ -6,8 +6,8 @@
 //! `sansock-client`) — and the functions to call: server [`accept`] / [`accept_with`], client
 //! [`connect`] / [`connect_with`] / [`client`]; both give a [`WebSocketStream`]. Every protocol
 //! decision is the core's. It re-exports what a tokio application needs from the other crates:
-//! the settings and errors, [`WsUrl`], [`Proxy`], [`Reconnecting`] with its [`Backoff`], and
-//! [`topics`] (`sansock-topics`).
+//! the settings and errors, [`WsUrl`], [`Proxy`], and [`Reconnecting`] with its [`Backoff`].
+//! Broadcasting to many connections is `sansock-topics`' (a crate of its own).
 //!
 //! ```no_run
 //! use sansock_tokio::{Message, accept};
@@ -48,7 +48,6 @@ pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::{
     ClientSettings, Error, HandshakeError, Outbox, Received, ServerSettings, Tokio,
 };
-pub use sansock_topics as topics;
 pub use server::{accept, accept_with};
 
 /// A WebSocket connection over the tokio transport `S` (TCP, TLS, a Unix socket, an upgraded

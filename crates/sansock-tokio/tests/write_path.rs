@@ -287,7 +287,7 @@ async fn timeouts_of_duration_max_mean_no_deadline() {
 
 #[tokio::test]
 async fn a_subscription_drained_with_feed_prepared_leaves_in_one_write_per_batch() {
-    use sansock_tokio::topics::{SlowPolicy, Topics};
+    use sansock_topics::{SlowPolicy, Topics};
     let (near, far) = tokio::io::duplex(1 << 20);
     let writes = Arc::new(AtomicUsize::new(0));
     let counting = Counting {

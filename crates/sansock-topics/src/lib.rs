@@ -5,8 +5,8 @@
 //! slow connection never slows a publish or the other subscribers. Runtime-agnostic: the queues
 //! are `async-channel`'s.
 //!
-//! This crate needs only the core: each adapter re-exports it as `topics`, and a loop of your
-//! own can use it as it is. Sending what a subscription yields is the connection's job
+//! This crate needs only the core: it works beside every adapter (no adapter depends on it),
+//! and a loop of your own can use it as it is. Sending what a subscription yields is the connection's job
 //! (`feed_prepared` on the adapters' streams), not this crate's.
 
 use futures_util::task::AtomicWaker;

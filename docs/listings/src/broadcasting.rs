@@ -2,8 +2,8 @@
 //! publish that frames a message once for all of them.
 
 // ANCHOR: topics
-use sansock_tokio::topics::{SlowPolicy, Subscription, Topics};
 use sansock_tokio::{CloseCode, Error, PreparedMessage};
+use sansock_topics::{SlowPolicy, Subscription, Topics};
 use tokio::net::{TcpListener, TcpStream};
 
 type WriteHalf = sansock_tokio::WriteHalf<TcpStream>;

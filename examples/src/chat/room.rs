@@ -9,7 +9,7 @@
 //! `redis.rs`.
 
 use sansock_hyper::Message;
-use sansock_hyper::topics::{SlowPolicy, Subscription, Topics};
+use sansock_topics::{SlowPolicy, Subscription, Topics};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
