@@ -12,7 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 check=false
 [ "${1:-}" = "--check" ] && check=true
-crates=(sansock-core sansock-driver sansock-client sansock-topics sansock-tokio sansock-futures sansock-blocking sansock-hyper)
+source scripts/published-crates.sh
+crates=("${published[@]}")
 out=api
 $check && out=$(mktemp -d)
 mkdir -p "$out"

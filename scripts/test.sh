@@ -16,8 +16,14 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 step "core builds as no_std + alloc (no default features)"
 cargo build -p sansock-core --no-default-features
 
-step "docs (warnings are errors)"
+step "docs (warnings are errors); the published crates as docs.rs builds them (all features, --cfg docsrs)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+source scripts/published-crates.sh
+RUSTC_BOOTSTRAP=1 RUSTDOCFLAGS="--cfg docsrs -D warnings" \
+  cargo doc --no-deps --quiet --all-features "${published[@]/#/--package=}"
+
+step "packages: every published crate packaged and built from its package (scripts/package.sh)"
+scripts/package.sh
 
 step "public API: api/*.txt match the code (scripts/api-snapshot.sh writes them)"
 scripts/api-snapshot.sh --check

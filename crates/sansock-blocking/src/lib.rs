@@ -2,6 +2,12 @@
 //! `wss://` with rustls) or any `Read + Write`, one thread per connection or a non-blocking
 //! poll loop (mio, polling).
 //!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `rustls` | yes | `wss://` for clients through rustls with the webpki root certificates |
+//! | `deflate` | yes | permessage-deflate (RFC 7692): `PerMessageDeflate` and the settings' `deflate` setter |
+//! | `tracing` | yes | `tracing` spans and events for each connection |
+//!
 //! This crate gives the blocking pieces — every `Read + Write` stream as a transport of the
 //! drive loop ([`sansock_driver`]'s, shared with the async adapters, run on this thread), std's
 //! DNS and TCP and rustls' handshake to the connect sequence ([`Connector`]) — and the functions
@@ -24,6 +30,7 @@
 //! }
 //! # Ok(()) }
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
 mod reconnect;
@@ -53,3 +60,8 @@ pub use server::{accept, accept_with};
 #[cfg(feature = "rustls")]
 pub use tls::RustlsStream;
 pub use websocket::WebSocket;
+
+/// The README's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,6 +1,12 @@
 //! Getting a Sansock client connected: everything between a `ws://` or `wss://` URL and an open
 //! connection, once for every runtime.
 //!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `tokio` | no | `MaybeTls` as a tokio `AsyncRead + AsyncWrite` |
+//! | `futures-io` | no | `MaybeTls` as a futures-io `AsyncRead + AsyncWrite` |
+//! | `rustls` | no | TLS with rustls (ring provider, webpki roots): `TlsConfig` |
+//!
 //! - [`WsUrl`]: the URL parsed (RFC 6455 §3) into host, port, TLS and the handshake request,
 //!   with the proxy that leads there ([`Proxy`], [`ProxyChoice`]: the environment's by default).
 //! - [`connect`]: the one connect sequence — DNS, TCP to the first address that answers, the
@@ -13,6 +19,7 @@
 //!
 //! Applications use an adapter, which re-exports what they need from here. The drive loop is
 //! `sansock-driver`'s; what is said on the wire (to the proxy, to the server) is the core's.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod connector;
 mod maybe_tls;
@@ -30,3 +37,8 @@ pub use reconnect::{Backoff, NoHook, Reconnecting, is_retryable, is_retryable_cl
 pub use tls::TlsConfig;
 pub use tls_stream::{TlsEngine, TlsStream};
 pub use url::WsUrl;
+
+/// The README's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

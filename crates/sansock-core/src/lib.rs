@@ -1,5 +1,14 @@
 //! Sansock's core: WebSocket (RFC 6455) as pure state machines over byte buffers.
 //!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `std` | yes | runtime CPU detection for SIMD UTF-8 validation |
+//! | `deflate` | yes | permessage-deflate (RFC 7692): `PerMessageDeflate` (needs `std`) |
+//! | `getrandom` | no | `DefaultRng::from_os()`, a ChaCha generator seeded from the operating system |
+//! | `http` | no | the server's handshake in the `http` crate's types, for servers that parsed the request already (hyper, axum) |
+//! | `testing` | no | test helpers, hidden from the docs (their entropy is predictable: never for production) |
+//! | `arbitrary` | no | the fuzz harnesses, hidden from the docs |
+//!
 //! This crate does no I/O, reads no clock and draws no randomness of its own. Bytes go in,
 //! events and bytes come out; time is passed in as a [`Timestamp`], and masking keys and
 //! handshake nonces come from an injected [`Entropy`]. The adapters (`sansock-tokio`,
@@ -49,7 +58,7 @@
 //! assert!(wire.ends_with(&[0x81, 0x05, b'H', b'e', b'l', b'l', b'o']));
 //! ```
 #![no_std]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate alloc;
 // Tests, and the fuzz harness's derived `Arbitrary` impls, need `std`; the library never does.
@@ -104,3 +113,8 @@ pub use prepared::PreparedMessage;
 pub use time::Timestamp;
 pub use utf8::InvalidUtf8;
 pub use utf8_bytes::Utf8Bytes;
+
+/// The README's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

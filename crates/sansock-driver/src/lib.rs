@@ -1,5 +1,12 @@
 //! The one drive loop under every Sansock adapter.
 //!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `tokio` | no | tokio's transports and timers (`Tokio`) |
+//! | `futures-io` | no | the futures-io traits' transports and async-io's timers (`FuturesIo`) |
+//! | `deflate` | no | permessage-deflate (RFC 7692): the settings' `deflate` setter |
+//! | `tracing` | no | `tracing` spans and events for each connection |
+//!
 //! `sansock-tokio`, `sansock-futures` and `sansock-blocking` differ only in how they read, write
 //! and wait. Each names a [`Runtime`] (a [`Transport`] and a [`Timer`]); everything else is here,
 //! once: the loop that moves bytes and time between a transport and the sans-IO
@@ -13,6 +20,7 @@
 //! `sansock-hyper`'s. Applications use an adapter crate, which re-exports what they need from
 //! here; this crate is for those adapters and for writing a new one. No protocol decision is
 //! made here: that is the core's.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod batch;
 mod blocking_rt;
@@ -43,3 +51,8 @@ pub use split::{ReadHalf, ReuniteError, WriteHalf};
 pub use stream::WebSocketStream;
 #[cfg(feature = "tokio")]
 pub use tokio_rt::{Tokio, TokioTimer};
+
+/// The README's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

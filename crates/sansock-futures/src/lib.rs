@@ -2,6 +2,14 @@
 //! (`ws://` and `wss://`), with bounded write buffers, close/keepalive/idle timeouts and split
 //! halves — the same API as `sansock-tokio`.
 //!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `rustls` | yes | `wss://` for clients through rustls with the webpki root certificates |
+//! | `deflate` | yes | permessage-deflate (RFC 7692): `PerMessageDeflate` and the settings' `deflate` setter |
+//! | `tracing` | yes | `tracing` spans and events for each connection |
+//! | `smol` | no | `connect` over smol's TCP (`sansock_futures::smol`) |
+//! | `async-std` | no | `connect` over async-std's TCP (`sansock_futures::async_std`); async-std is discontinued upstream (RUSTSEC-2025-0052): prefer smol |
+//!
 //! This crate gives the futures-io pieces — transports and async-io's timers (the reactor under
 //! both async-std and smol) to the drive loop ([`sansock_driver`]'s, shared with the other
 //! adapters), each runtime's DNS and TCP ([`Tcp`]) and futures-rustls to the connect sequence
@@ -39,6 +47,7 @@
 //! # #[cfg(not(feature = "smol"))]
 //! # fn main() {}
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "async-std")]
 pub mod async_std;
@@ -73,3 +82,8 @@ pub type ReadHalf<S> = sansock_driver::ReadHalf<S, FuturesIo>;
 pub type WriteHalf<S> = sansock_driver::WriteHalf<S, FuturesIo>;
 /// The halves passed to `reunite` come from different streams.
 pub type ReuniteError<S> = sansock_driver::ReuniteError<S, FuturesIo>;
+
+/// The README's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

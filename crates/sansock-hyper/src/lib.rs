@@ -1,6 +1,12 @@
 //! Sansock inside hyper 1.x and axum 0.8: the WebSocket upgrade on a port (and a router) that
 //! serves the rest of the site too.
 //!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `deflate` | yes | permessage-deflate (RFC 7692) |
+//! | `tracing` | yes | `tracing` spans and events for each connection |
+//! | `axum` | no | an axum 0.8 extractor: `sansock_hyper::axum::WebSocketUpgrade` |
+//!
 //! The HTTP server reads the request; [`upgrade`] checks it with the core's own checks (RFC 6455
 //! §4.2.1, the same code as for a bare TCP stream, not a second copy), lets the application look
 //! at the path, origin, offered subprotocols and extensions and accept or reject it, negotiates
@@ -46,6 +52,7 @@
 //! Serve the connection with upgrades on (`http1::Builder::serve_connection(..)
 //! .with_upgrades()`, or hyper-util's `auto` builder's `serve_connection_with_upgrades`): without
 //! it hyper never hands the connection over.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "axum")]
 pub mod axum;
@@ -75,3 +82,8 @@ pub type WebSocket =
 
 /// The body of the responses this crate gives (the 101 is empty; a refusal carries its body).
 pub type Body = http_body_util::Full<bytes::Bytes>;
+
+/// The README's examples, run as doc tests.
+#[cfg(all(doctest, feature = "axum"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

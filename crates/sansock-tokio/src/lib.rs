@@ -1,6 +1,12 @@
 //! Sansock on tokio: WebSocket clients and servers (`ws://` and `wss://`) over any tokio
 //! transport, with bounded write buffers, close/keepalive/idle timeouts and split halves.
 //!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `rustls` | yes | `wss://` for clients through rustls with the webpki root certificates |
+//! | `deflate` | yes | permessage-deflate (RFC 7692): `PerMessageDeflate` and the settings' `deflate` setter |
+//! | `tracing` | yes | `tracing` spans and events for each connection |
+//!
 //! This crate gives tokio's pieces — its transports and timers to the drive loop
 //! (`sansock-driver`), its DNS, TCP and tokio-rustls to the connect sequence ([`Connector`] for
 //! `sansock-client`) — and the functions to call: server [`accept`] / [`accept_with`], client
@@ -26,6 +32,7 @@
 //! }
 //! # }
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
 mod server;
@@ -61,3 +68,8 @@ pub type ReadHalf<S> = sansock_driver::ReadHalf<S, Tokio>;
 pub type WriteHalf<S> = sansock_driver::WriteHalf<S, Tokio>;
 /// The halves passed to `reunite` come from different streams.
 pub type ReuniteError<S> = sansock_driver::ReuniteError<S, Tokio>;
+
+/// The README's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

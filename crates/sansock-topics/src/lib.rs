@@ -5,9 +5,12 @@
 //! slow connection never slows a publish or the other subscribers. Runtime-agnostic: the queues
 //! are `async-channel`'s.
 //!
+//! This crate has no features.
+//!
 //! This crate needs only the core: it works beside every adapter (no adapter depends on it),
 //! and a loop of your own can use it as it is. Sending what a subscription yields is the connection's job
 //! (`feed_prepared` on the adapters' streams), not this crate's.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use futures_util::task::AtomicWaker;
 use sansock_core::{Message, PreparedMessage};
@@ -310,3 +313,8 @@ mod tests {
         assert_eq!(topics.subscribers("t"), 0);
     }
 }
+
+/// The README's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
