@@ -4,16 +4,24 @@
 # makes them take turns, and each installs only what is still missing once it holds the lock,
 # so the second finds the first's work done instead of failing on apt's own lock.
 #
-#   scripts/apt-install.sh PACKAGE...
+#   scripts/apt-install.sh PACKAGE...     (PACKAGE or PACKAGE=VERSION)
 set -euo pipefail
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 exec 9>"${TMPDIR:-/tmp}/sansock-apt-install.lock"
 flock 9
 missing=()
+# PACKAGE (any version) or PACKAGE=VERSION (that version, as apt-get says it) is installed.
+installed() {
+  local status
+  status=$(dpkg-query -W -f='${Status} ${Version}' "${1%%=*}" 2>/dev/null) || return 1
+  case "$1" in
+    *=*) [ "$status" = "install ok installed ${1#*=}" ] ;;
+    *) [[ "$status" == "install ok installed "* ]] ;;
+  esac
+}
 for package in "$@"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
-    missing+=("$package")
+  installed "$package" || missing+=("$package")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing ${missing[*]} from Debian's packages" >&2

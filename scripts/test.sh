@@ -25,6 +25,23 @@ RUSTC_BOOTSTRAP=1 RUSTDOCFLAGS="--cfg docsrs -D warnings" \
 step "packages: every published crate packaged and built from its package (scripts/package.sh)"
 scripts/package.sh
 
+step "features: every published crate with each feature alone, and with none (cargo hack; installs it if missing)"
+hack=0.6.46
+cargo hack --version 2>/dev/null | grep -q " $hack" || cargo install cargo-hack --version "$hack" --locked --quiet
+cargo hack check --each-feature --no-dev-deps "${published[@]/#/--package=}" 2>&1 | tee target/hack-output.txt
+if grep -q '^warning' target/hack-output.txt; then
+  echo "a feature combination builds with warnings (above)" >&2
+  exit 1
+fi
+
+step "MSRV: the published crates build with Rust 1.85 (Debian's rustc-web and cargo-web, installed if missing)"
+# Pinned: bookworm-security now carries 1.96 under the same package names.
+msrv=1.85.0+dfsg3-1~deb12u3
+scripts/apt-install.sh "rustc-web=$msrv" "cargo-web=$msrv" "libstd-rust-web-dev=$msrv" \
+  "libstd-rust-web-1.85=$msrv"
+RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc /usr/bin/cargo build --locked --all-features \
+  --target-dir target/msrv "${published[@]/#/--package=}"
+
 step "public API: api/*.txt match the code (scripts/api-snapshot.sh writes them)"
 scripts/api-snapshot.sh --check
 
