@@ -28,6 +28,7 @@ mod proxy_env;
 mod reconnect;
 mod tls;
 mod tls_stream;
+mod uri;
 mod url;
 
 pub use connector::{ClientSocket, Connector, MaybeTlsStream, connect, dial};

@@ -51,8 +51,8 @@ impl Proxy {
             &with_scheme
         };
         let bad = |why: &str| HandshakeError::Url(format!("proxy {url:?}: {why}"));
-        let parsed = url::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
-        let (protocol, tls, resolve_locally, default_port) = match parsed.scheme() {
+        let parts = crate::uri::split(url, "proxy ")?;
+        let (protocol, tls, resolve_locally, default_port) = match parts.scheme.as_str() {
             "http" => (ProxyProtocol::HttpConnect, false, false, 80),
             "https" => (ProxyProtocol::HttpConnect, true, false, 443),
             "socks5" => (ProxyProtocol::Socks5, false, true, 1080),
@@ -61,30 +61,25 @@ impl Proxy {
             "socks4" => (ProxyProtocol::Socks4a, false, true, 1080),
             other => return Err(bad(&format!("scheme {other:?} is not a proxy's"))),
         };
-        if !matches!(parsed.path(), "" | "/") || parsed.query().is_some() {
+        if parts.target != "/" {
             return Err(bad("a proxy URL has no path or query"));
         }
-        let host = parsed.host_str().ok_or_else(|| bad("no host"))?;
         let decode = |s: &str| {
             percent_decode(s).ok_or_else(|| bad("credentials are not percent-encoded UTF-8"))
         };
-        let credentials = if parsed.username().is_empty() && parsed.password().is_none() {
-            None
-        } else {
-            Some(Credentials::new(
-                decode(parsed.username())?,
-                decode(parsed.password().unwrap_or(""))?,
-            ))
+        let credentials = match &parts.userinfo {
+            None => None,
+            Some(userinfo) => {
+                let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+                Some(Credentials::new(decode(user)?, decode(password)?))
+            }
         };
         Ok(Proxy {
             protocol,
             tls,
             resolve_locally,
-            host: host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_string(),
-            port: parsed.port().unwrap_or(default_port),
+            host: parts.host,
+            port: parts.port.unwrap_or(default_port),
             credentials,
         })
     }

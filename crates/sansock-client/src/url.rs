@@ -30,11 +30,15 @@ impl WsUrl {
     /// assert_eq!(url.request.target(), "/chat?room=1");
     /// ```
     ///
+    /// The host is lowercased; a host that is not ASCII is refused (write an internationalised
+    /// name in its `xn--` form), and so is a path that is not percent-encoded.
+    ///
     /// # Errors
-    /// [`HandshakeError::Url`] for another scheme, no host, credentials or a fragment.
+    /// [`HandshakeError::Url`] for another scheme, no host, credentials, a fragment, or what
+    /// is not a URL.
     pub fn parse(url: &str) -> Result<Self, HandshakeError> {
-        let parsed = url::Url::parse(url).map_err(|e| HandshakeError::Url(e.to_string()))?;
-        let tls = match parsed.scheme() {
+        let parts = crate::uri::split(url, "")?;
+        let tls = match parts.scheme.as_str() {
             "ws" => false,
             "wss" => true,
             other => {
@@ -43,38 +47,28 @@ impl WsUrl {
                 )));
             }
         };
-        if parsed.fragment().is_some() {
-            return Err(HandshakeError::Url(
-                "WebSocket URLs have no fragment".into(),
-            ));
-        }
-        if !parsed.username().is_empty() || parsed.password().is_some() {
+        if parts.userinfo.is_some() {
             return Err(HandshakeError::Url(
                 "credentials in the URL are not sent; use a header".into(),
             ));
         }
-        let host = parsed
-            .host_str()
-            .ok_or_else(|| HandshakeError::Url("no host".into()))?;
-        let port = parsed
-            .port_or_known_default()
-            .unwrap_or(if tls { 443 } else { 80 });
-        let host_header = match parsed.port() {
-            Some(p) => format!("{host}:{p}"),
-            None => host.to_string(),
+        let default_port = if tls { 443 } else { 80 };
+        let port = parts.port.unwrap_or(default_port);
+        let name = if parts.ipv6 {
+            format!("[{}]", parts.host)
+        } else {
+            parts.host.clone()
         };
-        let target = match parsed.query() {
-            Some(q) => format!("{}?{q}", parsed.path()),
-            None => parsed.path().to_string(),
+        let host_header = if port == default_port {
+            name
+        } else {
+            format!("{name}:{port}")
         };
         Ok(WsUrl {
             tls,
-            host: host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_string(),
+            host: parts.host,
             port,
-            request: ClientRequest::new(host_header, target),
+            request: ClientRequest::new(host_header, parts.target),
             proxy: ProxyChoice::FromEnv,
         })
     }
