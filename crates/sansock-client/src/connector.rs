@@ -87,7 +87,7 @@ pub trait Connector {
     fn sleep(&self, delay: Duration) -> impl Future<Output = ()> {
         async move {
             let mut timer = <Self::Runtime as Runtime>::Timer::at(deadline_after(delay));
-            futures_util::future::poll_fn(|cx| timer.poll_elapsed(cx)).await;
+            core::future::poll_fn(|cx| timer.poll_elapsed(cx)).await;
         }
     }
 }

@@ -10,9 +10,9 @@ use crate::driver::{Driver, Negotiated};
 use crate::runtime::{Runtime, Timer, Transport};
 use crate::{ClientSettings, HandshakeError, ServerSettings};
 use bytes::BytesMut;
+use core::future::poll_fn;
 use core::pin::pin;
 use core::task::Poll;
-use futures_util::future::poll_fn;
 use sansock_core::Head;
 use sansock_core::{
     Accept, ClientHandshake, ClientRequest, ClientStep, Connection, DefaultRng, Reject, Response,

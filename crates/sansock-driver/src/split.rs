@@ -10,14 +10,15 @@ use crate::Error;
 use crate::driver::Driver;
 use crate::runtime::{Runtime, Transport};
 use crate::stream::WebSocketStream;
+use atomic_waker::AtomicWaker;
+use core::future::poll_fn;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 use futures_core::Stream;
 use futures_sink::Sink;
-use futures_util::future::poll_fn;
-use futures_util::task::{ArcWake, AtomicWaker};
 use sansock_core::{CloseCode, Closed, Message};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Wake;
 
 struct Shared<S: Transport<R>, R: Runtime> {
     driver: Mutex<Driver<S, R>>,
@@ -32,10 +33,14 @@ struct FanOut {
     write: AtomicWaker,
 }
 
-impl ArcWake for FanOut {
-    fn wake_by_ref(this: &Arc<Self>) {
-        this.read.wake();
-        this.write.wake();
+impl Wake for FanOut {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.read.wake();
+        self.write.wake();
     }
 }
 
@@ -97,7 +102,7 @@ pub(crate) fn split<S: Transport<R>, R: Runtime>(
         driver: Mutex::new(driver),
     });
     let wakers = Arc::new(FanOut::default());
-    let waker = futures_util::task::waker(wakers.clone());
+    let waker = Waker::from(wakers.clone());
     let read = Half {
         shared: shared.clone(),
         wakers: wakers.clone(),

@@ -7,11 +7,11 @@ use crate::runtime::{Runtime, Transport};
 use crate::split::{ReadHalf, WriteHalf};
 use crate::{ClientSettings, Error, HandshakeError, ServerSettings};
 use core::future::Future;
+use core::future::poll_fn;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 use futures_core::Stream;
 use futures_sink::Sink;
-use futures_util::future::poll_fn;
 use sansock_core::{
     Accept, ClientRequest, CloseCode, Closed, Connection, Message, Reject, Response, State,
     UpgradeRequest,

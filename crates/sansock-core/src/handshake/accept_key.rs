@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use sha1::{Digest, Sha1};
+use sha1_smol::Sha1;
 
 /// The GUID RFC 6455 appends to the key before hashing.
 const GUID: &[u8] = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -17,7 +17,7 @@ pub fn accept_key(key: &[u8]) -> alloc::string::String {
     let mut sha = Sha1::new();
     sha.update(key);
     sha.update(GUID);
-    STANDARD.encode(sha.finalize())
+    STANDARD.encode(sha.digest().bytes())
 }
 
 /// Whether `key` is base64 for exactly 16 bytes, as a `Sec-WebSocket-Key` must be.
