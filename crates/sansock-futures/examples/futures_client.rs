@@ -1,7 +1,8 @@
-//! A client on smol or async-std: connects to a URL, sends each line of stdin as a text
+//! A client on smol (or async-std, with its feature): connects to a URL, sends each line of stdin as a text
 //! message, prints what comes back (binary as its length), and the close code at the end.
 //!
-//! Run: `cargo run -p sansock-futures --features smol,async-std --example futures_client -- ws://127.0.0.1:9002/ [subprotocol] [--async-std]`
+//! Run: `cargo run -p sansock-futures --features smol --example futures_client -- ws://127.0.0.1:9002/ [subprotocol]`
+//! (`--features smol,async-std` and `--async-std` for async-std, discontinued upstream).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use futures_io::{AsyncRead, AsyncWrite};
@@ -28,23 +29,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     });
+    #[cfg(feature = "async-std")]
     if on_async_std {
-        async_std::task::block_on(async {
+        return async_std::task::block_on(async {
             let (ws, response) =
                 sansock_futures::async_std::Connector::connect_with(target, ClientSettings::new())
                     .await?;
             eprintln!("connected to {url} (subprotocol {:?})", response.protocol());
             run(ws, lines).await
-        })
-    } else {
-        smol::block_on(async {
-            let (ws, response) =
-                sansock_futures::smol::Connector::connect_with(target, ClientSettings::new())
-                    .await?;
-            eprintln!("connected to {url} (subprotocol {:?})", response.protocol());
-            run(ws, lines).await
-        })
+        });
     }
+    if on_async_std {
+        return Err("built without the async-std feature".into());
+    }
+    smol::block_on(async {
+        let (ws, response) =
+            sansock_futures::smol::Connector::connect_with(target, ClientSettings::new()).await?;
+        eprintln!("connected to {url} (subprotocol {:?})", response.protocol());
+        run(ws, lines).await
+    })
 }
 
 async fn run<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(

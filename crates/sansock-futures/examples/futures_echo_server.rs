@@ -1,7 +1,8 @@
-//! Echo server on smol or async-std: echoes every text and binary message, with whatever
+//! Echo server on smol (or async-std, with its feature): echoes every text and binary message, with whatever
 //! subprotocol the client offers first.
 //!
-//! Run: `cargo run -p sansock-futures --features smol,async-std --example futures_echo_server -- 9002 [--async-std]`
+//! Run: `cargo run -p sansock-futures --features smol --example futures_echo_server -- 9002`
+//! (`--features smol,async-std` and `--async-std` for async-std, discontinued upstream).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use futures_io::{AsyncRead, AsyncWrite};
@@ -11,8 +12,10 @@ use std::net::SocketAddr;
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let port: u16 = args.iter().find_map(|a| a.parse().ok()).unwrap_or(9002);
-    if args.iter().any(|a| a == "--async-std") {
-        async_std::task::block_on(async {
+    let on_async_std = args.iter().any(|a| a == "--async-std");
+    #[cfg(feature = "async-std")]
+    if on_async_std {
+        return async_std::task::block_on(async {
             let listener = async_std::net::TcpListener::bind(("127.0.0.1", port)).await?;
             println!("echo server (async-std) on ws://{}", listener.local_addr()?);
             loop {
@@ -20,18 +23,20 @@ fn main() -> std::io::Result<()> {
                 let _ = tcp.set_nodelay(true);
                 async_std::task::spawn(echo(tcp, peer));
             }
-        })
-    } else {
-        smol::block_on(async {
-            let listener = smol::net::TcpListener::bind(("127.0.0.1", port)).await?;
-            println!("echo server (smol) on ws://{}", listener.local_addr()?);
-            loop {
-                let (tcp, peer) = listener.accept().await?;
-                let _ = tcp.set_nodelay(true);
-                smol::spawn(echo(tcp, peer)).detach();
-            }
-        })
+        });
     }
+    if on_async_std {
+        return Err(std::io::Error::other("built without the async-std feature"));
+    }
+    smol::block_on(async {
+        let listener = smol::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        println!("echo server (smol) on ws://{}", listener.local_addr()?);
+        loop {
+            let (tcp, peer) = listener.accept().await?;
+            let _ = tcp.set_nodelay(true);
+            smol::spawn(echo(tcp, peer)).detach();
+        }
+    })
 }
 
 async fn echo<S: AsyncRead + AsyncWrite + Unpin>(tcp: S, peer: SocketAddr) {
