@@ -42,6 +42,11 @@ scripts/apt-install.sh "rustc-web=$msrv" "cargo-web=$msrv" "libstd-rust-web-dev=
 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc /usr/bin/cargo build --locked --all-features \
   --target-dir target/msrv "${published[@]/#/--package=}"
 
+step "cargo deny: licences, duplicate versions and sources of what the published crates pull in (deny.toml; installs cargo-deny if missing)"
+deny=0.20.2
+cargo deny --version 2>/dev/null | grep -q " $deny" || cargo install cargo-deny --version "$deny" --locked --quiet
+cargo deny --all-features --exclude-dev --exclude-unpublished check licenses bans sources
+
 step "public API: api/*.txt match the code (scripts/api-snapshot.sh writes them)"
 scripts/api-snapshot.sh --check
 
