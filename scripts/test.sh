@@ -3,7 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n== %s\n' "$*"; }
+started=$SECONDS
+# Each step's header says how long the run has taken so far (what a step costs is the
+# difference to the next header).
+step() { printf '\n== %s  [%dm%02ds]\n' "$*" $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)); }
 
 step "format"
 cargo fmt --all -- --check
@@ -76,4 +79,5 @@ step "fuzz: build every target, run each for ${FUZZ_SECONDS:=10} s (a crash fail
 scripts/fuzz.sh "$FUZZ_SECONDS"
 
 echo
+echo "time: $(((SECONDS - started) / 60))m$(((SECONDS - started) % 60))s"
 echo "total: ${passed} passed, ${failed} failed"
