@@ -40,8 +40,14 @@ fi
 step "MSRV: the published crates build with Rust 1.85 (Debian's rustc-web and cargo-web, installed if missing)"
 # Pinned: bookworm-security now carries 1.96 under the same package names.
 msrv=1.85.0+dfsg3-1~deb12u3
+toolchain=$(cargo --version)
 scripts/apt-install.sh "rustc-web=$msrv" "cargo-web=$msrv" "libstd-rust-web-dev=$msrv" \
   "libstd-rust-web-1.85=$msrv"
+# They go to /usr/bin: the stable toolchain must still come first on PATH for the other steps.
+if [ "$(cargo --version)" != "$toolchain" ]; then
+  echo "Debian's cargo now shadows $toolchain on PATH: put the stable toolchain first" >&2
+  exit 1
+fi
 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc /usr/bin/cargo build --locked --all-features \
   --target-dir target/msrv "${published[@]/#/--package=}"
 
