@@ -25,8 +25,9 @@ use std::sync::Arc;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Config<H> {
-    /// The core's configuration, rebuilt from `connection` and `limits` by each setter.
-    pub(crate) handshake: H,
+    /// The core's handshake configuration with the extensions; `connection` and `limits` join
+    /// it when the handshake takes it (`take_handshake`).
+    handshake: H,
     connection: ConnectionConfig,
     pub(crate) limits: HandshakeLimits,
     pub(crate) max_body_bytes: usize,
@@ -64,16 +65,20 @@ impl<X: ?Sized> Config<HandshakeConfig<X>> {
 
     fn connection_with(mut self, f: impl FnOnce(ConnectionConfig) -> ConnectionConfig) -> Self {
         self.connection = f(core::mem::take(&mut self.connection));
-        let handshake = core::mem::take(&mut self.handshake);
-        self.handshake = handshake.with_connection(self.connection.clone());
         self
     }
 
     fn limits_with(mut self, f: impl FnOnce(HandshakeLimits) -> HandshakeLimits) -> Self {
         self.limits = f(self.limits);
-        let handshake = core::mem::take(&mut self.handshake);
-        self.handshake = handshake.with_limits(self.limits);
         self
+    }
+
+    /// The core's handshake configuration: the extensions, the connection's configuration and
+    /// the limits. The rest of the settings stay for the driver.
+    pub(crate) fn take_handshake(&mut self) -> HandshakeConfig<X> {
+        core::mem::take(&mut self.handshake)
+            .with_connection(self.connection.clone())
+            .with_limits(self.limits)
     }
 
     /// The whole connection configuration at once, replacing what the setters above and below

@@ -1,11 +1,11 @@
 //! Not API: the pieces of the drive loop that Sansock's own crates need (`sansock-client` runs
 //! its connect sequence and proxy tunnel with them, `sansock-hyper` opens connections an HTTP
-//! server upgraded, `sansock-blocking` polls the [`Driver`] under its `WebSocket` itself). They are versioned with those crates, change in any release, and are
-//! hidden from the docs. Applications and adapters of your own use the public items.
+//! server upgraded, `sansock-blocking` polls the [`Driver`] under its `WebSocket` itself).
+//! They are versioned with those crates, change in any release, and are hidden from the docs. Applications and adapters of your own use the public items.
 
 use crate::{Config, Runtime, Transport, WebSocketStream};
 use core::time::Duration;
-use sansock_core::HandshakeLimits;
+use sansock_core::{HandshakeConfig, HandshakeLimits};
 use std::time::Instant;
 
 pub use crate::driver::{Driver, Negotiated};
@@ -34,8 +34,8 @@ pub fn max_body_bytes<H>(settings: &Config<H>) -> usize {
 
 /// The handshake's configuration, for the core's handshake; the rest of the settings stay for
 /// the driver.
-pub fn take_handshake<H: Default>(settings: &mut Config<H>) -> H {
-    core::mem::take(&mut settings.handshake)
+pub fn take_handshake<X: ?Sized>(settings: &mut Config<HandshakeConfig<X>>) -> HandshakeConfig<X> {
+    settings.take_handshake()
 }
 
 /// Records a refused upgrade (a `tracing` event with the `tracing` feature).

@@ -112,7 +112,7 @@ where
     F: AsyncFnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
     // The handshake configuration goes to the core; the rest of the settings stay for the driver.
-    let mut hs = ServerHandshake::new(core::mem::take(&mut settings.handshake));
+    let mut hs = ServerHandshake::new(settings.take_handshake());
     let mut buf = BytesMut::new();
     let (request, consumed) = loop {
         read_some::<S, R>(&mut io, &mut buf, deadline).await?;
@@ -177,7 +177,7 @@ where
     R: Runtime,
 {
     let rng = DefaultRng::from_os().ok_or(HandshakeError::NoRandomness)?;
-    let config = core::mem::take(&mut settings.handshake);
+    let config = settings.take_handshake();
     let (mut hs, bytes) = ClientHandshake::new(request, config, Box::new(rng))
         .map_err(HandshakeError::InvalidRequest)?;
     write_all::<S, R>(&mut io, &bytes)
