@@ -14,6 +14,10 @@ cd "$(dirname "$0")/.."
 source scripts/published-crates.sh
 args=()
 for c in "${published[@]}"; do args+=(-p "$c"); done
+# Cargo unpacks the overlay registry's packages under $CARGO_HOME/registry/src/-<hash>/ and,
+# finding them there on a later run, does not unpack a changed package of the same version
+# again: the build would use the sources of an earlier run. Those directories go first.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/sansock-*
 # --allow-dirty: package the working tree, committed or not (CI's clean clone is both).
 cargo package --locked --allow-dirty "${args[@]}"
 python3 scripts/check_packages.py "${published[@]}"

@@ -67,6 +67,9 @@ scripts/autobahn-frames.sh --check
 
 step "tests (unit, integration, doc, fuzz corpus replay, the book's listings)"
 cargo test --workspace --all-features 2>&1 | tee target/test-output.txt
+# rustls' ring provider alone: everywhere else aws-lc-rs is on too, and it wins.
+cargo test -p sansock-client --lib --no-default-features --features ring,webpki-roots 2>&1 |
+  tee -a target/test-output.txt
 passed=$(grep -Eo '[0-9]+ passed' target/test-output.txt | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed' target/test-output.txt | awk '{s+=$1} END {print s+0}')
 

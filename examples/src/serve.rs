@@ -65,7 +65,7 @@ impl Tls {
             .first()
             .cloned()
             .ok_or_else(|| std::io::Error::other("no certificate"))?;
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let mut config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(std::io::Error::other)?

@@ -98,7 +98,7 @@ fn sansock_clients_open_websockets_as_h2_streams_over_tls() {
     let tls = sansock_examples::serve::Tls::self_signed().unwrap();
     let mut roots = tokio_rustls::rustls::RootCertStore::empty();
     roots.add(tls.certificate().clone()).unwrap();
-    let provider = std::sync::Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let provider = std::sync::Arc::new(tokio_rustls::rustls::crypto::aws_lc_rs::default_provider());
     let mut config = tokio_rustls::rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()

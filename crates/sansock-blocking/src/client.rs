@@ -41,7 +41,7 @@ pub fn connect(url: &str) -> Result<(ClientStream, Box<Response>), HandshakeErro
     connect_with(WsUrl::parse(url)?, ClientSettings::new())
 }
 
-/// Connects with subprotocols, headers, a proxy and settings; `wss` uses the webpki roots.
+/// Connects with subprotocols, headers, a proxy and settings; `wss` uses [`TlsConfig::from_features`](sansock_client::TlsConfig::from_features).
 ///
 /// # Errors
 /// As [`connect`].

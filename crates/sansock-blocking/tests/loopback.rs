@@ -383,7 +383,7 @@ fn wss_round_trip_with_a_generated_certificate() {
     let cert_der = cert.cert.der().clone();
     let key_der =
         rustls::pki_types::PrivateKeyDer::try_from(cert.signing_key.serialize_der()).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let server_config = Arc::new(
         rustls::ServerConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()

@@ -92,7 +92,7 @@ pub trait Connector {
     }
 }
 
-/// Connects to `url` with `connector`: TLS with `tls`, or the webpki roots when `None`.
+/// Connects to `url` with `connector`: TLS with `tls`, or [`TlsConfig::from_features`] when `None`.
 ///
 /// # Errors
 /// [`HandshakeError::Url`] (a proxy from the environment that is not a proxy URL), [`HandshakeError::Dns`],
@@ -113,7 +113,7 @@ where
     let deadline = handshake_deadline(&settings);
     let proxy = url.proxy()?;
     // The configuration given serves the server and an `https://` proxy (private roots).
-    let given_or_default = || tls.cloned().map_or_else(TlsConfig::webpki_roots, Ok);
+    let given_or_default = || tls.cloned().map_or_else(TlsConfig::from_features, Ok);
     let server_tls = if url.tls {
         Some(given_or_default()?)
     } else {

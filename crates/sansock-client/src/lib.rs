@@ -5,7 +5,11 @@
 //! |---|---|---|
 //! | `tokio` | no | `MaybeTls` as a tokio `AsyncRead + AsyncWrite` |
 //! | `futures-io` | no | `MaybeTls` as a futures-io `AsyncRead + AsyncWrite` |
-//! | `rustls` | no | TLS with rustls (ring provider, webpki roots): `TlsConfig` |
+//! | `rustls` | no | TLS with rustls: `TlsConfig` (yours, or `TlsConfig::from_features`) |
+//! | `aws-lc-rs` | no | rustls' aws-lc-rs crypto provider, its own default (post-quantum key exchange) |
+//! | `ring` | no | rustls' ring provider (no post-quantum key exchange; rustls deprecates it) |
+//! | `webpki-roots` | no | Mozilla's root certificates, compiled in |
+//! | `native-roots` | no | the platform's root certificates (rustls-native-certs; `SSL_CERT_FILE` applies on Unix) |
 //!
 //! - [`WsUrl`]: the URL parsed (RFC 6455 §3) into host, port, TLS and the handshake request,
 //!   with the proxy that leads there ([`Proxy`], [`ProxyChoice`]: the environment's by default).

@@ -323,8 +323,8 @@ impl<C: Connector> Reconnecting<C> {
 }
 
 impl<C: Connector, H> Reconnecting<C, H> {
-    /// TLS with your own configuration (for `wss://` and an `https://` proxy) instead of the
-    /// webpki roots.
+    /// TLS with your own configuration (for `wss://` and an `https://` proxy) instead of
+    /// [`TlsConfig::from_features`].
     #[must_use]
     pub fn tls(mut self, config: impl Into<TlsConfig>) -> Self {
         self.tls = Some(config.into());

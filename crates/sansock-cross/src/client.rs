@@ -143,7 +143,7 @@ pub struct Options<'a> {
     /// Connect through this proxy URL (`None`: as the environment says, the default).
     pub proxy: Option<&'a str>,
     /// TLS with this configuration (for `wss://`, and for an `https://` proxy) instead of the
-    /// webpki roots.
+    /// adapter's default (`TlsConfig::from_features`).
     pub tls: Option<&'a std::sync::Arc<rustls::ClientConfig>>,
 }
 

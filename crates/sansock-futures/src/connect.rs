@@ -139,7 +139,7 @@ impl<T: Tcp> Connector<T> {
         Self::connect_with(WsUrl::parse(url)?, ClientSettings::new()).await
     }
 
-    /// Connects with subprotocols, headers, a proxy and settings; `wss` uses the webpki roots.
+    /// Connects with subprotocols, headers, a proxy and settings; `wss` uses [`TlsConfig::from_features`](sansock_client::TlsConfig::from_features).
     ///
     /// # Errors
     /// As [`connect`](Self::connect).

@@ -223,7 +223,7 @@ fn alpn_config() -> Result<Arc<rustls::ClientConfig>, HandshakeError> {
     if let Some(config) = CONFIG.get() {
         return Ok(config.clone());
     }
-    let mut config = (**TlsConfig::webpki_roots()?.rustls()).clone();
+    let mut config = (**TlsConfig::from_features()?.rustls()).clone();
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(CONFIG.get_or_init(|| Arc::new(config)).clone())
 }
@@ -247,7 +247,7 @@ async fn dial_http1(url: &WsUrl) -> Result<MaybeTlsStream, HandshakeError> {
     if !url.tls {
         return Ok(MaybeTlsStream::Plain(tcp));
     }
-    let config = TlsConfig::webpki_roots()?.rustls().clone();
+    let config = TlsConfig::from_features()?.rustls().clone();
     let stream = sansock_client::TlsStream::new(tls(url, tcp, config).await?);
     Ok(MaybeTlsStream::Tls(Box::new(stream)))
 }

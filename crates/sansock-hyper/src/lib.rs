@@ -6,6 +6,10 @@
 //! | `deflate` | yes | permessage-deflate (RFC 7692) |
 //! | `tracing` | yes | `tracing` spans and events for each connection |
 //! | `axum` | no | an axum 0.8 extractor: `sansock_hyper::axum::WebSocketUpgrade` |
+//! | `aws-lc-rs` | yes | the HTTP/2 and `wss://` client's TLS with rustls' aws-lc-rs provider (post-quantum key exchange) |
+//! | `ring` | no | rustls' ring provider instead (no post-quantum key exchange; rustls deprecates it) |
+//! | `webpki-roots` | yes | the client trusts Mozilla's root certificates, compiled in |
+//! | `native-roots` | no | the client trusts the platform's root certificates (rustls-native-certs) |
 //!
 //! The HTTP server reads the request; [`upgrade`] checks it with the core's own checks (RFC 6455
 //! §4.2.1, the same code as for a bare TCP stream, not a second copy), lets the application look

@@ -66,7 +66,7 @@ pub async fn connect(url: &str) -> Result<(ClientStream, Box<Response>), Handsha
     connect_with(WsUrl::parse(url)?, ClientSettings::new()).await
 }
 
-/// Connects with subprotocols, headers, a proxy and settings; `wss` uses the webpki roots.
+/// Connects with subprotocols, headers, a proxy and settings; `wss` uses [`TlsConfig::from_features`](sansock_client::TlsConfig::from_features).
 ///
 /// # Errors
 /// As [`connect`].

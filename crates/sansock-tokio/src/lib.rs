@@ -3,7 +3,11 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `rustls` | yes | `wss://` for clients through rustls with the webpki root certificates |
+//! | `rustls` | yes | `wss://` for clients through rustls (the provider and roots below, or your `TlsConfig`) |
+//! | `aws-lc-rs` | yes | rustls' aws-lc-rs crypto provider, its own default (post-quantum key exchange) |
+//! | `ring` | no | rustls' ring provider instead (no post-quantum key exchange; rustls deprecates it) |
+//! | `webpki-roots` | yes | Mozilla's root certificates, compiled in |
+//! | `native-roots` | no | the platform's root certificates (rustls-native-certs; `SSL_CERT_FILE` applies on Unix) |
 //! | `deflate` | yes | permessage-deflate (RFC 7692): `PerMessageDeflate` and the settings' `deflate` setter |
 //! | `tracing` | yes | `tracing` spans and events for each connection |
 //!
