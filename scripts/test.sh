@@ -51,6 +51,9 @@ fi
 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc /usr/bin/cargo build --locked --all-features \
   --target-dir target/msrv "${published[@]/#/--package=}"
 
+step "dependency versions: the published crates linted after a cargo update, and each checked at its floors with -Z minimal-versions (scripts/dep-versions.sh)"
+scripts/dep-versions.sh
+
 step "cargo deny: licences, duplicate versions and sources of what the published crates pull in (deny.toml; installs cargo-deny if missing)"
 deny=0.20.2
 cargo deny --version 2>/dev/null | grep -q " $deny" || cargo install cargo-deny --version "$deny" --locked --quiet
