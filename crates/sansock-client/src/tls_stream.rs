@@ -27,6 +27,11 @@ impl<S, E: TlsEngine> TlsStream<S, E> {
     pub fn get_ref(&self) -> &E::Stream<S> {
         &self.0
     }
+
+    /// The engine's stream, mutably (for a runtime whose transports forward to it).
+    pub fn get_mut(&mut self) -> &mut E::Stream<S> {
+        &mut self.0
+    }
 }
 
 impl<S, E: TlsEngine> core::fmt::Debug for TlsStream<S, E> {

@@ -48,6 +48,8 @@ pub enum Exec {
     AsyncStd,
     /// smol's global executor.
     Smol,
+    /// A compio runtime (io_uring).
+    Compio(compio::runtime::Runtime),
 }
 
 impl Exec {
@@ -57,6 +59,7 @@ impl Exec {
             Exec::Tokio(rt) => rt.block_on(f),
             Exec::AsyncStd => async_std::task::block_on(f),
             Exec::Smol => smol::block_on(f),
+            Exec::Compio(rt) => rt.block_on(f),
         }
     }
 
@@ -66,40 +69,80 @@ impl Exec {
             Exec::Tokio(rt) => drop(rt.spawn(f)),
             Exec::AsyncStd => drop(async_std::task::spawn(f)),
             Exec::Smol => smol::spawn(f).detach(),
+            Exec::Compio(rt) => rt.spawn(f).detach(),
         }
     }
 }
 
 struct AsyncSession<S: Transport<R>, R: Runtime> {
-    ws: WebSocketStream<S, R>,
+    /// `None` only while it is dropped.
+    ws: Option<WebSocketStream<S, R>>,
     exec: Exec,
+}
+
+impl<S: Transport<R>, R: Runtime> AsyncSession<S, R> {
+    fn new(ws: WebSocketStream<S, R>, exec: Exec) -> Self {
+        AsyncSession { ws: Some(ws), exec }
+    }
+
+    fn ws(&self) -> &WebSocketStream<S, R> {
+        self.ws.as_ref().expect("present until dropped")
+    }
+
+    /// Runs `call` on the stream, on the session's runtime.
+    fn run<'a, F: Future>(
+        &'a mut self,
+        call: impl FnOnce(&'a mut WebSocketStream<S, R>) -> F,
+    ) -> F::Output {
+        let ws = self.ws.as_mut().expect("present until dropped");
+        self.exec.run(call(ws))
+    }
+}
+
+/// A compio stream is dropped on its runtime, as an application's would be: a write it left
+/// in flight is finished there (see `sansock_compio::TcpStream`), the next time the runtime
+/// runs.
+impl<S: Transport<R>, R: Runtime> Drop for AsyncSession<S, R> {
+    fn drop(&mut self) {
+        if let Exec::Compio(runtime) = &self.exec {
+            let ws = self.ws.take();
+            runtime.block_on(async move { drop(ws) });
+        }
+    }
 }
 
 impl<S: Transport<R>, R: Runtime> Session for AsyncSession<S, R> {
     fn protocol(&self) -> Option<String> {
-        self.ws.protocol().map(String::from)
+        self.ws().protocol().map(String::from)
     }
     fn extensions(&self) -> Option<String> {
-        self.ws.extensions().map(String::from)
+        self.ws().extensions().map(String::from)
     }
     fn send(&mut self, message: Message) -> Result<(), Error> {
-        self.exec.run(self.ws.send(message))
+        self.run(|ws| ws.send(message))
     }
     fn send_uncompressed(&mut self, message: Message) -> Result<(), Error> {
-        self.exec.run(self.ws.send_uncompressed(message))
+        self.run(|ws| ws.send_uncompressed(message))
     }
     fn ping(&mut self, payload: &[u8]) -> Result<(), Error> {
-        self.exec.run(self.ws.ping(payload))
+        self.run(|ws| ws.ping(payload))
     }
     fn next_event(&mut self) -> Option<Result<Event, Error>> {
-        self.exec.run(self.ws.recv_event())
+        self.run(|ws| ws.recv_event())
     }
     fn close(&mut self, code: CloseCode, reason: &str) -> Result<Closed, Error> {
-        self.exec.run(self.ws.close(Some(code), reason))
+        self.run(|ws| ws.close(Some(code), reason))
     }
     fn closed(&self) -> Option<Closed> {
-        self.ws.closed().cloned()
+        self.ws().closed().cloned()
     }
+}
+
+std::thread_local! {
+    /// The compio runtime of this thread's compio clients: one for all, as an application has,
+    /// so what a dropped connection left to it runs on.
+    static COMPIO: compio::runtime::Runtime =
+        compio::runtime::Runtime::new().expect("a compio runtime");
 }
 
 impl<S: sansock_blocking::BlockingStream + Unpin> Session for sansock_blocking::WebSocket<S> {
@@ -153,7 +196,7 @@ pub struct Options<'a> {
 /// As the adapter's `connect_with`.
 ///
 /// # Panics
-/// If a tokio runtime cannot be built.
+/// If a tokio or compio runtime cannot be built.
 pub fn connect(
     adapter: Adapter,
     url: &str,
@@ -187,10 +230,7 @@ pub fn connect(
                     None => sansock_tokio::connect_with(target, settings).await,
                 }
             })?;
-            Box::new(AsyncSession {
-                ws,
-                exec: Exec::Tokio(rt),
-            })
+            Box::new(AsyncSession::new(ws, Exec::Tokio(rt)))
         }
         Adapter::AsyncStd => {
             let exec = Exec::AsyncStd;
@@ -207,7 +247,7 @@ pub fn connect(
                     }
                 }
             })?;
-            Box::new(AsyncSession { ws, exec })
+            Box::new(AsyncSession::new(ws, exec))
         }
         Adapter::Smol => {
             let exec = Exec::Smol;
@@ -220,7 +260,17 @@ pub fn connect(
                     None => sansock_futures::smol::Connector::connect_with(target, settings).await,
                 }
             })?;
-            Box::new(AsyncSession { ws, exec })
+            Box::new(AsyncSession::new(ws, exec))
+        }
+        Adapter::Compio => {
+            let exec = Exec::Compio(COMPIO.with(Clone::clone));
+            let (ws, _) = exec.run(async {
+                match tls {
+                    Some(tls) => sansock_compio::connect_with_tls(target, settings, tls).await,
+                    None => sansock_compio::connect_with(target, settings).await,
+                }
+            })?;
+            Box::new(AsyncSession::new(ws, exec))
         }
         Adapter::Blocking => Box::new(
             match tls {

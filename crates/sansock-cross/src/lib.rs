@@ -1,7 +1,8 @@
 //! The cross matrix: one scenario list, run by every Sansock client adapter against every
-//! Sansock server adapter (tokio, futures on async-std, futures on smol, blocking).
+//! Sansock server adapter (tokio, futures on async-std, futures on smol, blocking, compio on
+//! io_uring).
 //!
-//! [`Adapter`] names the four; [`serve`] starts a scripted server on one of them; [`connect`]
+//! [`Adapter`] names the five; [`serve`] starts a scripted server on one of them; [`connect`]
 //! opens a client [`Session`] on one of them; [`SCENARIOS`] and [`run`] are the list and what
 //! each one checks. The servers' script is chosen by the request path (see `server`);
 //! [`testee`] runs an adapter's client through the conformance tester's testee protocol;
@@ -55,15 +56,18 @@ pub enum Adapter {
     Smol,
     /// `sansock-blocking`, a thread per connection.
     Blocking,
+    /// `sansock-compio`, on io_uring.
+    Compio,
 }
 
 impl Adapter {
     /// Every adapter.
-    pub const ALL: [Adapter; 4] = [
+    pub const ALL: [Adapter; 5] = [
         Adapter::Tokio,
         Adapter::AsyncStd,
         Adapter::Smol,
         Adapter::Blocking,
+        Adapter::Compio,
     ];
 }
 

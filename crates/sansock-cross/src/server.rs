@@ -232,6 +232,7 @@ pub fn serve_with(adapter: Adapter, parts: Option<usize>, batches: bool) -> Stri
                 .detach();
             }
         }),
+        Adapter::Compio => serve_compio(std_listener, parts, batches),
         Adapter::Blocking => {
             for tcp in std_listener.incoming().map_while(Result::ok) {
                 let _ = tcp.set_nodelay(true);
@@ -274,6 +275,31 @@ fn serve_tokio(std_listener: std::net::TcpListener, parts: Option<usize>, batche
                     script_async(ws, &path, batches).await;
                 }
             });
+        }
+    });
+}
+
+fn serve_compio(std_listener: std::net::TcpListener, parts: Option<usize>, batches: bool) {
+    let Ok(runtime) = compio::runtime::Runtime::new() else {
+        return;
+    };
+    runtime.block_on(async {
+        let Ok(listener) = compio::net::TcpListener::from_std(std_listener) else {
+            return;
+        };
+        while let Ok((tcp, _)) = listener.accept().await {
+            let _ = tcp.set_nodelay(true);
+            compio::runtime::spawn(async move {
+                let mut path = String::new();
+                let accepted = sansock_compio::accept_with(tcp, settings(parts), async |r| {
+                    Ok(decide(r, &mut path))
+                })
+                .await;
+                if let Ok(ws) = accepted {
+                    script_async(ws, &path, batches).await;
+                }
+            })
+            .detach();
         }
     });
 }

@@ -144,6 +144,19 @@ fn blocking_server() {
 }
 
 #[test]
+fn compio_server() {
+    server(Adapter::Compio, "sansock-compio-server");
+}
+
+#[test]
+fn compio_server_in_batches_and_parts() {
+    run_server(
+        &serve_with(Adapter::Compio, Some(1), true),
+        "sansock-compio-server-in-batches-and-parts",
+    );
+}
+
+#[test]
 fn tokio_client() {
     client(Adapter::Tokio, "sansock-tokio-client");
 }
@@ -161,4 +174,9 @@ fn smol_client() {
 #[test]
 fn blocking_client() {
     client(Adapter::Blocking, "sansock-blocking-client");
+}
+
+#[test]
+fn compio_client() {
+    client(Adapter::Compio, "sansock-compio-client");
 }

@@ -1,5 +1,5 @@
 //! The cross matrix: every scenario, for every client adapter against every server adapter —
-//! 16 tests of 13 scenarios each, every scenario under a time limit.
+//! 25 tests of 13 scenarios each, every scenario under a time limit.
 #![allow(clippy::panic)]
 
 use sansock_cross::{Adapter, SCENARIOS, run, serve};
@@ -61,4 +61,13 @@ matrix! {
     blocking_client_async_std_server: client Blocking, server AsyncStd;
     blocking_client_smol_server: client Blocking, server Smol;
     blocking_client_blocking_server: client Blocking, server Blocking;
+    tokio_client_compio_server: client Tokio, server Compio;
+    async_std_client_compio_server: client AsyncStd, server Compio;
+    smol_client_compio_server: client Smol, server Compio;
+    blocking_client_compio_server: client Blocking, server Compio;
+    compio_client_tokio_server: client Compio, server Tokio;
+    compio_client_async_std_server: client Compio, server AsyncStd;
+    compio_client_smol_server: client Compio, server Smol;
+    compio_client_blocking_server: client Compio, server Blocking;
+    compio_client_compio_server: client Compio, server Compio;
 }

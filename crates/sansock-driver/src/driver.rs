@@ -92,6 +92,9 @@ pub struct Driver<S: Transport<R>, R: Runtime> {
     pub(crate) lends: bool,
     /// Written to the transport since its last flush (a buffered one, TLS say, holds it).
     pub(crate) unflushed: bool,
+    /// The transport holds the connection's lent receive buffer: its read is in flight
+    /// (`Transport::READS_OWNED`), and the buffer comes back when the read completes.
+    read_kept: bool,
     /// The task that last received (split halves): a send from the same task may leave its
     /// bytes to that task's next receive, one from another task may not.
     pub(crate) receiving_task: Option<Waker>,
@@ -155,6 +158,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             done: false,
             lends: false,
             unflushed: true,
+            read_kept: false,
             receiving_task: None,
             runtime: PhantomData,
         }
@@ -377,7 +381,10 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         let deadline = self.io_deadline();
         let idle = self.conn.is_input_idle();
-        let read = if idle && S::READS_UNINIT {
+        let read = if S::READS_OWNED {
+            // Each read owns a buffer while it is in flight: the connection's own.
+            self.poll_read_into_core(cx, deadline)
+        } else if idle && S::READS_UNINIT {
             SHARED.with(|cell| match cell.try_borrow_mut() {
                 Ok(mut shared) => {
                     // Reclaimed in place when every byte handed out of it is gone, otherwise
@@ -451,7 +458,8 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
 
     /// Reads straight into the core's receive buffer, lent and given back whatever the read
     /// brought (the clock is read only when it brought bytes: the core reads no time
-    /// otherwise).
+    /// otherwise). A transport whose read owns its buffer keeps it while the read is in
+    /// flight; it comes back, and goes back to the core, when the read completes.
     fn poll_read_into_core(
         &mut self,
         cx: &mut Context<'_>,
@@ -460,8 +468,18 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         let Some(io) = self.io.as_mut() else {
             transport_gone()
         };
-        let mut buf = self.conn.take_receive_buffer();
+        let mut buf = if self.read_kept {
+            bytes::BytesMut::new() // the transport has the lent one
+        } else {
+            self.conn.take_receive_buffer()
+        };
         let read = io.poll_read_buf(cx, &mut buf, deadline);
+        if S::READS_OWNED {
+            self.read_kept = read.is_pending() && buf.capacity() == 0;
+            if self.read_kept {
+                return Poll::Pending;
+            }
+        }
         let now = match read {
             Poll::Ready(Ok(n)) if n > 0 => self.now(),
             _ => Timestamp::ZERO,

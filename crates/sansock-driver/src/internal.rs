@@ -10,7 +10,7 @@ use std::time::Instant;
 
 pub use crate::driver::{Driver, Negotiated};
 pub use crate::opening::{accept, connect, negotiated, open, read_some, within, write_all};
-pub use crate::runtime::deadline_after;
+pub use crate::runtime::{deadline_after, read_into_spare};
 
 /// When a handshake that starts now under `settings` must be over.
 pub fn handshake_deadline<H>(settings: &Config<H>) -> Instant {

@@ -43,10 +43,22 @@ pub trait Transport<R: Runtime>: Unpin {
     /// optimisation set by Sansock's tokio transport only, so hidden from the docs.
     #[doc(hidden)]
     const READS_UNINIT: bool = false;
+    /// Its reads own their buffer while they are in flight (io_uring): the driver reads every
+    /// time into the connection's own receive buffer (never into one that connections
+    /// share), and lets the transport keep it until the read completes (see
+    /// [`poll_read_buf`](Self::poll_read_buf)). Set by `sansock-compio`'s transports, so
+    /// hidden from the docs.
+    #[doc(hidden)]
+    const READS_OWNED: bool = false;
     /// Appends bytes read from the transport to `buf`'s end (`buf` has spare capacity);
     /// `Ok(0)` is the end of the stream. `deadline` is when the caller's timer fires: a
     /// transport that blocks the thread must not block past it (it returns `Pending` then);
     /// others ignore it.
+    ///
+    /// A transport whose reads own their buffer (io_uring's) may take `buf` into the read it
+    /// starts, leaving `buf` empty with no capacity, and answer `Pending`: it is then called
+    /// with an empty `buf` until the read completes, and puts the buffer back into `buf`
+    /// (whatever the read appended included, also on an error).
     fn poll_read_buf(
         &mut self,
         cx: &mut Context<'_>,
@@ -65,6 +77,10 @@ pub trait Transport<R: Runtime>: Unpin {
     /// Writes some of `buf`, returning how much. `deadline` as for reads: a transport that
     /// blocks the thread must not block past it (it returns `Pending` then, having written
     /// nothing); others ignore it.
+    ///
+    /// A transport whose writes own their buffer (io_uring's) may take a copy of `buf` into
+    /// the write it starts and answer `Pending`: it is then called again with the same bytes
+    /// at the front of `buf` (more may follow) and answers how many of them were written.
     fn poll_write(
         &mut self,
         cx: &mut Context<'_>,
@@ -100,7 +116,7 @@ pub trait Transport<R: Runtime>: Unpin {
 /// reads into a frame under way (large messages) come here and pay for the zeroing; reads
 /// between frames go to the thread's scratch buffer through `poll_read_into`, zeroed once
 /// (tokio's transports read into uninitialised memory and pay nothing either way).
-pub(crate) fn read_into_spare(
+pub fn read_into_spare(
     buf: &mut BytesMut,
     read: impl FnOnce(&mut [u8]) -> Poll<io::Result<usize>>,
 ) -> Poll<io::Result<usize>> {

@@ -400,7 +400,9 @@ impl Connection {
     /// io_uring does). It has room for the next read; the bytes already in it are the start of
     /// a frame and stay as they are. Append what the transport reads and give it back with
     /// [`handle_bytes`](Self::handle_bytes) — also when the read brought nothing — before
-    /// anything else is asked of the connection.
+    /// any other bytes are given. While it is lent the connection takes no other bytes, but
+    /// sends, timeouts and polls go on (a read in flight on io_uring holds it until it
+    /// completes).
     ///
     /// ```
     /// # use sansock_core::{Connection, ConnectionConfig, Timestamp};
