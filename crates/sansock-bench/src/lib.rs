@@ -58,6 +58,10 @@ pub struct Measured {
     pub bytes_per_sec: f64,
     /// The load generator's CPU use (1.0: one core busy), to tell whether it was the bottleneck.
     pub load_cpu: f64,
+    /// The server's CPU use over the same window (1.0: its core busy); what a message costs the
+    /// server is `server_cpu / msgs_per_sec` (0 when not measured).
+    #[serde(default)]
+    pub server_cpu: f64,
     /// Connections that failed to open or broke during the run.
     pub errors: usize,
 }

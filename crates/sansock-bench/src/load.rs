@@ -126,6 +126,8 @@ pub struct Load {
     pub window: Duration,
     /// How long to run before counting.
     pub warmup: Duration,
+    /// The server's process, whose CPU time is read over the same window.
+    pub server_pid: Option<u32>,
 }
 
 /// Opens a WebSocket to `port` by hand; gives the stream once the 101 arrived.
@@ -194,15 +196,22 @@ async fn drive(port: u16, load: Load) -> std::io::Result<Measured> {
         });
     }
     tokio::time::sleep(load.warmup).await;
-    let (m0, c0, t0) = (
+    let server_cpu = || {
+        load.server_pid
+            .map(crate::procfs::cpu_time_of)
+            .unwrap_or_default()
+    };
+    let (m0, c0, s0, t0) = (
         echoed.load(Ordering::Relaxed),
         crate::procfs::own_cpu_time(),
+        server_cpu(),
         Instant::now(),
     );
     tokio::time::sleep(load.window).await;
-    let (m1, c1, t1) = (
+    let (m1, c1, s1, t1) = (
         echoed.load(Ordering::Relaxed),
         crate::procfs::own_cpu_time(),
+        server_cpu(),
         Instant::now(),
     );
     let secs = (t1 - t0).as_secs_f64();
@@ -211,6 +220,7 @@ async fn drive(port: u16, load: Load) -> std::io::Result<Measured> {
         msgs_per_sec: msgs,
         bytes_per_sec: msgs * p.size as f64,
         load_cpu: (c1 - c0).as_secs_f64() / secs,
+        server_cpu: (s1 - s0).as_secs_f64() / secs,
         errors: errors.load(Ordering::Relaxed),
     })
 }

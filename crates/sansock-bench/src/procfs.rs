@@ -12,7 +12,16 @@ pub fn status_kib(pid: u32, field: &str) -> Option<u64> {
 
 /// User plus system CPU time of this process so far.
 pub fn own_cpu_time() -> Duration {
-    let ticks = std::fs::read_to_string("/proc/self/stat")
+    cpu_time("self")
+}
+
+/// User plus system CPU time of process `pid` so far (zero when it cannot be read).
+pub fn cpu_time_of(pid: u32) -> Duration {
+    cpu_time(&pid.to_string())
+}
+
+fn cpu_time(pid: &str) -> Duration {
+    let ticks = std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()
         .and_then(|s| {
             // Fields after the command name (which may contain spaces) end at ')'.

@@ -42,6 +42,29 @@ impl Runs {
         }
     }
 
+    /// Median messages per second of server CPU (0 where the server's CPU was not measured).
+    pub fn per_server_cpu(&self) -> f64 {
+        let mut v: Vec<f64> = self
+            .runs
+            .iter()
+            .filter(|m| m.server_cpu > 0.0)
+            .map(|m| m.msgs_per_sec / m.server_cpu)
+            .collect();
+        v.sort_by(f64::total_cmp);
+        match v.len() {
+            0 => 0.0,
+            n if n % 2 == 1 => v[n / 2],
+            n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+        }
+    }
+
+    /// The server's median CPU use in these runs (1.0: its core busy).
+    pub fn server_cpu(&self) -> f64 {
+        let mut v: Vec<f64> = self.runs.iter().map(|m| m.server_cpu).collect();
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(0.0)
+    }
+
     /// The load generator's highest CPU use in these runs.
     pub fn load_cpu(&self) -> f64 {
         self.runs.iter().map(|m| m.load_cpu).fold(0.0, f64::max)
@@ -111,6 +134,45 @@ pub fn markdown(all: &[Runs], servers: &[&str]) -> String {
             }
         }
         let _ = writeln!(s, " ≤{:.0}% |", cpu * 100.0);
+    }
+    s
+}
+
+/// The server-CPU table: messages per second of server CPU (median) with the server's CPU use,
+/// and the ratio to [`REFERENCE`] in the same run.
+pub fn cpu_markdown(all: &[Runs], servers: &[&str]) -> String {
+    let mut points: Vec<Point> = Vec::new();
+    for r in all {
+        if !points.contains(&r.point) {
+            points.push(r.point);
+        }
+    }
+    let mut s = format!("| point | {} |\n|---|", servers.join(" | "));
+    s.push_str(&"---:|".repeat(servers.len()));
+    s.push('\n');
+    for p in points {
+        let find = |name: &str| all.iter().find(|r| r.point == p && r.server == name);
+        let reference = find(REFERENCE).map(Runs::per_server_cpu).unwrap_or(0.0);
+        let _ = write!(s, "| {} |", p.label());
+        for name in servers {
+            match find(name) {
+                Some(r) if r.per_server_cpu() > 0.0 => {
+                    let ratio = if reference > 0.0 {
+                        r.per_server_cpu() / reference
+                    } else {
+                        0.0
+                    };
+                    let _ = write!(
+                        s,
+                        " {} @{:.0}% ({ratio:.2}×) |",
+                        rate(r.per_server_cpu()),
+                        r.server_cpu() * 100.0
+                    );
+                }
+                _ => s.push_str(" – |"),
+            }
+        }
+        s.push('\n');
     }
     s
 }

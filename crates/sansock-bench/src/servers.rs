@@ -5,6 +5,8 @@
 //!   of the docs shows, as people write it — `while let Some(m) = ws.recv().await { ws.send(m?)
 //!   .await? }` (blocking: `read` and `send`) — [`echo_plain`]; a `send` leaves its frame to the
 //!   next `recv` while more input is buffered, so the echoes of one read leave in one write;
+//! - `sansock-compio-plain`: the same loop on compio (io_uring), one runtime on one thread,
+//!   every connection a task of it — [`echo_plain`];
 //! - `sansock-tokio`: Sansock's fastest way, as a server built for throughput would be written:
 //!   `recv_batch` hands every message of a read to a closure (the small ones borrowed from the
 //!   stack, no allocation) that queues the echo; the next batch writes what is queued before it
@@ -36,8 +38,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Every server's name, in the order the tables show them.
-pub const NAMES: [&str; 17] = [
+pub const NAMES: [&str; 18] = [
     "sansock-tokio-plain",
+    "sansock-compio-plain",
     "sansock-axum",
     "sansock-axum-h2",
     "sansock-tokio",
@@ -74,6 +77,7 @@ pub fn run(name: &str, port: u16) -> io::Result<()> {
         }
         "sansock-smol" => smol::block_on(sansock_smol(addr, false)),
         "sansock-smol-plain" => smol::block_on(sansock_smol(addr, true)),
+        "sansock-compio-plain" => compio::runtime::Runtime::new()?.block_on(sansock_compio(addr)),
         "sansock-blocking" => sansock_blocking(addr, false),
         "sansock-blocking-plain" => sansock_blocking(addr, true),
         _ => {
@@ -264,6 +268,21 @@ async fn sansock_smol(addr: std::net::SocketAddr, plain: bool) -> io::Result<()>
         }
     })
     .await
+}
+
+async fn sansock_compio(addr: std::net::SocketAddr) -> io::Result<()> {
+    let listener = compio::net::TcpListener::bind(addr).await?;
+    loop {
+        let (tcp, _) = listener.accept().await?;
+        let _ = tcp.set_nodelay(true);
+        compio::runtime::spawn(async move {
+            let Ok(mut ws) = sansock_compio::accept(tcp).await else {
+                return;
+            };
+            let _ = echo_plain(&mut ws).await;
+        })
+        .detach();
+    }
 }
 
 fn sansock_blocking(addr: std::net::SocketAddr, plain: bool) -> io::Result<()> {

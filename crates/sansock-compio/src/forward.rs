@@ -85,7 +85,8 @@ impl<S> Transport<Compio> for TlsStream<S, Connector>
 where
     <Connector as TlsEngine>::Stream<S>: Transport<Compio>,
 {
-    const READS_OWNED: bool = <<Connector as TlsEngine>::Stream<S>>::READS_OWNED;
+    const READS_OWNED: bool =
+        <<Connector as TlsEngine>::Stream<S> as Transport<Compio>>::READS_OWNED;
 
     fn poll_read_buf(
         &mut self,
@@ -93,7 +94,7 @@ where
         buf: &mut BytesMut,
         deadline: Option<Instant>,
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_read_buf(cx, buf, deadline)
+        Transport::<Compio>::poll_read_buf(self.get_mut(), cx, buf, deadline)
     }
 
     fn poll_read_into(
@@ -102,7 +103,7 @@ where
         buf: &mut [u8],
         deadline: Option<Instant>,
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_read_into(cx, buf, deadline)
+        Transport::<Compio>::poll_read_into(self.get_mut(), cx, buf, deadline)
     }
 
     fn poll_write(
@@ -111,7 +112,7 @@ where
         buf: &[u8],
         deadline: Option<Instant>,
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_write(cx, buf, deadline)
+        Transport::<Compio>::poll_write(self.get_mut(), cx, buf, deadline)
     }
 
     fn poll_write_vectored(
@@ -120,7 +121,7 @@ where
         bufs: &[IoSlice<'_>],
         deadline: Option<Instant>,
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_write_vectored(cx, bufs, deadline)
+        Transport::<Compio>::poll_write_vectored(self.get_mut(), cx, bufs, deadline)
     }
 
     fn poll_flush(
@@ -128,7 +129,7 @@ where
         cx: &mut Context<'_>,
         deadline: Option<Instant>,
     ) -> Poll<io::Result<()>> {
-        self.get_mut().poll_flush(cx, deadline)
+        Transport::<Compio>::poll_flush(self.get_mut(), cx, deadline)
     }
 
     fn poll_shutdown(
@@ -136,7 +137,7 @@ where
         cx: &mut Context<'_>,
         deadline: Option<Instant>,
     ) -> Poll<io::Result<()>> {
-        self.get_mut().poll_shutdown(cx, deadline)
+        Transport::<Compio>::poll_shutdown(self.get_mut(), cx, deadline)
     }
 }
 

@@ -98,3 +98,8 @@ pub type ReuniteError<S> = sansock_driver::ReuniteError<S, Compio>;
 pub fn driver() -> compio::driver::DriverType {
     compio::runtime::Runtime::with_current(|runtime| runtime.driver_type())
 }
+
+/// The README's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -92,8 +92,11 @@ const KEEP_WRITE_BUFFER: usize = 64 << 10;
 /// or the last replies of a connection that ended, say).
 const DROP_WRITE_BOUND: core::time::Duration = core::time::Duration::from_secs(1);
 
-/// The least room a read is given.
+/// The least room a read is given, and the most it is given unless the connection's own buffer
+/// has more: reads grow from the least while they come back full (pipelined messages) and
+/// shrink back while they come back small (an idle connection's read in flight holds little).
 const MIN_READ: usize = 4 << 10;
+const MAX_READ: usize = 32 << 10;
 
 /// compio's TCP stream, as a [`Transport`] of the [`Compio`] runtime: reads into the
 /// connection's own buffer, which the kernel holds while the read is in flight; writes from a
@@ -101,8 +104,11 @@ const MIN_READ: usize = 4 << 10;
 pub struct TcpStream {
     tcp: compio::net::TcpStream,
     read: Box<dyn Op<BytesMut>>,
-    /// Where the read in flight appends, in its buffer.
+    /// Where the read in flight appends, in its buffer, and the room it was given.
     read_from: usize,
+    read_room: usize,
+    /// The room the next read is given (between `MIN_READ` and `MAX_READ`).
+    read_size: usize,
     /// The read in flight was started by `poll_read_into`, into `scratch`.
     reading_into_scratch: bool,
     scratch: BytesMut,
@@ -132,6 +138,8 @@ impl From<compio::net::TcpStream> for TcpStream {
                 async move { tcp.append(buf).await }
             }),
             read_from: 0,
+            read_room: 0,
+            read_size: MIN_READ,
             reading_into_scratch: false,
             scratch: BytesMut::new(),
             write: slot(move |buf: Vec<u8>| {
@@ -152,11 +160,21 @@ impl TcpStream {
 
     /// Starts a read into `buf` (owned by the read until it completes).
     fn start_read(&mut self, mut buf: BytesMut) {
-        if buf.capacity() == buf.len() {
-            buf.reserve(MIN_READ);
+        if buf.capacity() - buf.len() < self.read_size {
+            buf.reserve(self.read_size);
         }
         self.read_from = buf.len();
+        self.read_room = buf.capacity() - buf.len();
         self.read.start(buf);
+    }
+
+    /// Sizes the next read by how much this one brought.
+    fn read_brought(&mut self, n: usize) {
+        if n >= self.read_room {
+            self.read_size = (self.read_size * 2).min(MAX_READ);
+        } else if n < self.read_size / 8 {
+            self.read_size = (self.read_size / 2).max(MIN_READ);
+        }
     }
 
     /// Starts a write of `pieces`, as much of them as one write takes.
@@ -219,6 +237,9 @@ impl Transport<Compio> for TcpStream {
             self.start_read(core::mem::take(buf));
         }
         let BufResult(result, back) = ready!(self.read.poll(cx));
+        if let Ok(n) = result {
+            self.read_brought(n);
+        }
         let fresh = &back[self.read_from.min(back.len())..];
         if self.reading_into_scratch {
             // Started by `poll_read_into`: the bytes are appended, the scratch kept.

@@ -1,5 +1,6 @@
-//! `bench-load PORT SIZE CONNS INFLIGHT text|binary SECS`: one load run against the echo server
-//! on PORT; prints what it measured as one JSON line. `bench-load PORT --idle N`: opens N idle
+//! `bench-load PORT SIZE CONNS INFLIGHT text|binary SECS [SERVER_PID]`: one load run against the
+//! echo server on PORT (and the server's CPU time over the same window, given its pid); prints
+//! what it measured as one JSON line. `bench-load PORT --idle N`: opens N idle
 //! connections, prints `ready`, and keeps them until its standard input closes.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -43,6 +44,7 @@ fn main() {
         point,
         window: Duration::from_secs_f64(secs),
         warmup: Duration::from_secs_f64((secs / 4.0).min(0.5)),
+        server_pid: num(6).map(|pid| pid as u32),
     };
     match load::run(port, run) {
         Ok(m) => println!("{}", serde_json::to_string(&m).unwrap_or_default()),
@@ -57,7 +59,7 @@ fn main() {
 
 fn usage() {
     eprintln!(
-        "usage: bench-load PORT SIZE CONNS INFLIGHT text|binary SECS | bench-load PORT --idle N"
+        "usage: bench-load PORT SIZE CONNS INFLIGHT text|binary SECS [SERVER_PID] | bench-load PORT --idle N"
     );
     std::process::exit(2);
 }

@@ -26,14 +26,15 @@ bench [--grid headline|full|plain|axum|http2|smoke] [--secs 1] [--repeat 3] [--s
 bench --grid fanout [--subscribers 1000,10000] [--sizes 20,1024] [--in-flight 16] [--secs 2] [--servers a,b]
 bench --report DIR      # the tables and the plot again from DIR/results.json";
 
-fn load(port: u16, p: Point, secs: f64) -> Option<Measured> {
+fn load(server: &Server, p: Point, secs: f64) -> Option<Measured> {
     let args: Vec<String> = [
-        port.to_string(),
+        server.port.to_string(),
         p.size.to_string(),
         p.conns.to_string(),
         p.inflight.to_string(),
         if p.text { "text" } else { "binary" }.into(),
         secs.to_string(),
+        server.pid().to_string(),
     ]
     .into();
     let out = pinned(1, sibling("bench-load"), &args).output().ok()?;
@@ -141,7 +142,7 @@ fn memory(name: &str, idle: usize, secs: f64) -> Option<Memory> {
         inflight: 1,
         text: false,
     };
-    load(server.port, big, secs)?;
+    load(&server, big, secs)?;
     let peak_kib = sansock_bench::procfs::status_kib(server.pid(), "VmHWM")?;
     Some(Memory {
         server: name.into(),
@@ -181,6 +182,8 @@ fn rerender(dir: &std::path::Path) -> std::io::Result<()> {
         }
     }
     let mut md = report::markdown(&all, &names);
+    md.push('\n');
+    md.push_str(&report::cpu_markdown(&all, &names));
     if !mem.is_empty() {
         md.push('\n');
         md.push_str(&report::memory_markdown(&mem));
@@ -260,18 +263,21 @@ fn main() {
                 let port = free_port();
                 let measured = Server::start(name, port)
                     .ok()
-                    .and_then(|server| load(server.port, *p, secs));
+                    .and_then(|server| load(&server, *p, secs));
                 let Some(m) = measured else {
                     eprintln!("{name} at {}: no result", p.label());
                     continue;
                 };
                 println!(
-                    "[{}/{repeat}] {:<17} {:<42} {:>12.0} msg/s {:>10.1} MB/s  client CPU {:.0}%",
+                    "[{}/{repeat}] {:<17} {:<42} {:>12.0} msg/s {:>10.1} MB/s  server CPU {:.0}% \
+                     ({:.0} msg per server CPU second)  client CPU {:.0}%",
                     r + 1,
                     name,
                     p.label(),
                     m.msgs_per_sec,
                     m.bytes_per_sec / 1e6,
+                    m.server_cpu * 100.0,
+                    m.msgs_per_sec / m.server_cpu.max(1e-9),
                     m.load_cpu * 100.0
                 );
                 match all.iter_mut().find(|x| x.point == *p && x.server == name) {
@@ -312,6 +318,13 @@ fn main() {
         report::REFERENCE
     );
     md.push_str(&report::markdown(&all, &names));
+    md.push_str(&format!(
+        "\nMessages per second of server CPU (what a message costs the server: the load \
+         generator may be the ceiling of the table above), median of {repeat} runs, and the \
+         ratio to {} in the same run.\n\n",
+        report::REFERENCE
+    ));
+    md.push_str(&report::cpu_markdown(&all, &names));
     if !mem.is_empty() {
         md.push('\n');
         md.push_str(&report::memory_markdown(&mem));
