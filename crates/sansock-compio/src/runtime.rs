@@ -202,7 +202,7 @@ impl TcpStream {
 }
 
 /// A write in flight when its stream is dropped is finished by a task of its own on the
-/// current runtime, within [`DROP_WRITE_BOUND`] (the driver leaves a connection's last bytes to
+/// current runtime, within a second (the driver leaves a connection's last bytes to
 /// a write it started; io_uring has them only once the write completes). Outside a runtime it
 /// is cancelled.
 impl Drop for TcpStream {

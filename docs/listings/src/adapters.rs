@@ -79,6 +79,26 @@ pub fn echo_blocking(listener: std::net::TcpListener) -> std::io::Result<()> {
 }
 // ANCHOR_END: blocking
 
+// ANCHOR: compio
+/// Echo on compio (io_uring): a task per connection on this thread's runtime.
+pub async fn echo_compio(listener: compio::net::TcpListener) -> std::io::Result<()> {
+    loop {
+        let (tcp, _) = listener.accept().await?;
+        compio::runtime::spawn(async move {
+            let Ok(mut ws) = sansock_compio::accept(tcp).await else {
+                return;
+            };
+            while let Some(Ok(message)) = ws.recv().await {
+                if ws.send(message).await.is_err() {
+                    break;
+                }
+            }
+        })
+        .detach();
+    }
+}
+// ANCHOR_END: compio
+
 // ANCHOR: batch
 /// Echo on tokio in batches: every message one read brought, handed to a closure, small ones
 /// borrowed from the stack; the replies leave together when the next batch starts.
@@ -171,6 +191,15 @@ mod tests {
 
         let (l, addr) = std_listener();
         std::thread::spawn(move || super::echo_blocking(l));
+        round_trip(addr);
+
+        let (l, addr) = std_listener();
+        std::thread::spawn(move || {
+            let runtime = compio::runtime::Runtime::new().unwrap();
+            runtime.block_on(super::echo_compio(
+                compio::net::TcpListener::from_std(l).unwrap(),
+            ))
+        });
         round_trip(addr);
 
         on_tokio(super::echo_tokio_batches);
