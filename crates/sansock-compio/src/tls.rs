@@ -80,7 +80,8 @@ impl<S: Transport<Compio>> RustlsStream<S> {
                 return Poll::Ready(Ok(false));
             }
         }
-        while !self.incoming.is_empty() {
+        // Only as much as rustls takes: past its bound, plaintext must be read first.
+        while !self.incoming.is_empty() && self.tls.wants_read() {
             let n = self.tls.read_tls(&mut &self.incoming[..])?;
             self.incoming.advance(n);
             self.tls.process_new_packets().map_err(tls_error)?;
