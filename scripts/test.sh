@@ -87,7 +87,7 @@ target/release/bench --grid smoke --memory --out target/bench-smoke
 target/release/bench --grid fanout --subscribers 100 --sizes 20 --secs 0.2   # every fan-out server
 scripts/instructions.sh   # instructions per ping-pong message, counted with callgrind
 
-step "fuzz: build every target, run each for ${FUZZ_SECONDS:=10} s (a crash fails)"
+step "fuzz: build every target, run each for ${FUZZ_SECONDS:=6} s (a crash fails)"
 scripts/fuzz.sh "$FUZZ_SECONDS"
 
 echo

@@ -59,6 +59,7 @@ on_both_drivers!(
     a_plain_http_request_gets_a_400_and_a_typed_error,
     connection_errors_are_distinct,
     closing_from_the_write_half_arms_the_close_timeout_of_a_parked_read_half,
+    split_peers_stream_1_mib_and_1_kib_both_ways_at_once,
     wss_with_a_private_ca,
 );
 
@@ -374,6 +375,58 @@ async fn closing_from_the_write_half_arms_the_close_timeout_of_a_parked_read_hal
     {
         Some(Err(Error::AbnormalClose(c))) => assert_eq!(c.ending, Ending::CloseTimedOut),
         other => panic!("{other:?}"),
+    }
+}
+
+/// Both ends split, each half a task: both stream at once, neither reads before it has sent
+/// everything (the never-stuck test the other adapters run in the cross crate).
+async fn split_peers_stream_1_mib_and_1_kib_both_ways_at_once() {
+    for (count, size) in [(200usize, 1usize << 20), (20_000, 1 << 10)] {
+        let (listener, url) = bind().await;
+        let server = compio::runtime::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            sansock_compio::accept(tcp).await.unwrap()
+        });
+        let parsed = WsUrl::parse(&url).unwrap();
+        let tcp = compio::net::TcpStream::connect((parsed.host.as_str(), parsed.port))
+            .await
+            .unwrap();
+        let tcp = sansock_compio::TcpStream::from(tcp);
+        let (client, _) = sansock_compio::client(tcp, &parsed.request, ClientSettings::new())
+            .await
+            .unwrap();
+        let server = server.await.unwrap();
+        let mut writers = Vec::new();
+        let mut readers = Vec::new();
+        for ws in [client, server] {
+            let (mut read, mut write) = ws.split();
+            writers.push(compio::runtime::spawn(async move {
+                for i in 0..count {
+                    write.send(vec![i as u8; size]).await.unwrap();
+                }
+                write.flush().await.unwrap();
+                write // kept until the other side has read everything
+            }));
+            readers.push(compio::runtime::spawn(async move {
+                for i in 0..count {
+                    let m = read.recv().await.unwrap().unwrap();
+                    assert_eq!((m.as_bytes().len(), m.as_bytes()[0]), (size, i as u8));
+                }
+                count
+            }));
+        }
+        let all = async {
+            let mut halves = Vec::new();
+            for w in writers {
+                halves.push(w.await.unwrap());
+            }
+            for r in readers {
+                assert_eq!(r.await.unwrap(), count);
+            }
+            halves
+        };
+        let halves = timeout(LIMIT, all).await;
+        assert!(halves.is_some(), "{count} × {size} B both ways: stuck");
     }
 }
 
