@@ -196,9 +196,9 @@ mod tests {
         let (l, addr) = std_listener();
         std::thread::spawn(move || {
             let runtime = compio::runtime::Runtime::new().unwrap();
-            runtime.block_on(super::echo_compio(
-                compio::net::TcpListener::from_std(l).unwrap(),
-            ))
+            runtime.block_on(async {
+                super::echo_compio(compio::net::TcpListener::from_std(l).unwrap()).await
+            })
         });
         round_trip(addr);
 
