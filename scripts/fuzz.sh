@@ -28,24 +28,38 @@ fi
 
 # cargo-fuzz passes nightly-only -Z flags to rustc; the stable compiler accepts them this way.
 export RUSTC_BOOTSTRAP=1
-for t in "${targets[@]}"; do
-  cargo fuzz build --release "$t"
-done
+if [ $# -eq 0 ]; then
+  cargo fuzz build --release # every target, in one build
+else
+  for t in "${targets[@]}"; do
+    cargo fuzz build --release "$t"
+  done
+fi
 
 [ "$seconds" -gt 0 ] || exit 0
-for t in "${targets[@]}"; do
-  out="target/fuzz-corpus/$t"
+# One target per core at a time: each still gets the whole of its seconds on a core of its own.
+run_one() {
+  local t=$1 out="target/fuzz-corpus/$1" log="target/fuzz-$1.log" status=0
   mkdir -p "$out"
-  echo "== fuzzing $t for ${seconds}s"
-  log="target/fuzz-$t.log"
-  status=0
   cargo fuzz run --release "$t" "$out" "fuzz/corpus/$t" -- \
     -max_total_time="$seconds" -timeout=20 -dict=fuzz/dict/websocket.dict -rss_limit_mb=2048 -max_len=8192 \
     -print_final_stats=1 >"$log" 2>&1 || status=$?
-  grep -aE "^#[0-9]+.*DONE|^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)" "$log" || true
-  if [ "$status" -ne 0 ]; then
-    tail -40 "$log" >&2
-    echo "fuzz target $t failed (exit $status); crash inputs in fuzz/artifacts/$t/" >&2
-    exit 1
-  fi
+  echo "$status" >"target/fuzz-$t.status"
+}
+jobs=$(nproc 2>/dev/null || echo 1)
+for ((i = 0; i < ${#targets[@]}; i += jobs)); do
+  batch=("${targets[@]:i:jobs}")
+  echo "== fuzzing ${batch[*]} for ${seconds}s"
+  for t in "${batch[@]}"; do run_one "$t" & done
+  wait
+  for t in "${batch[@]}"; do
+    grep -aE "^#[0-9]+.*DONE|^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)" \
+      "target/fuzz-$t.log" | sed "s/^/$t: /" || true
+    status=$(cat "target/fuzz-$t.status")
+    if [ "$status" -ne 0 ]; then
+      tail -40 "target/fuzz-$t.log" >&2
+      echo "fuzz target $t failed (exit $status); crash inputs in fuzz/artifacts/$t/" >&2
+      exit 1
+    fi
+  done
 done

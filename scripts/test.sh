@@ -12,7 +12,7 @@ step "format"
 cargo fmt --all -- --check
 
 step "clippy (all targets, warnings are errors)"
-cargo clippy --workspace --all-targets -- -D warnings
+# Every feature on; each published crate's features one by one are the cargo hack step's.
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 (cd fuzz && cargo fmt --check && RUSTC_BOOTSTRAP=1 cargo clippy --all-targets -- -D warnings)
 

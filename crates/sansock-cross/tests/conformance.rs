@@ -149,14 +149,6 @@ fn compio_server() {
 }
 
 #[test]
-fn compio_server_in_batches_and_parts() {
-    run_server(
-        &serve_with(Adapter::Compio, Some(1), true),
-        "sansock-compio-server-in-batches-and-parts",
-    );
-}
-
-#[test]
 fn tokio_client() {
     client(Adapter::Tokio, "sansock-tokio-client");
 }
