@@ -20,13 +20,7 @@ pub struct Runs {
 impl Runs {
     /// Median messages per second.
     pub fn median(&self) -> f64 {
-        let mut v: Vec<f64> = self.runs.iter().map(|m| m.msgs_per_sec).collect();
-        v.sort_by(f64::total_cmp);
-        match v.len() {
-            0 => 0.0,
-            n if n % 2 == 1 => v[n / 2],
-            n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-        }
+        median(self.runs.iter().map(|m| m.msgs_per_sec).collect())
     }
 
     /// Half the range, relative to the median (the ± of the tables).
@@ -44,18 +38,13 @@ impl Runs {
 
     /// Median messages per second of server CPU (0 where the server's CPU was not measured).
     pub fn per_server_cpu(&self) -> f64 {
-        let mut v: Vec<f64> = self
-            .runs
-            .iter()
-            .filter(|m| m.server_cpu > 0.0)
-            .map(|m| m.msgs_per_sec / m.server_cpu)
-            .collect();
-        v.sort_by(f64::total_cmp);
-        match v.len() {
-            0 => 0.0,
-            n if n % 2 == 1 => v[n / 2],
-            n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-        }
+        median(
+            self.runs
+                .iter()
+                .filter(|m| m.server_cpu > 0.0)
+                .map(|m| m.msgs_per_sec / m.server_cpu)
+                .collect(),
+        )
     }
 
     /// The server's median CPU use in these runs (1.0: its core busy).
@@ -68,6 +57,16 @@ impl Runs {
     /// The load generator's highest CPU use in these runs.
     pub fn load_cpu(&self) -> f64 {
         self.runs.iter().map(|m| m.load_cpu).fold(0.0, f64::max)
+    }
+}
+
+/// The median of `v` (0 when empty).
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
     }
 }
 

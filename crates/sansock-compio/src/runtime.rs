@@ -269,16 +269,12 @@ impl Transport<Compio> for TcpStream {
             self.read.start(scratch);
         }
         let BufResult(result, mut back) = ready!(self.read.poll(cx));
-        let n = if self.reading_into_scratch {
-            back.len().min(buf.len())
-        } else {
-            back.len().saturating_sub(self.read_from).min(buf.len())
-        };
         let from = if self.reading_into_scratch {
             0
         } else {
             self.read_from
         };
+        let n = back.len().saturating_sub(from).min(buf.len());
         buf[..n].copy_from_slice(&back[from..from + n]);
         back.clear();
         self.scratch = back;
