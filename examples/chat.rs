@@ -19,7 +19,7 @@ use clap::Parser;
 use sansock_examples::chat::Config;
 use sansock_examples::chat::redis::RedisConfig;
 use sansock_examples::serve::{TlsArgs, scheme};
-use sansock_examples::shutdown::ctrl_c;
+use sansock_examples::shutdown::signals;
 use std::time::Duration;
 
 /// A chat room in the browser.
@@ -69,5 +69,5 @@ async fn main() -> std::io::Result<()> {
             presence_ttl: Duration::from_secs_f64(args.presence_ttl),
         }),
     };
-    sansock_examples::chat::run(listener, config, tls, ctrl_c()).await
+    sansock_examples::chat::run(listener, config, tls, signals()).await
 }

@@ -17,7 +17,7 @@
 
 use clap::Parser;
 use sansock_examples::serve::{TlsArgs, scheme};
-use sansock_examples::shutdown::ctrl_c;
+use sansock_examples::shutdown::signals;
 use sansock_hyper::{PerMessageDeflate, ServerSettings};
 
 /// The tutorials' echo server.
@@ -61,5 +61,5 @@ async fn main() -> std::io::Result<()> {
     if !args.no_deflate {
         settings = settings.deflate(PerMessageDeflate::default());
     }
-    sansock_examples::echo::run(listener, allowed, settings, tls, ctrl_c()).await
+    sansock_examples::echo::run(listener, allowed, settings, tls, signals()).await
 }

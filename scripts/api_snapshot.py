@@ -4,12 +4,13 @@
     api_snapshot.py target/doc/sansock_core.json > api/sansock-core.txt
 
 One line per public item, reached from the crate root through public modules and re-exports,
-doc(hidden) items left out: `fn`, `struct` (and its public fields), `enum` (and its variants),
-`trait` (and its items), `type`, `const`, `static`, `macro`, each inherent method with its
-signature, and each trait implementation (`impl Trait for Type`, without auto and blanket
-ones). Items re-exported from another crate are listed as `pub use` lines. `scripts/api-
-snapshot.sh` runs it for every library crate; the test script checks that the checked-in files
-match.
+doc(hidden) items left out: `fn`, `struct` (a tuple struct with its fields; a struct's public
+fields one per line), `enum` (and its variants), `trait` (and its items), `type`, `const`,
+`static`, `macro`, each inherent method with its signature, and each trait implementation
+(`impl Trait for Type`, without auto and blanket ones, nor the compiler's `StructuralPartialEq`
+marker). Items re-exported from another crate are listed as `pub use` lines.
+`scripts/api-snapshot.sh` runs it for every library crate; the test script checks that the
+checked-in files match.
 """
 import json
 import sys
@@ -202,20 +203,21 @@ class Api:
         elif kind == "function":
             self.add(f"pub {self.signature(full, inner)}")
         elif kind == "struct":
-            self.add(f"pub struct {full}{self.generics(inner['generics'])}")
             shape = inner["kind"] if isinstance(inner["kind"], dict) else {}
+            # A tuple struct is one line with its fields (`_` for a private one).
+            tuple_fields = shape.get("tuple")
+            rendered = ""
+            if tuple_fields:
+                rendered = "(" + ", ".join(
+                    self.ty(self.item(f)["inner"]["struct_field"])
+                    if f is not None and self.item(f)["visibility"] == "public" else "_"
+                    for f in tuple_fields) + ")"
+            self.add(f"pub struct {full}{self.generics(inner['generics'])}{rendered}")
             fields = shape.get("plain", {}).get("fields", [])
             for f in fields:
                 field = self.item(f)
                 if field and field.get("visibility") == "public" and not hidden(field):
                     self.add(f"pub {full}::{field['name']}: {self.ty(field['inner']['struct_field'])}")
-            tuple_fields = shape.get("tuple")
-            if tuple_fields:
-                rendered = ", ".join(
-                    self.ty(self.item(f)["inner"]["struct_field"])
-                    if f is not None and self.item(f)["visibility"] == "public" else "_"
-                    for f in tuple_fields)
-                self.add(f"pub struct {full}({rendered})")
             self.impls(full, inner["impls"])
         elif kind == "enum":
             self.add(f"pub enum {full}{self.generics(inner['generics'])}")
@@ -265,6 +267,10 @@ class Api:
                 continue
             inner = impl["inner"]["impl"]
             if inner.get("is_synthetic") or inner.get("blanket_impl"):
+                continue
+            # The compiler's unstable marker that comes with every derived `PartialEq` (for
+            # constants in patterns): nothing a user can name or implement, so not API.
+            if inner.get("trait") and inner["trait"]["path"].split("::")[-1] == "StructuralPartialEq":
                 continue
             g = self.generics(inner["generics"])
             if inner.get("trait"):

@@ -1,6 +1,7 @@
 //! What the example programs share: their servers as axum routers ([`chat`], [`echo`],
 //! [`axum_echo`], so tests and benchmarks run the same code), how they are served ([`serve`]:
-//! HTTP/1.1 and HTTP/2, TLS) and shut down cleanly ([`shutdown`]), logging,
+//! HTTP/1.1 and HTTP/2, TLS) and shut down cleanly ([`shutdown`]), logging, the chat's
+//! Prometheus page ([`metrics`]),
 //! and the pages they serve. The programs are beside this crate's manifest: the short ones
 //! people copy (`tokio_echo.rs`, `axum_echo.rs`, `tokio_client.rs`, `blocking_echo.rs`, which
 //! use none of this), then the showcases (`echo_server.rs`, `chat.rs`, `client.rs`).
@@ -8,6 +9,7 @@
 pub mod axum_echo;
 pub mod chat;
 pub mod echo;
+pub mod metrics;
 pub mod serve;
 pub mod shutdown;
 

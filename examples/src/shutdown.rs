@@ -1,7 +1,7 @@
-//! A clean shutdown for the example servers: when the signal comes (Ctrl-C), the server stops
-//! accepting, every open WebSocket is told — a close with 1001 "going away" — and the server
-//! waits until each has finished its close handshake (or its close timeout ran out) before it
-//! exits. The HTTP side is axum's graceful shutdown; the WebSockets, which hyper no longer
+//! A clean shutdown for the example servers: when the signal comes (SIGTERM or SIGINT), the
+//! server stops accepting, every open WebSocket is told — a close with 1001 "going away" — and
+//! the server waits until each has finished its close handshake (or its close timeout ran out,
+//! [`BOUND`] at most) before it exits; a second signal exits at once. The HTTP side is axum's graceful shutdown; the WebSockets, which hyper no longer
 //! tracks once upgraded, are counted here.
 
 use std::future::Future;
@@ -9,8 +9,11 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tokio_util::task::task_tracker::TaskTrackerToken;
 
-/// The reason sent with the 1001 close.
-pub const REASON: &str = "server shutting down";
+/// The longest the shutdown waits for the connections to end.
+pub const BOUND: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The reason sent with the 1001 close (the library's, as its own shutdown sends).
+pub const REASON: &str = sansock_hyper::Shutdown::REASON;
 
 /// Who is still open, and whether the shutdown has begun. Clones share both.
 #[derive(Debug, Clone, Default)]
@@ -57,16 +60,37 @@ impl Shutdown {
         }
     }
 
-    /// Waits until every [`Open`] is dropped (call once the shutdown has begun).
+    /// Waits until every [`Open`] is dropped (call once the shutdown has begun), [`BOUND`] at
+    /// most.
     pub async fn finished(&self) {
         self.open.close();
-        self.open.wait().await;
+        if tokio::time::timeout(BOUND, self.open.wait()).await.is_err() {
+            tracing::warn!("{} connections still open after {BOUND:?}", self.open.len());
+        }
     }
 }
 
-/// Ctrl-C (SIGINT), or never if it cannot be listened for.
-pub async fn ctrl_c() {
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
+/// The first SIGTERM or SIGINT (Ctrl-C); a second one then ends the process at once (exit
+/// status 128 + the signal's number, as a shell reports a process a signal ended). Never, if
+/// the signals cannot be listened for.
+pub async fn signals() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        return std::future::pending::<()>().await;
+    };
+    tokio::select! {
+        _ = term.recv() => tracing::info!("SIGTERM: shutting down (a second signal ends at once)"),
+        _ = int.recv() => tracing::info!("SIGINT: shutting down (a second signal ends at once)"),
     }
+    tokio::spawn(async move {
+        let status = tokio::select! {
+            _ = term.recv() => 128 + 15,
+            _ = int.recv() => 128 + 2,
+        };
+        tracing::warn!("second signal: exiting at once");
+        std::process::exit(status);
+    });
 }

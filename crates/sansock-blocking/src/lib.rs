@@ -11,6 +11,7 @@
 //! | `native-roots` | no | the platform's root certificates (rustls-native-certs; `SSL_CERT_FILE` applies on Unix) |
 //! | `deflate` | yes | permessage-deflate (RFC 7692): `PerMessageDeflate` and the settings' `deflate` setter |
 //! | `tracing` | yes | `tracing` spans and events for each connection |
+//! | `metrics` | no | server-wide counters through the `metrics` facade (the book's "Deploying" chapter has the names) |
 //!
 //! This crate gives the blocking pieces — every `Read + Write` stream as a transport of the
 //! drive loop ([`sansock_driver`]'s, shared with the async adapters, run on this thread), std's
@@ -59,6 +60,7 @@ pub use sansock_core::{
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::{
     BlockingStream, ClientSettings, Error, HandshakeError, Outbox, Received, ServerSettings,
+    Shutdown,
 };
 pub use server::{accept, accept_with};
 #[cfg(feature = "rustls")]

@@ -11,6 +11,7 @@
 //! | `native-roots` | no | the platform's root certificates (rustls-native-certs; `SSL_CERT_FILE` applies on Unix) |
 //! | `deflate` | yes | permessage-deflate (RFC 7692): `PerMessageDeflate` and the settings' `deflate` setter |
 //! | `tracing` | yes | `tracing` spans and events for each connection |
+//! | `metrics` | no | server-wide counters through the `metrics` facade (the book's "Deploying" chapter has the names) |
 //!
 //! **Why compio.** It is maintained, its operations own their buffers (what io_uring needs,
 //! and what the core's lent receive buffer was made for), it runs on Linux, Windows and macOS,
@@ -74,7 +75,9 @@ pub use sansock_core::{
 };
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
-pub use sansock_driver::{ClientSettings, Error, HandshakeError, Outbox, Received, ServerSettings};
+pub use sansock_driver::{
+    ClientSettings, Error, HandshakeError, Outbox, Received, ServerSettings, Shutdown,
+};
 pub use server::{accept, accept_with};
 #[cfg(feature = "rustls")]
 pub use tls::RustlsStream;

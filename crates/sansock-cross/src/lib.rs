@@ -17,7 +17,7 @@ mod testee;
 
 pub use client::{Exec, Options, Session, connect};
 pub use scenario::{SCENARIOS, Scenario, run};
-pub use server::{prepared, serve, serve_with};
+pub use server::{prepared, serve, serve_until, serve_with};
 pub use testee::testee;
 
 /// The workspace's root directory.

@@ -16,14 +16,18 @@ use crate::{Adapter, FRAGMENT, PROTOCOLS};
 use sansock_core::{
     Accept, CloseCode, Event, Message, MessagePart, PerMessageDeflate, UpgradeRequest,
 };
-use sansock_driver::{Runtime, ServerSettings, Transport, WebSocketStream};
+use sansock_driver::{Runtime, ServerSettings, Shutdown, Transport, WebSocketStream};
 
-fn settings(parts: Option<usize>) -> ServerSettings {
-    ServerSettings::new()
+fn settings(parts: Option<usize>, shutdown: Option<&Shutdown>) -> ServerSettings {
+    let settings = ServerSettings::new()
         .fragment_size(FRAGMENT)
         .close_timeout(crate::CLOSE_TIMEOUT)
         .message_parts(parts)
-        .deflate(PerMessageDeflate::default())
+        .deflate(PerMessageDeflate::default());
+    match shutdown {
+        Some(shutdown) => settings.shutdown(shutdown),
+        None => settings,
+    }
 }
 
 /// Accepts the best known subprotocol offered; remembers the path.
@@ -193,17 +197,31 @@ pub fn serve(adapter: Adapter) -> String {
 /// # Panics
 /// If no port can be bound.
 pub fn serve_with(adapter: Adapter, parts: Option<usize>, batches: bool) -> String {
+    serve_full(adapter, settings(parts, None), batches)
+}
+
+/// As [`serve`], each connection closed with 1001 when `shutdown` begins (and any opened
+/// after it began, at once).
+///
+/// # Panics
+/// If no port can be bound.
+pub fn serve_until(adapter: Adapter, shutdown: &Shutdown) -> String {
+    serve_full(adapter, settings(None, Some(shutdown)), false)
+}
+
+fn serve_full(adapter: Adapter, settings: ServerSettings, batches: bool) -> String {
     let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
     let base = format!("ws://{}", std_listener.local_addr().expect("local address"));
     std::thread::spawn(move || match adapter {
-        Adapter::Tokio => serve_tokio(std_listener, parts, batches),
+        Adapter::Tokio => serve_tokio(std_listener, settings, batches),
         Adapter::AsyncStd => async_std::task::block_on(async {
             let listener = async_std::net::TcpListener::from(std_listener);
             while let Ok((tcp, _)) = listener.accept().await {
                 let _ = tcp.set_nodelay(true);
+                let settings = settings.clone();
                 async_std::task::spawn(async move {
                     let mut path = String::new();
-                    let accepted = sansock_futures::accept_with(tcp, settings(parts), async |r| {
+                    let accepted = sansock_futures::accept_with(tcp, settings, async |r| {
                         Ok(decide(r, &mut path))
                     })
                     .await;
@@ -219,9 +237,10 @@ pub fn serve_with(adapter: Adapter, parts: Option<usize>, batches: bool) -> Stri
             };
             while let Ok((tcp, _)) = listener.accept().await {
                 let _ = tcp.set_nodelay(true);
+                let settings = settings.clone();
                 smol::spawn(async move {
                     let mut path = String::new();
-                    let accepted = sansock_futures::accept_with(tcp, settings(parts), async |r| {
+                    let accepted = sansock_futures::accept_with(tcp, settings, async |r| {
                         Ok(decide(r, &mut path))
                     })
                     .await;
@@ -232,15 +251,15 @@ pub fn serve_with(adapter: Adapter, parts: Option<usize>, batches: bool) -> Stri
                 .detach();
             }
         }),
-        Adapter::Compio => serve_compio(std_listener, parts, batches),
+        Adapter::Compio => serve_compio(std_listener, settings, batches),
         Adapter::Blocking => {
             for tcp in std_listener.incoming().map_while(Result::ok) {
                 let _ = tcp.set_nodelay(true);
+                let settings = settings.clone();
                 std::thread::spawn(move || {
                     let mut path = String::new();
-                    let accepted = sansock_blocking::accept_with(tcp, settings(parts), |r| {
-                        Ok(decide(r, &mut path))
-                    });
+                    let accepted =
+                        sansock_blocking::accept_with(tcp, settings, |r| Ok(decide(r, &mut path)));
                     if let Ok(ws) = accepted {
                         script_blocking(ws, &path, batches);
                     }
@@ -251,7 +270,7 @@ pub fn serve_with(adapter: Adapter, parts: Option<usize>, batches: bool) -> Stri
     base
 }
 
-fn serve_tokio(std_listener: std::net::TcpListener, parts: Option<usize>, batches: bool) {
+fn serve_tokio(std_listener: std::net::TcpListener, settings: ServerSettings, batches: bool) {
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -265,12 +284,12 @@ fn serve_tokio(std_listener: std::net::TcpListener, parts: Option<usize>, batche
         };
         while let Ok((tcp, _)) = listener.accept().await {
             let _ = tcp.set_nodelay(true);
+            let settings = settings.clone();
             tokio::spawn(async move {
                 let mut path = String::new();
-                let accepted = sansock_tokio::accept_with(tcp, settings(parts), async |r| {
-                    Ok(decide(r, &mut path))
-                })
-                .await;
+                let accepted =
+                    sansock_tokio::accept_with(tcp, settings, async |r| Ok(decide(r, &mut path)))
+                        .await;
                 if let Ok(ws) = accepted {
                     script_async(ws, &path, batches).await;
                 }
@@ -279,7 +298,7 @@ fn serve_tokio(std_listener: std::net::TcpListener, parts: Option<usize>, batche
     });
 }
 
-fn serve_compio(std_listener: std::net::TcpListener, parts: Option<usize>, batches: bool) {
+fn serve_compio(std_listener: std::net::TcpListener, settings: ServerSettings, batches: bool) {
     let Ok(runtime) = compio::runtime::Runtime::new() else {
         return;
     };
@@ -289,12 +308,12 @@ fn serve_compio(std_listener: std::net::TcpListener, parts: Option<usize>, batch
         };
         while let Ok((tcp, _)) = listener.accept().await {
             let _ = tcp.set_nodelay(true);
+            let settings = settings.clone();
             compio::runtime::spawn(async move {
                 let mut path = String::new();
-                let accepted = sansock_compio::accept_with(tcp, settings(parts), async |r| {
-                    Ok(decide(r, &mut path))
-                })
-                .await;
+                let accepted =
+                    sansock_compio::accept_with(tcp, settings, async |r| Ok(decide(r, &mut path)))
+                        .await;
                 if let Ok(ws) = accepted {
                     script_async(ws, &path, batches).await;
                 }

@@ -35,7 +35,7 @@ impl Outbox<'_> {
     /// [`Error::Send`] once the connection is closing.
     #[inline]
     pub fn send<'m>(&mut self, message: impl Into<MessageRef<'m>>) -> Result<(), Error> {
-        self.0.send(message).map_err(Error::Send)
+        self.0.send(message).map_err(crate::driver::send_error)
     }
 
     /// Queues a prepared message (its frame shared where the connection allows).
@@ -43,7 +43,9 @@ impl Outbox<'_> {
     /// # Errors
     /// As [`send`](Self::send).
     pub fn send_prepared(&mut self, prepared: &sansock_core::PreparedMessage) -> Result<(), Error> {
-        self.0.send_prepared(prepared).map_err(Error::Send)
+        self.0
+            .send_prepared(prepared)
+            .map_err(crate::driver::send_error)
     }
 
     /// Queues a message part as one fragment
@@ -52,7 +54,7 @@ impl Outbox<'_> {
     /// # Errors
     /// As [`send`](Self::send), and a part of the other kind while a message is under way.
     pub fn send_part(&mut self, part: &MessagePart) -> Result<(), Error> {
-        self.0.send_part(part).map_err(Error::Send)
+        self.0.send_part(part).map_err(crate::driver::send_error)
     }
 }
 

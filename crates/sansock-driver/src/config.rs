@@ -34,6 +34,11 @@ pub struct Config<H> {
     pub(crate) handshake_timeout: Duration,
     pub(crate) write_high_water: usize,
     pub(crate) write_timeout: Option<Duration>,
+    /// Whether the settings chose a memory budget (or none); if not, a server's connections
+    /// share [`ServerSettings::shared_budget`].
+    budget_chosen: bool,
+    /// Closes the connections opened with these settings with 1001 when it begins.
+    pub(crate) shutdown: Option<crate::Shutdown>,
 }
 
 /// A server's settings.
@@ -51,6 +56,8 @@ impl<H: Default> Default for Config<H> {
             handshake_timeout: Duration::from_secs(10),
             write_high_water: 64 << 10,
             write_timeout: None,
+            budget_chosen: false,
+            shutdown: None,
         }
     }
 }
@@ -84,7 +91,8 @@ impl<X: ?Sized> Config<HandshakeConfig<X>> {
     /// The whole connection configuration at once, replacing what the setters above and below
     /// set for the connection (for code that shares one [`ConnectionConfig`] with the sans-IO
     /// core).
-    pub fn connection(self, connection: ConnectionConfig) -> Self {
+    pub fn connection(mut self, connection: ConnectionConfig) -> Self {
+        self.budget_chosen = true;
         self.connection_with(|_| connection)
     }
 
@@ -125,9 +133,20 @@ impl<X: ?Sized> Config<HandshakeConfig<X>> {
 
     /// A [`MemoryBudget`] shared with the other connections given it: large partial messages
     /// and long output queues are charged to it, and what does not fit closes with 1013.
-    /// Default none.
-    pub fn memory_budget(self, budget: impl Into<Option<MemoryBudget>>) -> Self {
+    /// Default: for a server, the process-wide [`ServerSettings::shared_budget`] (128 MiB);
+    /// for a client, none. `None` turns it off.
+    pub fn memory_budget(mut self, budget: impl Into<Option<MemoryBudget>>) -> Self {
+        self.budget_chosen = true;
         self.connection_with(|c| c.with_memory_budget(budget.into()))
+    }
+
+    /// A graceful [`Shutdown`](crate::Shutdown) for the connections opened with these
+    /// settings: when it begins, each starts its closing handshake with 1001 (going away), and
+    /// [`Shutdown::finished`](crate::Shutdown::finished) waits until all have ended. Default
+    /// none.
+    pub fn shutdown(mut self, shutdown: &crate::Shutdown) -> Self {
+        self.shutdown = Some(shutdown.clone());
+        self
     }
 
     /// How long to wait for the peer's close frame after sending ours. Default 10 s.
@@ -190,7 +209,34 @@ impl<X: ?Sized> Config<HandshakeConfig<X>> {
     }
 }
 
+/// The bytes [`ServerSettings::shared_budget`] holds.
+const SHARED_BUDGET: usize = 128 << 20;
+
 impl ServerSettings {
+    /// The memory budget that every connection a server accepts shares, unless its settings
+    /// choose another or none ([`memory_budget`](Self::memory_budget)): 128 MiB for the whole
+    /// process, made on first use. Without it, peers that each send part of a large message
+    /// and stall hold a message's worth of memory each, however many they are; with it, a
+    /// connection whose frame does not fit closes with 1013 (Try Again Later) and the others
+    /// go on. Small messages are never charged (see [`MemoryBudget`]).
+    pub fn shared_budget() -> MemoryBudget {
+        static SHARED: std::sync::OnceLock<MemoryBudget> = std::sync::OnceLock::new();
+        SHARED
+            .get_or_init(|| MemoryBudget::new(SHARED_BUDGET))
+            .clone()
+    }
+
+    /// The core's handshake configuration for a server: [`take_handshake`](Self::take_handshake)
+    /// with the shared budget when the settings chose none.
+    pub(crate) fn take_server_handshake(&mut self) -> ServerConfig {
+        if !self.budget_chosen {
+            self.budget_chosen = true;
+            self.connection = core::mem::take(&mut self.connection)
+                .with_memory_budget(Some(Self::shared_budget()));
+        }
+        self.take_handshake()
+    }
+
     /// Accepts permessage-deflate (RFC 7692) when a client offers it, with `deflate`'s
     /// parameters and policy.
     #[cfg(feature = "deflate")]

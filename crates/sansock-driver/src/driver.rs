@@ -98,6 +98,10 @@ pub struct Driver<S: Transport<R>, R: Runtime> {
     /// The task that last received (split halves): a send from the same task may leave its
     /// bytes to that task's next receive, one from another task may not.
     pub(crate) receiving_task: Option<Waker>,
+    /// The graceful shutdown this connection closes with (1001) when it begins.
+    drain: Option<crate::shutdown::ShutdownGuard>,
+    /// The connection's share of the server-wide metrics (feature `metrics`; nothing without).
+    pub(crate) meter: crate::metrics::Meter,
     runtime: PhantomData<fn() -> R>,
 }
 
@@ -160,6 +164,8 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             unflushed: true,
             read_kept: false,
             receiving_task: None,
+            drain: None,
+            meter: crate::metrics::Meter::default(),
             runtime: PhantomData,
         }
     }
@@ -168,6 +174,18 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     pub(crate) fn with_span(mut self, span: crate::trace::Span) -> Self {
         crate::trace::opened(&span);
         self.span = span;
+        self
+    }
+
+    /// Counts the connection in the server-wide metrics (feature `metrics`).
+    pub(crate) fn metered(mut self) -> Self {
+        self.meter = crate::metrics::Meter::opened(self.conn.role());
+        self
+    }
+
+    /// Counts the connection in `shutdown` and closes it with 1001 when that begins.
+    pub(crate) fn with_shutdown(mut self, shutdown: Option<&crate::Shutdown>) -> Self {
+        self.drain = shutdown.map(crate::Shutdown::guard);
         self
     }
 
@@ -245,7 +263,14 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             .write_stalled
             .zip(self.write_timeout)
             .map(|(since, limit)| since.checked_add(limit).unwrap_or_else(|| since + NEVER));
-        [core, write, self.shutdown_by].into_iter().flatten().min()
+        // A blocking transport cannot be woken when a shutdown begins: it looks between reads,
+        // a read waiting at most this long.
+        let drain = (R::BLOCKS && self.drain.is_some())
+            .then(|| Instant::now() + crate::shutdown::BLOCKING_LOOK);
+        [core, write, self.shutdown_by, drain]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The instant of the connection's time `t`; thirty years on (as good as never) for a time
@@ -302,6 +327,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             Ok(Some(event)) => {
                 if let Event::Closed(c) = &event {
                     crate::trace::closed(&self.span, c);
+                    self.meter.flush(&self.conn);
                     self.closed = Some(c.clone());
                     // Our answer to the peer's close is queued: push out what the transport
                     // takes now, for a caller that stops at this event and never polls again.
@@ -328,12 +354,15 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         crate::trace::protocol_error(&self.span, &e);
         let _ = self.poll_write_all(cx);
         if self.closed.is_none() {
-            self.closed = Some(Closed {
+            let closed = Closed {
                 code: e.close_code(),
                 reason: Default::default(),
                 initiator: sansock_core::Initiator::Local,
                 ending: Ending::ProtocolError,
-            });
+            };
+            crate::metrics::closed(&closed);
+            self.meter.flush(&self.conn);
+            self.closed = Some(closed);
         }
         Error::Protocol(e)
     }
@@ -360,7 +389,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
             // Writing our last frame (say, the close echo) finished the connection.
             return Poll::Ready(Ok(true));
         }
-        if self.poll_timer(cx).is_ready() {
+        if self.poll_drain(cx) || self.poll_timer(cx).is_ready() {
             return Poll::Ready(Ok(true));
         }
         // Reading goes on however much output waits (a peer that reads only once its own
@@ -369,6 +398,27 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         // waits at the high-water mark in `send`.
         ready!(self.poll_read(cx))?;
         Poll::Ready(Ok(true))
+    }
+
+    /// Starts the closing handshake with 1001 when the connection's graceful shutdown has
+    /// begun (once: the connection is no longer open after); true when it did.
+    #[inline]
+    fn poll_drain(&mut self, cx: &mut Context<'_>) -> bool {
+        let Some(drain) = &self.drain else {
+            return false;
+        };
+        let begun = if R::BLOCKS {
+            drain.is_begun()
+        } else {
+            drain.poll_begun(cx)
+        };
+        if !begun || self.conn.state() != sansock_core::State::Open {
+            return false;
+        }
+        let now = self.now();
+        let going_away = Some(sansock_core::CloseCode::GOING_AWAY);
+        let _ = self.conn.close(now, going_away, crate::Shutdown::REASON);
+        true
     }
 
     /// Reads once and hands the bytes (or the end of the stream) to the core.
@@ -450,6 +500,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                 if idle {
                     self.conn.release_buffers();
                 }
+                self.meter.idle(&self.conn);
                 return Poll::Pending;
             }
         }
@@ -576,6 +627,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
                 ending,
             };
             crate::trace::closed(&self.span, &closed);
+            self.meter.flush(&self.conn);
             self.closed = Some(closed);
         }
     }
@@ -589,6 +641,15 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         self.fail_ending(Ending::PeerDisconnected);
         Error::Io(e)
     }
+}
+
+/// A send the core refused, counted when the memory budget refused it.
+#[cold]
+pub(crate) fn send_error(e: sansock_core::SendError) -> Error {
+    if e == sansock_core::SendError::OverBudget {
+        crate::metrics::budget_refused("out");
+    }
+    Error::Send(e)
 }
 
 #[cold]
@@ -646,7 +707,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     /// Queues a message; call after `poll_writable` is ready.
     pub fn start_send(&mut self, message: &sansock_core::Message) -> Result<(), Error> {
         self.check_usable()?;
-        self.conn.send(message).map_err(Error::Send)
+        self.conn.send(message).map_err(send_error)
     }
 
     /// Queues a message without the extension's transform ([`Connection::send_uncompressed`]).
@@ -655,7 +716,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         message: &sansock_core::Message,
     ) -> Result<(), Error> {
         self.check_usable()?;
-        self.conn.send_uncompressed(message).map_err(Error::Send)
+        self.conn.send_uncompressed(message).map_err(send_error)
     }
 
     /// Queues a prepared message ([`Connection::send_prepared`]: its frame shared, not copied,
@@ -665,13 +726,13 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         prepared: &sansock_core::PreparedMessage,
     ) -> Result<(), Error> {
         self.check_usable()?;
-        self.conn.send_prepared(prepared).map_err(Error::Send)
+        self.conn.send_prepared(prepared).map_err(send_error)
     }
 
     /// Queues a message part as one fragment ([`Connection::send_part`]).
     pub fn start_send_part(&mut self, part: &sansock_core::MessagePart) -> Result<(), Error> {
         self.check_usable()?;
-        self.conn.send_part(part).map_err(Error::Send)
+        self.conn.send_part(part).map_err(send_error)
     }
 
     /// Queues a ping.

@@ -38,6 +38,12 @@ pub fn take_handshake<X: ?Sized>(settings: &mut Config<HandshakeConfig<X>>) -> H
     settings.take_handshake()
 }
 
+/// A server's handshake configuration: [`take_handshake`] with the shared memory budget when
+/// the settings chose none ([`ServerSettings::shared_budget`](crate::ServerSettings::shared_budget)).
+pub fn take_server_handshake(settings: &mut crate::ServerSettings) -> sansock_core::ServerConfig {
+    settings.take_server_handshake()
+}
+
 /// Records a refused upgrade (a `tracing` event with the `tracing` feature).
 pub fn refused(status: u16, path: Option<&str>, why: &dyn core::fmt::Display) {
     crate::trace::refused(status, path, why);

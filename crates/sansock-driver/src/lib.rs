@@ -6,6 +6,7 @@
 //! | `futures-io` | no | the futures-io traits' transports and async-io's timers (`FuturesIo`) |
 //! | `deflate` | no | permessage-deflate (RFC 7692): the settings' `deflate` setter |
 //! | `tracing` | no | `tracing` spans and events for each connection |
+//! | `metrics` | no | server-wide counters through the `metrics` facade (the book's "Deploying" chapter has the names) |
 //!
 //! `sansock-tokio`, `sansock-futures` and `sansock-blocking` differ only in how they read, write
 //! and wait. Each names a [`Runtime`] (a [`Transport`] and a [`Timer`]); everything else is here,
@@ -31,8 +32,10 @@ mod error;
 mod futures_rt;
 #[doc(hidden)]
 pub mod internal;
+mod metrics;
 mod opening;
 mod runtime;
+mod shutdown;
 mod split;
 mod stream;
 #[cfg(feature = "tokio")]
@@ -47,6 +50,7 @@ pub use error::{Error, HandshakeError};
 #[cfg(feature = "futures-io")]
 pub use futures_rt::{FuturesIo, FuturesTimer};
 pub use runtime::{Runtime, Timer, Transport};
+pub use shutdown::Shutdown;
 pub use split::{ReadHalf, ReuniteError, WriteHalf};
 pub use stream::WebSocketStream;
 #[cfg(feature = "tokio")]

@@ -112,7 +112,7 @@ where
     F: AsyncFnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
     // The handshake configuration goes to the core; the rest of the settings stay for the driver.
-    let mut hs = ServerHandshake::new(settings.take_handshake());
+    let mut hs = ServerHandshake::new(settings.take_server_handshake());
     let mut buf = BytesMut::new();
     let (request, consumed) = loop {
         read_some::<S, R>(&mut io, &mut buf, deadline).await?;
@@ -278,7 +278,9 @@ pub fn open<S: Transport<R>, R: Runtime, H>(
         negotiated,
     )
     .with_write_timeout(settings.write_timeout)
+    .with_shutdown(settings.shutdown.as_ref())
     .with_span(span)
+    .metered()
 }
 
 /// What a client's handshake agreed on, from the server's answer.

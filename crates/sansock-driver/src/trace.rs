@@ -1,4 +1,5 @@
-//! What the driver tells `tracing` (feature `tracing`): a span per connection (role, path,
+//! What the driver tells `tracing` (feature `tracing`), and the counters of `metrics.rs` beside
+//! it (feature `metrics`): a span per connection (role, path,
 //! subprotocol, extensions) and events for the handshake's outcome, rejections with their
 //! status, the close (code, who closed, how it ended), protocol errors, timeouts and waits
 //! for the transport. Nothing here is on the per-message path: without the feature every
@@ -49,6 +50,7 @@ pub(crate) fn opened(span: &Span) {
 /// WebSocket handshake (`why`).
 #[allow(unused_variables)]
 pub(crate) fn refused(status: u16, path: Option<&str>, why: &dyn core::fmt::Display) {
+    crate::metrics::refused(status);
     #[cfg(feature = "tracing")]
     tracing::info!(status, path, "upgrade refused: {why}");
 }
@@ -63,6 +65,7 @@ pub(crate) fn handshake_failed(error: &crate::HandshakeError) {
 /// The connection ended (cleanly or not).
 #[allow(unused_variables)]
 pub(crate) fn closed(span: &Span, closed: &Closed) {
+    crate::metrics::closed(closed);
     #[cfg(feature = "tracing")]
     {
         let (code, initiator, reason) = (closed.code.0, closed.initiator, closed.reason.as_str());
@@ -77,6 +80,9 @@ pub(crate) fn closed(span: &Span, closed: &Closed) {
 /// The peer broke the protocol; our close frame carries `code`.
 #[allow(unused_variables)]
 pub(crate) fn protocol_error(span: &Span, error: &sansock_core::ProtocolError) {
+    if *error == sansock_core::ProtocolError::OverBudget {
+        crate::metrics::budget_refused("in");
+    }
     #[cfg(feature = "tracing")]
     tracing::info!(parent: span, code = error.close_code().0, "protocol error: {error}");
 }
@@ -85,6 +91,7 @@ pub(crate) fn protocol_error(span: &Span, error: &sansock_core::ProtocolError) {
 #[allow(unused_variables)]
 #[inline]
 pub(crate) fn backpressure(span: &Span, queued: usize) {
+    crate::metrics::backpressure();
     #[cfg(feature = "tracing")]
     tracing::trace!(parent: span, queued, "waiting for the transport to take queued output");
 }

@@ -11,6 +11,7 @@
 //! | `native-roots` | no | the platform's root certificates (rustls-native-certs; `SSL_CERT_FILE` applies on Unix) |
 //! | `deflate` | yes | permessage-deflate (RFC 7692): `PerMessageDeflate` and the settings' `deflate` setter |
 //! | `tracing` | yes | `tracing` spans and events for each connection |
+//! | `metrics` | no | server-wide counters through the `metrics` facade (the book's "Deploying" chapter has the names) |
 //! | `smol` | no | `connect` over smol's TCP (`sansock_futures::smol`) |
 //! | `async-std` | no | `connect` over async-std's TCP (`sansock_futures::async_std`); async-std is discontinued upstream (RUSTSEC-2025-0052): prefer smol |
 //!
@@ -71,7 +72,7 @@ pub use sansock_core::{
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::{
-    ClientSettings, Error, FuturesIo, HandshakeError, Outbox, Received, ServerSettings,
+    ClientSettings, Error, FuturesIo, HandshakeError, Outbox, Received, ServerSettings, Shutdown,
 };
 pub use server::{accept, accept_with};
 

@@ -13,7 +13,7 @@ use sansock_core::{
 };
 use sansock_driver::internal::Driver;
 use sansock_driver::internal::Negotiated;
-use sansock_driver::internal::{self, handshake_timeout, open, take_handshake};
+use sansock_driver::internal::{self, handshake_timeout, open, take_server_handshake};
 use sansock_driver::{Runtime, ServerSettings, Transport};
 use std::time::Instant;
 
@@ -37,7 +37,7 @@ impl HttpUpgrade {
         mut settings: ServerSettings,
     ) -> Result<Self, Box<ServerHandshakeError>> {
         // The handshake configuration goes to the core; the rest of the settings stay here.
-        let config = take_handshake(&mut settings);
+        let config = take_server_handshake(&mut settings);
         let request = UpgradeRequest::from_http(parts, protocol, config)
             .inspect_err(|e| internal::refused(e.status(), Some(parts.uri.path()), e))?;
         Ok(HttpUpgrade {
@@ -59,7 +59,7 @@ impl HttpUpgrade {
         self,
         mut settings: ServerSettings,
     ) -> Result<Self, Box<ServerHandshakeError>> {
-        let config = take_handshake(&mut settings);
+        let config = take_server_handshake(&mut settings);
         let request = self
             .request
             .with_config(config)

@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | `deflate` | yes | permessage-deflate (RFC 7692) |
 //! | `tracing` | yes | `tracing` spans and events for each connection |
+//! | `metrics` | no | server-wide counters through the `metrics` facade (the book's "Deploying" chapter has the names) |
 //! | `axum` | no | an axum 0.8 extractor: `sansock_hyper::axum::WebSocketUpgrade` |
 //! | `aws-lc-rs` | yes | the HTTP/2 and `wss://` client's TLS with rustls' aws-lc-rs provider (post-quantum key exchange) |
 //! | `ring` | no | rustls' ring provider instead (no post-quantum key exchange; rustls deprecates it) |
@@ -75,7 +76,9 @@ pub use sansock_core::{
 };
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
-pub use sansock_tokio::{Error, HandshakeError, MemoryBudget, PreparedMessage, ServerSettings};
+pub use sansock_tokio::{
+    Error, HandshakeError, MemoryBudget, PreparedMessage, ServerSettings, Shutdown,
+};
 pub use server::{CONNECTION_WINDOW, STREAM_WINDOW, server_builder};
 pub use upgrade::{Upgrade, UpgradeError, UpgradeFuture, is_upgrade_request, upgrade};
 

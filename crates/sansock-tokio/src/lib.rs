@@ -10,6 +10,7 @@
 //! | `native-roots` | no | the platform's root certificates (rustls-native-certs; `SSL_CERT_FILE` applies on Unix) |
 //! | `deflate` | yes | permessage-deflate (RFC 7692): `PerMessageDeflate` and the settings' `deflate` setter |
 //! | `tracing` | yes | `tracing` spans and events for each connection |
+//! | `metrics` | no | server-wide counters through the `metrics` facade (the book's "Deploying" chapter has the names) |
 //!
 //! This crate gives tokio's pieces — its transports and timers to the drive loop
 //! (`sansock-driver`), its DNS, TCP and tokio-rustls to the connect sequence ([`Connector`] for
@@ -57,7 +58,7 @@ pub use sansock_core::{
 #[cfg(feature = "deflate")]
 pub use sansock_core::{DeflatePolicy, PerMessageDeflate};
 pub use sansock_driver::{
-    ClientSettings, Error, HandshakeError, Outbox, Received, ServerSettings, Tokio,
+    ClientSettings, Error, HandshakeError, Outbox, Received, ServerSettings, Shutdown, Tokio,
 };
 pub use server::{accept, accept_with};
 

@@ -91,14 +91,15 @@ struct Chat {
 }
 
 /// The chat's routes for `room`: the page at `/`, the member list at `/members` (JSON, with
-/// each member's round-trip time), a member of the room at `/chat?nick=…`; 404 elsewhere
-/// (axum's default).
+/// each member's round-trip time), a member of the room at `/chat?nick=…`, the server's
+/// counters for Prometheus at `/metrics`; 404 elsewhere (axum's default).
 pub fn router(room: Arc<Room>, shutdown: Shutdown) -> Router {
     let chat = Chat { room, shutdown };
     Router::new()
         .route("/", get(Html(CHAT_PAGE)))
         .route("/members", get(members))
         .route("/chat", any(join))
+        .route("/metrics", get(crate::metrics::page))
         .with_state(chat)
 }
 
@@ -243,6 +244,7 @@ pub async fn run(
     signal: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let shutdown = Shutdown::new();
+    crate::metrics::recorder(); // before the first connection, so that it counts them all
     let (room, bridge) = match config.redis {
         None => (Arc::new(Room::new(config.queue)), None),
         Some(redis_config) => {
