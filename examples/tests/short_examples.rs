@@ -3,37 +3,15 @@
 //! its messages come back, and it closes with 1000.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod common;
+
+use common::{Process, example, free_port};
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(name)
-}
-
-/// A server example on a free port, killed when dropped.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use std::process::{Command, Stdio};
 
 /// Starts `name` on a free port; gives it and the URL its first line announces.
-fn start(name: &str) -> (Server, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+fn start(name: &str) -> (Process, String) {
+    let port = free_port();
     let mut child = Command::new(example(name))
         .arg(port.to_string())
         .stdout(Stdio::piped())
@@ -45,7 +23,8 @@ fn start(name: &str) -> (Server, String) {
         .unwrap();
     let url = line.split_whitespace().last().unwrap().to_string();
     assert!(url.contains(&port.to_string()), "{name}: {line:?}");
-    (Server(child), url)
+    let addr = format!("127.0.0.1:{port}");
+    (Process { child, addr }, url)
 }
 
 fn client_against(server: &str) {
