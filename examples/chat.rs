@@ -14,11 +14,16 @@
 //! others on that Redis (pub/sub for what is said, presence hashes that expire
 //! `--presence-ttl` seconds after a server stops refreshing them, so its members' leaves are
 //! announced by the others when it dies). Without `--redis` it runs alone.
+//!
+//! Behind a reverse proxy (the book's "Deploying" chapter has tested nginx and HAProxy
+//! configurations): `--trusted-proxy IP` believes that proxy's `X-Forwarded-For`,
+//! `--proxy-protocol` reads HAProxy's PROXY header on every connection, and `--keepalive
+//! SECONDS` (20 by default, 0 for none) keeps quiet members from the proxy's idle timeout.
 
 use clap::Parser;
 use sansock_examples::chat::Config;
 use sansock_examples::chat::redis::RedisConfig;
-use sansock_examples::serve::{TlsArgs, scheme};
+use sansock_examples::serve::{FrontArgs, TlsArgs, scheme};
 use sansock_examples::shutdown::signals;
 use std::time::Duration;
 
@@ -37,8 +42,24 @@ struct Args {
     /// With `--redis`: seconds a dead server's members stay listed (its presence lifetime).
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = presence_ttl)]
     presence_ttl: f64,
+    /// Ping a member after this many seconds with nothing from it (0: never); keep it below
+    /// a reverse proxy's idle timeout.
+    #[arg(long, value_name = "SECONDS", default_value_t = 20.0, value_parser = keepalive)]
+    keepalive: f64,
     #[command(flatten)]
     tls: TlsArgs,
+    #[command(flatten)]
+    front: FrontArgs,
+}
+
+/// A keepalive interval: 0 (none) or from 0.1 s to a day.
+fn keepalive(text: &str) -> Result<f64, String> {
+    let seconds: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    if seconds == 0.0 || (0.1..=86_400.0).contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err("0, or between 0.1 and 86400 seconds".into())
+    }
 }
 
 /// A presence lifetime: from 0.3 s (refreshed every 0.1 s) to a day.
@@ -68,6 +89,8 @@ async fn main() -> std::io::Result<()> {
             url,
             presence_ttl: Duration::from_secs_f64(args.presence_ttl),
         }),
+        keepalive: (args.keepalive > 0.0).then(|| Duration::from_secs_f64(args.keepalive)),
+        front: args.front,
     };
     sansock_examples::chat::run(listener, config, tls, signals()).await
 }

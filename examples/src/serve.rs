@@ -8,6 +8,11 @@
 //! TLS ([`Tls`]): a certificate and key from PEM files, or a self-signed certificate for
 //! `localhost` and `127.0.0.1` made at start (for trying it out; browsers need to be told to accept
 //! it).
+//!
+//! Behind a reverse proxy ([`FrontArgs`]): with `--proxy-protocol`, every connection must start
+//! with HAProxy's PROXY header and its client address is what each request is told; with
+//! `--trusted-proxy`, a request from such a proxy names its client in `X-Forwarded-For`
+//! ([`client_address`]).
 
 use crate::shutdown::Shutdown;
 use axum::Router;
@@ -15,8 +20,10 @@ use axum::extract::ConnectInfo;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls;
@@ -90,19 +97,44 @@ pub async fn serve(
     shutdown: Shutdown,
     signal: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_behind(listener, app, tls, false, shutdown, signal).await
+}
+
+/// How long a connection may take to send its PROXY protocol header.
+const PROXY_HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// As [`serve`]; with `proxy_protocol`, each connection first says whose it is in a PROXY
+/// protocol header (HAProxy's `send-proxy-v2`), and a connection without one is refused.
+///
+/// # Errors
+/// When the listener fails.
+pub async fn serve_behind(
+    listener: TcpListener,
+    app: Router,
+    tls: Option<Tls>,
+    proxy_protocol: bool,
+    shutdown: Shutdown,
+    signal: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let stop = shutdown.on(signal);
     tokio::pin!(stop);
     loop {
-        let (tcp, peer) = tokio::select! {
+        let (mut tcp, mut peer) = tokio::select! {
             () = &mut stop => break,
             accepted = listener.accept() => accepted?,
         };
         let _ = tcp.set_nodelay(true);
-        let app = app.clone().layer(axum::Extension(ConnectInfo(peer)));
-        let (tls, shutdown) = (tls.clone(), shutdown.clone());
+        let (app, tls, shutdown) = (app.clone(), tls.clone(), shutdown.clone());
         tokio::spawn(async move {
             // Counted until it ends (an upgraded connection ends its HTTP part at once).
             let _open = shutdown.open();
+            if proxy_protocol {
+                match sansock_tokio::read_proxy_header(&mut tcp, PROXY_HEADER_TIMEOUT).await {
+                    Ok(client) => peer = client.unwrap_or(peer),
+                    Err(e) => return tracing::info!("{peer}: refused: {e}"),
+                }
+            }
+            let app = app.layer(axum::Extension(ConnectInfo(peer)));
             let served = match tls {
                 None => connection(TokioIo::new(tcp), app, &shutdown).await,
                 Some(Tls(acceptor, _)) => match acceptor.accept(tcp).await {
@@ -140,6 +172,60 @@ where
             connection.await
         }
     }
+}
+
+/// The client a request comes from: `peer` (the connection's, or its PROXY header's), unless
+/// `peer` is one of the `trusted` proxies and the request says more in `X-Forwarded-For` —
+/// then the nearest address in that header that is not a trusted proxy (each proxy appends
+/// the address it saw; only the entries our own proxies appended are believed).
+///
+/// ```
+/// # use sansock_examples::serve::client_address;
+/// let mut headers = axum::http::HeaderMap::new();
+/// headers.insert("x-forwarded-for", "1.1.1.1, 203.0.113.9, 10.0.0.2".parse().unwrap());
+/// let proxies = ["10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap()];
+/// let from_proxy = "10.0.0.1:4000".parse().unwrap();
+/// assert_eq!(client_address(from_proxy, &headers, &proxies).to_string(), "203.0.113.9");
+/// // Anyone else's header is not believed.
+/// let direct = "198.51.100.1:5000".parse().unwrap();
+/// assert_eq!(client_address(direct, &headers, &proxies).to_string(), "198.51.100.1");
+/// ```
+pub fn client_address(
+    peer: SocketAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[IpAddr],
+) -> IpAddr {
+    let mut client = peer.ip();
+    if !trusted.contains(&client) {
+        return client;
+    }
+    let forwarded = headers.get_all("x-forwarded-for").iter();
+    let entries: Vec<&str> = forwarded
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    for entry in entries.iter().rev() {
+        let Ok(ip) = entry.trim().parse::<IpAddr>() else {
+            break; // not an address: nothing before it can be believed
+        };
+        client = ip;
+        if !trusted.contains(&ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// The command-line flags of a server behind a reverse proxy.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct FrontArgs {
+    /// Every connection starts with a PROXY protocol header (HAProxy's `send-proxy-v2`) naming
+    /// its client; connections without one are refused.
+    #[arg(long)]
+    pub proxy_protocol: bool,
+    /// A reverse proxy (its IP address) whose `X-Forwarded-For` is believed; repeat for more.
+    #[arg(long, value_name = "IP")]
+    pub trusted_proxy: Vec<IpAddr>,
 }
 
 /// The command-line flags of a server's TLS.

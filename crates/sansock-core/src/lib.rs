@@ -85,6 +85,7 @@ pub mod internal;
 mod message;
 mod prepared;
 pub mod proxy;
+pub mod proxy_protocol;
 #[cfg(any(test, feature = "testing"))]
 #[doc(hidden)]
 pub mod testing;

@@ -130,7 +130,8 @@ impl WebSocketUpgrade {
     /// Accepts, and runs `callback` with the WebSocket in a task of its own once axum has
     /// handed over the connection. The response is the 101 to return (or the refusal, when
     /// the settings or the accept were refused). A handover that fails or times out never
-    /// reaches `callback`; it is traced (feature `tracing`).
+    /// reaches `callback`; it is traced (feature `tracing`). The task runs in the span current
+    /// here (feature `tracing`): the connection's own span is its child.
     pub fn on_upgrade<F, Fut>(self, callback: F) -> Response
     where
         F: FnOnce(WebSocket) -> Fut + Send + 'static,
@@ -152,7 +153,7 @@ impl WebSocketUpgrade {
             Ok(accepted) => accepted,
             Err(e) => return IntoResponse::into_response(e),
         };
-        tokio::spawn(async move {
+        let task = async move {
             match websocket.await {
                 Ok(ws) => callback(ws).await,
                 Err(e) => {
@@ -161,7 +162,11 @@ impl WebSocketUpgrade {
                     failed(e);
                 }
             }
-        });
+        };
+        // The caller's span (a request's, with its client address) is the connection's parent.
+        #[cfg(feature = "tracing")]
+        let task = tracing::Instrument::in_current_span(task);
+        tokio::spawn(task);
         response.map(Body::new)
     }
 }

@@ -40,6 +40,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
+mod proxy_header;
 mod server;
 
 #[cfg(feature = "rustls")]
@@ -48,6 +49,7 @@ pub use client::{
     ClientSocket, ClientStream, Connector, MaybeTlsStream, Reconnecting, client, connect,
     connect_with,
 };
+pub use proxy_header::{DEFAULT_MAX_PROXY_HEADER, ProxyHeaderError, read_proxy_header};
 pub use sansock_client::{Backoff, Proxy, ProxyChoice, WsUrl};
 pub use sansock_core::PreparedMessage;
 pub use sansock_core::proxy::ProxyError;

@@ -33,10 +33,11 @@ use sansock_hyper::{
     Accept, CloseCode, DeflatePolicy, Message, PerMessageDeflate, Reject, ServerSettings,
     UpgradeRequest, WebSocket,
 };
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+use tracing::Instrument;
 
 /// How often a member's writer reads its round-trip time for the member list; it pings every
 /// [`PINGS_EVERY`] of these ticks.
@@ -44,19 +45,31 @@ const TICK: Duration = Duration::from_secs(1);
 /// See [`TICK`].
 const PINGS_EVERY: u32 = 5;
 
-/// How a chat server runs: its members' queues, and the Redis that joins it to other servers.
+/// How a chat server runs: its members' queues, the Redis that joins it to other servers, and
+/// what it believes of the reverse proxy in front of it.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// How many messages may wait for a member before it is dropped as too slow.
     pub queue: usize,
     /// The Redis where this server's room meets the others' (`None`: this server alone).
     pub redis: Option<redis::RedisConfig>,
+    /// A ping after this long with nothing received (`None`: no keepalive pings). Below a
+    /// reverse proxy's idle timeout, it keeps quiet members connected through it.
+    pub keepalive: Option<Duration>,
+    /// The reverse proxy in front: PROXY protocol headers, believed `X-Forwarded-For`.
+    pub front: crate::serve::FrontArgs,
 }
 
 impl Config {
-    /// A server alone whose members queue at most `queue` messages.
+    /// A server alone whose members queue at most `queue` messages, keepalive pings after
+    /// 20 s of silence (the library's default), no proxy in front.
     pub fn alone(queue: usize) -> Self {
-        Config { queue, redis: None }
+        Config {
+            queue,
+            redis: None,
+            keepalive: Some(Duration::from_secs(20)),
+            front: crate::serve::FrontArgs::default(),
+        }
     }
 }
 
@@ -88,13 +101,26 @@ fn decide(request: &UpgradeRequest, nick: &mut String) -> Result<Accept, Reject>
 struct Chat {
     room: Arc<Room>,
     shutdown: Shutdown,
+    settings: ServerSettings,
+    trusted_proxies: Arc<[IpAddr]>,
 }
 
 /// The chat's routes for `room`: the page at `/`, the member list at `/members` (JSON, with
 /// each member's round-trip time), a member of the room at `/chat?nick=…`, the server's
 /// counters for Prometheus at `/metrics`; 404 elsewhere (axum's default).
 pub fn router(room: Arc<Room>, shutdown: Shutdown) -> Router {
-    let chat = Chat { room, shutdown };
+    router_with(room, shutdown, &Config::alone(0))
+}
+
+/// As [`router`], with `config`'s keepalive and reverse proxy (its queue and Redis are the
+/// room's).
+pub fn router_with(room: Arc<Room>, shutdown: Shutdown, config: &Config) -> Router {
+    let chat = Chat {
+        room,
+        shutdown,
+        settings: settings().keepalive(config.keepalive),
+        trusted_proxies: config.front.trusted_proxy.clone().into(),
+    };
     Router::new()
         .route("/", get(Html(CHAT_PAGE)))
         .route("/members", get(members))
@@ -117,9 +143,14 @@ async fn members(State(chat): State<Chat>) -> Response {
 async fn join(
     State(chat): State<Chat>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: header::HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let ws = ws.settings(settings());
+    // Who it is, behind a proxy too: in every log line of this member, its connection's
+    // events included (the connection's span is a child of this one).
+    let client = crate::serve::client_address(peer, &headers, &chat.trusted_proxies);
+    let span = tracing::info_span!("member", %client);
+    let ws = ws.settings(chat.settings.clone());
     let mut nick = String::new();
     let over = ws.request().map(|r| crate::carrier_name(r.carrier()));
     let decision = match ws.request() {
@@ -129,9 +160,10 @@ async fn join(
     match decision {
         Ok(accept) => {
             let open = chat.shutdown.open();
+            let _in_span = span.enter(); // no await while it is held
             ws.accept(accept).on_upgrade(async move |ws| {
                 tracing::info!(
-                    "{peer}: {nick} joined (extensions: {}) over {}",
+                    "{nick} joined from {client} (extensions: {}) over {}",
                     ws.extensions().unwrap_or("none"),
                     over.unwrap_or("?")
                 );
@@ -140,7 +172,7 @@ async fn join(
             })
         }
         Err(reject) => {
-            tracing::info!("{peer}: refused with {}", reject.status);
+            tracing::info!(parent: &span, "refused with {}", reject.status);
             ws.reject(&reject)
         }
     }
@@ -156,61 +188,64 @@ async fn member(ws: WebSocket, nick: String, room: Arc<Room>, shutdown: Shutdown
         rtt_micros: rtt_micros.clone(),
     });
     let writer_room = room.clone();
-    let writer = tokio::spawn(async move {
-        let kicked = subscription.dropped();
-        tokio::pin!(kicked);
-        let stop = shutdown.begun();
-        tokio::pin!(stop);
-        // A ping now and every few seconds; the reader answers nothing itself (pongs are read
-        // by the connection), and the round trip is in the connection's stats.
-        let mut ticks = tokio::time::interval(TICK);
-        let mut tick = 0u32;
-        let (code, reason) = loop {
-            let next = tokio::select! {
-                () = &mut kicked => break (CloseCode::POLICY_VIOLATION, "too slow"),
-                () = &mut stop => break (CloseCode::GOING_AWAY, REASON),
-                _ = ticks.tick() => {
-                    if let Some(rtt) = write.stats().rtt {
-                        let micros = u64::try_from(rtt.as_micros()).unwrap_or(u64::MAX - 1);
-                        rtt_micros.store(micros, Ordering::Relaxed);
-                    }
-                    tick = tick.wrapping_add(1);
-                    if tick % PINGS_EVERY == 1 {
-                        tokio::select! {
-                            () = &mut kicked => break (CloseCode::POLICY_VIOLATION, "too slow"),
-                            pinged = write.ping(b"rtt") => if pinged.is_err() { return },
+    let writer = tokio::spawn(
+        async move {
+            let kicked = subscription.dropped();
+            tokio::pin!(kicked);
+            let stop = shutdown.begun();
+            tokio::pin!(stop);
+            // A ping now and every few seconds; the reader answers nothing itself (pongs are read
+            // by the connection), and the round trip is in the connection's stats.
+            let mut ticks = tokio::time::interval(TICK);
+            let mut tick = 0u32;
+            let (code, reason) = loop {
+                let next = tokio::select! {
+                    () = &mut kicked => break (CloseCode::POLICY_VIOLATION, "too slow"),
+                    () = &mut stop => break (CloseCode::GOING_AWAY, REASON),
+                    _ = ticks.tick() => {
+                        if let Some(rtt) = write.stats().rtt {
+                            let micros = u64::try_from(rtt.as_micros()).unwrap_or(u64::MAX - 1);
+                            rtt_micros.store(micros, Ordering::Relaxed);
                         }
+                        tick = tick.wrapping_add(1);
+                        if tick % PINGS_EVERY == 1 {
+                            tokio::select! {
+                                () = &mut kicked => break (CloseCode::POLICY_VIOLATION, "too slow"),
+                                pinged = write.ping(b"rtt") => if pinged.is_err() { return },
+                            }
+                        }
+                        continue;
                     }
-                    continue;
+                    next = subscription.recv() => next,
+                };
+                // The queue ends only when the room drops this member.
+                let Some(message) = next else {
+                    break (CloseCode::POLICY_VIOLATION, "too slow");
+                };
+                // This message and whatever queued up behind it, in one write.
+                let sent = async {
+                    write.feed_prepared(&message).await?;
+                    while let Some(more) = subscription.try_recv() {
+                        write.feed_prepared(&more).await?;
+                    }
+                    write.flush().await
+                };
+                tokio::select! {
+                    () = &mut kicked => break (CloseCode::POLICY_VIOLATION, "too slow"),
+                    sent = sent => if sent.is_err() { return },
                 }
-                next = subscription.recv() => next,
             };
-            // The queue ends only when the room drops this member.
-            let Some(message) = next else {
-                break (CloseCode::POLICY_VIOLATION, "too slow");
-            };
-            // This message and whatever queued up behind it, in one write.
-            let sent = async {
-                write.feed_prepared(&message).await?;
-                while let Some(more) = subscription.try_recv() {
-                    write.feed_prepared(&more).await?;
-                }
-                write.flush().await
-            };
-            tokio::select! {
-                () = &mut kicked => break (CloseCode::POLICY_VIOLATION, "too slow"),
-                sent = sent => if sent.is_err() { return },
+            if code == CloseCode::POLICY_VIOLATION {
+                writer_room.leave(id); // at once: the others need not wait for its close
             }
-        };
-        if code == CloseCode::POLICY_VIOLATION {
-            writer_room.leave(id); // at once: the others need not wait for its close
+            // Too slow, or the server is going away: say so, if the socket still takes it. The
+            // reader then reads until the member's answer; our close timeout ends the connection
+            // (the reader sees it) even if this member never reads again.
+            let close = write.send_close(Some(code), reason);
+            let _ = tokio::time::timeout(Duration::from_secs(2), close).await;
         }
-        // Too slow, or the server is going away: say so, if the socket still takes it. The
-        // reader then reads until the member's answer; our close timeout ends the connection
-        // (the reader sees it) even if this member never reads again.
-        let close = write.send_close(Some(code), reason);
-        let _ = tokio::time::timeout(Duration::from_secs(2), close).await;
-    });
+        .in_current_span(),
+    );
     while let Some(Ok(message)) = read.recv().await {
         if let Message::Text(text) = message {
             room.message(id, &nick, text.as_str());
@@ -245,7 +280,7 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let shutdown = Shutdown::new();
     crate::metrics::recorder(); // before the first connection, so that it counts them all
-    let (room, bridge) = match config.redis {
+    let (room, bridge) = match config.redis.clone() {
         None => (Arc::new(Room::new(config.queue)), None),
         Some(redis_config) => {
             let (to_redis, events) = tokio::sync::mpsc::channel(redis::OUTBOX);
@@ -256,8 +291,10 @@ pub async fn run(
             (room, Some(bridge))
         }
     };
-    let app = router(room, shutdown.clone());
-    let served = crate::serve::serve(listener, app, tls, shutdown, signal).await;
+    let app = router_with(room, shutdown.clone(), &config);
+    let proxy_protocol = config.front.proxy_protocol;
+    let served =
+        crate::serve::serve_behind(listener, app, tls, proxy_protocol, shutdown, signal).await;
     if let Some(bridge) = bridge {
         bridge.finish().await;
     }

@@ -9,6 +9,8 @@
     clippy::panic
 )]
 
+pub mod chat;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;

@@ -1,0 +1,311 @@
+//! The chat behind real reverse proxies, run from the book's own configurations
+//! (`examples/deploy/nginx.conf` and `haproxy.cfg`, filled in as their comments say): Debian's
+//! `nginx` and `haproxy` (installed by `scripts/reverse-proxy-setup.sh` when missing) on free
+//! ports, TLS terminated at the proxy, three chat servers joined by a real `redis-server`
+//! behind it. Each test shows: the WebSockets spread over the three servers and make one room;
+//! every server learns its member's real address (clients connect from 127.0.0.2–4, the proxy
+//! from 127.0.0.1) through `X-Forwarded-For` (nginx) or the PROXY protocol (HAProxy), and logs
+//! it, in the member's span too; a quiet member stays connected past the proxy's idle timeout
+//! when the server pings it, and is cut when it does not.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::print_stderr)]
+
+mod common;
+
+use common::chat::{Chat, Redis, expect, joined, root, said, wait_for_port};
+use common::free_port;
+use sansock_tokio::{ClientSettings, WebSocketStream};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_rustls::rustls;
+
+type Member = WebSocketStream<tokio_rustls::client::TlsStream<tokio::net::TcpStream>>;
+
+/// Which proxy, and how it tells the servers who the client is.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Nginx,
+    Haproxy,
+}
+
+impl Kind {
+    /// The chat's flags for servers behind this proxy.
+    fn server_flags(self) -> &'static [&'static str] {
+        match self {
+            Kind::Nginx => &["--trusted-proxy", "127.0.0.1"],
+            Kind::Haproxy => &["--proxy-protocol"],
+        }
+    }
+}
+
+/// A self-signed certificate for 127.0.0.1, as PEM files in `dir`, and the client's trust in it.
+struct Certificate {
+    cert: PathBuf,
+    key: PathBuf,
+    both: PathBuf,
+    client: Arc<rustls::ClientConfig>,
+}
+
+impl Certificate {
+    fn new(dir: &std::path::Path) -> Certificate {
+        let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+        let (cert_pem, key_pem) = (made.cert.pem(), made.signing_key.serialize_pem());
+        let (cert, key, both) = (
+            dir.join("cert.pem"),
+            dir.join("key.pem"),
+            dir.join("both.pem"),
+        );
+        std::fs::write(&cert, &cert_pem).unwrap();
+        std::fs::write(&key, &key_pem).unwrap();
+        std::fs::write(&both, format!("{cert_pem}{key_pem}")).unwrap();
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(made.cert.der().clone()).unwrap();
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let client = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Certificate {
+            cert,
+            key,
+            both,
+            client: Arc::new(client),
+        }
+    }
+}
+
+/// A real nginx or HAProxy on a free port, run from the book's configuration; stopped by its
+/// process id when dropped.
+struct Proxy {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+    certificate: Certificate,
+}
+
+impl Proxy {
+    /// `kind` in front of the servers on `ports` (three; a port may repeat), cutting an idle
+    /// WebSocket after `idle`.
+    fn start(kind: Kind, ports: [u16; 3], idle: &str) -> Proxy {
+        let status = Command::new(root().join("scripts/reverse-proxy-setup.sh"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "scripts/reverse-proxy-setup.sh failed");
+        let port = free_port();
+        let dir = std::env::temp_dir().join(format!("sansock-{kind:?}-{port}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let certificate = Certificate::new(&dir);
+        let path = |p: &PathBuf| p.to_str().unwrap().to_string();
+        let values = [
+            ("LISTEN", format!("127.0.0.1:{port}")),
+            ("CERT", path(&certificate.cert)),
+            ("KEY", path(&certificate.key)),
+            ("CERT_AND_KEY", path(&certificate.both)),
+            ("CHAT_1", format!("127.0.0.1:{}", ports[0])),
+            ("CHAT_2", format!("127.0.0.1:{}", ports[1])),
+            ("CHAT_3", format!("127.0.0.1:{}", ports[2])),
+            ("IDLE_TIMEOUT", idle.to_string()),
+            ("RUN_DIR", path(&dir)),
+        ];
+        let (template, file) = match kind {
+            Kind::Nginx => ("nginx.conf", "nginx.conf"),
+            Kind::Haproxy => ("haproxy.cfg", "haproxy.cfg"),
+        };
+        let mut config =
+            std::fs::read_to_string(root().join("examples/deploy").join(template)).unwrap();
+        for (name, value) in values {
+            config = config.replace(&format!("${{{name}}}"), &value);
+        }
+        // Only the template's own list of variables may remain in its comment.
+        let body: String = config
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .collect();
+        assert!(
+            !body.contains("${"),
+            "a variable was left unfilled:\n{config}"
+        );
+        let config_file = dir.join(file);
+        std::fs::write(&config_file, &config).unwrap();
+        let child = match kind {
+            Kind::Nginx => Command::new("/usr/sbin/nginx")
+                .args(["-p", &path(&dir), "-e", &path(&dir.join("error.log"))])
+                .args(["-c", &path(&config_file), "-g", "daemon off;"])
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap(),
+            Kind::Haproxy => Command::new("/usr/sbin/haproxy")
+                .args(["-db", "-f", &path(&config_file)])
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap(),
+        };
+        wait_for_port(port);
+        Proxy {
+            child,
+            port,
+            dir,
+            certificate,
+        }
+    }
+
+    /// A member named `nick` through the proxy, from the address `from` (a 127.0.0.0/8 one),
+    /// over TLS.
+    async fn join(&self, nick: &str, from: &str) -> Member {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket
+            .bind(SocketAddr::new(from.parse().unwrap(), 0))
+            .unwrap();
+        let tcp = socket
+            .connect(SocketAddr::from(([127, 0, 0, 1], self.port)))
+            .await
+            .unwrap();
+        let tls = tokio_rustls::TlsConnector::from(self.certificate.client.clone());
+        let name = rustls::pki_types::ServerName::IpAddress(IpAddr::from([127, 0, 0, 1]).into());
+        let tls = tls.connect(name, tcp).await.unwrap();
+        let host = format!("127.0.0.1:{}", self.port);
+        let request = sansock_core::ClientRequest::new(host, format!("/chat?nick={nick}"));
+        let (ws, _) = sansock_tokio::client(tls, &request, ClientSettings::new())
+            .await
+            .unwrap();
+        ws
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Three servers on one Redis behind `kind`: one room; each server saw the client's own
+/// address, in its log line and in the member's span around the connection's own events.
+async fn one_room_behind(kind: Kind) {
+    let redis = Redis::start_on(free_port());
+    let url = redis.url();
+    let log = "info,sansock_driver=debug";
+    let servers: Vec<Chat> = (0..3)
+        .map(|_| {
+            let mut args = vec!["--redis", &url];
+            args.extend(kind.server_flags());
+            Chat::start_with(&args, log)
+        })
+        .collect();
+    let proxy = Proxy::start(
+        kind,
+        [servers[0].port, servers[1].port, servers[2].port],
+        "60s",
+    );
+
+    let mut ann = proxy.join("ann", "127.0.0.2").await;
+    expect(&mut ann, &joined("ann")).await;
+    let mut bob = proxy.join("bob", "127.0.0.3").await;
+    expect(&mut bob, &joined("bob")).await;
+    expect(&mut ann, &joined("bob")).await;
+    let mut cat = proxy.join("cat", "127.0.0.4").await;
+    expect(&mut cat, &joined("cat")).await;
+    expect(&mut ann, &joined("cat")).await;
+    expect(&mut bob, &joined("cat")).await;
+
+    // One room: what one says reaches everyone, whichever server each is on.
+    cat.send("through the proxy").await.unwrap();
+    // A send waits while input (the server's first ping, say) is buffered for the next
+    // `recv`, to batch replies; this member reads nothing until later, so it flushes.
+    cat.flush().await.unwrap();
+    for ws in [&mut ann, &mut bob, &mut cat] {
+        expect(ws, &said("cat", "through the proxy")).await;
+    }
+
+    // Spread over the three servers, each knowing its member by the client's address.
+    let mut seen = Vec::new();
+    for server in &servers {
+        let log = server.logged();
+        let joins: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains(" joined from "))
+            .collect();
+        assert_eq!(joins.len(), 1, "{kind:?}: one member per server:\n{log}");
+        let client = joins[0].split(" joined from ").nth(1).unwrap();
+        let client = client.split_whitespace().next().unwrap().to_string();
+        assert!(
+            joins[0].contains(&format!("member{{client={client}}}")),
+            "{}",
+            joins[0]
+        );
+        // The connection's own events (the driver's) are in the member's span.
+        let opened = format!("member{{client={client}}}:websocket{{");
+        assert!(log.contains(&opened), "{kind:?}: no {opened} in:\n{log}");
+        seen.push(client);
+    }
+    seen.sort();
+    assert_eq!(seen, ["127.0.0.2", "127.0.0.3", "127.0.0.4"], "{kind:?}");
+    for ws in [&mut ann, &mut bob, &mut cat] {
+        ws.close(None, "").await.unwrap();
+    }
+    drop(proxy);
+    drop(redis);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nginx_terminates_tls_spreads_the_room_and_forwards_the_client_address() {
+    one_room_behind(Kind::Nginx).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn haproxy_terminates_tls_spreads_the_room_and_sends_the_proxy_protocol() {
+    one_room_behind(Kind::Haproxy).await;
+
+    // A server that expects the PROXY header refuses a connection without one (whoever
+    // reaches it directly cannot claim an address).
+    let chat = Chat::start_with(&["--proxy-protocol"], "info");
+    let url = format!("ws://127.0.0.1:{}/chat?nick=direct", chat.port);
+    assert!(sansock_tokio::connect(&url).await.is_err());
+    chat.wait_log("has no PROXY protocol header", 1);
+}
+
+/// A member that says nothing for three of the proxy's idle timeouts: the server's keepalive
+/// pings keep it connected; without them the proxy cuts it.
+async fn idle_member_behind(kind: Kind) {
+    let idle = Duration::from_secs(2);
+    let quiet = 3 * idle;
+    for keepalive in ["0.5", "0"] {
+        let mut args = vec!["--keepalive", keepalive];
+        args.extend(kind.server_flags());
+        let chat = Chat::start_with(&args, "info");
+        let proxy = Proxy::start(kind, [chat.port; 3], "2s");
+        let mut ann = proxy.join("ann", "127.0.0.2").await;
+        expect(&mut ann, &joined("ann")).await;
+        let started = Instant::now();
+        let outcome = tokio::time::timeout(quiet, ann.recv()).await;
+        match (keepalive, outcome) {
+            // Pings came (and were answered): nothing for the application, still connected.
+            ("0.5", Err(_)) => {
+                ann.send("still here").await.unwrap();
+                expect(&mut ann, &said("ann", "still here")).await;
+            }
+            ("0", Ok(None | Some(Err(_)))) => {
+                let after = started.elapsed();
+                eprintln!("{kind:?} cut the member without keepalive after {after:?}");
+                assert!(after >= idle - Duration::from_millis(500), "{after:?}");
+                assert!(after < quiet, "{after:?}");
+            }
+            (keepalive, outcome) => panic!("{kind:?}, keepalive {keepalive}: {outcome:?}"),
+        }
+        drop(proxy);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nginx_keeps_a_quiet_member_that_the_server_pings() {
+    idle_member_behind(Kind::Nginx).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn haproxy_keeps_a_quiet_member_that_the_server_pings() {
+    idle_member_behind(Kind::Haproxy).await;
+}
