@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The examples in a real browser: installs Debian's Chromium and playwright-core (from npm) if
-# they are missing (and redis-server, for the chat across servers), builds the example programs,
+# they are missing (and redis-server and nginx, for the chat across servers), builds the example programs,
 # and runs tests/browser/*.test.mjs with Node's test runner. Idempotent; safe to run again.
 # Saves a screenshot of the chat in target/chat.png; with --update-screenshot, over the README's
 # docs/src/images/chat.png instead.
@@ -15,6 +15,7 @@ if [ ! -d tests/browser/node_modules/playwright-core ]; then
 fi
 
 scripts/redis-setup.sh   # the cross-server chat test starts a real redis-server
+scripts/reverse-proxy-setup.sh   # and one runs nginx in front of the chat
 
 if [ "${1:-}" = "--update-screenshot" ]; then
   export SANSOCK_SCREENSHOT="$PWD/docs/src/images/chat.png"

@@ -10,6 +10,7 @@ missing=()
 have() { command -v "$1" >/dev/null || [ -x "/usr/sbin/$1" ]; }
 have nginx || missing+=(nginx)
 have haproxy || missing+=(haproxy)
+have openssl || missing+=(openssl) # the browser test's certificate for nginx
 if [ ${#missing[@]} -gt 0 ]; then
   "$(dirname "$0")/apt-install.sh" "${missing[@]}"
 fi

@@ -4,7 +4,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -122,7 +124,7 @@ test('two people in the chat see each other, joins and leaves included', async (
       && members.every((m) => /^(alice|bob) \d+(\.\d+)? ms$/.test(m.trim()));
   }, 10000);
   // The chat agrees to Chromium's permessage-deflate offer without context takeover.
-  assert.match(chat.output, /bob joined \(extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover; client_max_window_bits=15\) over HTTP\/1\.1/);
+  assert.match(chat.output, /bob joined from 127\.0\.0\.1 \(extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover; client_max_window_bits=15\) over HTTP\/1\.1/);
   mkdirSync(dirname(screenshot), { recursive: true });
   await alice.screenshot({ path: screenshot });
   await bob.context().close();
@@ -144,8 +146,8 @@ test('the chat over HTTPS: the page and both members\' WebSockets on HTTP/2', as
   await until('alice reads bob', async () => (await lines(alice)).includes('bob: over one HTTP/2 connection'));
   // The server saw both WebSockets come as HTTP/2 extended CONNECTs (RFC 8441), deflate agreed.
   await until('both joins logged over HTTP/2', () =>
-    /alice joined \(extensions: permessage-deflate[^)]*\) over HTTP\/2/.test(chatTls.output)
-    && /bob joined \(extensions: permessage-deflate[^)]*\) over HTTP\/2/.test(chatTls.output));
+    /alice joined from 127\.0\.0\.1 \(extensions: permessage-deflate[^)]*\) over HTTP\/2/.test(chatTls.output)
+    && /bob joined from 127\.0\.0\.1 \(extensions: permessage-deflate[^)]*\) over HTTP\/2/.test(chatTls.output));
   await bob.context().close();
   await until('alice sees bob leave', async () => (await lines(alice)).includes('bob left'));
   await alice.context().close();
@@ -197,6 +199,72 @@ test('two members on two chat servers joined by a real Redis are one room', asyn
   } finally {
     for (const server of servers) server.kill();
     redis.kill();
+  }
+});
+
+/** Waits until something listens on `port`. */
+function listening(port) {
+  return until(`something listens on ${port}`, () => new Promise((resolve) => {
+    const probe = createConnection(port, '127.0.0.1', () => { probe.destroy(); resolve(true); });
+    probe.once('error', () => resolve(false));
+  }));
+}
+
+test('through nginx (TLS at the proxy, the book\'s configuration) to three chat servers on Redis', async () => {
+  // Debian's nginx and redis-server (installed by scripts/browser-test.sh), stopped by pid.
+  const dir = mkdtempSync(join(tmpdir(), 'sansock-nginx-'));
+  const children = [];
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+      { stdio: 'ignore' });
+    const redisPort = await freePort();
+    children.push(spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1',
+      '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
+    await listening(redisPort);
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const servers = [];
+    for (const port of ports) {
+      const server = await start('chat', ['--port', String(port), '--redis',
+        `redis://127.0.0.1:${redisPort}/`, '--trusted-proxy', '127.0.0.1']);
+      children.push(server);
+      servers.push(server);
+      await until('the server joined the room on Redis', () => server.output.includes('in the room as server'));
+    }
+    const nginxPort = await freePort();
+    const values = {
+      LISTEN: `127.0.0.1:${nginxPort}`, CERT: join(dir, 'cert.pem'), KEY: join(dir, 'key.pem'),
+      CHAT_1: `127.0.0.1:${ports[0]}`, CHAT_2: `127.0.0.1:${ports[1]}`, CHAT_3: `127.0.0.1:${ports[2]}`,
+      IDLE_TIMEOUT: '60s', RUN_DIR: dir,
+    };
+    let config = readFileSync(join(root, 'examples', 'deploy', 'nginx.conf'), 'utf8');
+    for (const [name, value] of Object.entries(values)) config = config.replaceAll(`\${${name}}`, value);
+    writeFileSync(join(dir, 'nginx.conf'), config);
+    children.push(spawn('/usr/sbin/nginx', ['-p', dir, '-e', join(dir, 'error.log'),
+      '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' }));
+    await listening(nginxPort);
+
+    const url = `https://127.0.0.1:${nginxPort}/`;
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const alice = await context.newPage();
+    const response = await alice.goto(url);
+    assert.match(response.headers().server ?? '', /^nginx/, 'the page came through nginx');
+    const bob = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+    await bob.goto(url);
+    await joinChat(alice, 'alice');
+    await joinChat(bob, 'bob');
+    await until('alice sees bob join', async () => (await lines(alice)).includes('bob joined'));
+    await say(bob, 'through nginx');
+    await until('alice reads bob', async () => (await lines(alice)).includes('bob: through nginx'));
+    // nginx put the two on two servers, and each logged its member's address (the browser's,
+    // from X-Forwarded-For) and the HTTP/1.1 upgrade nginx made of the browser's request.
+    const joined = (s) => / joined from 127\.0\.0\.1 .* over HTTP\/1\.1/.test(s.output);
+    await until('two servers logged a join', () => servers.filter(joined).length === 2);
+    await alice.context().close();
+    await bob.context().close();
+  } finally {
+    for (const child of children) child.kill();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
