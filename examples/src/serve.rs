@@ -147,6 +147,9 @@ pub async fn serve_behind(
             }
         });
     }
+    // Not accepting any more: new connections are refused at once (a load balancer sends them
+    // to another server) instead of waiting in the backlog while the drain runs.
+    drop(listener);
     shutdown.finished().await;
     Ok(())
 }

@@ -406,24 +406,28 @@ impl<C: Connector, H> Reconnecting<C, H> {
     }
 
     /// After `previous` ended: connects again (after the first delay), or `Ok(None)` when its
-    /// ending is not one to reconnect after.
+    /// ending is not one to reconnect after. The future does not hold `previous` (a connection
+    /// is `Send` but not `Sync`), so it can be spawned on a multi-threaded runtime.
     ///
     /// # Errors
     /// As [`connect`](Self::connect).
-    pub async fn reconnect(
+    pub fn reconnect(
         &mut self,
         previous: &C::Connection,
-    ) -> Result<Option<C::Connection>, HandshakeError>
+    ) -> impl Future<Output = Result<Option<C::Connection>, HandshakeError>> + '_
     where
         H: AsyncFnMut(&mut C::Connection) -> Result<(), Error>,
         crate::ClientSocket<C>: Transport<C::Runtime>,
         MaybeTlsStream<C>: Transport<C::Runtime>,
     {
-        let Some(delay) = self.reconnector.ended(C::closed(previous)) else {
-            return Ok(None);
-        };
-        self.connector.sleep(delay).await;
-        self.connect().await.map(Some)
+        let delay = self.reconnector.ended(C::closed(previous));
+        async move {
+            let Some(delay) = delay else {
+                return Ok(None);
+            };
+            self.connector.sleep(delay).await;
+            self.connect().await.map(Some)
+        }
     }
 }
 

@@ -73,9 +73,17 @@ impl Config {
     }
 }
 
+/// Who is joining: the nickname from `?nick=`, and whether it comes back (`&resume`: its first
+/// message says the last id it saw, `{"type":"resume","since":"…"}` or `null`).
+#[derive(Default)]
+struct Joining {
+    nick: String,
+    resume: bool,
+}
+
 /// Only `/chat`, only from pages of this server (a foreign page cannot join on its visitor's
-/// behalf); the nickname comes from `?nick=`.
-fn decide(request: &UpgradeRequest, nick: &mut String) -> Result<Accept, Reject> {
+/// behalf).
+fn decide(request: &UpgradeRequest, joining: &mut Joining) -> Result<Accept, Reject> {
     if request.path() != "/chat" {
         return Err(Reject::new(404));
     }
@@ -89,10 +97,14 @@ fn decide(request: &UpgradeRequest, nick: &mut String) -> Result<Accept, Reject>
     if request.origin().is_some_and(|o| !own(o)) {
         return Err(Reject::new(403).with_body("origin not allowed"));
     }
-    *nick = query_value(request.query(), "nick")
+    joining.nick = query_value(request.query(), "nick")
         .map(|n| n.trim().chars().take(32).collect::<String>())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "anonymous".into());
+    joining.resume = request.query().is_some_and(|q| {
+        q.split('&')
+            .any(|pair| pair.split('=').next() == Some("resume"))
+    });
     Ok(Accept::new())
 }
 
@@ -151,10 +163,10 @@ async fn join(
     let client = crate::serve::client_address(peer, &headers, &chat.trusted_proxies);
     let span = tracing::info_span!("member", %client);
     let ws = ws.settings(chat.settings.clone());
-    let mut nick = String::new();
+    let mut joining = Joining::default();
     let over = ws.request().map(|r| crate::carrier_name(r.carrier()));
     let decision = match ws.request() {
-        Some(request) => decide(request, &mut nick),
+        Some(request) => decide(request, &mut joining),
         None => Err(Reject::new(431)),
     };
     match decision {
@@ -163,11 +175,12 @@ async fn join(
             let _in_span = span.enter(); // no await while it is held
             ws.accept(accept).on_upgrade(async move |ws| {
                 tracing::info!(
-                    "{nick} joined from {client} (extensions: {}) over {}",
+                    "{} joined from {client} (extensions: {}) over {}",
+                    joining.nick,
                     ws.extensions().unwrap_or("none"),
                     over.unwrap_or("?")
                 );
-                member(ws, nick, chat.room, chat.shutdown).await;
+                member(ws, joining, chat.room, chat.shutdown).await;
                 drop(open);
             })
         }
@@ -178,15 +191,68 @@ async fn join(
     }
 }
 
-/// One member's life: its writer sends what the room publishes; its reader publishes what it
-/// says.
-async fn member(ws: WebSocket, nick: String, room: Arc<Room>, shutdown: Shutdown) {
+/// How long a member that comes back may take to say from where.
+const RESUME_WITHIN: Duration = Duration::from_secs(5);
+
+/// From the first message of a member that comes back (`None` if none came in time): the last
+/// id it saw (`None`: none yet). `Err` when it said something else.
+fn resume_point<E>(
+    first: Option<Option<Result<Message, E>>>,
+) -> Result<Option<sansock_redis::EntryId>, &'static str> {
+    #[derive(serde::Deserialize)]
+    #[serde(tag = "type", rename = "resume")]
+    struct Resume {
+        since: Option<String>,
+    }
+    let Some(Some(Ok(Message::Text(text)))) = first else {
+        return Err("expected resume");
+    };
+    let resume: Resume = serde_json::from_str(text.as_str()).map_err(|_| "expected resume")?;
+    match resume.since {
+        None => Ok(None),
+        Some(id) => id.parse().map(Some).map_err(|_| "bad resume id"),
+    }
+}
+
+/// One member's life: what it missed first (when it comes back), then its writer sends what
+/// the room publishes and its reader publishes what it says.
+async fn member(ws: WebSocket, joining: Joining, room: Arc<Room>, shutdown: Shutdown) {
+    let Joining { nick, resume } = joining;
     let (mut read, mut write) = ws.split();
+    let since = if resume {
+        let first = tokio::time::timeout(RESUME_WITHIN, read.recv()).await.ok();
+        match resume_point(first) {
+            Ok(since) => since,
+            Err(why) => {
+                let close = write.send_close(Some(CloseCode::POLICY_VIOLATION), why);
+                let _ = tokio::time::timeout(Duration::from_secs(2), close).await;
+                return;
+            }
+        }
+    } else {
+        None
+    };
+    let (subscription, missed, complete) = room.subscribe(since).await;
+    if resume {
+        // What it missed, then where the replay ends and whether it is all.
+        let resumed = serde_json::json!({ "type": "resumed", "complete": complete });
+        let sent = async {
+            for message in missed {
+                write.send(message).await?;
+            }
+            write.send(Message::from(resumed.to_string())).await
+        };
+        if sent.await.is_err() {
+            return;
+        }
+    }
     let rtt_micros = Arc::new(AtomicU64::new(u64::MAX));
-    let (id, subscription) = room.join(Member {
-        nick: nick.clone(),
-        rtt_micros: rtt_micros.clone(),
-    });
+    let id = room
+        .enter(Member {
+            nick: nick.clone(),
+            rtt_micros: rtt_micros.clone(),
+        })
+        .await;
     let writer_room = room.clone();
     let writer = tokio::spawn(
         async move {
@@ -236,7 +302,7 @@ async fn member(ws: WebSocket, nick: String, room: Arc<Room>, shutdown: Shutdown
                 }
             };
             if code == CloseCode::POLICY_VIOLATION {
-                writer_room.leave(id); // at once: the others need not wait for its close
+                writer_room.leave(id).await; // at once: the others need not wait for its close
             }
             // Too slow, or the server is going away: say so, if the socket still takes it. The
             // reader then reads until the member's answer; our close timeout ends the connection
@@ -248,10 +314,10 @@ async fn member(ws: WebSocket, nick: String, room: Arc<Room>, shutdown: Shutdown
     );
     while let Some(Ok(message)) = read.recv().await {
         if let Message::Text(text) = message {
-            room.message(id, &nick, text.as_str());
+            room.message(id, &nick, text.as_str()).await;
         }
     }
-    room.leave(id);
+    room.leave(id).await;
     // The connection is over: the writer may still wait for the room's next message.
     writer.abort();
     let _ = writer.await;
@@ -280,16 +346,13 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let shutdown = Shutdown::new();
     crate::metrics::recorder(); // before the first connection, so that it counts them all
-    let (room, bridge) = match config.redis.clone() {
-        None => (Arc::new(Room::new(config.queue)), None),
-        Some(redis_config) => {
-            let (to_redis, events) = tokio::sync::mpsc::channel(redis::OUTBOX);
-            let server = redis::server_name();
-            let room = Arc::new(Room::bridged(config.queue, server, to_redis));
-            let bridge = redis::start(room.clone(), events, redis_config)
-                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-            (room, Some(bridge))
-        }
+    let room = Arc::new(Room::new(config.queue));
+    let bridge = match config.redis.clone() {
+        None => None,
+        Some(redis_config) => Some(
+            redis::start(&room, redis_config)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
+        ),
     };
     let app = router_with(room, shutdown.clone(), &config);
     let proxy_protocol = config.front.proxy_protocol;

@@ -1,20 +1,21 @@
 //! The chat [`Room`]: one topic of Sansock's [`Topics`] that every member on this server
-//! subscribes to, the member list, and — when servers are joined on Redis
-//! ([`super::redis`]) — the members of the other servers as last heard from them.
+//! subscribes to, the member list, and — when servers are joined on Redis (`sansock-redis`) —
+//! the members of the other servers as last heard from them.
 //!
-//! What is said here goes to this server's members at once (framed and compressed once, the same
-//! bytes to every connection) and, when there is a bridge, to Redis for the other servers. What
-//! the other servers say comes back through [`Room::heard`] and goes to this server's members
-//! only. The WebSocket side (a member's reader and writer) is in `mod.rs`; Redis is in
-//! `redis.rs`.
+//! Alone, what is said here goes to this server's members at once (framed and compressed once,
+//! the same bytes to every connection). Joined, it goes to the room's Redis stream, and every
+//! server — this one too — delivers what it reads back ([`Room::heard`]), with the entry's id:
+//! one order for every member of every server, and a member that comes back says the last id
+//! it saw and gets what it missed ([`Room::subscribe`]). The WebSocket side (a member's reader
+//! and writer) is in `mod.rs`.
 
 use sansock_hyper::Message;
+use sansock_redis::{Bridge, EntryId, Handler};
 use sansock_topics::{SlowPolicy, Subscription, Topics};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use tokio::sync::mpsc;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 /// The topic every member subscribes to.
 const TOPIC: &str = "room";
@@ -44,9 +45,18 @@ pub enum Event {
 }
 
 impl Event {
-    /// The event as the JSON text message members get.
-    pub fn to_message(&self) -> Message {
-        Message::from(serde_json::to_string(self).unwrap_or_default())
+    /// The event as the JSON text message members get, with its id in the room's stream when
+    /// servers are joined (`"id":"1733580000000-0"`: what a member resumes after).
+    pub fn to_message(&self, id: Option<EntryId>) -> Message {
+        #[derive(Serialize)]
+        struct Delivered<'a> {
+            #[serde(flatten)]
+            event: &'a Event,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            id: Option<String>,
+        }
+        let id = id.map(|id| id.to_string());
+        Message::from(serde_json::to_string(&Delivered { event: self, id }).unwrap_or_default())
     }
 }
 
@@ -80,13 +90,7 @@ pub struct Room {
     next_id: AtomicU64,
     members: Mutex<HashMap<u64, Member>>,
     remote: Mutex<BTreeMap<RemoteId, String>>,
-    bridge: Option<Bridge>,
-}
-
-/// Where this server's events go to reach the other servers.
-struct Bridge {
-    server: String,
-    to_redis: mpsc::Sender<Envelope>,
+    bridge: OnceLock<Bridge>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -102,21 +106,20 @@ impl Room {
             next_id: AtomicU64::new(0),
             members: Mutex::default(),
             remote: Mutex::default(),
-            bridge: None,
+            bridge: OnceLock::new(),
         }
     }
 
-    /// A room whose events also go to `to_redis`, as those of server `server`.
-    pub fn bridged(queue: usize, server: String, to_redis: mpsc::Sender<Envelope>) -> Self {
-        Room {
-            bridge: Some(Bridge { server, to_redis }),
-            ..Room::new(queue)
-        }
+    /// Joins this room to the others through `bridge` (once; the bridge hands what it reads to
+    /// this room, its [`Handler`]).
+    pub fn attach(&self, bridge: Bridge) {
+        bridge.follow(TOPIC);
+        let _ = self.bridge.set(bridge);
     }
 
     /// This server's name among the others (`None` alone).
     pub fn server(&self) -> Option<&str> {
-        self.bridge.as_ref().map(|b| b.server.as_str())
+        self.bridge.get().map(Bridge::server)
     }
 
     /// This server's members: number and nickname.
@@ -127,66 +130,95 @@ impl Room {
             .collect()
     }
 
-    /// Adds a member and tells everyone (the newcomer too).
-    pub fn join(&self, member: Member) -> (u64, Subscription) {
+    /// Subscribes a member-to-be to the room, and gives what it missed since `since` (the
+    /// last id it saw; `None` for a newcomer) as the messages to send it first, and whether
+    /// that is all it missed (`false`: the room's stream no longer reaches back that far, or
+    /// this server is alone and keeps no history).
+    pub async fn subscribe(&self, since: Option<EntryId>) -> (Subscription, Vec<Message>, bool) {
+        let Some(bridge) = self.bridge.get() else {
+            return (self.topics.subscribe(TOPIC), Vec::new(), since.is_none());
+        };
+        let (subscription, replay) = bridge
+            .resume(TOPIC, since, || self.topics.subscribe(TOPIC))
+            .await;
+        let missed = replay
+            .entries
+            .iter()
+            .filter_map(|entry| {
+                let envelope: Envelope = serde_json::from_slice(&entry.payload).ok()?;
+                Some(envelope.event.to_message(Some(entry.id)))
+            })
+            .collect();
+        (subscription, missed, replay.complete)
+    }
+
+    /// Adds a subscribed member and tells everyone (the newcomer too); gives its number.
+    pub async fn enter(&self, member: Member) -> u64 {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let subscription = self.topics.subscribe(TOPIC);
         let event = Event::Join {
             nick: member.nick.clone(),
         };
         lock(&self.members).insert(id, member);
-        self.say(id, event);
-        (id, subscription)
+        self.say(id, event).await;
+        id
     }
 
     /// Removes a member (if still there) and tells everyone else.
-    pub fn leave(&self, id: u64) {
+    pub async fn leave(&self, id: u64) {
         let gone = lock(&self.members).remove(&id);
         if let Some(member) = gone {
-            self.say(id, Event::Leave { nick: member.nick });
+            self.say(id, Event::Leave { nick: member.nick }).await;
         }
     }
 
     /// Member `id` of this server says `text`.
-    pub fn message(&self, id: u64, nick: &str, text: &str) {
-        self.say(
-            id,
-            Event::Message {
-                nick: nick.into(),
-                text: text.into(),
-            },
-        );
+    pub async fn message(&self, id: u64, nick: &str, text: &str) {
+        let event = Event::Message {
+            nick: nick.into(),
+            text: text.into(),
+        };
+        self.say(id, event).await;
     }
 
-    /// Publishes `event` of member `id` here, and hands it to the bridge for the other servers
-    /// (never waiting: when Redis cannot keep up or is away, the other servers miss it — Redis
-    /// pub/sub delivers at most once anyway).
-    fn say(&self, id: u64, event: Event) {
-        self.publish(&event);
-        if let Some(bridge) = &self.bridge {
-            let envelope = Envelope {
-                server: bridge.server.clone(),
-                member: id,
-                event,
-            };
-            if bridge.to_redis.try_send(envelope).is_err() {
-                tracing::debug!("redis: an event not forwarded (the bridge is behind)");
-            }
+    /// Alone: delivers `event` of member `id` here. Joined: lists or unlists the member in the
+    /// presence, then appends the event to the room's stream, waiting while the bridge's outbox
+    /// is full (a member who says too much waits; nothing said is dropped); every server
+    /// delivers it when it reads it back.
+    async fn say(&self, id: u64, event: Event) {
+        let Some(bridge) = self.bridge.get() else {
+            return self.publish(&event, None);
+        };
+        let _ = match &event {
+            Event::Join { nick } => bridge.present(id, nick.as_str()).await,
+            Event::Leave { .. } => bridge.absent(id).await,
+            Event::Message { .. } => Ok(()),
+        };
+        let envelope = Envelope {
+            server: bridge.server().to_string(),
+            member: id,
+            event,
+        };
+        let payload = serde_json::to_vec(&envelope).unwrap_or_default();
+        if bridge.publish(TOPIC, payload).await.is_err() {
+            tracing::debug!("redis: an event after the bridge stopped, not forwarded");
         }
     }
 
-    /// What another server said (through Redis): its members' joins and leaves update the
-    /// member list; everything new goes to this server's members. A join already known (the
-    /// presence sync saw it first) or a leave of someone unknown is not repeated.
-    pub fn heard(&self, envelope: Envelope) {
-        let id = (envelope.server, envelope.member);
-        let new = match &envelope.event {
-            Event::Join { nick } => lock(&self.remote).insert(id, nick.clone()).is_none(),
-            Event::Leave { .. } => lock(&self.remote).remove(&id).is_some(),
-            Event::Message { .. } => true,
+    /// An entry of the room's stream (this server's, or another's): the other servers'
+    /// members' joins and leaves update the member list; everything new goes to this server's
+    /// members with its id. Another server's join already known (the presence sync saw it
+    /// first), or a leave of someone unknown, is not repeated.
+    pub fn heard(&self, id: EntryId, envelope: Envelope) {
+        let new = Some(envelope.server.as_str()) == self.server() || {
+            let remote = (envelope.server, envelope.member);
+            match &envelope.event {
+                Event::Join { nick } => lock(&self.remote).insert(remote, nick.clone()).is_none(),
+                Event::Leave { .. } => lock(&self.remote).remove(&remote).is_some(),
+                Event::Message { .. } => true,
+            }
         };
         if new {
-            self.publish(&envelope.event);
+            self.publish(&envelope.event, Some(id));
         }
     }
 
@@ -217,15 +249,15 @@ impl Room {
             }
         }
         for event in &events {
-            self.publish(event);
+            self.publish(event, None);
         }
     }
 
     /// Sends `event` to this server's members, framed once. Members whose queue is full are
     /// dropped from the topic (their writers see it, leave and say why); the others never wait
     /// for them.
-    fn publish(&self, event: &Event) {
-        let published = self.topics.publish(TOPIC, event.to_message());
+    fn publish(&self, event: &Event, id: Option<EntryId>) {
+        let published = self.topics.publish(TOPIC, event.to_message(id));
         if published.dropped > 0 {
             tracing::info!("{} member(s) too slow, dropped", published.dropped);
         }
@@ -255,6 +287,20 @@ impl Room {
         }));
         entries.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
         serde_json::to_string(&entries).unwrap_or_default()
+    }
+}
+
+/// The bridge hands the room what it reads from Redis.
+impl Handler for Room {
+    fn entry(&self, _topic: &str, id: EntryId, _server: &str, payload: &[u8]) {
+        match serde_json::from_slice::<Envelope>(payload) {
+            Ok(envelope) => self.heard(id, envelope),
+            Err(error) => tracing::warn!("redis: an entry not understood: {error}"),
+        }
+    }
+
+    fn presence(&self, others: BTreeMap<RemoteId, String>, first: bool, removals: bool) {
+        self.sync_remote(others, first, removals);
     }
 }
 
@@ -297,8 +343,9 @@ mod tests {
             event,
         };
         let ann = || Event::Join { nick: "ann".into() };
-        room.heard(heard(1, ann()));
-        room.heard(heard(1, ann())); // again: not repeated
+        let id = |seq| EntryId { ms: 1, seq };
+        room.heard(id(1), heard(1, ann()));
+        room.heard(id(2), heard(1, ann())); // again: not repeated
         let mut present = BTreeMap::new();
         present.insert(("b".to_string(), 1), "ann".to_string());
         present.insert(("b".to_string(), 2), "bo".to_string());
@@ -306,7 +353,7 @@ mod tests {
         present.remove(&("b".to_string(), 1));
         room.sync_remote(present.clone(), false, false); // no removals yet
         room.sync_remote(present, false, true); // ann is gone
-        room.heard(heard(1, Event::Leave { nick: "ann".into() })); // already gone
+        room.heard(id(3), heard(1, Event::Leave { nick: "ann".into() })); // already gone
         let mut got = Vec::new();
         while let Some(m) = sub.try_recv() {
             match m.message() {
@@ -317,7 +364,7 @@ mod tests {
         assert_eq!(
             got,
             [
-                r#"{"type":"join","nick":"ann"}"#,
+                r#"{"type":"join","nick":"ann","id":"1-1"}"#,
                 r#"{"type":"join","nick":"bo"}"#,
                 r#"{"type":"leave","nick":"ann"}"#,
             ]

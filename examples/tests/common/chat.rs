@@ -80,7 +80,11 @@ impl Chat {
     /// A server run with `args` (its port is added) and `RUST_LOG=log`; it is ready when it
     /// listens, and has joined the room when `args` name a Redis.
     pub fn start_with(args: &[&str], log: &str) -> Chat {
-        let port = super::free_port();
+        Chat::start_on(super::free_port(), args, log)
+    }
+
+    /// As [`start_with`](Self::start_with), on `port` (to start a stopped server again).
+    pub fn start_on(port: u16, args: &[&str], log: &str) -> Chat {
         let mut child = Command::new(super::example("chat"))
             .args(["--port", &port.to_string()])
             .args(args)
@@ -152,17 +156,25 @@ impl Chat {
 
     /// SIGINT: the clean shutdown Ctrl-C gives.
     pub fn interrupt(&mut self) {
+        self.stop("INT");
+    }
+
+    /// Sends `signal` (`INT`, `TERM`) and waits until the server has drained and exited.
+    pub fn stop(&mut self, signal: &str) {
         let pid = self.child.id().to_string();
         assert!(
             Command::new("kill")
-                .args(["-INT", &pid])
+                .args([&format!("-{signal}"), &pid])
                 .status()
                 .unwrap()
                 .success()
         );
         let end = Instant::now() + LIMIT;
         while self.child.try_wait().unwrap().is_none() {
-            assert!(Instant::now() < end, "the server did not stop on SIGINT");
+            assert!(
+                Instant::now() < end,
+                "the server did not stop on SIG{signal}"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -187,6 +199,18 @@ pub fn said(nick: &str, text: &str) -> String {
     format!(r#"{{"type":"message","nick":"{nick}","text":"{text}"}}"#)
 }
 
+/// Whether the member got `expected` in `got`: the same JSON, leaving aside the room's stream
+/// id that joined servers add (`"id":"…"`).
+pub fn same(got: &str, expected: &str) -> bool {
+    let Ok(mut got) = serde_json::from_str::<serde_json::Value>(got) else {
+        return false;
+    };
+    if let Some(fields) = got.as_object_mut() {
+        fields.remove("id");
+    }
+    serde_json::from_str::<serde_json::Value>(expected).is_ok_and(|e| e == got)
+}
+
 /// Reads until `expected` comes; gives what came before it.
 pub async fn expect<S: AsyncRead + AsyncWrite + Unpin>(
     ws: &mut WebSocketStream<S>,
@@ -196,7 +220,7 @@ pub async fn expect<S: AsyncRead + AsyncWrite + Unpin>(
     let reading = async {
         loop {
             match ws.recv().await {
-                Some(Ok(Message::Text(text))) if text.as_str() == expected => return,
+                Some(Ok(Message::Text(text))) if same(text.as_str(), expected) => return,
                 Some(Ok(Message::Text(text))) => before.push(text.as_str().to_string()),
                 other => panic!("waiting for {expected}: {other:?}"),
             }
@@ -216,8 +240,15 @@ pub async fn expect_either<S: AsyncRead + AsyncWrite + Unpin>(
     let reading = async {
         loop {
             match ws.recv().await {
-                Some(Ok(Message::Text(text))) if expected.iter().any(|e| e == text.as_str()) => {
-                    return text.as_str().to_string();
+                Some(Ok(Message::Text(text)))
+                    if expected.iter().any(|e| same(text.as_str(), e)) =>
+                {
+                    let text = text.as_str();
+                    return expected
+                        .iter()
+                        .find(|e| same(text, e))
+                        .cloned()
+                        .unwrap_or_default();
                 }
                 Some(Ok(_)) => {}
                 other => panic!("waiting for {expected:?}: {other:?}"),

@@ -10,6 +10,7 @@
 )]
 
 pub mod chat;
+pub mod proxy;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
