@@ -224,10 +224,10 @@ impl Bridge {
             (subscribe(), upto)
         };
         let Some(since) = since else {
-            return (subscribed, Replay::complete());
+            return (subscribed, Replay::whole());
         };
         let replay = match upto {
-            Some(upto) if since >= upto => Ok(Replay::complete()),
+            Some(upto) if since >= upto => Ok(Replay::whole()),
             Some(upto) => self.replay(topic, since, upto).await,
             None => Ok(Replay::default()), // not reading Redis yet: nothing known
         };
@@ -306,7 +306,7 @@ impl Bridge {
 }
 
 impl Replay {
-    fn complete() -> Replay {
+    fn whole() -> Replay {
         Replay {
             entries: Vec::new(),
             complete: true,

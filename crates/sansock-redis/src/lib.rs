@@ -48,6 +48,7 @@
 //! ```
 //!
 //! Runs on tokio, with the `redis` crate. Needs Redis 7 (a stream's `max-deleted-entry-id`).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod bridge;
 mod entry;
