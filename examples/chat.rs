@@ -11,9 +11,10 @@
 //! else about the room, is in `src/chat/`.
 //!
 //! Several servers, one room: `--redis redis://127.0.0.1:6379/` joins this server's room to the
-//! others on that Redis (pub/sub for what is said, presence hashes that expire
-//! `--presence-ttl` seconds after a server stops refreshing them, so its members' leaves are
-//! announced by the others when it dies). Without `--redis` it runs alone.
+//! others on that Redis with `sansock-redis` (a stream for what is said, one order for all; a
+//! member that joins with `?resume` and says the last id it saw gets what it missed; presence
+//! hashes that expire `--presence-ttl` seconds after a server stops refreshing them, so its
+//! members' leaves are announced by the others when it dies). Without `--redis` it runs alone.
 //!
 //! Behind a reverse proxy (the book's "Deploying" chapter has tested nginx and HAProxy
 //! configurations): `--trusted-proxy IP` believes that proxy's `X-Forwarded-For`,
