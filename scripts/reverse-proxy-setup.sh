@@ -4,8 +4,6 @@
 # scripts/browser-test.sh run it first. The packages' own services, where an init system
 # started them, are stopped: the tests start their own on free ports and stop them by pid.
 set -euo pipefail
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo=sudo
 missing=()
 have() { command -v "$1" >/dev/null || [ -x "/usr/sbin/$1" ]; }
 have nginx || missing+=(nginx)
@@ -14,8 +12,4 @@ have openssl || missing+=(openssl) # the browser test's certificate for nginx
 if [ ${#missing[@]} -gt 0 ]; then
   "$(dirname "$0")/apt-install.sh" "${missing[@]}"
 fi
-for service in nginx haproxy; do
-  if command -v systemctl >/dev/null && systemctl is-active --quiet "$service" 2>/dev/null; then
-    $sudo systemctl stop "$service" || true
-  fi
-done
+"$(dirname "$0")/stop-services.sh" nginx haproxy
