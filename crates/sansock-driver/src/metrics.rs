@@ -34,7 +34,7 @@ struct Inner {
     role: &'static str,
     /// Messages in, messages out, bytes in, bytes out, as added.
     added: [u64; 4],
-    /// The connection's clock (nanoseconds) at the last addition.
+    /// The second of the connection's clock of the last addition.
     at: u64,
 }
 
@@ -69,17 +69,18 @@ impl Meter {
         Meter {}
     }
 
-    /// Adds the connection's new message and byte counts if a second of its clock has passed
-    /// since the last time (called when a read waits: the connection is idle).
+    /// Adds the connection's new message and byte counts once per second of its clock (when
+    /// the whole second of its last receive differs from the last addition's; called when a
+    /// read waits: the connection is idle). A field read and a compare per call: this runs
+    /// once per message in a ping-pong, recorder or not.
     #[allow(unused_variables)]
     #[inline]
     pub(crate) fn idle(&mut self, conn: &Connection) {
         #[cfg(feature = "metrics")]
         if let Some(inner) = &mut self.inner {
-            let now = conn.stats().last_received.as_duration().as_nanos();
-            let now = u64::try_from(now).unwrap_or(u64::MAX);
-            if now.saturating_sub(inner.at) >= 1_000_000_000 {
-                inner.at = now;
+            let second = conn.stats().last_received.as_duration().as_secs();
+            if second != inner.at {
+                inner.at = second;
                 inner.add(conn);
             }
         }

@@ -133,6 +133,14 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         if self.under_high_water() {
             return Poll::Ready(Ok(()));
         }
+        self.poll_backpressure(cx)
+    }
+
+    /// [`poll_writable`](Self::poll_writable) past the high-water mark: out of line, so that
+    /// its event and counter do not weigh on every send's inlined fast path.
+    #[cold]
+    #[inline(never)]
+    fn poll_backpressure(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         crate::trace::backpressure(&self.span, self.conn.transmit_len());
         self.poll_write_until(cx, Self::under_high_water)
     }
