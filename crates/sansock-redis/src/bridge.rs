@@ -218,10 +218,19 @@ impl Bridge {
         subscribe: impl FnOnce() -> T,
     ) -> (T, Replay) {
         self.follow(topic);
-        let (subscribed, upto) = {
-            let cursors = lock(&self.shared.cursors);
-            let upto = cursors.get(topic).copied().flatten();
-            (subscribe(), upto)
+        // A topic followed a moment ago (or an instance just started) has no position yet:
+        // wait for the reader to take one, a command timeout at most (Redis away: nothing
+        // can be said of the history then).
+        let waited = Instant::now();
+        let (subscribed, upto) = loop {
+            {
+                let cursors = lock(&self.shared.cursors);
+                let upto = cursors.get(topic).copied().flatten();
+                if upto.is_some() || waited.elapsed() >= self.shared.config.timeout {
+                    break (subscribe(), upto);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
         };
         let Some(since) = since else {
             return (subscribed, Replay::whole());
@@ -507,6 +516,35 @@ async fn write(
     Ok(())
 }
 
+/// Topics followed since the last read start at their stream's end.
+async fn start_topics(
+    shared: &Shared,
+    connection: &mut MultiplexedConnection,
+) -> Result<(), RedisError> {
+    let new: Vec<String> = lock(&shared.cursors)
+        .iter()
+        .filter(|(_, cursor)| cursor.is_none())
+        .map(|(topic, _)| topic.clone())
+        .collect();
+    for topic in new {
+        let mut last = redis::cmd("XREVRANGE");
+        last.arg(shared.stream(&topic))
+            .arg("+")
+            .arg("-")
+            .arg("COUNT")
+            .arg(1);
+        let reply: redis::streams::StreamRangeReply =
+            bounded(shared.config.timeout, last.query_async(connection)).await?;
+        let at = reply
+            .ids
+            .first()
+            .and_then(|e| e.id.parse().ok())
+            .unwrap_or_default();
+        lock(&shared.cursors).insert(topic, Some(at));
+    }
+    Ok(())
+}
+
 /// The reader: the followed topics' entries, and presence snapshots between reads.
 async fn reader(shared: Arc<Shared>) {
     let mut first = true;
@@ -550,6 +588,7 @@ async fn read_connected(
         presence::snapshot(&mut connection, &shared.keys, &shared.server),
     )
     .await?;
+    start_topics(shared, &mut connection).await?;
     let count = others.len();
     shared.handler.presence(others, *first, false);
     *first = false;
@@ -565,28 +604,7 @@ async fn read_connected(
         if *stop.borrow_and_update() {
             return Ok(());
         }
-        // Topics followed since the last read start at their stream's end.
-        let new: Vec<String> = lock(&shared.cursors)
-            .iter()
-            .filter(|(_, cursor)| cursor.is_none())
-            .map(|(topic, _)| topic.clone())
-            .collect();
-        for topic in new {
-            let mut last = redis::cmd("XREVRANGE");
-            last.arg(shared.stream(&topic))
-                .arg("+")
-                .arg("-")
-                .arg("COUNT")
-                .arg(1);
-            let reply: redis::streams::StreamRangeReply =
-                bounded(limit, last.query_async(&mut connection)).await?;
-            let at = reply
-                .ids
-                .first()
-                .and_then(|e| e.id.parse().ok())
-                .unwrap_or_default();
-            lock(&shared.cursors).insert(topic, Some(at));
-        }
+        start_topics(shared, &mut connection).await?;
         let followed: Vec<(String, EntryId)> = lock(&shared.cursors)
             .iter()
             .filter_map(|(topic, cursor)| Some((topic.clone(), (*cursor)?)))

@@ -170,7 +170,15 @@ impl Proxy {
 }
 
 impl Drop for Proxy {
+    /// SIGTERM first, by pid: nginx's master then stops its workers (SIGKILL would leave them
+    /// running, orphaned, holding the port); SIGKILL if it is still there after 5 s.
     fn drop(&mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while matches!(self.child.try_wait(), Ok(None)) && std::time::Instant::now() < end {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
