@@ -83,9 +83,6 @@ async fn the_chat_counts_what_happened() {
             said += line.len();
             ws.send(line).await.unwrap();
         }
-        // A send waits while input (the server's first ping, say) is buffered for the next
-        // `recv`, to batch replies; this member reads nothing until the others have sent.
-        ws.flush().await.unwrap();
     }
     // Everyone hears all fifteen lines (and the joins) before leaving.
     for ws in &mut members {

@@ -4,7 +4,8 @@
 //! - `sansock-tokio-plain`, `sansock-smol-plain`, `sansock-blocking-plain`: the loop every page
 //!   of the docs shows, as people write it — `while let Some(m) = ws.recv().await { ws.send(m?)
 //!   .await? }` (blocking: `read` and `send`) — [`echo_plain`]; a `send` leaves its frame to the
-//!   next `recv` while more input is buffered, so the echoes of one read leave in one write;
+//!   next `recv` while another whole message is buffered, so the echoes of one read leave in
+//!   one write;
 //! - `sansock-compio-plain`: the same loop on compio (io_uring), one runtime on one thread,
 //!   every connection a task of it — [`echo_plain`];
 //! - `sansock-tokio`: Sansock's fastest way, as a server built for throughput would be written:

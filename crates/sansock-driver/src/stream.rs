@@ -170,8 +170,8 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
         poll_fn(|cx| self.driver.poll_flush(cx)).await
     }
 
-    /// Sends a message: queues it and writes it to the transport — at once, or, when more
-    /// input is already buffered for the next [`recv`](Self::recv), in one write with the
+    /// Sends a message: queues it and writes it to the transport — at once, or, when another
+    /// whole message has already come for the next [`recv`](Self::recv), in one write with the
     /// other replies when that `recv` would wait for input. So a receive-and-reply loop makes
     /// one write per batch of messages, and the reply to the last message of a read (ping-pong)
     /// leaves as it is sent. Past the write high-water mark it waits until the transport has

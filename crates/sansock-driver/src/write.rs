@@ -2,8 +2,10 @@
 //! backpressure, and when a queued frame is written.
 //!
 //! The rule, the same on every adapter: a `send` queues its frame and writes at once — unless
-//! more input is already buffered for the same caller's next receive, which then writes
-//! everything queued before it waits for input. A loop that receives a batch of messages and
+//! another whole message has already come for the same caller's next receive (the caller is in
+//! the middle of a batch), which then writes everything queued before it waits for input. Only
+//! a ping, a close or part of a frame buffered does not hold a send back: the caller may wait
+//! elsewhere before its next receive, and its peer would wait for the reply. A loop that receives a batch of messages and
 //! sends a reply to each makes one write for the batch; a reply to the last message of a read
 //! (ping-pong's case) goes out as it is sent. Past the write high-water mark a send writes
 //! until the output is under it, whatever the rule says. Waiting for the transport runs the
@@ -146,7 +148,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
     }
 
     /// After a send queued its frame: done at once if the caller's next receive will write it
-    /// (`will_receive`, and input is buffered for that receive) and the output is under the
+    /// (`will_receive`, and a whole message waits for that receive) and the output is under the
     /// high-water mark; otherwise writes it out (see the module's doc).
     ///
     /// # Errors
@@ -157,7 +159,7 @@ impl<S: Transport<R>, R: Runtime> Driver<S, R> {
         cx: &mut Context<'_>,
         will_receive: bool,
     ) -> Poll<Result<(), Error>> {
-        if will_receive && !self.conn.needs_input() {
+        if will_receive && self.conn.message_ready() {
             return self.poll_writable(cx);
         }
         self.poll_flush(cx)

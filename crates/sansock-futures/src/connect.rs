@@ -121,6 +121,7 @@ impl<T: Tcp> Connector<T> {
     /// Connects to `url` with default settings over the runtime's TCP.
     ///
     /// ```no_run
+    /// # #[cfg(feature = "smol")]
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
     /// let (mut ws, _response) = sansock_futures::smol::connect("ws://127.0.0.1:8080/").await?;
     /// ws.send("hello").await?;

@@ -192,6 +192,57 @@ async fn a_reply_left_to_the_next_receive_is_written_when_the_stream_is_dropped(
     assert_eq!(got.unwrap().unwrap(), Message::from("reply"));
 }
 
+/// A server that writes "first" and then `behind` in one write, and gives the first message
+/// the client sends back.
+async fn first_then(
+    behind: Option<Message>,
+) -> (
+    sansock_tokio::ClientStream,
+    tokio::task::JoinHandle<Option<Result<Message, Error>>>,
+) {
+    let (listener, url) = bind_local().await;
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut ws = sansock_tokio::accept(tcp).await.unwrap();
+        ws.feed(Message::from("first")).await.unwrap();
+        match behind {
+            // (Written by a half of its own: the client reads only part of it.)
+            Some(message) => {
+                let (mut read, mut write) = ws.split();
+                tokio::spawn(async move { write.send(message).await });
+                read.recv().await
+            }
+            None => {
+                ws.ping(b"behind").await.unwrap();
+                ws.recv().await
+            }
+        }
+    });
+    let (mut client, _) = sansock_tokio::connect(&url).await.unwrap();
+    let first = timeout(LIMIT, client.recv())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(first, Message::from("first"));
+    (client, server)
+}
+
+#[tokio::test]
+async fn a_send_with_only_a_ping_or_half_a_message_buffered_writes_at_once() {
+    // A ping behind the message, or the start of a long message: the next receive would wait
+    // for input, and the caller may be waiting on something else first (another connection,
+    // a timer): the reply leaves at once, with no further call of the client's.
+    for behind in [None, Some(Message::from(vec![7u8; 4 << 20]))] {
+        let (mut client, server) = first_then(behind).await;
+        client.send("reply").await.unwrap();
+        assert_eq!(client.buffered_amount(), 0, "the reply waits for a receive");
+        let got = timeout(LIMIT, server).await.unwrap().unwrap();
+        assert_eq!(got.unwrap().unwrap(), Message::from("reply"));
+        drop(client);
+    }
+}
+
 #[tokio::test]
 async fn close_to_a_peer_that_never_reads_ends_by_the_close_timeout() {
     let (listener, url) = bind_local().await;

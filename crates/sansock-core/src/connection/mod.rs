@@ -294,6 +294,22 @@ impl Connection {
         self.recv.is_empty() && self.frame.is_none() && self.assembly.is_none()
     }
 
+    /// Whether the next [`poll_event`](Self::poll_event) gives a message (or the terminal
+    /// event) without more input: an event waits, or the next buffered frame is a whole data
+    /// frame that ends its message. Not a promise that the message is valid. A driver that
+    /// leaves a reply's write to the caller's next receive does so only then: the caller is in
+    /// the middle of a batch of messages that already came.
+    #[inline]
+    pub fn message_ready(&self) -> bool {
+        if self.pending.is_some() {
+            return true;
+        }
+        if self.frame.is_some() || !self.is_receiving() {
+            return false;
+        }
+        whole_final_data_frame(&self.recv)
+    }
+
     /// Whether [`poll_event`](Self::poll_event) and
     /// [`poll_event_into`](Self::poll_event_into) have nothing to give until more input
     /// arrives: nothing buffered, no frame under way, no event waiting, the stream not ended. A
@@ -603,5 +619,61 @@ impl Connection {
     /// Starts (or restarts) the close deadline from now.
     fn arm_close_deadline(&mut self) {
         self.close_deadline = Some(self.now + self.config.close_timeout);
+    }
+}
+
+/// Whether `buf` starts with a whole data frame (text, binary or continuation) with FIN set:
+/// only the bytes that decide it are read, no header check (the receive path does those).
+#[inline]
+fn whole_final_data_frame(buf: &[u8]) -> bool {
+    let [b0, b1, rest @ ..] = buf else {
+        return false;
+    };
+    if b0 & 0x80 == 0 || b0 & 0x0F > 2 {
+        return false;
+    }
+    let (len, rest) = match b1 & 0x7F {
+        126 => match rest {
+            [a, b, rest @ ..] => (u64::from(u16::from_be_bytes([*a, *b])), rest),
+            _ => return false,
+        },
+        127 => match rest.split_first_chunk::<8>() {
+            Some((n, rest)) => (u64::from_be_bytes(*n), rest),
+            None => return false,
+        },
+        n => (u64::from(n), rest),
+    };
+    let mask = if b1 & 0x80 != 0 { 4 } else { 0 };
+    rest.len() as u64 >= len.saturating_add(mask)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_final_data_frame as ready;
+    use alloc::vec;
+
+    #[test]
+    fn a_whole_final_data_frame_is_told_from_the_rest() {
+        assert!(ready(&[0x81, 2, b'h', b'i'])); // text, FIN
+        assert!(ready(&[0x82, 0])); // empty binary
+        assert!(ready(&[0x80, 1, 0, 0x81])); // final continuation (and more after it)
+        assert!(!ready(&[0x81, 2, b'h'])); // payload cut
+        assert!(!ready(&[0x01, 1, b'h'])); // not final
+        assert!(!ready(&[0x89, 0])); // ping
+        assert!(!ready(&[0x81])); // header cut
+        assert!(!ready(&[]));
+        // Masked: the key counts.
+        assert!(ready(&[0x81, 0x81, 1, 2, 3, 4, b'x']));
+        assert!(!ready(&[0x81, 0x81, 1, 2, 3, 4]));
+        // 16- and 64-bit lengths.
+        let mut long = vec![0x82, 126, 0x01, 0x00];
+        long.resize(4 + 255, 0);
+        assert!(!ready(&long));
+        long.push(0);
+        assert!(ready(&long));
+        let mut huge = vec![0x82, 127];
+        huge.extend_from_slice(&u64::MAX.to_be_bytes());
+        assert!(!ready(&huge));
+        assert!(!ready(&[0x82, 127, 0, 0])); // its length cut
     }
 }
