@@ -133,13 +133,14 @@ impl Bridge {
     pub fn start(config: Config, handler: Arc<dyn Handler>) -> Result<Bridge, RedisError> {
         let client = Client::open(config.url.as_str())?;
         let (outbox, events) = mpsc::channel(config.outbox);
+        let cursors = config.topics.iter().map(|t| (t.clone(), None)).collect();
         let shared = Arc::new(Shared {
             server: server_name(),
             keys: Keys::new(&config.prefix),
             config,
             client,
             handler,
-            cursors: Mutex::default(),
+            cursors: Mutex::new(cursors),
             members: Mutex::default(),
             commands: Mutex::default(),
             stop: watch::Sender::new(false),
@@ -158,12 +159,40 @@ impl Bridge {
         &self.shared.server
     }
 
-    /// Reads `topic`'s stream from now on (its entries from now, from every instance, go to
-    /// the handler). Publishing to a topic follows it.
-    pub fn follow(&self, topic: &str) {
+    /// Reads `topic`'s stream from now on: waits until the reader has taken its position in it
+    /// (a command timeout at most; with Redis away, the position is taken when it is back), so
+    /// every entry appended after this returns reaches the handler. Publishing to a topic
+    /// follows it; [`Config::follow`] follows from the start.
+    ///
+    /// [`Config::follow`]: crate::Config::follow
+    pub async fn follow(&self, topic: &str) {
+        self.want(topic);
+        self.position(topic, || ()).await;
+    }
+
+    /// Adds `topic` to those the reader follows (its position taken on the reader's next look).
+    fn want(&self, topic: &str) {
         lock(&self.shared.cursors)
             .entry(topic.to_string())
             .or_insert(None);
+    }
+
+    /// Waits until the reader has a position in `topic` (a command timeout at most), then runs
+    /// `then` under the same lock, so that nothing is handed to the handler between the two.
+    async fn position<T>(&self, topic: &str, then: impl FnOnce() -> T) -> (T, Option<EntryId>) {
+        let waited = Instant::now();
+        let has = || {
+            lock(&self.shared.cursors)
+                .get(topic)
+                .copied()
+                .flatten()
+                .is_some()
+        };
+        while !has() && waited.elapsed() < self.shared.config.timeout {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let cursors = lock(&self.shared.cursors);
+        (then(), cursors.get(topic).copied().flatten())
     }
 
     /// Appends `payload` to `topic`'s stream, for every instance's handler (this one's too,
@@ -172,7 +201,7 @@ impl Bridge {
     /// # Errors
     /// [`Stopped`] once the bridge has finished.
     pub async fn publish(&self, topic: &str, payload: impl Into<Bytes>) -> Result<(), Stopped> {
-        self.follow(topic);
+        self.want(topic);
         let payload = payload.into();
         let topic = topic.to_string();
         self.send(Op::Publish { topic, payload }).await
@@ -217,21 +246,10 @@ impl Bridge {
         since: Option<EntryId>,
         subscribe: impl FnOnce() -> T,
     ) -> (T, Replay) {
-        self.follow(topic);
+        self.want(topic);
         // A topic followed a moment ago (or an instance just started) has no position yet:
-        // wait for the reader to take one, a command timeout at most (Redis away: nothing
-        // can be said of the history then).
-        let waited = Instant::now();
-        let (subscribed, upto) = loop {
-            {
-                let cursors = lock(&self.shared.cursors);
-                let upto = cursors.get(topic).copied().flatten();
-                if upto.is_some() || waited.elapsed() >= self.shared.config.timeout {
-                    break (subscribe(), upto);
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        };
+        // wait for the reader to take one (Redis away: nothing can be said of the history).
+        let (subscribed, upto) = self.position(topic, subscribe).await;
         let Some(since) = since else {
             return (subscribed, Replay::whole());
         };

@@ -39,7 +39,7 @@
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let topics = sansock_topics::Topics::new(64, sansock_topics::SlowPolicy::Drop);
 //! let bridge = Bridge::start(Config::new("redis://127.0.0.1/"), Arc::new(Room(topics.clone())))?;
-//! bridge.follow("news");
+//! bridge.follow("news").await; // from now on, every instance's entries reach `Room`
 //! bridge.publish("news", "hello, every instance").await?;
 //! // A member back after a disconnection, having seen `last`:
 //! let last: EntryId = "1733580000000-0".parse()?;
@@ -86,6 +86,7 @@ pub struct Config {
     pub(crate) presence_ttl: Duration,
     pub(crate) outbox: usize,
     pub(crate) timeout: Duration,
+    pub(crate) topics: Vec<String>,
 }
 
 impl Config {
@@ -100,6 +101,7 @@ impl Config {
             presence_ttl: Duration::from_secs(10),
             outbox: 4096,
             timeout: Duration::from_secs(2),
+            topics: Vec::new(),
         }
     }
 
@@ -124,6 +126,16 @@ impl Config {
     #[must_use]
     pub fn presence_ttl(mut self, ttl: Duration) -> Self {
         self.presence_ttl = ttl.max(Duration::from_millis(300));
+        self
+    }
+
+    /// Follows `topic` from the start: the bridge takes its position in the stream before it
+    /// says it is in the room, so every entry from then on reaches the handler (a topic
+    /// followed later, with [`Bridge::follow`], starts where the stream is when the reader
+    /// next looks).
+    #[must_use]
+    pub fn follow(mut self, topic: impl Into<String>) -> Self {
+        self.topics.push(topic.into());
         self
     }
 

@@ -1,7 +1,8 @@
 //! The bridge on a real `redis-server` (Debian's, installed by `scripts/redis-setup.sh` when
 //! missing; started on a free port, stopped by pid): two instances share a topic in one order;
 //! a member resuming after an id gets exactly what came after it; after an id the stream has
-//! trimmed, or from a stream Redis lost, the replay says it is incomplete.
+//! trimmed, or from a stream Redis lost, the replay says it is incomplete; what is published once
+//! `follow` returns is heard.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use sansock_redis::{Bridge, Config, EntryId, Handler};
@@ -99,8 +100,8 @@ async fn two_instances_one_order_and_exact_replays() {
     let (heard_a, heard_b) = (Arc::new(Heard::default()), Arc::new(Heard::default()));
     let a = Bridge::start(config.clone(), heard_a.clone()).unwrap();
     let b = Bridge::start(config, heard_b.clone()).unwrap();
-    a.follow("room");
-    b.follow("room");
+    a.follow("room").await;
+    b.follow("room").await;
     // Both are reading before anything is said.
     reading(&a).await;
     reading(&b).await;
@@ -148,7 +149,7 @@ async fn a_trimmed_or_lost_history_says_so() {
         heard.clone(),
     )
     .unwrap();
-    bridge.follow("room");
+    bridge.follow("room").await;
     reading(&bridge).await;
     // Far more than the stream keeps (it trims by whole nodes of 100 entries), ten at a time:
     // an instance that falls further behind than the stream is long misses what was trimmed
@@ -185,4 +186,27 @@ async fn a_trimmed_or_lost_history_says_so() {
     let (_, replay) = bridge.resume("room", Some(recent), || ()).await;
     assert_eq!((replay.entries.len(), replay.complete), (0, false));
     bridge.finish().await;
+}
+
+#[tokio::test]
+async fn what_is_published_once_follow_returns_is_heard() {
+    let redis = Redis::start();
+    // One instance follows from its start (the config), one with `follow` once started; the
+    // first entry comes at once: neither may have missed it.
+    let config = Config::new(redis.url()).prefix("t3");
+    let (heard_a, heard_b) = (Arc::new(Heard::default()), Arc::new(Heard::default()));
+    let a = Bridge::start(config.clone().follow("room"), heard_a.clone()).unwrap();
+    let b = Bridge::start(config, heard_b.clone()).unwrap();
+    a.follow("room").await; // (returns once its reader has taken its position)
+    b.follow("room").await;
+    b.publish("room", "first").await.unwrap();
+    a.publish("room", "second").await.unwrap();
+    for heard in [&heard_a, &heard_b] {
+        heard.wait_for(2).await;
+        let mut payloads = heard.payloads();
+        payloads.sort();
+        assert_eq!(payloads, ["first", "second"]);
+    }
+    a.finish().await;
+    b.finish().await;
 }

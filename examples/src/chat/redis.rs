@@ -32,6 +32,7 @@ pub const HISTORY: usize = 50_000;
 pub fn start(room: &Arc<Room>, config: RedisConfig) -> Result<Bridge, RedisError> {
     let settings = Config::new(config.url)
         .prefix("sansock-chat")
+        .follow(super::room::TOPIC)
         .stream_len(HISTORY)
         .presence_ttl(config.presence_ttl);
     let bridge = Bridge::start(settings, room.clone())?;

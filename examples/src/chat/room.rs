@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 /// The topic every member subscribes to.
-const TOPIC: &str = "room";
+pub const TOPIC: &str = "room";
 
 /// What happens in the room, as members' browsers get it: `{"type":"join","nick":"ann"}`,
 /// `{"type":"leave",..}`, `{"type":"message","nick":..,"text":..}`.
@@ -111,9 +111,8 @@ impl Room {
     }
 
     /// Joins this room to the others through `bridge` (once; the bridge hands what it reads to
-    /// this room, its [`Handler`]).
+    /// this room, its [`Handler`], and follows the room's topic from its start: [`TOPIC`]).
     pub fn attach(&self, bridge: Bridge) {
-        bridge.follow(TOPIC);
         let _ = self.bridge.set(bridge);
     }
 
