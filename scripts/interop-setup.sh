@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs the real peers the interop tests talk to, if they are missing: Node's `ws` (npm, into
-# tests/interop/node_modules) and Python's `websockets` (PyPI, into target/interop-venv).
+# Installs the real peers the interop tests and the benchmark talk to, if they are missing: Node's
+# `ws` and Bun (npm, into tests/interop/node_modules; Bun's binary comes in its npm package) and
+# Python's `websockets` (PyPI, into target/interop-venv).
 # Idempotent; crates/sansock-cross/tests/interop.rs runs it first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -d tests/interop/node_modules/ws ]; then
-  echo "installing ws from npm"
+if [ ! -d tests/interop/node_modules/ws ] || [ ! -x tests/interop/node_modules/.bin/bun ]; then
+  echo "installing ws and bun from npm"
   (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
 fi
 venv=target/interop-venv

@@ -153,6 +153,62 @@ test('the chat over HTTPS: the page and both members\' WebSockets on HTTP/2', as
   await alice.context().close();
 });
 
+/**
+ * In `page`, opens a chat WebSocket as `nick` and says `count` lines, `window` at most waiting
+ * for their echo (the room sends every line back to its sender too); gives the milliseconds
+ * from the first line to the last echo, as the page's clock measures them.
+ */
+function timeLines(page, nick, count, window = 64) {
+  return page.evaluate(async ([nick, count, window]) => {
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const ws = new WebSocket(`${scheme}://${location.host}/chat?nick=${nick}`);
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = () => reject(new Error('the WebSocket failed'));
+    });
+    let sent = 0;
+    let echoed = 0;
+    const started = performance.now();
+    await new Promise((resolve, reject) => {
+      ws.onclose = (e) => reject(new Error(`closed after ${echoed} echoes: ${e.code} ${e.reason}`));
+      ws.onmessage = (e) => {
+        const m = JSON.parse(e.data);
+        if (m.type !== 'message' || m.nick !== nick) return;
+        if (m.text !== `line ${echoed}`) reject(new Error(`line ${echoed} came as ${m.text}`));
+        echoed += 1;
+        if (echoed === count) resolve();
+        else if (sent < count) ws.send(`line ${sent++}`);
+      };
+      while (sent < Math.min(window, count)) ws.send(`line ${sent++}`);
+    });
+    const ms = performance.now() - started;
+    ws.onclose = null;
+    ws.close();
+    return ms;
+  }, [nick, count, window]);
+}
+
+test('Chromium\'s time for 10,000 chat lines over HTTP/1.1 and over HTTP/2 (reported, not asserted)', async () => {
+  // The same chat, the same page, the same lines (20-odd bytes, permessage-deflate as Chromium
+  // offers it, 64 in flight): a WebSocket of its own over HTTP/1.1, and one as a stream of the
+  // page's HTTP/2 connection (RFC 8441). Each line comes back once, in order.
+  const count = 10000;
+  const plain = await open(chatUrl);
+  const h2 = await open(chatTlsUrl);
+  const h1ms = await timeLines(plain, 'timer1', count);
+  const h2ms = await timeLines(h2, 'timer2', count);
+  assert.match(chat.output, /timer1 joined from 127\.0\.0\.1 \([^)]*\) over HTTP\/1\.1/);
+  assert.match(chatTls.output, /timer2 joined from 127\.0\.0\.1 \([^)]*\) over HTTP\/2/);
+  const rate = (ms) => Math.round(count / (ms / 1000));
+  const report = `Chromium ${browser.version()}, ${count} chat lines, 64 in flight: `
+    + `HTTP/1.1 ${h1ms.toFixed(0)} ms (${rate(h1ms)} lines/s), `
+    + `HTTP/2 ${h2ms.toFixed(0)} ms (${rate(h2ms)} lines/s), HTTP/2 at ${(h1ms / h2ms).toFixed(2)}x`;
+  console.log(report);
+  writeFileSync(join(root, 'target', 'browser-http2-time.txt'), `${report}\n`);
+  await plain.context().close();
+  await h2.context().close();
+});
+
 test('two members on two chat servers joined by a real Redis are one room', async () => {
   // redis-server (Debian's, installed by scripts/browser-test.sh through scripts/redis-setup.sh)
   // and two chat servers on it; stopped by process id at the end.

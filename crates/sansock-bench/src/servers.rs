@@ -31,7 +31,9 @@
 //!   own echo example;
 //! - `raw`: the ceiling — the handshake, then every byte written back as read, no WebSocket logic;
 //! - `node-ws`: Node's `ws` 8 (`tests/interop/bench-echo.mjs`), when `scripts/interop-setup.sh`
-//!   has installed it: the process becomes `node` (same pid, same core).
+//!   has installed it: the process becomes `node` (same pid, same core);
+//! - `bun`: Bun 1.4's own WebSocket server, uWebSockets inside (`tests/interop/bench-echo-bun.js`,
+//!   Bun from npm, installed by the same script): the process becomes `bun`.
 
 use futures_util::{SinkExt, StreamExt, TryStreamExt};
 use std::io;
@@ -39,7 +41,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Every server's name, in the order the tables show them.
-pub const NAMES: [&str; 18] = [
+pub const NAMES: [&str; 19] = [
     "sansock-tokio-plain",
     "sansock-compio-plain",
     "sansock-axum",
@@ -58,6 +60,7 @@ pub const NAMES: [&str; 18] = [
     "fastwebsockets-hyper",
     "raw",
     "node-ws",
+    "bun",
 ];
 
 /// Runs the server `name` on `127.0.0.1:port` until the process is killed.
@@ -67,8 +70,9 @@ pub const NAMES: [&str; 18] = [
 pub fn run(name: &str, port: u16) -> io::Result<()> {
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     match name {
-        "node-ws" => node_ws(port, "bench-echo.mjs"),
-        "fanout-node-ws" => node_ws(port, "bench-fanout.mjs"),
+        "node-ws" => interop_peer("node", "node_modules/ws", port, "bench-echo.mjs"),
+        "fanout-node-ws" => interop_peer("node", "node_modules/ws", port, "bench-fanout.mjs"),
+        "bun" => interop_peer(BUN, BUN, port, "bench-echo-bun.js"),
         fanout if fanout.starts_with("fanout-") => {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -92,15 +96,26 @@ pub fn run(name: &str, port: u16) -> io::Result<()> {
 }
 
 /// Becomes `node tests/interop/SCRIPT PORT` (returns only if that fails).
-fn node_ws(port: u16, script: &str) -> io::Result<()> {
+/// Bun, as npm installs it under `tests/interop`.
+const BUN: &str = "node_modules/.bin/bun";
+
+/// Becomes `program` (a path under `tests/interop`, or one on the `PATH`) running `script` of
+/// `tests/interop` on `port`, once `scripts/interop-setup.sh` has installed `needs` there.
+fn interop_peer(program: &str, needs: &str, port: u16, script: &str) -> io::Result<()> {
     use std::os::unix::process::CommandExt;
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop");
-    if !dir.join("node_modules/ws").is_dir() {
-        return Err(io::Error::other(
-            "Node's ws is not installed: run scripts/interop-setup.sh",
-        ));
+    if !dir.join(needs).exists() {
+        return Err(io::Error::other(format!(
+            "{needs} is not installed: run scripts/interop-setup.sh"
+        )));
     }
-    Err(std::process::Command::new("node")
+    let local = dir.join(program);
+    let program = if local.exists() {
+        local.into_os_string()
+    } else {
+        program.into()
+    };
+    Err(std::process::Command::new(program)
         .arg(dir.join(script))
         .arg(port.to_string())
         .exec())
