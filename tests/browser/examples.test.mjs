@@ -158,7 +158,7 @@ test('the chat over HTTPS: the page and both members\' WebSockets on HTTP/2', as
  * for their echo (the room sends every line back to its sender too); gives the milliseconds
  * from the first line to the last echo, as the page's clock measures them.
  */
-function timeLines(page, nick, count, window = 64) {
+function timeLines(page, nick, count, window = 16) {
   return page.evaluate(async ([nick, count, window]) => {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const ws = new WebSocket(`${scheme}://${location.host}/chat?nick=${nick}`);
@@ -189,9 +189,10 @@ function timeLines(page, nick, count, window = 64) {
 }
 
 test('Chromium\'s time for 10,000 chat lines over HTTP/1.1 and over HTTP/2 (reported, not asserted)', async () => {
-  // The same chat, the same page, the same lines (20-odd bytes, permessage-deflate as Chromium
-  // offers it, 64 in flight): a WebSocket of its own over HTTP/1.1, and one as a stream of the
-  // page's HTTP/2 connection (RFC 8441). Each line comes back once, in order.
+  // The same chat, the same lines (20-odd bytes, permessage-deflate as Chromium offers it, 16 in
+  // flight, well inside the chat's queue of 64 a member): a WebSocket of its own over HTTP/1.1,
+  // and one as a stream of the page's HTTP/2 connection (RFC 8441). Each line comes back once,
+  // in order. scripts/browser-test.sh runs the debug build; the book's numbers are a release one.
   const count = 10000;
   const plain = await open(chatUrl);
   const h2 = await open(chatTlsUrl);
@@ -200,7 +201,7 @@ test('Chromium\'s time for 10,000 chat lines over HTTP/1.1 and over HTTP/2 (repo
   assert.match(chat.output, /timer1 joined from 127\.0\.0\.1 \([^)]*\) over HTTP\/1\.1/);
   assert.match(chatTls.output, /timer2 joined from 127\.0\.0\.1 \([^)]*\) over HTTP\/2/);
   const rate = (ms) => Math.round(count / (ms / 1000));
-  const report = `Chromium ${browser.version()}, ${count} chat lines, 64 in flight: `
+  const report = `Chromium ${browser.version()}, ${count} chat lines, 16 in flight: `
     + `HTTP/1.1 ${h1ms.toFixed(0)} ms (${rate(h1ms)} lines/s), `
     + `HTTP/2 ${h2ms.toFixed(0)} ms (${rate(h2ms)} lines/s), HTTP/2 at ${(h1ms / h2ms).toFixed(2)}x`;
   console.log(report);

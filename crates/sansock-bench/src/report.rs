@@ -96,6 +96,15 @@ fn rate(v: f64) -> String {
     }
 }
 
+/// ` (0.87×)`: `value` to the reference's in the same run; nothing when the run had no reference.
+fn ratio(value: f64, reference: f64) -> String {
+    if reference > 0.0 {
+        format!(" ({:.2}×)", value / reference)
+    } else {
+        String::new()
+    }
+}
+
 /// The throughput table: messages per second (median ± spread) and, below each, the ratio to
 /// [`REFERENCE`] in the same run.
 pub fn markdown(all: &[Runs], servers: &[&str]) -> String {
@@ -117,16 +126,12 @@ pub fn markdown(all: &[Runs], servers: &[&str]) -> String {
             match find(name) {
                 Some(r) => {
                     cpu = cpu.max(r.load_cpu());
-                    let ratio = if reference > 0.0 {
-                        r.median() / reference
-                    } else {
-                        0.0
-                    };
                     let _ = write!(
                         s,
-                        " {} ±{:.0}% ({ratio:.2}×) |",
+                        " {} ±{:.0}%{} |",
                         rate(r.median()),
-                        r.spread() * 100.0
+                        r.spread() * 100.0,
+                        ratio(r.median(), reference)
                     );
                 }
                 None => s.push_str(" – |"),
@@ -156,16 +161,12 @@ pub fn cpu_markdown(all: &[Runs], servers: &[&str]) -> String {
         for name in servers {
             match find(name) {
                 Some(r) if r.per_server_cpu() > 0.0 => {
-                    let ratio = if reference > 0.0 {
-                        r.per_server_cpu() / reference
-                    } else {
-                        0.0
-                    };
                     let _ = write!(
                         s,
-                        " {} @{:.0}% ({ratio:.2}×) |",
+                        " {} @{:.0}%{} |",
                         rate(r.per_server_cpu()),
-                        r.server_cpu() * 100.0
+                        r.server_cpu() * 100.0,
+                        ratio(r.per_server_cpu(), reference)
                     );
                 }
                 _ => s.push_str(" – |"),
