@@ -153,30 +153,29 @@ async fn on_tokio(name: &str, addr: std::net::SocketAddr) -> io::Result<()> {
     loop {
         let (tcp, _) = listener.accept().await?;
         let _ = tcp.set_nodelay(true);
-        tokio::task::spawn_local(async move {
-            let _ = match kind {
-                0 => sansock_tokio(tcp, None).await,
-                6 => sansock_tokio(tcp, Some(PART_MIN)).await,
-                1 => {
-                    tungstenite(
-                        tcp,
-                        tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default(),
-                    )
-                    .await
-                }
-                2 => {
-                    let config =
-                        tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
-                            .read_buffer_size(8 << 10);
-                    tungstenite(tcp, config).await
-                }
-                3 => fastwebsockets(tcp).await,
-                5 => sansock_tokio_stream(tcp).await,
-                7 => sansock_tokio_plain(tcp).await,
-                8 => fastwebsockets_hyper(tcp).await,
-                _ => raw(tcp).await,
-            };
-        });
+        // Each server's connection is a task of its own future's size, as in its users' code
+        // (one task type for all of them would size every task for the largest).
+        fn spawn<F: std::future::Future + 'static>(connection: F) {
+            tokio::task::spawn_local(connection);
+        }
+        match kind {
+            0 => spawn(sansock_tokio(tcp, None)),
+            6 => spawn(sansock_tokio(tcp, Some(PART_MIN))),
+            1 => spawn(tungstenite(
+                tcp,
+                tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default(),
+            )),
+            2 => {
+                let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+                    .read_buffer_size(8 << 10);
+                spawn(tungstenite(tcp, config));
+            }
+            3 => spawn(fastwebsockets(tcp)),
+            5 => spawn(sansock_tokio_stream(tcp)),
+            7 => spawn(sansock_tokio_plain(tcp)),
+            8 => spawn(fastwebsockets_hyper(tcp)),
+            _ => spawn(raw(tcp)),
+        }
     }
 }
 

@@ -40,9 +40,8 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// # Errors
     /// [`HandshakeError::BadRequest`] (the error response was sent), [`HandshakeError::Timeout`], I/O
     /// errors.
-    pub async fn accept(io: S) -> Result<Self, HandshakeError> {
-        let settings = ServerSettings::new();
-        Self::accept_with(io, settings, async |_| Ok(Accept::new())).await
+    pub fn accept(io: S) -> impl Future<Output = Result<Self, HandshakeError>> {
+        Self::accept_with(io, ServerSettings::new(), async |_| Ok(Accept::new()))
     }
 
     /// Reads the upgrade request and lets `decide`, an async closure, look at it (path,
@@ -71,16 +70,18 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// # Errors
     /// [`HandshakeError::Rejected`] when `decide` rejected (the rejection was sent); otherwise as
     /// [`accept`](Self::accept).
-    pub async fn accept_with<F>(
+    pub fn accept_with<F>(
         io: S,
         settings: ServerSettings,
         decide: F,
-    ) -> Result<Self, HandshakeError>
+    ) -> impl Future<Output = Result<Self, HandshakeError>>
     where
         F: AsyncFnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
     {
-        let driver = crate::opening::accept(io, settings, decide).await?;
-        Ok(Self::from_driver(driver))
+        // (The handshake is boxed when called: a task awaiting it stays as small as the loop
+        // that follows.)
+        let handshake = crate::opening::accept(io, settings, decide);
+        async move { Ok(Self::from_driver(handshake.await?)) }
     }
 
     /// Runs the client handshake over `io`, a transport you already have (connected, with TLS
@@ -89,13 +90,16 @@ impl<S: Transport<R>, R: Runtime> WebSocketStream<S, R> {
     /// # Errors
     /// [`HandshakeError::Response`] (a non-101 answer carries its status, headers and body),
     /// [`HandshakeError::Timeout`], I/O errors.
-    pub async fn client(
+    pub fn client(
         io: S,
         request: &ClientRequest,
         settings: ClientSettings,
-    ) -> Result<(Self, Box<Response>), HandshakeError> {
-        let (driver, response) = crate::opening::connect(io, request, settings).await?;
-        Ok((Self::from_driver(driver), response))
+    ) -> impl Future<Output = Result<(Self, Box<Response>), HandshakeError>> {
+        let handshake = crate::opening::connect(io, request, settings);
+        async move {
+            let (driver, response) = handshake.await?;
+            Ok((Self::from_driver(driver), response))
+        }
     }
 
     /// Wraps a driver whose handshake is done.
