@@ -1,10 +1,11 @@
 //! sansock-compio on loopback TCP, on io_uring and on the epoll driver compio falls back to
 //! (forced here, as where io_uring is missing or forbidden): echo with a subprotocol up to
 //! 1 MiB, split halves with pongs from the read half, backpressure, keepalive, close and
-//! handshake timeouts, a plain HTTP request's 400, and wss with a private CA. The same scenarios
+//! handshake timeouts, a plain HTTP request's 400, and wss with a private CA; and under a
+//! seccomp filter that forbids io_uring, compio's own fallback to epoll. The same scenarios
 //! the other adapters' loopback tests run; the cross matrix runs every other adapter against
 //! this one.
-#![allow(clippy::unwrap_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::panic, clippy::print_stderr)]
 
 use compio::driver::{DriverType, ProactorBuilder};
 use compio::io::{AsyncReadExt, AsyncWriteExt};
@@ -74,6 +75,59 @@ fn compio_chooses_io_uring_here_by_itself() {
             "io_uring_setup works on this machine: compio should not fall back"
         );
     });
+}
+
+/// Set in the copy of this test binary that runs under the seccomp filter.
+const IO_URING_FORBIDDEN: &str = "SANSOCK_TEST_IO_URING_FORBIDDEN";
+
+/// Where io_uring is forbidden (a container whose seccomp profile answers EPERM to
+/// `io_uring_setup`, as Docker's does on many hosts): compio starts on epoll by itself and the
+/// adapter works the same. This test runs itself again under such a filter
+/// (`scripts/forbid-io-uring.py`, libseccomp); that copy checks that io_uring really is refused,
+/// that compio's own choice is epoll, and echoes messages up to 1 MiB on it.
+#[test]
+fn where_seccomp_forbids_io_uring_compio_falls_back_to_epoll() {
+    if std::env::var_os(IO_URING_FORBIDDEN).is_some() {
+        let forced = ProactorBuilder::new()
+            .driver_type(DriverType::IoUring)
+            .build()
+            .err()
+            .expect("io_uring is forbidden here");
+        assert_eq!(
+            forced.kind(),
+            std::io::ErrorKind::PermissionDenied,
+            "{forced}"
+        );
+        on(None, || async {
+            assert_eq!(sansock_compio::driver(), DriverType::Poll);
+            text_binary_empty_and_1_mib_echo_with_a_subprotocol().await;
+            eprintln!("io_uring refused ({forced}); compio chose epoll; echoed");
+        });
+        return;
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let setup = std::process::Command::new(root.join("scripts/seccomp-setup.sh"))
+        .status()
+        .unwrap();
+    assert!(setup.success(), "scripts/seccomp-setup.sh failed");
+    let child = std::process::Command::new("/usr/bin/python3")
+        .arg(root.join("scripts/forbid-io-uring.py"))
+        .arg(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "where_seccomp_forbids_io_uring_compio_falls_back_to_epoll",
+        ])
+        .arg("--nocapture")
+        .env(IO_URING_FORBIDDEN, "1")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&child.stderr);
+    assert!(
+        child.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&child.stdout)
+    );
+    assert!(said.contains("compio chose epoll; echoed"), "{said}");
 }
 
 async fn timeout<T>(limit: Duration, f: impl Future<Output = T>) -> Option<T> {

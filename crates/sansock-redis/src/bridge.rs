@@ -159,9 +159,9 @@ impl Bridge {
         &self.shared.server
     }
 
-    /// Reads `topic`'s stream from now on: waits until the reader has taken its position in it
-    /// (a command timeout at most; with Redis away, the position is taken when it is back), so
-    /// every entry appended after this returns reaches the handler. Publishing to a topic
+    /// Reads `topic`'s stream from now on: waits until the reader has taken its position in it,
+    /// so every entry appended after this returns reaches the handler — a command timeout at
+    /// most: with Redis away it returns then, and the position is taken when Redis is back. Publishing to a topic
     /// follows it; [`Config::follow`] follows from the start.
     ///
     /// [`Config::follow`]: crate::Config::follow

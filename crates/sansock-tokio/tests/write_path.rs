@@ -164,22 +164,7 @@ async fn a_lone_send_reaches_the_peer() {
 
 #[tokio::test]
 async fn a_reply_left_to_the_next_receive_is_written_when_the_stream_is_dropped() {
-    let (listener, url) = bind_local().await;
-    let server = tokio::spawn(async move {
-        let (tcp, _) = listener.accept().await.unwrap();
-        let mut ws = sansock_tokio::accept(tcp).await.unwrap();
-        ws.feed(Message::from("first")).await.unwrap();
-        ws.feed(Message::from("second")).await.unwrap();
-        ws.flush().await.unwrap(); // both in one write
-        ws.recv().await
-    });
-    let (mut client, _) = sansock_tokio::connect(&url).await.unwrap();
-    let first = timeout(LIMIT, client.recv())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    assert_eq!(first, Message::from("first"));
+    let (mut client, server) = first_then(Behind::Whole).await;
     // "second" is buffered, so the reply waits for the next receive...
     client.send("reply").await.unwrap();
     assert!(
@@ -192,10 +177,20 @@ async fn a_reply_left_to_the_next_receive_is_written_when_the_stream_is_dropped(
     assert_eq!(got.unwrap().unwrap(), Message::from("reply"));
 }
 
-/// A server that writes "first" and then `behind` in one write, and gives the first message
-/// the client sends back.
+/// What the server writes behind "first", in the same write.
+enum Behind {
+    /// Another whole message, "second".
+    Whole,
+    /// A ping.
+    Ping,
+    /// A message of 4 MiB, of which the client's read takes only the start.
+    Long,
+}
+
+/// A server that writes "first" and then `behind`, and gives the first message the client
+/// sends back; the client, once it has received "first".
 async fn first_then(
-    behind: Option<Message>,
+    behind: Behind,
 ) -> (
     sansock_tokio::ClientStream,
     tokio::task::JoinHandle<Option<Result<Message, Error>>>,
@@ -206,15 +201,21 @@ async fn first_then(
         let mut ws = sansock_tokio::accept(tcp).await.unwrap();
         ws.feed(Message::from("first")).await.unwrap();
         match behind {
-            // (Written by a half of its own: the client reads only part of it.)
-            Some(message) => {
-                let (mut read, mut write) = ws.split();
-                tokio::spawn(async move { write.send(message).await });
-                read.recv().await
+            Behind::Whole => {
+                ws.feed(Message::from("second")).await.unwrap();
+                ws.flush().await.unwrap();
+                ws.recv().await
             }
-            None => {
+            Behind::Ping => {
                 ws.ping(b"behind").await.unwrap();
                 ws.recv().await
+            }
+            // (Written by a half of its own, since the client does not read it all.)
+            Behind::Long => {
+                let (mut read, mut write) = ws.split();
+                let long = Message::from(vec![7u8; 4 << 20]);
+                tokio::spawn(async move { write.send(long).await });
+                read.recv().await
             }
         }
     });
@@ -233,7 +234,7 @@ async fn a_send_with_only_a_ping_or_half_a_message_buffered_writes_at_once() {
     // A ping behind the message, or the start of a long message: the next receive would wait
     // for input, and the caller may be waiting on something else first (another connection,
     // a timer): the reply leaves at once, with no further call of the client's.
-    for behind in [None, Some(Message::from(vec![7u8; 4 << 20]))] {
+    for behind in [Behind::Ping, Behind::Long] {
         let (mut client, server) = first_then(behind).await;
         client.send("reply").await.unwrap();
         assert_eq!(client.buffered_amount(), 0, "the reply waits for a receive");
