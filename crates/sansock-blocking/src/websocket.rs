@@ -80,11 +80,11 @@ impl<S: BlockingStream + Unpin> WebSocket<S> {
         block_on(|cx| self.driver.poll_batch(cx, &mut f))
     }
 
-    /// Sends a message: queues it and writes everything queued — at once, or, when another
-    /// whole message has already come for the next [`recv`](Self::recv), in one write with the
-    /// other replies when that `recv` would block (or on [`flush`](Self::flush),
-    /// [`close`](Self::close) and drop). A read-and-reply loop makes one write per batch of messages. Timers run while
-    /// it blocks: an idle, close or write timeout ends the wait with [`Error::AbnormalClose`].
+    /// Sends a message: queues it and writes everything queued — at once, or, when another whole
+    /// message has already come for the next [`recv`](Self::recv), in one write with the other
+    /// replies when that `recv` would block (or on [`flush`](Self::flush), [`close`](Self::close)
+    /// and drop). A read-and-reply loop makes one write per batch of messages. Timers run while it
+    /// blocks: an idle, close or write timeout ends the wait with [`Error::AbnormalClose`].
     ///
     /// On a non-blocking stream an error for which [`Error::is_would_block`] holds means the
     /// message is queued but not all written: call [`flush`](Self::flush) when the stream is

@@ -2,15 +2,15 @@
 //! backpressure, and when a queued frame is written.
 //!
 //! The rule, the same on every adapter: a `send` queues its frame and writes at once — unless
-//! another whole message has already come for the same caller's next receive (the caller is in
-//! the middle of a batch), which then writes everything queued before it waits for input. Only
-//! a ping, a close or part of a frame buffered does not hold a send back: the caller may wait
-//! elsewhere before its next receive, and its peer would wait for the reply. A loop that receives a batch of messages and
-//! sends a reply to each makes one write for the batch; a reply to the last message of a read
-//! (ping-pong's case) goes out as it is sent. Past the write high-water mark a send writes
+//! another whole message has already come for the same caller's next receive (the caller is in the
+//! middle of a batch), which then writes everything queued before it waits for input. Only a ping,
+//! a close or part of a frame buffered does not hold a send back: the caller may wait elsewhere
+//! before its next receive, and its peer would wait for the reply. A loop that receives a batch of
+//! messages and sends a reply to each makes one write for the batch; a reply to the last message of
+//! a read (ping-pong's case) goes out as it is sent. Past the write high-water mark a send writes
 //! until the output is under it, whatever the rule says. Waiting for the transport runs the
-//! connection's timers (keepalive, idle, close and write timeouts), so a peer that stops
-//! reading pins no task. Reading and the timers themselves live in `driver.rs`.
+//! connection's timers (keepalive, idle, close and write timeouts), so a peer that stops reading
+//! pins no task. Reading and the timers themselves live in `driver.rs`.
 
 use crate::Error;
 use crate::driver::{DROP_WRITE_BOUND, Driver};

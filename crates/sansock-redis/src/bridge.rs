@@ -159,10 +159,10 @@ impl Bridge {
         &self.shared.server
     }
 
-    /// Reads `topic`'s stream from now on: waits until the reader has taken its position in it,
-    /// so every entry appended after this returns reaches the handler — a command timeout at
-    /// most: with Redis away it returns then, and the position is taken when Redis is back. Publishing to a topic
-    /// follows it; [`Config::follow`] follows from the start.
+    /// Reads `topic`'s stream from now on: waits until the reader has taken its position in it, so
+    /// every entry appended after this returns reaches the handler — a command timeout at most:
+    /// with Redis away it returns then, and the position is taken when Redis is back. Publishing to
+    /// a topic follows it; [`Config::follow`] follows from the start.
     ///
     /// [`Config::follow`]: crate::Config::follow
     pub async fn follow(&self, topic: &str) {
